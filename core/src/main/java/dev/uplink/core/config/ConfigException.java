@@ -1,0 +1,8 @@
+package dev.uplink.core.config;
+
+/** A setting is missing or malformed; the message names the variable and says what it expects. */
+public final class ConfigException extends RuntimeException {
+  public ConfigException(String message) {
+    super(message);
+  }
+}

@@ -1,0 +1,229 @@
+package dev.uplink.core.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Every setting of Uplink, and the one place that reads them from the environment. Each variable is
+ * documented in README.md's configuration table.
+ *
+ * @param port HTTP port of the upload API
+ * @param apiKeys API key to owner; a request must present one of these keys
+ * @param incus the Incus server to push to; empty means the local directory target
+ * @param aws where S3, SQS and DynamoDB are and which resources to use
+ * @param partSizeBytes multipart part size: the memory one upload or push holds at most
+ * @param workers how many pushes one poller runs at once
+ * @param visibilityTimeout how long a received message stays invisible to other consumers
+ * @param maxReceiveCount receives before SQS moves a message to the dead-letter queue
+ * @param dataDir where the local stack keeps its emulator data and the directory target
+ */
+public record UplinkConfig(
+    int port,
+    Map<String, String> apiKeys,
+    Optional<IncusSettings> incus,
+    AwsSettings aws,
+    int partSizeBytes,
+    int workers,
+    Duration visibilityTimeout,
+    int maxReceiveCount,
+    Path dataDir) {
+
+  public UplinkConfig {
+    apiKeys = Map.copyOf(apiKeys);
+    Objects.requireNonNull(incus, "incus");
+    Objects.requireNonNull(aws, "aws");
+    Objects.requireNonNull(visibilityTimeout, "visibilityTimeout");
+    Objects.requireNonNull(dataDir, "dataDir");
+  }
+
+  /** Reads the process environment. */
+  public static UplinkConfig fromEnvironment() {
+    return fromEnvironment(System.getenv());
+  }
+
+  /**
+   * Reads settings from {@code env}; absent variables take their documented defaults.
+   *
+   * @throws ConfigException naming the first malformed or incomplete variable
+   */
+  public static UplinkConfig fromEnvironment(Map<String, String> env) {
+    var reader = new Reader(env);
+    return new UplinkConfig(
+        reader.integer("UPLINK_PORT", 8080, 0, 65535),
+        parseApiKeys(reader.text("UPLINK_API_KEYS", "")),
+        incus(reader),
+        new AwsSettings(
+            reader.text("AWS_REGION", reader.text("AWS_DEFAULT_REGION", "us-east-1")),
+            reader.uri("UPLINK_S3_ENDPOINT"),
+            reader.uri("UPLINK_SQS_ENDPOINT"),
+            reader.uri("UPLINK_DYNAMODB_ENDPOINT"),
+            reader.text("UPLINK_BUCKET", "uplink-uploads"),
+            reader.text("UPLINK_QUEUE", "uplink-tasks"),
+            reader.text("UPLINK_DLQ", "uplink-tasks-dlq"),
+            reader.text("UPLINK_TABLE", "uplink-tasks")),
+        reader.integer("UPLINK_PART_SIZE_MB", 8, 5, 512) * 1024 * 1024,
+        reader.integer("UPLINK_WORKERS", 8, 1, 1024),
+        Duration.ofSeconds(reader.integer("UPLINK_VISIBILITY_TIMEOUT", 300, 1, 43_200)),
+        reader.integer("UPLINK_MAX_RECEIVE_COUNT", 5, 1, 1000),
+        Path.of(reader.text("UPLINK_DATA_DIR", "uplink-data")));
+  }
+
+  public UplinkConfig withPort(int newPort) {
+    return new UplinkConfig(
+        newPort,
+        apiKeys,
+        incus,
+        aws,
+        partSizeBytes,
+        workers,
+        visibilityTimeout,
+        maxReceiveCount,
+        dataDir);
+  }
+
+  public UplinkConfig withAws(AwsSettings newAws) {
+    return new UplinkConfig(
+        port,
+        apiKeys,
+        incus,
+        newAws,
+        partSizeBytes,
+        workers,
+        visibilityTimeout,
+        maxReceiveCount,
+        dataDir);
+  }
+
+  public UplinkConfig withApiKeys(Map<String, String> newApiKeys) {
+    return new UplinkConfig(
+        port,
+        newApiKeys,
+        incus,
+        aws,
+        partSizeBytes,
+        workers,
+        visibilityTimeout,
+        maxReceiveCount,
+        dataDir);
+  }
+
+  public UplinkConfig withIncus(Optional<IncusSettings> newIncus) {
+    return new UplinkConfig(
+        port,
+        apiKeys,
+        newIncus,
+        aws,
+        partSizeBytes,
+        workers,
+        visibilityTimeout,
+        maxReceiveCount,
+        dataDir);
+  }
+
+  /** Never prints API keys. */
+  @Override
+  public String toString() {
+    return "UplinkConfig[port=%d, apiKeys=%d configured, incus=%s, aws=%s, partSizeBytes=%d, workers=%d, visibilityTimeout=%s, maxReceiveCount=%d, dataDir=%s]"
+        .formatted(
+            port,
+            apiKeys.size(),
+            incus.map(i -> i.url().toString()).orElse("local directory"),
+            aws,
+            partSizeBytes,
+            workers,
+            visibilityTimeout,
+            maxReceiveCount,
+            dataDir);
+  }
+
+  static Map<String, String> parseApiKeys(String spec) {
+    var keys = new LinkedHashMap<String, String>();
+    for (String entry : spec.split(",")) {
+      if (entry.isBlank()) {
+        continue;
+      }
+      int eq = entry.indexOf('=');
+      String key = eq < 0 ? "" : entry.substring(0, eq).trim();
+      String owner = eq < 0 ? "" : entry.substring(eq + 1).trim();
+      if (key.isEmpty() || owner.isEmpty()) {
+        throw new ConfigException(
+            "UPLINK_API_KEYS must be a comma-separated list of key=owner pairs");
+      }
+      if (keys.putIfAbsent(key, owner) != null) {
+        throw new ConfigException("UPLINK_API_KEYS lists the same key twice");
+      }
+    }
+    return keys;
+  }
+
+  private static Optional<IncusSettings> incus(Reader reader) {
+    Optional<URI> url = reader.uri("UPLINK_INCUS_URL");
+    if (url.isEmpty()) {
+      return Optional.empty();
+    }
+    if (!"https".equals(url.get().getScheme())) {
+      throw new ConfigException("UPLINK_INCUS_URL must be an https:// URL, got " + url.get());
+    }
+    return Optional.of(
+        new IncusSettings(
+            url.get(),
+            reader.requiredPath("UPLINK_INCUS_CERT"),
+            reader.requiredPath("UPLINK_INCUS_KEY"),
+            reader.requiredPath("UPLINK_INCUS_SERVER_CERT")));
+  }
+
+  private record Reader(Map<String, String> env) {
+
+    String text(String name, String fallback) {
+      String value = env.get(name);
+      return value == null || value.isBlank() ? fallback : value.trim();
+    }
+
+    int integer(String name, int fallback, int min, int max) {
+      String value = text(name, null);
+      if (value == null) {
+        return fallback;
+      }
+      try {
+        int parsed = Integer.parseInt(value);
+        if (parsed >= min && parsed <= max) {
+          return parsed;
+        }
+      } catch (NumberFormatException e) {
+        // reported below with the accepted range
+      }
+      throw new ConfigException(
+          "%s must be a whole number from %d to %d, got '%s'".formatted(name, min, max, value));
+    }
+
+    Optional<URI> uri(String name) {
+      String value = text(name, null);
+      if (value == null) {
+        return Optional.empty();
+      }
+      try {
+        URI uri = new URI(value);
+        if (uri.getScheme() == null || uri.getHost() == null) {
+          throw new URISyntaxException(value, "scheme and host required");
+        }
+        return Optional.of(uri);
+      } catch (URISyntaxException e) {
+        throw new ConfigException(name + " must be an absolute URL, got '" + value + "'");
+      }
+    }
+
+    Path requiredPath(String name) {
+      String value = text(name, null);
+      if (value == null) {
+        throw new ConfigException(name + " is required when UPLINK_INCUS_URL is set");
+      }
+      return Path.of(value);
+    }
+  }
+}

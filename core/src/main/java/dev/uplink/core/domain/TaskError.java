@@ -1,0 +1,29 @@
+package dev.uplink.core.domain;
+
+import java.util.Objects;
+
+/**
+ * Why a task's last attempt failed.
+ *
+ * @param code a stable, machine-readable reason such as {@code INSTANCE_NOT_FOUND}
+ * @param message what happened, in words, as the failing component reported it
+ */
+public record TaskError(String code, String message) {
+
+  public static final String INSTANCE_NOT_FOUND = "INSTANCE_NOT_FOUND";
+  public static final String INCUS_FORBIDDEN = "INCUS_FORBIDDEN";
+  public static final String INCUS_ERROR = "INCUS_ERROR";
+  public static final String INCUS_UNAVAILABLE = "INCUS_UNAVAILABLE";
+  public static final String OBJECT_MISSING = "OBJECT_MISSING";
+  public static final String INTERNAL = "INTERNAL";
+
+  public TaskError {
+    Objects.requireNonNull(code, "code");
+    Objects.requireNonNull(message, "message");
+  }
+
+  @Override
+  public String toString() {
+    return code + ": " + message;
+  }
+}

@@ -1,0 +1,76 @@
+package dev.uplink.core.domain;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One file on its way into an Incus instance.
+ *
+ * @param id sortable identity
+ * @param owner the API caller the task belongs to; only they may see it
+ * @param destination where the file goes
+ * @param objectKey where the bytes wait in the object store
+ * @param size number of bytes
+ * @param sha256 lowercase hex SHA-256 of the bytes, computed while they were uploaded
+ * @param status where the task is in its life ({@link TaskStatus})
+ * @param attempts how many times a worker has claimed the task
+ * @param lastError why the last attempt failed, if it did
+ * @param createdAt when the task was recorded
+ * @param updatedAt when its status last changed
+ */
+public record UploadTask(
+    TaskId id,
+    String owner,
+    Destination destination,
+    String objectKey,
+    long size,
+    String sha256,
+    TaskStatus status,
+    int attempts,
+    Optional<TaskError> lastError,
+    Instant createdAt,
+    Instant updatedAt) {
+
+  public UploadTask {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(owner, "owner");
+    Objects.requireNonNull(destination, "destination");
+    Objects.requireNonNull(objectKey, "objectKey");
+    Objects.requireNonNull(sha256, "sha256");
+    Objects.requireNonNull(status, "status");
+    Objects.requireNonNull(lastError, "lastError");
+    Objects.requireNonNull(createdAt, "createdAt");
+    Objects.requireNonNull(updatedAt, "updatedAt");
+    if (size < 0) {
+      throw new IllegalArgumentException("size must not be negative: " + size);
+    }
+  }
+
+  /** A freshly uploaded task, waiting for a worker. */
+  public static UploadTask pending(
+      TaskId id,
+      String owner,
+      Destination destination,
+      String objectKey,
+      long size,
+      String sha256,
+      Instant now) {
+    return new UploadTask(
+        id,
+        owner,
+        destination,
+        objectKey,
+        size,
+        sha256,
+        TaskStatus.PENDING,
+        0,
+        Optional.empty(),
+        now,
+        now);
+  }
+
+  public boolean isOwnedBy(String caller) {
+    return owner.equals(caller);
+  }
+}
