@@ -1,0 +1,70 @@
+package dev.uplink.api.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.uplink.core.domain.TaskError;
+import dev.uplink.core.domain.UploadTask;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The JSON the API writes: task representations and problems, built as ordered maps. */
+final class Json {
+
+  /** ISO-8601 UTC with exactly three fraction digits, e.g. {@code 2026-11-22T06:30:00.123Z}. */
+  static final DateTimeFormatter TIMESTAMP =
+      new DateTimeFormatterBuilder().appendInstant(3).toFormatter();
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private Json() {}
+
+  static byte[] bytes(Object value) {
+    try {
+      return MAPPER.writeValueAsBytes(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot encode JSON", e);
+    }
+  }
+
+  static String timestamp(Instant instant) {
+    return TIMESTAMP.format(instant);
+  }
+
+  /** The answer to a successful upload. */
+  static Map<String, Object> accepted(UploadTask task, String statusUrl) {
+    var body = new LinkedHashMap<String, Object>();
+    body.put("id", task.id().value());
+    body.put("status", task.status().name());
+    body.put("statusUrl", statusUrl);
+    return body;
+  }
+
+  /** A task as its owner sees it. */
+  static Map<String, Object> task(UploadTask task) {
+    var body = new LinkedHashMap<String, Object>();
+    body.put("id", task.id().value());
+    body.put("status", task.status().name());
+    body.put("container", task.destination().instance());
+    body.put("path", task.destination().path());
+    body.put("mode", task.destination().octalMode());
+    body.put("uid", task.destination().uid());
+    body.put("gid", task.destination().gid());
+    body.put("size", task.size());
+    body.put("sha256", task.sha256());
+    body.put("attempts", task.attempts());
+    body.put("lastError", task.lastError().map(Json::error).orElse(null));
+    body.put("createdAt", timestamp(task.createdAt()));
+    body.put("updatedAt", timestamp(task.updatedAt()));
+    return body;
+  }
+
+  private static Map<String, Object> error(TaskError error) {
+    var body = new LinkedHashMap<String, Object>();
+    body.put("code", error.code());
+    body.put("message", error.message());
+    return body;
+  }
+}

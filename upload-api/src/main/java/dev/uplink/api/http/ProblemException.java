@@ -1,0 +1,180 @@
+package dev.uplink.api.http;
+
+import dev.uplink.core.domain.TaskId;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * An RFC 9457 problem to answer with, thrown by handlers and rendered by the exception mapper. The
+ * message is the {@code detail} member: it goes to the client, so it never carries internals.
+ */
+final class ProblemException extends RuntimeException {
+
+  static final String TYPE_BASE = "https://uplink.dev/problems/";
+  static final String MEDIA_TYPE = "application/problem+json";
+  static final int RETRY_AFTER_SECONDS = 5;
+
+  private final int status;
+  private final String type;
+  private final String title;
+  private final String field;
+  private final Map<String, String> headers = new LinkedHashMap<>();
+  private final Map<String, Object> extensions = new LinkedHashMap<>();
+
+  private ProblemException(int status, String type, String title, String detail, String field) {
+    super(detail, null, false, false);
+    this.status = status;
+    this.type = type;
+    this.title = title;
+    this.field = field;
+  }
+
+  static ProblemException invalidDestination(String field, String reason) {
+    return new ProblemException(
+        400, TYPE_BASE + "invalid-destination", "Invalid destination", field + " " + reason, field);
+  }
+
+  /** {@code field} is {@code file} for a multipart upload, null for a raw body. */
+  static ProblemException emptyBody(String field) {
+    return new ProblemException(
+        400,
+        TYPE_BASE + "empty-body",
+        "Empty upload",
+        "The upload has no bytes; send the file's content as the request body"
+            + (field == null ? "" : " or in the '" + field + "' part"),
+        field);
+  }
+
+  /** {@code partsSeen} 0 hints at a boundary that does not match the body. */
+  static ProblemException missingFile(int partsSeen) {
+    return new ProblemException(
+        400,
+        TYPE_BASE + "missing-file",
+        "Missing file part",
+        partsSeen == 0
+            ? "The multipart body has no parts; check that the boundary in Content-Type matches"
+                + " the body"
+            : "The multipart body has no 'file' part",
+        "file");
+  }
+
+  static ProblemException malformedMultipart(String detail) {
+    return new ProblemException(
+        400, TYPE_BASE + "malformed-multipart", "Malformed multipart body", detail, null);
+  }
+
+  static ProblemException incompleteBody() {
+    return new ProblemException(
+        400,
+        TYPE_BASE + "incomplete-body",
+        "Incomplete request body",
+        "The request body ended before it was complete; nothing was stored",
+        null);
+  }
+
+  static ProblemException unsupportedMediaType(String contentType) {
+    return new ProblemException(
+        415,
+        TYPE_BASE + "unsupported-media-type",
+        "Unsupported media type",
+        "Send the file as a raw body or as multipart/form-data, not " + contentType,
+        null);
+  }
+
+  static ProblemException unauthorized(boolean keyPresented) {
+    var problem =
+        new ProblemException(
+            401,
+            TYPE_BASE + "unauthorized",
+            "Unauthorized",
+            keyPresented
+                ? "The API key is not valid"
+                : "Send an API key as 'Authorization: Bearer <key>'",
+            null);
+    return problem.header(
+        "WWW-Authenticate",
+        keyPresented
+            ? "Bearer realm=\"uplink\", error=\"invalid_token\""
+            : "Bearer realm=\"uplink\"");
+  }
+
+  static ProblemException notFound(String detail) {
+    return new ProblemException(404, TYPE_BASE + "not-found", "Not found", detail, null);
+  }
+
+  static ProblemException methodNotAllowed(String method, String allow) {
+    var problem =
+        new ProblemException(
+            405,
+            TYPE_BASE + "method-not-allowed",
+            "Method not allowed",
+            method + " is not allowed here" + (allow.isEmpty() ? "" : "; allowed: " + allow),
+            null);
+    return allow.isEmpty() ? problem : problem.header("Allow", allow);
+  }
+
+  static ProblemException serviceUnavailable(Optional<TaskId> recordedTask) {
+    var problem =
+        new ProblemException(
+            503,
+            TYPE_BASE + "service-unavailable",
+            "Service unavailable",
+            recordedTask.isPresent()
+                ? "The upload was stored and recorded but could not be queued yet; it will be"
+                    + " processed later: poll its status instead of uploading again"
+                : "Storage is temporarily unavailable; nothing was kept. Retry later",
+            null);
+    recordedTask.ifPresent(
+        id -> {
+          problem.extensions.put("taskId", id.value());
+          problem.extensions.put("statusUrl", UploadRoutes.statusUrl(id));
+        });
+    return problem.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+  }
+
+  static ProblemException internal() {
+    return new ProblemException(
+        500,
+        TYPE_BASE + "internal-error",
+        "Internal server error",
+        "An unexpected error occurred; it has been logged",
+        null);
+  }
+
+  /** Any other status (raised by Javalin or Jetty): RFC 9457's {@code about:blank} type. */
+  static ProblemException ofStatus(int status, String title, String detail) {
+    return new ProblemException(status, "about:blank", title, detail, null);
+  }
+
+  ProblemException header(String name, String value) {
+    headers.put(name, value);
+    return this;
+  }
+
+  int status() {
+    return status;
+  }
+
+  String type() {
+    return type;
+  }
+
+  Map<String, String> headers() {
+    return headers;
+  }
+
+  /** The JSON members, in a stable order; {@code field} only when a field is at fault. */
+  Map<String, Object> body() {
+    var body = new LinkedHashMap<String, Object>();
+    body.put("type", type);
+    body.put("title", title);
+    body.put("status", status);
+    body.put("detail", getMessage());
+    if (field != null) {
+      body.put("field", field);
+    }
+    body.putAll(extensions);
+    return body;
+  }
+}
