@@ -1,0 +1,167 @@
+package dev.uplink.processor.incus;
+
+import dev.uplink.core.config.IncusSettings;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Where the test incusd is (as set up by {@code .ci/install-incus.sh}), and whether tests can use
+ * it. Self-contained (JUnit and core's {@link IncusSettings} only), so other modules can copy it.
+ *
+ * <ul>
+ *   <li>{@code UPLINK_TEST_INCUS_URL}, default {@code https://127.0.0.1:8443}
+ *   <li>{@code UPLINK_TEST_CERT_DIR}, default {@code /var/lib/uplink-test}: {@code client.crt},
+ *       {@code client.key} (trusted by incusd) and {@code server.crt} (the certificate to pin)
+ *   <li>{@code UPLINK_TEST_INSTANCE}, default {@code uplink-test}: an existing instance (it may be
+ *       stopped: file push works into a stopped container)
+ * </ul>
+ *
+ * <p>When incusd is unreachable or the certificates are missing, {@link #require()} skips the test
+ * with the reason, except under {@code CI=true}, where it fails: in CI these tests must never
+ * silently skip.
+ */
+public final class IncusTestEnvironment {
+
+  private static final int CONNECT_TIMEOUT_MILLIS = 2_000;
+
+  private final URI url;
+  private final Path certDir;
+  private final String instance;
+
+  private IncusTestEnvironment(URI url, Path certDir, String instance) {
+    this.url = url;
+    this.certDir = certDir;
+    this.instance = instance;
+  }
+
+  /** The environment, or a skipped (failed, under CI) test saying what is missing. */
+  public static IncusTestEnvironment require() {
+    return require(System.getenv());
+  }
+
+  static IncusTestEnvironment require(Map<String, String> env) {
+    var found =
+        new IncusTestEnvironment(
+            URI.create(env.getOrDefault("UPLINK_TEST_INCUS_URL", "https://127.0.0.1:8443")),
+            Path.of(env.getOrDefault("UPLINK_TEST_CERT_DIR", "/var/lib/uplink-test")),
+            env.getOrDefault("UPLINK_TEST_INSTANCE", "uplink-test"));
+    List<String> problems = found.problems();
+    if (!problems.isEmpty()) {
+      String message =
+          "No usable test incusd (run .ci/install-incus.sh as root): "
+              + String.join("; ", problems);
+      if ("true".equalsIgnoreCase(env.get("CI"))) {
+        Assertions.fail("CI=true, so Incus tests must not skip. " + message);
+      }
+      Assumptions.abort(message);
+    }
+    return found;
+  }
+
+  private List<String> problems() {
+    List<String> problems = new ArrayList<>();
+    for (Path file : List.of(clientCert(), clientKey(), serverCert())) {
+      if (!Files.isReadable(file)) {
+        problems.add(file + " is missing or unreadable");
+      }
+    }
+    String host = url.getHost();
+    int port = url.getPort() > 0 ? url.getPort() : 8443;
+    try (var socket = new Socket()) {
+      socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MILLIS);
+    } catch (IOException e) {
+      problems.add("incusd is not reachable at " + host + ":" + port + " (" + e.getMessage() + ")");
+    }
+    return problems;
+  }
+
+  public URI url() {
+    return url;
+  }
+
+  public Path certDir() {
+    return certDir;
+  }
+
+  public String instance() {
+    return instance;
+  }
+
+  public Path clientCert() {
+    return certDir.resolve("client.crt");
+  }
+
+  public Path clientKey() {
+    return certDir.resolve("client.key");
+  }
+
+  public Path serverCert() {
+    return certDir.resolve("server.crt");
+  }
+
+  /** Settings for the trusted client and the real server certificate. */
+  public IncusSettings settings() {
+    return new IncusSettings(url, clientCert(), clientKey(), serverCert());
+  }
+
+  /**
+   * A fresh directory path inside the instance, e.g. {@code /srv/test-1a2b3c4d5e6f} (not created).
+   */
+  public static String uniqueDirectory() {
+    byte[] random = new byte[6];
+    ThreadLocalRandom.current().nextBytes(random);
+    return "/srv/test-" + HexFormat.of().formatHex(random);
+  }
+
+  /** Runs openssl (present wherever install-incus.sh ran) and fails the test if it fails. */
+  public static void openssl(Path workDir, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add("openssl");
+    command.addAll(List.of(args));
+    try {
+      Process process =
+          new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
+      String output = new String(process.getInputStream().readAllBytes());
+      if (process.waitFor() != 0) {
+        Assertions.fail(String.join(" ", command) + " failed: " + output);
+      }
+    } catch (IOException e) {
+      Assertions.fail("Cannot run openssl: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      Assertions.fail("Interrupted while running openssl");
+    }
+  }
+
+  /** A fresh self-signed EC P-384 certificate and key (PKCS#8) in {@code dir}, as NAME.crt/.key. */
+  public static void selfSignedCertificate(Path dir, String name) {
+    openssl(
+        dir,
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:secp384r1",
+        "-nodes",
+        "-keyout",
+        name + ".key",
+        "-out",
+        name + ".crt",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=" + name);
+  }
+}
