@@ -3,7 +3,9 @@ package dev.uplink.core.aws;
 import dev.uplink.core.config.AwsSettings;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
@@ -23,13 +25,15 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 public final class AwsClients implements AutoCloseable {
 
   private final AwsSettings settings;
+  private final Optional<AwsCredentialsProvider> credentials;
   private final SdkHttpClient http;
   private final S3Client s3;
   private final SqsClient sqs;
   private final DynamoDbClient dynamoDb;
 
-  private AwsClients(AwsSettings settings) {
-    this.settings = settings;
+  private AwsClients(AwsSettings settings, Optional<AwsCredentialsProvider> credentials) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.credentials = credentials;
     this.http =
         UrlConnectionHttpClient.builder()
             .connectionTimeout(Duration.ofSeconds(5))
@@ -46,8 +50,17 @@ public final class AwsClients implements AutoCloseable {
     this.dynamoDb = configure(DynamoDbClient.builder(), settings.dynamoDbEndpoint()).build();
   }
 
+  /** Clients that find credentials the SDK's usual way (environment, profile, instance role). */
   public static AwsClients create(AwsSettings settings) {
-    return new AwsClients(settings);
+    return new AwsClients(settings, Optional.empty());
+  }
+
+  /**
+   * Clients that sign with the given credentials, such as an emulator's fixed key: nothing global
+   * (system properties, environment) has to change for them.
+   */
+  public static AwsClients create(AwsSettings settings, AwsCredentialsProvider credentials) {
+    return new AwsClients(settings, Optional.of(credentials));
   }
 
   public AwsSettings settings() {
@@ -79,6 +92,7 @@ public final class AwsClients implements AutoCloseable {
   private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(
       B builder, Optional<URI> endpoint) {
     endpoint.ifPresent(builder::endpointOverride);
+    credentials.ifPresent(builder::credentialsProvider);
     return builder.region(Region.of(settings.region())).httpClient(http);
   }
 

@@ -1,0 +1,181 @@
+package dev.uplink.core.aws;
+
+import dev.uplink.core.domain.ObjectMissingException;
+import dev.uplink.core.domain.ObjectStore;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+
+/**
+ * {@link ObjectStore} on an S3 bucket through the plain {@link S3Client}. Uploads stream through
+ * one reusable buffer of {@code partSizeBytes}: a stream that ends within the first part becomes
+ * one {@code PutObject}, anything longer a multipart upload of full parts. Memory stays at one part
+ * whatever the object's size; nothing is spooled to disk.
+ */
+public final class S3ObjectStore implements ObjectStore {
+
+  /** S3's smallest part size (except for the last part). */
+  public static final int MIN_PART_SIZE = 5 * 1024 * 1024;
+
+  /** S3's largest part number. */
+  static final int MAX_PARTS = 10_000;
+
+  private static final Logger log = LoggerFactory.getLogger(S3ObjectStore.class);
+  private static final String CONTENT_TYPE = "application/octet-stream";
+
+  private final S3Client s3;
+  private final String bucket;
+  private final int partSizeBytes;
+
+  public S3ObjectStore(S3Client s3, String bucket, int partSizeBytes) {
+    this.s3 = Objects.requireNonNull(s3, "s3");
+    this.bucket = Objects.requireNonNull(bucket, "bucket");
+    if (partSizeBytes < MIN_PART_SIZE) {
+      throw new IllegalArgumentException(
+          "partSizeBytes must be at least %d (S3's minimum part size), got %d"
+              .formatted(MIN_PART_SIZE, partSizeBytes));
+    }
+    this.partSizeBytes = partSizeBytes;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws UncheckedIOException if reading {@code content} fails (its cause is the IOException)
+   */
+  @Override
+  public long put(String key, InputStream content) {
+    byte[] buffer = new byte[partSizeBytes];
+    int filled;
+    int next;
+    try {
+      filled = readFully(content, buffer, 0);
+      // One byte of look-ahead tells a stream of exactly one part from a longer one.
+      next = filled == buffer.length ? content.read() : -1;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Reading the content for " + key + " failed", e);
+    }
+    if (next < 0) {
+      s3.putObject(
+          r -> r.bucket(bucket).key(key).contentType(CONTENT_TYPE).contentLength((long) filled),
+          body(buffer, filled));
+      return filled;
+    }
+    return putMultipart(key, content, buffer, next);
+  }
+
+  /** Uploads the full {@code buffer} and everything after {@code next}, aborting on any failure. */
+  private long putMultipart(String key, InputStream content, byte[] buffer, int next) {
+    String uploadId =
+        s3.createMultipartUpload(r -> r.bucket(bucket).key(key).contentType(CONTENT_TYPE))
+            .uploadId();
+    try {
+      List<CompletedPart> parts = new ArrayList<>();
+      long total = 0;
+      int filled = buffer.length;
+      while (true) {
+        parts.add(uploadPart(key, uploadId, parts.size() + 1, buffer, filled));
+        total += filled;
+        if (next < 0) {
+          break;
+        }
+        if (parts.size() == MAX_PARTS) {
+          throw new IllegalStateException(
+              "Object %s is larger than %d parts of %d bytes"
+                  .formatted(key, MAX_PARTS, partSizeBytes));
+        }
+        buffer[0] = (byte) next;
+        filled = 1 + readFully(content, buffer, 1);
+        next = filled == buffer.length ? content.read() : -1;
+      }
+      s3.completeMultipartUpload(
+          r -> r.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(parts)));
+      return total;
+    } catch (IOException e) {
+      abort(key, uploadId, e);
+      throw new UncheckedIOException("Reading the content for " + key + " failed", e);
+    } catch (RuntimeException | Error e) {
+      abort(key, uploadId, e);
+      throw e;
+    }
+  }
+
+  private CompletedPart uploadPart(
+      String key, String uploadId, int partNumber, byte[] buffer, int length) {
+    String etag =
+        s3.uploadPart(
+                r ->
+                    r.bucket(bucket)
+                        .key(key)
+                        .uploadId(uploadId)
+                        .partNumber(partNumber)
+                        .contentLength((long) length),
+                body(buffer, length))
+            .eTag();
+    return CompletedPart.builder().partNumber(partNumber).eTag(etag).build();
+  }
+
+  private void abort(String key, String uploadId, Throwable failure) {
+    try {
+      s3.abortMultipartUpload(r -> r.bucket(bucket).key(key).uploadId(uploadId));
+    } catch (RuntimeException abortFailure) {
+      failure.addSuppressed(abortFailure);
+      log.warn(
+          "Could not abort multipart upload {} of {}; a bucket lifecycle rule must reclaim it",
+          uploadId,
+          key,
+          abortFailure);
+    }
+  }
+
+  @Override
+  public StoredObject open(String key) {
+    try {
+      var stream = s3.getObject(r -> r.bucket(bucket).key(key));
+      return new StoredObject(stream, stream.response().contentLength());
+    } catch (NoSuchKeyException e) {
+      throw new ObjectMissingException(key, e);
+    }
+  }
+
+  @Override
+  public void delete(String key) {
+    try {
+      s3.deleteObject(r -> r.bucket(bucket).key(key));
+    } catch (NoSuchKeyException e) {
+      // Already gone: deleting is idempotent.
+    }
+  }
+
+  /** The first {@code length} bytes of {@code buffer}, re-readable for retries, never copied. */
+  private static RequestBody body(byte[] buffer, int length) {
+    return RequestBody.fromContentProvider(
+        () -> new ByteArrayInputStream(buffer, 0, length), length, CONTENT_TYPE);
+  }
+
+  /**
+   * Reads until {@code buffer} is full or the stream ends; returns the bytes read after {@code
+   * from}.
+   */
+  private static int readFully(InputStream in, byte[] buffer, int from) throws IOException {
+    int offset = from;
+    while (offset < buffer.length) {
+      int read = in.read(buffer, offset, buffer.length - offset);
+      if (read < 0) {
+        break;
+      }
+      offset += read;
+    }
+    return offset - from;
+  }
+}

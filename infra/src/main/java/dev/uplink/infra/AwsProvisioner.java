@@ -1,0 +1,204 @@
+package dev.uplink.infra;
+
+import dev.uplink.core.aws.AwsClients;
+import dev.uplink.core.aws.DynamoDbTaskStore;
+import dev.uplink.core.config.AwsSettings;
+import dev.uplink.core.config.UplinkConfig;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.model.TableDescription;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
+import software.amazon.awssdk.services.sqs.model.QueueNameExistsException;
+
+/**
+ * Creates the bucket, the dead-letter queue, the work queue (redriving to the DLQ) and the task
+ * table that {@link AwsSettings} names. Idempotent: existing resources are kept, the work queue's
+ * attributes are brought to the requested values, and a table whose key differs from what {@link
+ * DynamoDbTaskStore} expects is reported, never replaced.
+ *
+ * <p>For the local stack and tests; production resources come from the deployment template.
+ */
+public final class AwsProvisioner {
+
+  private static final Logger log = LoggerFactory.getLogger(AwsProvisioner.class);
+
+  private final AwsClients clients;
+  private final AwsSettings settings;
+
+  public AwsProvisioner(AwsClients clients) {
+    this.clients = Objects.requireNonNull(clients, "clients");
+    this.settings = clients.settings();
+  }
+
+  /**
+   * What provisioning produced.
+   *
+   * @param queueUrl the work queue
+   * @param deadLetterQueueUrl the dead-letter queue
+   * @param deadLetterQueueArn the dead-letter queue's ARN, as the work queue's RedrivePolicy names
+   *     it
+   */
+  public record Resources(String queueUrl, String deadLetterQueueUrl, String deadLetterQueueArn) {}
+
+  /** Provisions everything with the queue settings of {@code config}. */
+  public Resources provision(UplinkConfig config) {
+    return provision(config.visibilityTimeout(), config.maxReceiveCount());
+  }
+
+  /**
+   * Provisions everything: bucket, queues, table (waiting until the table is ACTIVE).
+   *
+   * @param visibilityTimeout the work queue's visibility timeout (whole seconds, 0 to 12 h)
+   * @param maxReceiveCount receives before SQS moves a message to the dead-letter queue
+   */
+  public Resources provision(Duration visibilityTimeout, int maxReceiveCount) {
+    long started = System.nanoTime();
+    bucket();
+    Resources resources = queues(visibilityTimeout, maxReceiveCount);
+    table();
+    log.info(
+        "Provisioned bucket {}, queue {} (DLQ {}) and table {} in {} ms",
+        settings.bucket(),
+        settings.queue(),
+        settings.deadLetterQueue(),
+        settings.table(),
+        (System.nanoTime() - started) / 1_000_000);
+    return resources;
+  }
+
+  /** Creates the bucket unless it exists. */
+  public void bucket() {
+    var s3 = clients.s3();
+    try {
+      s3.headBucket(r -> r.bucket(settings.bucket()));
+      return;
+    } catch (NoSuchBucketException e) {
+      // created below
+    } catch (S3Exception e) {
+      if (e.statusCode() != 404) {
+        throw e;
+      }
+    }
+    try {
+      s3.createBucket(
+          r -> {
+            r.bucket(settings.bucket());
+            // us-east-1 is the one region that must not be named as a location constraint.
+            if (!"us-east-1".equals(settings.region())) {
+              r.createBucketConfiguration(c -> c.locationConstraint(settings.region()));
+            }
+          });
+    } catch (BucketAlreadyOwnedByYouException e) {
+      // created concurrently: fine
+    }
+  }
+
+  /**
+   * Creates the dead-letter queue and the work queue unless they exist, and (re)sets the work
+   * queue's visibility timeout and RedrivePolicy.
+   */
+  public Resources queues(Duration visibilityTimeout, int maxReceiveCount) {
+    long timeoutSeconds = visibilityTimeout.toSeconds();
+    if (timeoutSeconds < 0 || timeoutSeconds > 43_200) {
+      throw new IllegalArgumentException(
+          "visibilityTimeout must be 0 to 12 hours, got " + visibilityTimeout);
+    }
+    if (maxReceiveCount < 1 || maxReceiveCount > 1000) {
+      throw new IllegalArgumentException(
+          "maxReceiveCount must be 1 to 1000, got " + maxReceiveCount);
+    }
+    var sqs = clients.sqs();
+    String dlqUrl = queueUrl(settings.deadLetterQueue());
+    String dlqArn =
+        sqs.getQueueAttributes(r -> r.queueUrl(dlqUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
+            .attributes()
+            .get(QueueAttributeName.QUEUE_ARN);
+    if (dlqArn == null) {
+      throw new IllegalStateException("SQS returned no QueueArn for " + dlqUrl);
+    }
+    String queueUrl = queueUrl(settings.queue());
+    String redrivePolicy =
+        "{\"deadLetterTargetArn\":\"%s\",\"maxReceiveCount\":%d}"
+            .formatted(dlqArn, maxReceiveCount);
+    sqs.setQueueAttributes(
+        r ->
+            r.queueUrl(queueUrl)
+                .attributes(
+                    Map.of(
+                        QueueAttributeName.VISIBILITY_TIMEOUT,
+                        Long.toString(timeoutSeconds),
+                        QueueAttributeName.REDRIVE_POLICY,
+                        redrivePolicy)));
+    return new Resources(queueUrl, dlqUrl, dlqArn);
+  }
+
+  /** The queue's URL, creating the queue (with default attributes) when it does not exist. */
+  private String queueUrl(String name) {
+    var sqs = clients.sqs();
+    try {
+      return sqs.getQueueUrl(r -> r.queueName(name)).queueUrl();
+    } catch (QueueDoesNotExistException e) {
+      try {
+        return sqs.createQueue(r -> r.queueName(name)).queueUrl();
+      } catch (QueueNameExistsException raced) {
+        return sqs.getQueueUrl(r -> r.queueName(name)).queueUrl();
+      }
+    }
+  }
+
+  /**
+   * Creates the task table unless it exists and waits until it is ACTIVE.
+   *
+   * @throws IllegalStateException if a table of that name exists with another key
+   */
+  public void table() {
+    var dynamoDb = clients.dynamoDb();
+    CreateTableRequest expected = DynamoDbTaskStore.tableDefinition(settings.table());
+    try {
+      requireSameKey(expected, dynamoDb.describeTable(r -> r.tableName(settings.table())).table());
+    } catch (ResourceNotFoundException e) {
+      try {
+        dynamoDb.createTable(expected);
+      } catch (ResourceInUseException raced) {
+        // created concurrently: wait for it below
+      }
+    }
+    try (var waiter = dynamoDb.waiter()) {
+      waiter
+          .waitUntilTableExists(
+              r -> r.tableName(settings.table()),
+              w ->
+                  w.waitTimeout(Duration.ofMinutes(5))
+                      .backoffStrategyV2(BackoffStrategy.fixedDelay(Duration.ofMillis(500))))
+          .matched()
+          .exception()
+          .ifPresent(
+              e -> {
+                throw new IllegalStateException(
+                    "Table " + settings.table() + " did not become ACTIVE", e);
+              });
+    }
+  }
+
+  private static void requireSameKey(CreateTableRequest expected, TableDescription actual) {
+    var expectedKey = new HashSet<>(expected.keySchema());
+    var actualKey = new HashSet<>(actual.keySchema());
+    if (!expectedKey.equals(actualKey)) {
+      throw new IllegalStateException(
+          "Table %s exists with key %s but the task store needs %s: delete it or use another name"
+              .formatted(actual.tableName(), actual.keySchema(), expected.keySchema()));
+    }
+  }
+}
