@@ -85,7 +85,9 @@ public final class LocalAws implements AutoCloseable {
   }
 
   private LocalAws(Builder builder) throws Exception {
-    Path dataDir = Files.createDirectories(builder.dataDir);
+    // S3Proxy's filesystem store loses multipart uploads under a relative base directory
+    // (CompleteMultipartUpload answers NoSuchUpload): always hand it an absolute one.
+    Path dataDir = Files.createDirectories(builder.dataDir.toAbsolutePath().normalize());
     Path s3Dir;
     if (builder.persistent) {
       s3Dir = Files.createDirectories(dataDir.resolve("s3"));

@@ -25,10 +25,13 @@ public final class ProcessorWiring implements AutoCloseable {
   private final AwsClients clients;
   private final FileTarget target;
   private final PushWorker worker;
+  private final boolean ownsClients;
 
-  private ProcessorWiring(UplinkConfig config, AwsClients clients, FileTarget target) {
+  private ProcessorWiring(
+      UplinkConfig config, AwsClients clients, boolean ownsClients, FileTarget target) {
     this.config = config;
     this.clients = clients;
+    this.ownsClients = ownsClients;
     this.target = target;
     this.worker =
         new PushWorker(
@@ -63,12 +66,24 @@ public final class ProcessorWiring implements AutoCloseable {
    */
   public static ProcessorWiring create(UplinkConfig config) {
     Objects.requireNonNull(config, "config");
-    FileTarget target =
-        config.incus().isPresent()
-            ? new IncusClient(config.incus().get())
-            : new DirectoryTarget(config.dataDir());
+    return new ProcessorWiring(config, AwsClients.create(config.aws()), true, targetFor(config));
+  }
+
+  /**
+   * Like {@link #create(UplinkConfig)}, over clients the caller shares with other components and
+   * closes itself (the local stack, tests).
+   */
+  public static ProcessorWiring create(UplinkConfig config, AwsClients clients) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(clients, "clients");
+    return new ProcessorWiring(config, clients, false, targetFor(config));
+  }
+
+  private static FileTarget targetFor(UplinkConfig config) {
     log.info("Processor configured: {}", config);
-    return new ProcessorWiring(config, AwsClients.create(config.aws()), target);
+    return config.incus().isPresent()
+        ? new IncusClient(config.incus().get())
+        : new DirectoryTarget(config.dataDir());
   }
 
   public PushWorker worker() {
@@ -98,6 +113,8 @@ public final class ProcessorWiring implements AutoCloseable {
         log.warn("Closing the file target failed", e);
       }
     }
-    clients.close();
+    if (ownsClients) {
+      clients.close();
+    }
   }
 }
