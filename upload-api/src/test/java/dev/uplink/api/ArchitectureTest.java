@@ -31,8 +31,12 @@ class ArchitectureTest {
       noClasses()
           .that()
           .resideInAPackage("dev.uplink.api..")
+          .and()
+          .doNotBelongToAnyOf(UploadServices.class)
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage("dev.uplink.core.aws..", "software.amazon..")
-          .as("the upload API codes against the domain ports, never the AWS adapters");
+          .as(
+              "the upload API codes against the domain ports, never the AWS adapters"
+                  + " (UploadServices, the composition root, is the one place that names them)");
 }

@@ -116,6 +116,11 @@ public final class UploadApi implements AutoCloseable {
         (server, http) -> {
           http.setSendServerVersion(false);
           http.setSendXPoweredBy(false);
+          // Jetty caches known header fields per connection and by default matches that cache
+          // ignoring case: on a kept-alive connection, "Authorization: Bearer Key-Alice" after
+          // "Bearer key-alice" was read as the cached "Bearer key-alice". API keys are
+          // case-sensitive, so the cache must be too.
+          http.setHeaderCacheCaseSensitive(true);
           var connector = new ServerConnector(server, new HttpConnectionFactory(http));
           connector.setHost(host);
           connector.setPort(port);
