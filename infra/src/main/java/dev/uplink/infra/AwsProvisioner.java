@@ -12,9 +12,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
+import software.amazon.awssdk.services.dynamodb.model.TimeToLiveDescription;
+import software.amazon.awssdk.services.dynamodb.model.TimeToLiveStatus;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -24,9 +27,10 @@ import software.amazon.awssdk.services.sqs.model.QueueNameExistsException;
 
 /**
  * Creates the bucket, the dead-letter queue, the work queue (redriving to the DLQ) and the task
- * table that {@link AwsSettings} names. Idempotent: existing resources are kept, the work queue's
- * attributes are brought to the requested values, and a table whose key differs from what {@link
- * DynamoDbTaskStore} expects is reported, never replaced.
+ * table (with its index and time to live) that {@link AwsSettings} names. Idempotent: existing
+ * resources are kept, the work queue's attributes are brought to the requested values, and a table
+ * whose key or index differs from what {@link DynamoDbTaskStore} expects is reported, never
+ * replaced.
  *
  * <p>For the local stack and tests; production resources come from the deployment template.
  */
@@ -159,15 +163,20 @@ public final class AwsProvisioner {
   }
 
   /**
-   * Creates the task table unless it exists and waits until it is ACTIVE.
+   * Creates the task table unless it exists, waits until it is ACTIVE, and enables time to live on
+   * {@value DynamoDbTaskStore#TTL_ATTRIBUTE}.
    *
-   * @throws IllegalStateException if a table of that name exists with another key
+   * @throws IllegalStateException if a table of that name exists with another key, or without the
+   *     index {@value DynamoDbTaskStore#OPEN_TASKS_INDEX} (a table made by an older Uplink: its
+   *     open tasks lack the index's key attribute, so adding the index would not find them; delete
+   *     the table, for the local stack its data directory)
    */
   public void table() {
     var dynamoDb = clients.dynamoDb();
     CreateTableRequest expected = DynamoDbTaskStore.tableDefinition(settings.table());
     try {
-      requireSameKey(expected, dynamoDb.describeTable(r -> r.tableName(settings.table())).table());
+      requireSameShape(
+          expected, dynamoDb.describeTable(r -> r.tableName(settings.table())).table());
     } catch (ResourceNotFoundException e) {
       try {
         dynamoDb.createTable(expected);
@@ -190,15 +199,67 @@ public final class AwsProvisioner {
                     "Table " + settings.table() + " did not become ACTIVE", e);
               });
     }
+    timeToLive();
   }
 
-  private static void requireSameKey(CreateTableRequest expected, TableDescription actual) {
+  /**
+   * Enables time to live on {@value DynamoDbTaskStore#TTL_ATTRIBUTE} unless it already is (DynamoDB
+   * refuses to enable it twice, and refuses any change while one is in progress).
+   *
+   * @throws IllegalStateException if time to live is enabled on another attribute
+   */
+  public void timeToLive() {
+    var dynamoDb = clients.dynamoDb();
+    String attribute = DynamoDbTaskStore.TTL_ATTRIBUTE;
+    TimeToLiveDescription current =
+        dynamoDb.describeTimeToLive(r -> r.tableName(settings.table())).timeToLiveDescription();
+    TimeToLiveStatus status =
+        current == null || current.timeToLiveStatus() == null
+            ? TimeToLiveStatus.DISABLED
+            : current.timeToLiveStatus();
+    if (status == TimeToLiveStatus.ENABLED || status == TimeToLiveStatus.ENABLING) {
+      if (!attribute.equals(current.attributeName())) {
+        throw new IllegalStateException(
+            "Table %s has time to live on %s but the task store needs it on %s"
+                .formatted(settings.table(), current.attributeName(), attribute));
+      }
+      return;
+    }
+    if (status == TimeToLiveStatus.DISABLING) {
+      throw new IllegalStateException(
+          "Table %s is disabling time to live; DynamoDB accepts no change until that ends (up to"
+                  .formatted(settings.table())
+              + " an hour): provision again later");
+    }
+    dynamoDb.updateTimeToLive(
+        r ->
+            r.tableName(settings.table())
+                .timeToLiveSpecification(s -> s.attributeName(attribute).enabled(true)));
+  }
+
+  private static void requireSameShape(CreateTableRequest expected, TableDescription actual) {
     var expectedKey = new HashSet<>(expected.keySchema());
     var actualKey = new HashSet<>(actual.keySchema());
     if (!expectedKey.equals(actualKey)) {
       throw new IllegalStateException(
           "Table %s exists with key %s but the task store needs %s: delete it or use another name"
               .formatted(actual.tableName(), actual.keySchema(), expected.keySchema()));
+    }
+    for (GlobalSecondaryIndex index : expected.globalSecondaryIndexes()) {
+      boolean present =
+          actual.globalSecondaryIndexes().stream()
+              .anyMatch(
+                  existing ->
+                      existing.indexName().equals(index.indexName())
+                          && new HashSet<>(existing.keySchema())
+                              .equals(new HashSet<>(index.keySchema())));
+      if (!present) {
+        throw new IllegalStateException(
+            ("Table %s has no index %s with key %s (an older Uplink made it): delete the table"
+                    + " (local stack: stop it and delete UPLINK_DATA_DIR/dynamodb, by default"
+                    + " uplink-data/dynamodb) or use another UPLINK_TABLE")
+                .formatted(actual.tableName(), index.indexName(), index.keySchema()));
+      }
     }
   }
 }

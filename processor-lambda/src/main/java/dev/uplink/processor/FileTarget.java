@@ -2,6 +2,7 @@ package dev.uplink.processor;
 
 import dev.uplink.core.domain.Destination;
 import java.io.InputStream;
+import java.util.OptionalLong;
 
 /**
  * Where the worker puts files: an Incus server ({@link dev.uplink.processor.incus.IncusClient}) or,
@@ -18,4 +19,20 @@ public interface FileTarget {
    *     trying again can help
    */
   void push(Destination destination, InputStream content, long size) throws PushException;
+
+  /**
+   * The size of the file at {@code destination} as the target reports it now, or empty if there is
+   * no file there. The worker compares it with the task's size after each push.
+   *
+   * @throws PushException if the target cannot be asked (classified like a push failure)
+   */
+  OptionalLong sizeOf(Destination destination) throws PushException;
+
+  /**
+   * Which host {@code destination} is pushed to, for the per-host concurrency cap. A target that
+   * talks to one server answers the same for every destination.
+   */
+  default String host(Destination destination) {
+    return "local";
+  }
 }

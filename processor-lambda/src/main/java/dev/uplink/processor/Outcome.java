@@ -1,20 +1,72 @@
 package dev.uplink.processor;
 
-/** What became of one queue message, and so whether the consumer deletes it. */
-public enum Outcome {
-  /** The file was pushed and the task is DONE. */
-  DONE,
-  /** The task failed permanently and is FAILED; trying again cannot help. */
-  FAILED,
-  /** Nothing to do: unknown task, already finished, or its object is gone (recorded). */
-  DROP,
-  /**
-   * Try again later: keep the message so the queue redelivers it (or, in the end, dead-letters it).
-   */
-  RETRY;
+import java.time.Duration;
+import java.util.Objects;
 
-  /** Whether the consumer deletes the message (every outcome but {@link #RETRY}). */
+/**
+ * What became of one queue message, and so what the consumer does with it. Three outcomes delete
+ * the message ({@link Kind#DONE}, {@link Kind#FAILED}, {@link Kind#DROP}); the others keep it and
+ * set its visibility timeout to {@link #visibility()} ({@code ChangeMessageVisibility}), so the
+ * queue redelivers it then, or, past {@code maxReceiveCount}, dead-letters it.
+ *
+ * @param kind what happened
+ * @param visibility for the kinds that keep the message: when it should be received again; {@link
+ *     Duration#ZERO} for the kinds that delete it
+ */
+public record Outcome(Kind kind, Duration visibility) {
+
+  /** What happened to the message. */
+  public enum Kind {
+    /** The file was pushed, verified, and the task is DONE. Delete. */
+    DONE,
+    /** The task failed permanently and is FAILED; trying again cannot help. Delete. */
+    FAILED,
+    /** Nothing (more) to do: no such task, or it already finished. Delete, push nothing. */
+    DROP,
+    /** A transient failure or an interrupted attempt: try again after the visibility. Keep. */
+    RETRY_AFTER,
+    /** Another worker holds the task under a live lease: look again when it runs out. Keep. */
+    PUT_BACK,
+    /**
+     * Leave it for the queue's redrive policy to move to the dead-letter queue: a poison message,
+     * or a task whose retries are exhausted (already marked FAILED). Keep, visible at once, so the
+     * next receive moves it.
+     */
+    DEAD_LETTER
+  }
+
+  public static final Outcome DONE = new Outcome(Kind.DONE, Duration.ZERO);
+  public static final Outcome FAILED = new Outcome(Kind.FAILED, Duration.ZERO);
+  public static final Outcome DROP = new Outcome(Kind.DROP, Duration.ZERO);
+
+  public Outcome {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(visibility, "visibility");
+    if (visibility.isNegative()) {
+      throw new IllegalArgumentException("visibility must not be negative: " + visibility);
+    }
+  }
+
+  public static Outcome retryAfter(Duration backoff) {
+    return new Outcome(Kind.RETRY_AFTER, backoff);
+  }
+
+  public static Outcome putBack(Duration visibility) {
+    return new Outcome(Kind.PUT_BACK, visibility);
+  }
+
+  /** Left for the redrive policy; {@code visibility} is zero unless redrive seems not to work. */
+  public static Outcome deadLetter(Duration visibility) {
+    return new Outcome(Kind.DEAD_LETTER, visibility);
+  }
+
+  /** Whether the consumer deletes the message. */
   public boolean deletesMessage() {
-    return this != RETRY;
+    return kind == Kind.DONE || kind == Kind.FAILED || kind == Kind.DROP;
+  }
+
+  @Override
+  public String toString() {
+    return deletesMessage() ? kind.name() : kind + "(" + visibility + ")";
   }
 }

@@ -3,15 +3,21 @@ package dev.uplink.processor;
 import dev.uplink.core.aws.AwsClients;
 import dev.uplink.core.aws.DynamoDbTaskStore;
 import dev.uplink.core.aws.S3ObjectStore;
+import dev.uplink.core.aws.SqsTaskQueue;
 import dev.uplink.core.config.ConfigException;
 import dev.uplink.core.config.UplinkConfig;
+import dev.uplink.core.domain.Reconciler;
+import dev.uplink.core.domain.TaskStore;
 import dev.uplink.processor.incus.IncusClient;
 import dev.uplink.processor.local.DirectoryTarget;
 import dev.uplink.processor.poller.SqsPoller;
 import java.time.Clock;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * Builds the processor from {@link UplinkConfig}: the AWS adapters, the file target and the {@link
@@ -21,11 +27,17 @@ public final class ProcessorWiring implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ProcessorWiring.class);
 
+  /** Tasks a reconciliation pass re-publishes at most. */
+  static final int RECONCILE_BATCH = 500;
+
   private final UplinkConfig config;
   private final AwsClients clients;
   private final FileTarget target;
+  private final TaskStore tasks;
   private final PushWorker worker;
   private final boolean ownsClients;
+  private final Map<String, SqsMessages> queuesByArn = new ConcurrentHashMap<>();
+  private volatile SqsMessages configuredQueue;
 
   private ProcessorWiring(
       UplinkConfig config, AwsClients clients, boolean ownsClients, FileTarget target) {
@@ -33,12 +45,37 @@ public final class ProcessorWiring implements AutoCloseable {
     this.clients = clients;
     this.ownsClients = ownsClients;
     this.target = target;
+    this.tasks = taskStore(config, clients);
     this.worker =
         new PushWorker(
-            new DynamoDbTaskStore(clients.dynamoDb(), config.aws().table()),
+            tasks,
             new S3ObjectStore(clients.s3(), config.aws().bucket(), config.partSizeBytes()),
             target,
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            WorkerSettings.from(config));
+  }
+
+  private static TaskStore taskStore(UplinkConfig config, AwsClients clients) {
+    return new DynamoDbTaskStore(
+        clients.dynamoDb(), config.aws().table(), config.processing().taskRetention());
+  }
+
+  /**
+   * The reconciler over the configured table and work queue (looked up by name), for the scheduled
+   * Lambda ({@link dev.uplink.processor.lambda.ReconcilerHandler}); needs no Incus.
+   */
+  public static Reconciler reconciler(UplinkConfig config, AwsClients clients) {
+    return reconciler(config, taskStore(config, clients), clients.sqs(), clients.queueUrl());
+  }
+
+  private static Reconciler reconciler(
+      UplinkConfig config, TaskStore tasks, SqsClient sqs, String queueUrl) {
+    return new Reconciler(
+        tasks,
+        new SqsTaskQueue(sqs, queueUrl),
+        Clock.systemUTC(),
+        config.processing().reconcileAfter(),
+        RECONCILE_BATCH);
   }
 
   /** For the Lambda: reads the environment; Incus is required. */
@@ -98,14 +135,63 @@ public final class ProcessorWiring implements AutoCloseable {
     return clients;
   }
 
-  /** A poller over the configured work queue (looked up by name), not yet started. */
+  public UplinkConfig config() {
+    return config;
+  }
+
+  /**
+   * A poller over the configured work queue (looked up by name), with the reconciler on its timer,
+   * not yet started. Its global cap is {@code UPLINK_WORKERS}, lowered to {@code
+   * UPLINK_WORKERS_PER_HOST} since the target is one host (the worker enforces the per-host cap
+   * either way).
+   */
   public SqsPoller poller() {
-    return new SqsPoller(
-        clients.sqs(), clients.queueUrl(), worker, config.workers(), config.visibilityTimeout());
+    String queueUrl = clients.queueUrl();
+    var settings =
+        new SqsPoller.Settings(
+            Math.min(config.workers(), config.processing().perHostWorkers()),
+            config.visibilityTimeout(),
+            SqsPoller.MAX_WAIT,
+            config.processing().shutdownGrace(),
+            config.processing().fifo());
+    Reconciler reconciler = reconciler(config, tasks, clients.sqs(), queueUrl);
+    return new SqsPoller(clients.sqs(), queueUrl, worker, settings)
+        .withReconciler(reconciler::runOnce, config.processing().reconcileInterval());
+  }
+
+  /**
+   * The queue a Lambda record came from, by its {@code eventSourceArn} ({@code
+   * arn:aws:sqs:REGION:ACCOUNT:NAME}), looked up once; the configured work queue when the record
+   * names none.
+   */
+  public SqsMessages queueFor(String eventSourceArn) {
+    if (eventSourceArn == null || eventSourceArn.isBlank()) {
+      SqsMessages queue = configuredQueue;
+      if (queue == null) {
+        queue = new SqsMessages(clients.sqs(), clients.queueUrl());
+        configuredQueue = queue;
+      }
+      return queue;
+    }
+    return queuesByArn.computeIfAbsent(
+        eventSourceArn,
+        arn -> {
+          String[] parts = arn.split(":", 6);
+          if (parts.length < 6) {
+            return queueFor(null);
+          }
+          String url =
+              clients
+                  .sqs()
+                  .getQueueUrl(r -> r.queueName(parts[5]).queueOwnerAWSAccountId(parts[4]))
+                  .queueUrl();
+          return new SqsMessages(clients.sqs(), url);
+        });
   }
 
   @Override
   public void close() {
+    worker.close();
     if (target instanceof AutoCloseable closeable) {
       try {
         closeable.close();

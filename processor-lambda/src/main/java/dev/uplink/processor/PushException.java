@@ -16,7 +16,8 @@ public abstract sealed class PushException extends Exception
         UntrustedServerException,
         TargetUnavailableException,
         TargetErrorException,
-        SourceReadException {
+        SourceReadException,
+        IntegrityMismatchException {
 
   /** The destination path (or one of its parents) cannot be reached inside the instance. */
   public static final String PATH_NOT_FOUND = "PATH_NOT_FOUND";

@@ -1,6 +1,5 @@
 package dev.uplink.processor;
 
-import dev.uplink.core.domain.ObjectMissingException;
 import dev.uplink.core.domain.ObjectStore;
 import dev.uplink.core.domain.TaskConflictException;
 import dev.uplink.core.domain.TaskError;
@@ -10,181 +9,479 @@ import dev.uplink.core.domain.TaskNotFoundException;
 import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.TaskStore;
 import dev.uplink.core.domain.UploadTask;
+import dev.uplink.processor.FailureClassifier.Failure;
 import java.io.IOException;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Processes one queue message: the single code path behind both the Lambda handler and the
- * long-running poller.
+ * long-running poller. It never throws; the {@link Outcome} tells the consumer what to do with the
+ * message.
  *
- * <p>Delivery is at least once, so every step is safe to repeat: the task is claimed with a
- * conditional write (PENDING to PROCESSING), a finished task is never pushed twice, and an attempt
- * that may succeed later gives the task back (PROCESSING to PENDING, with the error recorded) so
- * the redelivered message can claim it again.
+ * <p>Delivery is at least once, so idempotency is keyed on the task, never on the message:
+ *
+ * <ol>
+ *   <li>The task is <b>claimed</b> in one conditional write (PENDING, or PROCESSING under an
+ *       expired lease, to PROCESSING with one more attempt and a lease of one visibility timeout).
+ *       Under a live lease the message is {@link Outcome.Kind#PUT_BACK put back} until the lease
+ *       runs out; a finished task's message is {@link Outcome.Kind#DROP dropped}, with no second
+ *       push.
+ *   <li>While the push runs, a {@link Heartbeat} every half visibility timeout extends the lease
+ *       (fenced by the claim's attempt number) and the message's visibility. A refused extension
+ *       means another worker owns the task now: the push is aborted.
+ *   <li>After the push the bytes are <b>verified</b>: the SHA-256 of what was streamed against the
+ *       one recorded at upload, and the size the target reports against the task's size. A mismatch
+ *       is a transient failure, never DONE.
+ *   <li>The outcome follows {@link FailureClassifier}: permanent failures end the task FAILED after
+ *       this one attempt; transient ones give it back (PENDING, error recorded) and the message
+ *       comes back after an exponential backoff with full jitter; on the last allowed receive the
+ *       task becomes FAILED {@code RETRIES_EXHAUSTED} and the message is left for the dead-letter
+ *       queue.
+ *   <li>An aborted attempt (poller shutdown, Lambda deadline) gives the task back without recording
+ *       an error, and the message becomes visible again at once.
+ * </ol>
  */
-public final class PushWorker {
+public final class PushWorker implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(PushWorker.class);
   private static final int LOGGED_BODY_CHARS = 100;
+  private static final int CLAIM_ROUNDS = 3;
+  private static final int FINISH_TRIES = 3;
+  private static final Duration PUT_BACK_MARGIN = Duration.ofSeconds(1);
 
   private final TaskStore tasks;
   private final ObjectStore objects;
   private final FileTarget target;
   private final Clock clock;
+  private final WorkerSettings settings;
+  private final RandomGenerator random;
+  private final HostLimiter hosts;
+  private final ScheduledExecutorService scheduler;
 
-  public PushWorker(TaskStore tasks, ObjectStore objects, FileTarget target, Clock clock) {
+  public PushWorker(
+      TaskStore tasks,
+      ObjectStore objects,
+      FileTarget target,
+      Clock clock,
+      WorkerSettings settings) {
+    this(tasks, objects, target, clock, settings, ThreadLocalRandom.current());
+  }
+
+  public PushWorker(
+      TaskStore tasks,
+      ObjectStore objects,
+      FileTarget target,
+      Clock clock,
+      WorkerSettings settings,
+      RandomGenerator random) {
     this.tasks = Objects.requireNonNull(tasks, "tasks");
     this.objects = Objects.requireNonNull(objects, "objects");
     this.target = Objects.requireNonNull(target, "target");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.random = Objects.requireNonNull(random, "random");
+    this.hosts = new HostLimiter(settings.perHostWorkers());
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofVirtual().name("uplink-worker-timer").factory());
+  }
+
+  public WorkerSettings settings() {
+    return settings;
+  }
+
+  /** The clock deadlines passed to {@link #process} are measured on. */
+  public Clock clock() {
+    return clock;
+  }
+
+  /** Processes {@code delivery} without a queue to heartbeat, an abort signal or a deadline. */
+  public Outcome process(Delivery delivery) {
+    return process(delivery, MessageVisibility.NONE, new AbortSignal(), Optional.empty());
   }
 
   /**
-   * Handles one message body ({@code {"task_id":"..."}}). Never throws for a problem with the
-   * message, the task or the push; the outcome says whether to delete the message.
+   * Processes one delivered message. Never throws.
+   *
+   * @param visibility changes the message's visibility (the heartbeat uses it)
+   * @param abort lets the consumer stop the attempt (shutdown)
+   * @param deadline when set, the attempt is aborted at this instant (Lambda's remaining time) and
+   *     the task given back for another attempt
    */
-  public Outcome process(String messageBody) {
-    Optional<TaskId> parsed = TaskMessage.parse(messageBody);
-    if (parsed.isEmpty()) {
-      // Kept: after maxReceiveCount receives the queue moves it to the dead-letter queue, where
-      // someone can look at it. Deleting it here would lose it silently.
-      log.warn(
-          "Poison message (not a task message), left for the dead-letter queue: {}",
-          preview(messageBody));
-      return Outcome.RETRY;
-    }
-    TaskId id = parsed.get();
-    // No read first: the conditional claim reports an unknown or finished task by itself.
-    UploadTask task;
+  public Outcome process(
+      Delivery delivery,
+      MessageVisibility visibility,
+      AbortSignal abort,
+      Optional<Instant> deadline) {
+    Objects.requireNonNull(delivery, "delivery");
+    Objects.requireNonNull(visibility, "visibility");
+    Objects.requireNonNull(abort, "abort");
+    Objects.requireNonNull(deadline, "deadline");
     try {
-      task = tasks.claim(id, clock.instant());
-    } catch (TaskConflictException e) {
-      return afterLostClaim(id, e);
-    } catch (TaskNotFoundException e) {
-      log.warn("Task {} does not exist; dropping its message", id);
-      return Outcome.DROP;
-    }
-
-    try {
-      return push(task);
+      return handle(delivery, visibility, abort, deadline);
     } catch (RuntimeException e) {
-      log.error("Task {}: unexpected failure, giving it back for another attempt", id, e);
-      release(task, new TaskError(TaskError.INTERNAL, describe(e)));
-      return Outcome.RETRY;
+      log.error("Message {}: unexpected failure; it will come back", delivery.messageId(), e);
+      return Outcome.retryAfter(settings.backoff(delivery.receiveCount(), random));
     }
   }
 
-  private Outcome push(UploadTask task) {
-    TaskId id = task.id();
-    ObjectStore.StoredObject object;
-    try {
-      object = objects.open(task.objectKey());
-    } catch (ObjectMissingException e) {
-      log.warn("Task {}: its object {} is missing; the task fails", id, task.objectKey());
-      finish(task, TaskStatus.FAILED, new TaskError(TaskError.OBJECT_MISSING, e.getMessage()));
-      return Outcome.DROP;
+  private Outcome handle(
+      Delivery delivery,
+      MessageVisibility visibility,
+      AbortSignal abort,
+      Optional<Instant> deadline) {
+    Optional<TaskId> parsed = TaskMessage.parse(delivery.body());
+    if (parsed.isEmpty()) {
+      return poison(delivery);
     }
+    TaskId id = parsed.get();
+    if (abort.isAborted() || deadline.filter(d -> !clock.instant().isBefore(d)).isPresent()) {
+      log.info("Message {} (task {}): not started, stopping", delivery.messageId(), id);
+      return Outcome.retryAfter(Duration.ZERO);
+    }
+    Claim claim = claim(id, delivery);
+    if (claim.outcome() != null) {
+      return claim.outcome();
+    }
+    UploadTask task = claim.task();
+    int attempt = task.attempts();
+    Throwable failure = null;
+    Heartbeat heartbeat =
+        Heartbeat.start(
+            scheduler,
+            settings.visibilityTimeout().dividedBy(2),
+            () -> beat(task, attempt, visibility, abort));
+    ScheduledFuture<?> deadlineTimer =
+        deadline
+            .map(
+                d ->
+                    scheduler.schedule(
+                        () -> abort.abort(AbortSignal.Reason.DEADLINE),
+                        Math.max(0, Duration.between(clock.instant(), d).toNanos()),
+                        TimeUnit.NANOSECONDS))
+            .orElse(null);
+    long started = System.nanoTime();
+    try {
+      pushAndVerify(task, abort);
+    } catch (PushException | RuntimeException e) {
+      failure = e;
+    } finally {
+      heartbeat.close();
+      if (deadlineTimer != null) {
+        deadlineTimer.cancel(false);
+      }
+    }
+    long millis = (System.nanoTime() - started) / 1_000_000;
+    if (failure == null) {
+      return succeeded(task, delivery, millis);
+    }
+    Optional<AbortSignal.Reason> aborted = abort.reason();
+    if (aborted.isPresent()) {
+      return abandoned(task, delivery, aborted.get());
+    }
+    return failed(task, delivery, FailureClassifier.classify(failure));
+  }
+
+  // --- claim ------------------------------------------------------------------------------------
+
+  /** Either the claimed task or the outcome that replaces processing. */
+  private record Claim(UploadTask task, Outcome outcome) {}
+
+  private Claim claim(TaskId id, Delivery delivery) {
+    for (int round = 0; round < CLAIM_ROUNDS; round++) {
+      try {
+        return new Claim(tasks.claim(id, clock.instant(), settings.visibilityTimeout()), null);
+      } catch (TaskNotFoundException e) {
+        // Permanent: there is nothing to mark FAILED, so only the message goes.
+        log.warn("Message {}: task {} does not exist; dropping it", delivery.messageId(), id);
+        return new Claim(null, Outcome.DROP);
+      } catch (TaskConflictException e) {
+        Optional<UploadTask> current = e.current().or(() -> tasks.find(id));
+        if (current.isEmpty()) {
+          log.warn("Message {}: task {} vanished; dropping it", delivery.messageId(), id);
+          return new Claim(null, Outcome.DROP);
+        }
+        UploadTask now = current.get();
+        switch (now.claimVerdict(clock.instant())) {
+          case FINISHED:
+            log.info("Task {} is already {}; message dropped, no push", id, now.status());
+            return new Claim(null, Outcome.DROP);
+          case LEASED:
+            Duration left = remainingLease(now);
+            log.info(
+                "Task {} is leased by another worker (attempt {}); message back in {}",
+                id,
+                now.attempts(),
+                left);
+            return new Claim(null, Outcome.putBack(left));
+          case CLAIMABLE:
+          default:
+            log.debug("Task {}: claim raced, trying again", id);
+        }
+      } catch (RuntimeException e) {
+        Failure failure = FailureClassifier.classify(e);
+        Duration backoff = settings.backoff(delivery.receiveCount(), random);
+        log.warn(
+            "Task {}: the claim failed ({}); message back in {}", id, failure.error(), backoff);
+        return new Claim(null, Outcome.retryAfter(backoff));
+      }
+    }
+    return new Claim(null, Outcome.putBack(PUT_BACK_MARGIN));
+  }
+
+  private Duration remainingLease(UploadTask task) {
+    Duration left =
+        task.leaseUntil()
+            .map(until -> Duration.between(clock.instant(), until))
+            .filter(d -> !d.isNegative())
+            .orElse(Duration.ZERO)
+            .plus(PUT_BACK_MARGIN);
+    return left.compareTo(WorkerSettings.MAX_VISIBILITY) > 0 ? WorkerSettings.MAX_VISIBILITY : left;
+  }
+
+  // --- heartbeat --------------------------------------------------------------------------------
+
+  private void beat(UploadTask task, int attempt, MessageVisibility visibility, AbortSignal abort) {
+    Instant until = clock.instant().plus(settings.visibilityTimeout());
+    try {
+      tasks.extendLease(task.id(), attempt, until);
+    } catch (TaskConflictException e) {
+      log.warn(
+          "Task {}: the lease of attempt {} was lost ({}); aborting the push",
+          task.id(),
+          attempt,
+          e.getMessage());
+      abort.abort(AbortSignal.Reason.LEASE_LOST);
+      return;
+    } catch (RuntimeException e) {
+      log.warn(
+          "Task {}: extending the lease failed, trying at the next beat: {}",
+          task.id(),
+          e.toString());
+    }
+    visibility.change(settings.visibilityTimeout());
+    log.debug("Task {}: heartbeat, lease and message extended to {}", task.id(), until);
+  }
+
+  // --- push -------------------------------------------------------------------------------------
+
+  private void pushAndVerify(UploadTask task, AbortSignal abort) throws PushException {
+    ObjectStore.StoredObject object = objects.open(task.objectKey());
     try {
       if (object.size() != task.size()) {
-        String message =
-            "The stored object %s has %d bytes, but the task was recorded with %d"
-                .formatted(task.objectKey(), object.size(), task.size());
-        log.error("Task {}: {}", id, message);
-        finish(task, TaskStatus.FAILED, new TaskError(TaskError.INTERNAL, message));
-        return Outcome.FAILED;
+        throw new IntegrityMismatchException(
+            "The stored object %s has %d bytes, but the upload recorded %d"
+                .formatted(task.objectKey(), object.size(), task.size()));
       }
-      long started = System.nanoTime();
-      target.push(task.destination(), object.content(), object.size());
-      long millis = (System.nanoTime() - started) / 1_000_000;
-      boolean recorded = finish(task, TaskStatus.DONE, null);
-      log.info(
-          "Task {}: pushed {} bytes to {}:{} in {} ms (attempt {})",
-          id,
-          task.size(),
-          task.destination().instance(),
-          task.destination().path(),
-          millis,
-          task.attempts());
-      return recorded ? Outcome.DONE : Outcome.DROP;
-    } catch (PushException e) {
-      if (e.permanent()) {
-        log.warn("Task {}: push failed permanently: {}", id, e.toTaskError());
-        finish(task, TaskStatus.FAILED, e.toTaskError());
-        return Outcome.FAILED;
+      MessageDigest sha256 = sha256();
+      var streamed = new TrackedInputStream(new DigestInputStream(object.content(), sha256));
+      String host = target.host(task.destination());
+      boolean slot = false;
+      abort.enterPush();
+      try {
+        hosts.acquire(host);
+        slot = true;
+        target.push(task.destination(), streamed, task.size());
+      } catch (InterruptedException e) {
+        throw new TargetUnavailableException("Interrupted while waiting to push to " + host, e);
+      } finally {
+        if (slot) {
+          hosts.release(host);
+        }
+        abort.exitPush();
       }
-      log.warn("Task {}: push failed, will retry: {}", id, e.toTaskError());
-      release(task, e.toTaskError());
-      return Outcome.RETRY;
+      verify(task, streamed, sha256);
     } finally {
       try {
         object.close();
-      } catch (IOException e) {
-        log.debug("Task {}: closing the object stream failed", id, e);
+      } catch (IOException | RuntimeException e) {
+        log.debug("Task {}: closing the object stream failed", task.id(), e);
       }
     }
   }
 
-  /** The claim was refused: decide from the task's current status. */
-  private Outcome afterLostClaim(TaskId id, TaskConflictException e) {
-    Optional<UploadTask> current = e.current().or(() -> tasks.find(id));
-    if (current.isEmpty()) {
-      log.warn("Task {} vanished during the claim; dropping its message", id);
-      return Outcome.DROP;
+  private void verify(UploadTask task, TrackedInputStream streamed, MessageDigest sha256)
+      throws PushException {
+    if (streamed.count() != task.size()) {
+      throw new IntegrityMismatchException(
+          "The target took %d of the %d bytes of %s"
+              .formatted(streamed.count(), task.size(), task.objectKey()));
     }
-    TaskStatus status = current.get().status();
-    if (status.isTerminal()) {
-      log.info("Task {} is already {}; not pushing again", id, status);
-      return Outcome.DROP;
+    String digest = HexFormat.of().formatHex(sha256.digest());
+    if (!digest.equalsIgnoreCase(task.sha256())) {
+      throw new IntegrityMismatchException(
+          "The bytes pushed have SHA-256 %s, but the upload recorded %s"
+              .formatted(digest, task.sha256()));
     }
-    // PROCESSING: another worker holds it (a redelivery while the first push still runs), or a
-    // worker died holding it. Keep the message; it comes back after the visibility timeout.
-    log.info("Task {} is {} elsewhere; leaving the message for a later attempt", id, status);
-    return Outcome.RETRY;
+    OptionalLong stored = target.sizeOf(task.destination());
+    if (stored.isEmpty() || stored.getAsLong() != task.size()) {
+      throw new IntegrityMismatchException(
+          "After the push, %s:%s has %s instead of %d bytes"
+              .formatted(
+                  task.destination().instance(),
+                  task.destination().path(),
+                  stored.isEmpty() ? "no file" : stored.getAsLong() + " bytes",
+                  task.size()));
+    }
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK provides SHA-256", e);
+    }
+  }
+
+  // --- conclusions ------------------------------------------------------------------------------
+
+  private Outcome succeeded(UploadTask task, Delivery delivery, long millis) {
+    Optional<Outcome> lost = finish(task, TaskStatus.DONE, Optional.empty(), delivery);
+    if (lost.isPresent()) {
+      return lost.get();
+    }
+    log.info(
+        "Task {}: pushed and verified {} bytes to {}:{} in {} ms (attempt {}, receive {})",
+        task.id(),
+        task.size(),
+        task.destination().instance(),
+        task.destination().path(),
+        millis,
+        task.attempts(),
+        delivery.receiveCount());
+    if (!settings.keepObjects()) {
+      try {
+        objects.delete(task.objectKey());
+      } catch (RuntimeException e) {
+        log.warn(
+            "Task {}: deleting its object {} failed (the bucket's lifecycle rule expires it): {}",
+            task.id(),
+            task.objectKey(),
+            e.toString());
+      }
+    }
+    return Outcome.DONE;
+  }
+
+  private Outcome abandoned(UploadTask task, Delivery delivery, AbortSignal.Reason reason) {
+    if (reason == AbortSignal.Reason.LEASE_LOST) {
+      log.warn("Task {}: push aborted, another worker owns it now", task.id());
+      return Outcome.putBack(settings.visibilityTimeout());
+    }
+    log.info("Task {}: push aborted ({}); giving the task back", task.id(), reason);
+    Optional<Outcome> lost = finish(task, TaskStatus.PENDING, Optional.empty(), delivery);
+    return lost.orElse(Outcome.retryAfter(Duration.ZERO));
+  }
+
+  private Outcome failed(UploadTask task, Delivery delivery, Failure failure) {
+    TaskError error = failure.error();
+    if (failure.permanent()) {
+      log.warn("Task {}: failed permanently after one attempt: {}", task.id(), error);
+      return finish(task, TaskStatus.FAILED, Optional.of(error), delivery).orElse(Outcome.FAILED);
+    }
+    if (settings.isLastReceive(delivery.receiveCount())) {
+      TaskError exhausted = new TaskError(TaskError.RETRIES_EXHAUSTED, error.toString());
+      log.warn(
+          "Task {}: failed on the last allowed receive ({} of {}): {}; left for the dead-letter"
+              + " queue",
+          task.id(),
+          delivery.receiveCount(),
+          settings.maxReceiveCount(),
+          error);
+      return finish(task, TaskStatus.FAILED, Optional.of(exhausted), delivery)
+          .orElse(Outcome.deadLetter(Duration.ZERO));
+    }
+    Duration backoff = settings.backoff(delivery.receiveCount(), random);
+    log.warn(
+        "Task {}: attempt {} failed, retrying in {}: {}",
+        task.id(),
+        task.attempts(),
+        backoff,
+        error);
+    return finish(task, TaskStatus.PENDING, Optional.of(error), delivery)
+        .orElse(Outcome.retryAfter(backoff));
   }
 
   /**
-   * PROCESSING to {@code to}. Returns false when the task was no longer ours (someone else moved
-   * it); the outcome we report then changes nothing for the task.
+   * Ends the claim (fenced by its attempt). Empty when done; otherwise the outcome that replaces
+   * the caller's: the lease was lost (another worker owns the task; the message is put back), or
+   * the store kept failing (the task stays PROCESSING until its lease runs out; the message comes
+   * back after a backoff, sees the expired lease and claims again).
    */
-  private boolean finish(UploadTask task, TaskStatus to, TaskError error) {
-    try {
-      tasks.transition(
-          task.id(), TaskStatus.PROCESSING, to, Optional.ofNullable(error), clock.instant());
-      return true;
-    } catch (TaskConflictException e) {
-      log.warn(
-          "Task {} was changed by someone else before it could become {}: {}",
-          task.id(),
-          to,
-          e.getMessage());
-      return false;
+  private Optional<Outcome> finish(
+      UploadTask task, TaskStatus to, Optional<TaskError> error, Delivery delivery) {
+    RuntimeException last = null;
+    for (int attempt = 1; attempt <= FINISH_TRIES; attempt++) {
+      try {
+        tasks.finish(task.id(), task.attempts(), to, error, clock.instant());
+        return Optional.empty();
+      } catch (TaskConflictException e) {
+        log.warn(
+            "Task {}: could not become {}, attempt {} no longer holds it: {}",
+            task.id(),
+            to,
+            task.attempts(),
+            e.getMessage());
+        return Optional.of(Outcome.putBack(settings.visibilityTimeout()));
+      } catch (RuntimeException e) {
+        last = e;
+        if (FailureClassifier.classify(e).permanent()) {
+          break;
+        }
+        sleep(Duration.ofMillis(100L << attempt));
+      }
     }
+    log.error("Task {}: recording {} failed; the message comes back", task.id(), to, last);
+    return Optional.of(Outcome.retryAfter(settings.backoff(delivery.receiveCount(), random)));
   }
 
-  /** Gives the task back (PROCESSING to PENDING) with the error, so a redelivery can claim it. */
-  private void release(UploadTask task, TaskError error) {
-    try {
-      tasks.transition(
-          task.id(),
-          TaskStatus.PROCESSING,
-          TaskStatus.PENDING,
-          Optional.of(error),
-          clock.instant());
-    } catch (RuntimeException e) {
-      // The task stays PROCESSING; its redeliveries will see it "held elsewhere" until a lease
-      // mechanism (later) frees it or the message reaches the dead-letter queue.
-      log.error("Task {}: could not give it back to PENDING", task.id(), e);
+  private Outcome poison(Delivery delivery) {
+    if (delivery.receiveCount() > settings.maxReceiveCount()) {
+      // The queue should have dead-lettered it by now: no redrive policy, or another
+      // maxReceiveCount than ours. Never spin on it.
+      log.error(
+          "Poison message {} received {} times (maxReceiveCount {}): does the queue have a redrive"
+              + " policy? Hiding it for {}: {}",
+          delivery.messageId(),
+          delivery.receiveCount(),
+          settings.maxReceiveCount(),
+          settings.maxBackoff(),
+          preview(delivery.body()));
+      return Outcome.deadLetter(settings.maxBackoff());
     }
+    log.warn(
+        "Poison message {} (not a task message, receive {} of {}), left for the dead-letter"
+            + " queue: {}",
+        delivery.messageId(),
+        delivery.receiveCount(),
+        settings.maxReceiveCount(),
+        preview(delivery.body()));
+    return Outcome.deadLetter(Duration.ZERO);
   }
 
-  private static String describe(RuntimeException e) {
-    return e.getMessage() == null
-        ? e.getClass().getName()
-        : e.getClass().getSimpleName() + ": " + e.getMessage();
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   static String preview(String body) {
@@ -195,5 +492,11 @@ public final class PushWorker {
     return flat.length() <= LOGGED_BODY_CHARS
         ? "'" + flat + "'"
         : "'" + flat.substring(0, LOGGED_BODY_CHARS) + "...' (" + body.length() + " chars)";
+  }
+
+  /** Stops the heartbeat timer. */
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
   }
 }

@@ -38,6 +38,10 @@ public final class InMemoryObjectStore implements ObjectStore {
     return new StoredObject(new ByteArrayInputStream(bytes), bytes.length);
   }
 
+  public boolean contains(String key) {
+    return objects.containsKey(key);
+  }
+
   @Override
   public void delete(String key) {
     objects.remove(key);

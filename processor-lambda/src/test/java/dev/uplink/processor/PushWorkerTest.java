@@ -2,7 +2,6 @@ package dev.uplink.processor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.TaskError;
 import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.TaskMessage;
@@ -10,226 +9,626 @@ import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.UploadTask;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.random.RandomGenerator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.core.exception.SdkClientException;
 
 class PushWorkerTest {
 
   private static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
-  private static final byte[] CONTENT = "hello, container\n".getBytes(StandardCharsets.UTF_8);
+  private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+  private static final Duration VISIBILITY = Duration.ofSeconds(60);
 
   private final InMemoryTaskStore tasks = new InMemoryTaskStore();
   private final InMemoryObjectStore objects = new InMemoryObjectStore();
   private final RecordingFileTarget target = new RecordingFileTarget();
-  private final PushWorker worker =
-      new PushWorker(tasks, objects, target, Clock.fixed(NOW, ZoneOffset.UTC));
+  private final List<PushWorker> workers = new CopyOnWriteArrayList<>();
+  private final WorkerSettings settings =
+      new WorkerSettings(VISIBILITY, 5, Duration.ofMinutes(15), false, 8);
+  private final PushWorker worker = worker(settings);
 
-  @Test
-  void givenPendingTaskAndItsObject_whenProcessing_thenFileIsPushedAndTaskDone() {
-    UploadTask task = pendingTask("/srv/app/hello.txt");
+  @AfterEach
+  void closeWorkers() {
+    workers.forEach(PushWorker::close);
+  }
 
-    Outcome outcome = worker.process(TaskMessage.bodyFor(task.id()));
+  @Nested
+  class Claims {
 
-    assertThat(outcome).isEqualTo(Outcome.DONE);
-    assertThat(outcome.deletesMessage()).isTrue();
-    assertThat(target.pushes())
-        .singleElement()
-        .satisfies(
-            push -> {
-              assertThat(push.destination()).isEqualTo(task.destination());
-              assertThat(push.content()).isEqualTo(CONTENT);
-            });
-    UploadTask stored = tasks.find(task.id()).orElseThrow();
-    assertThat(stored.status()).isEqualTo(TaskStatus.DONE);
-    assertThat(stored.attempts()).isEqualTo(1);
+    @Test
+    void givenFreshPendingTask_whenProcessed_thenPushedOnceVerifiedDoneAndLeaseCleared() {
+      UploadTask task = pending("/srv/app/hello.txt");
+
+      Outcome outcome = worker.process(delivery(task, 1));
+
+      assertThat(outcome).isEqualTo(Outcome.DONE);
+      assertThat(outcome.deletesMessage()).isTrue();
+      assertThat(target.pushes())
+          .singleElement()
+          .satisfies(
+              push -> {
+                assertThat(push.destination()).isEqualTo(task.destination());
+                assertThat(new String(push.content(), StandardCharsets.UTF_8))
+                    .isEqualTo("content of /srv/app/hello.txt");
+              });
+      UploadTask stored = stored(task);
+      assertThat(stored.status()).isEqualTo(TaskStatus.DONE);
+      assertThat(stored.attempts()).isEqualTo(1);
+      assertThat(stored.leaseUntil()).isEmpty();
+    }
+
+    @Test
+    void givenTaskUnderLiveLease_whenProcessed_thenPutBackForTheRestOfTheLeaseWithoutPush() {
+      UploadTask task = pending("/srv/busy.txt");
+      tasks.put(
+          InMemoryTaskStore.with(
+              task,
+              TaskStatus.PROCESSING,
+              1,
+              Optional.empty(),
+              Optional.of(NOW.plusSeconds(40)),
+              NOW));
+
+      Outcome outcome = worker.process(delivery(task, 2));
+
+      assertThat(outcome.kind()).isEqualTo(Outcome.Kind.PUT_BACK);
+      assertThat(outcome.deletesMessage()).isFalse();
+      assertThat(outcome.visibility()).isBetween(Duration.ofSeconds(40), Duration.ofSeconds(42));
+      assertThat(target.started()).isZero();
+      assertThat(stored(task).attempts()).isEqualTo(1);
+      assertThat(stored(task).status()).isEqualTo(TaskStatus.PROCESSING);
+    }
+
+    @Test
+    void givenTaskUnderExpiredLease_whenProcessed_thenReclaimedWithNextAttemptAndPushed() {
+      UploadTask task = pending("/srv/orphan.txt");
+      tasks.put(
+          InMemoryTaskStore.with(
+              task,
+              TaskStatus.PROCESSING,
+              1,
+              Optional.empty(),
+              Optional.of(NOW.minusSeconds(1)),
+              NOW.minusSeconds(61)));
+
+      Outcome outcome = worker.process(delivery(task, 2));
+
+      assertThat(outcome).isEqualTo(Outcome.DONE);
+      assertThat(target.pushes()).hasSize(1);
+      assertThat(stored(task).attempts()).isEqualTo(2);
+      assertThat(stored(task).status()).isEqualTo(TaskStatus.DONE);
+    }
+
+    @ParameterizedTest
+    @EnumSource(
+        value = TaskStatus.class,
+        names = {"DONE", "FAILED", "CANCELLED"})
+    void givenFinishedTask_whenProcessed_thenMessageDroppedWithoutPush(TaskStatus status) {
+      UploadTask task = pending("/srv/finished.txt");
+      tasks.put(InMemoryTaskStore.with(task, status, 1, Optional.empty(), Optional.empty(), NOW));
+
+      Outcome outcome = worker.process(delivery(task, 1));
+
+      assertThat(outcome).isEqualTo(Outcome.DROP);
+      assertThat(outcome.deletesMessage()).isTrue();
+      assertThat(target.started()).isZero();
+      assertThat(stored(task).status()).isEqualTo(status);
+    }
+
+    @Test
+    void givenDoneTask_whenItsMessageIsDeliveredAgain_thenNoSecondPush() {
+      UploadTask task = pending("/srv/once.txt");
+      assertThat(worker.process(delivery(task, 1))).isEqualTo(Outcome.DONE);
+
+      Outcome again = worker.process(delivery(task, 2));
+
+      assertThat(again).isEqualTo(Outcome.DROP);
+      assertThat(target.pushes()).hasSize(1);
+      assertThat(stored(task).attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void givenMessageNamingNoTask_whenProcessed_thenDroppedWithoutPush() {
+      Outcome outcome = worker.process(new Delivery("m", TaskMessage.bodyFor(TaskId.newId()), 1));
+
+      assertThat(outcome).isEqualTo(Outcome.DROP);
+      assertThat(target.started()).isZero();
+    }
+
+    @Test
+    void givenTaskStoreUnreachableAtClaim_whenProcessed_thenRetryAfterBackoffAndTaskUntouched() {
+      UploadTask task = pending("/srv/store-down.txt");
+      tasks.failClaimsWith(SdkClientException.create("Unable to execute HTTP request"));
+
+      Outcome outcome = worker.process(delivery(task, 1));
+
+      assertThat(outcome.kind()).isEqualTo(Outcome.Kind.RETRY_AFTER);
+      assertThat(outcome.visibility()).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(2));
+      assertThat(stored(task).status()).isEqualTo(TaskStatus.PENDING);
+      assertThat(target.started()).isZero();
+    }
+  }
+
+  @Nested
+  class PoisonMessages {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"not json", "{\"not\":\"a task message\"}", "{\"task_id\":\"../x\"}"})
+    void givenPoisonMessage_whenProcessed_thenLeftVisibleForTheDeadLetterQueueAndNothingPushed(
+        String body) {
+      Outcome outcome = worker.process(new Delivery("m", body, 1));
+
+      assertThat(outcome.kind()).isEqualTo(Outcome.Kind.DEAD_LETTER);
+      assertThat(outcome.deletesMessage()).isFalse();
+      assertThat(outcome.visibility()).isZero();
+      assertThat(target.started()).isZero();
+    }
+
+    @Test
+    void givenNullBody_whenProcessed_thenDeadLetter() {
+      assertThat(worker.process(new Delivery("m", null, 1)).kind())
+          .isEqualTo(Outcome.Kind.DEAD_LETTER);
+    }
+
+    @Test
+    void givenPoisonReceivedMoreOftenThanMaxReceiveCount_whenProcessed_thenHiddenForMaxBackoff() {
+      Outcome outcome = worker.process(new Delivery("m", "garbage", 6));
+
+      assertThat(outcome.kind()).isEqualTo(Outcome.Kind.DEAD_LETTER);
+      assertThat(outcome.visibility()).isEqualTo(Duration.ofMinutes(15));
+    }
+
+    @Test
+    void givenLongPoisonBody_whenPreviewed_thenOnlyTheFirstHundredCharactersAreKept() {
+      String preview = PushWorker.preview("a".repeat(5000));
+
+      assertThat(preview).hasSizeLessThan(130).contains("5000 chars");
+    }
+  }
+
+  @Nested
+  class Failures {
+
+    @Test
+    void givenInstanceNotFound_whenProcessed_thenFailedAfterOneAttemptAndMessageDeleted() {
+      UploadTask task = pending("/srv/nowhere.txt");
+      target.failFor(
+          "/srv/nowhere.txt",
+          new InstanceNotFoundException(
+              "app", "Incus has no instance \"app\": Instance not found"));
+
+      Outcome outcome = worker.process(delivery(task, 1));
+
+      assertThat(outcome).isEqualTo(Outcome.FAILED);
+      assertThat(outcome.deletesMessage()).isTrue();
+      UploadTask stored = stored(task);
+      assertThat(stored.status()).isEqualTo(TaskStatus.FAILED);
+      assertThat(stored.attempts()).isEqualTo(1);
+      assertThat(stored.lastError())
+          .contains(
+              new TaskError(
+                  TaskError.INSTANCE_NOT_FOUND,
+                  "Incus has no instance \"app\": Instance not found"));
+      assertThat(target.started()).isEqualTo(1);
+    }
+
+    @Test
+    void givenObjectMissing_whenProcessed_thenFailedWithObjectMissingWithoutPush() {
+      UploadTask task = pending("/srv/gone.txt");
+      objects.delete(task.objectKey());
+
+      Outcome outcome = worker.process(delivery(task, 1));
+
+      assertThat(outcome).isEqualTo(Outcome.FAILED);
+      assertThat(target.started()).isZero();
+      assertThat(stored(task).status()).isEqualTo(TaskStatus.FAILED);
+      assertThat(stored(task).lastError()).map(TaskError::code).contains(TaskError.OBJECT_MISSING);
+    }
+
+    @Test
+    void givenTransientFailure_whenProcessed_thenPendingWithErrorAndRetryAfterJitteredBackoff() {
+      UploadTask task = pending("/srv/later.txt");
+      target.failFor("/srv/later.txt", new TargetUnavailableException("connection refused", null));
+
+      Outcome outcome = worker.process(delivery(task, 3));
+
+      assertThat(outcome.kind()).isEqualTo(Outcome.Kind.RETRY_AFTER);
+      assertThat(outcome.visibility()).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(8));
+      UploadTask stored = stored(task);
+      assertThat(stored.status()).isEqualTo(TaskStatus.PENDING);
+      assertThat(stored.attempts()).isEqualTo(1);
+      assertThat(stored.leaseUntil()).isEmpty();
+      assertThat(stored.lastError()).map(TaskError::code).contains(TaskError.INCUS_UNAVAILABLE);
+    }
+
+    @Test
+    void givenTransientFailureThenRecovery_whenRedelivered_thenSecondAttemptSucceeds() {
+      UploadTask task = pending("/srv/flaky.txt");
+      target.failFor("/srv/flaky.txt", new TargetUnavailableException("down", null));
+      assertThat(worker.process(delivery(task, 1)).kind()).isEqualTo(Outcome.Kind.RETRY_AFTER);
+      target.recover("/srv/flaky.txt");
+
+      Outcome second = worker.process(delivery(task, 2));
+
+      assertThat(second).isEqualTo(Outcome.DONE);
+      assertThat(stored(task).attempts()).isEqualTo(2);
+    }
+
+    @Test
+    void givenTransientFailureOnTheLastAllowedReceive_whenProcessed_thenRetriesExhausted() {
+      UploadTask task = pending("/srv/never.txt");
+      target.failFor("/srv/never.txt", new TargetUnavailableException("Incus is down", null));
+
+      Outcome outcome = worker.process(delivery(task, 5));
+
+      assertThat(outcome.kind()).isEqualTo(Outcome.Kind.DEAD_LETTER);
+      assertThat(outcome.deletesMessage()).isFalse();
+      assertThat(outcome.visibility()).isZero();
+      UploadTask stored = stored(task);
+      assertThat(stored.status()).isEqualTo(TaskStatus.FAILED);
+      assertThat(stored.lastError())
+          .contains(new TaskError(TaskError.RETRIES_EXHAUSTED, "INCUS_UNAVAILABLE: Incus is down"));
+    }
+
+    @Test
+    void givenUnexpectedRuntimeException_whenProcessed_thenTransientInternalError() {
+      UploadTask task = pending("/srv/boom.txt");
+      FileTarget broken =
+          new FileTarget() {
+            @Override
+            public void push(
+                dev.uplink.core.domain.Destination destination,
+                java.io.InputStream content,
+                long size) {
+              throw new IllegalStateException("boom");
+            }
+
+            @Override
+            public java.util.OptionalLong sizeOf(dev.uplink.core.domain.Destination destination) {
+              return java.util.OptionalLong.empty();
+            }
+          };
+
+      Outcome outcome = worker(settings, broken).process(delivery(task, 1));
+
+      assertThat(outcome.kind()).isEqualTo(Outcome.Kind.RETRY_AFTER);
+      UploadTask stored = stored(task);
+      assertThat(stored.status()).isEqualTo(TaskStatus.PENDING);
+      assertThat(stored.lastError()).map(TaskError::code).contains(TaskError.INTERNAL);
+      assertThat(stored.lastError())
+          .map(TaskError::message)
+          .hasValueSatisfying(m -> assertThat(m).contains("boom"));
+    }
+  }
+
+  @Nested
+  class Backoff {
+
+    @Test
+    void givenReceiveCounts_whenBackingOff_thenFullJitterUpToTwoToTheReceiveCountSeconds() {
+      for (int receive = 1; receive <= 8; receive++) {
+        for (int i = 0; i < 200; i++) {
+          assertThat(settings.backoff(receive, RandomGenerator.getDefault()))
+              .isBetween(Duration.ofSeconds(1), Duration.ofSeconds(1L << receive));
+        }
+      }
+    }
+
+    @Test
+    void givenHugeReceiveCount_whenBackingOff_thenCappedAtMaxBackoff() {
+      var capped = settings.withMaxBackoff(Duration.ofSeconds(30));
+      RandomGenerator highest =
+          new RandomGenerator() {
+            @Override
+            public long nextLong() {
+              return Long.MAX_VALUE;
+            }
+
+            @Override
+            public long nextLong(long origin, long bound) {
+              return bound - 1;
+            }
+          };
+
+      assertThat(capped.backoff(40, highest)).isEqualTo(Duration.ofSeconds(30));
+      assertThat(capped.backoff(3, highest)).isEqualTo(Duration.ofSeconds(8));
+    }
+
+    @Test
+    void givenLowestDraw_whenBackingOff_thenAtLeastOneSecond() {
+      RandomGenerator lowest =
+          new RandomGenerator() {
+            @Override
+            public long nextLong() {
+              return 0;
+            }
+
+            @Override
+            public long nextLong(long origin, long bound) {
+              return origin;
+            }
+          };
+
+      assertThat(settings.backoff(1, lowest)).isEqualTo(Duration.ofSeconds(1));
+    }
+  }
+
+  @Nested
+  class Integrity {
+
+    @Test
+    void givenTargetReportsAnotherSize_whenProcessed_thenNeverDoneButPendingWithMismatch() {
+      UploadTask task = pending("/srv/short.txt");
+      target.reportSize("/srv/short.txt", task.size() - 1);
+
+      Outcome outcome = worker.process(delivery(task, 1));
+
+      assertThat(outcome.kind()).isEqualTo(Outcome.Kind.RETRY_AFTER);
+      assertThat(stored(task).status()).isEqualTo(TaskStatus.PENDING);
+      assertThat(stored(task).lastError())
+          .map(TaskError::code)
+          .contains(TaskError.INTEGRITY_MISMATCH);
+      assertThat(objects.contains(task.objectKey())).isTrue();
+    }
+
+    @Test
+    void givenStreamedBytesWithAnotherSha256_whenProcessed_thenNeverDone() {
+      UploadTask task = pending("/srv/corrupt.txt");
+      byte[] same = ("content of /srv/corrupt.txt").getBytes(StandardCharsets.UTF_8);
+      same[0] = 'C'; // same size, other bytes
+      objects.put(task.objectKey(), same);
+
+      Outcome outcome = worker.process(delivery(task, 1));
+
+      assertThat(outcome.kind()).isEqualTo(Outcome.Kind.RETRY_AFTER);
+      assertThat(stored(task).lastError())
+          .map(TaskError::message)
+          .hasValueSatisfying(m -> assertThat(m).contains("SHA-256"));
+    }
+
+    @Test
+    void givenStoredObjectOfAnotherSize_whenProcessed_thenIntegrityMismatchWithoutPush() {
+      UploadTask task = pending("/srv/truncated.txt");
+      objects.put(task.objectKey(), "short".getBytes(StandardCharsets.UTF_8));
+
+      Outcome outcome = worker.process(delivery(task, 1));
+
+      assertThat(outcome.kind()).isEqualTo(Outcome.Kind.RETRY_AFTER);
+      assertThat(target.started()).isZero();
+      assertThat(stored(task).lastError())
+          .map(TaskError::code)
+          .contains(TaskError.INTEGRITY_MISMATCH);
+    }
+  }
+
+  @Nested
+  class Cleanup {
+
+    @Test
+    void givenDone_whenObjectsAreNotKept_thenTheObjectIsDeleted() {
+      UploadTask task = pending("/srv/clean.txt");
+
+      assertThat(worker.process(delivery(task, 1))).isEqualTo(Outcome.DONE);
+
+      assertThat(objects.contains(task.objectKey())).isFalse();
+    }
+
+    @Test
+    void givenDone_whenObjectsAreKept_thenTheObjectStays() {
+      UploadTask task = pending("/srv/keep.txt");
+
+      Outcome outcome = worker(settings.withKeepObjects(true)).process(delivery(task, 1));
+
+      assertThat(outcome).isEqualTo(Outcome.DONE);
+      assertThat(objects.contains(task.objectKey())).isTrue();
+    }
+
+    @Test
+    void givenFailure_whenProcessed_thenTheObjectStays() {
+      UploadTask task = pending("/srv/failing.txt");
+      target.failFor("/srv/failing.txt", new InstanceNotFoundException("app", "no app"));
+
+      worker.process(delivery(task, 1));
+
+      assertThat(objects.contains(task.objectKey())).isTrue();
+    }
+  }
+
+  @Nested
+  class HeartbeatAndAborts {
+
+    private final WorkerSettings shortVisibility =
+        settings.withVisibilityTimeout(Duration.ofMillis(400));
+
+    @Test
+    void
+        givenSlowPush_whenItRunsPastHalfTheVisibility_thenVisibilityAndLeaseAreExtendedRepeatedly() {
+      UploadTask task = pending("/srv/slow.txt");
+      target.delay(Duration.ofMillis(1_100));
+      List<Duration> extensions = new CopyOnWriteArrayList<>();
+
+      Outcome outcome =
+          worker(shortVisibility)
+              .process(delivery(task, 1), extensions::add, new AbortSignal(), Optional.empty());
+
+      assertThat(outcome).isEqualTo(Outcome.DONE);
+      assertThat(extensions)
+          .hasSizeGreaterThanOrEqualTo(3)
+          .allMatch(d -> d.equals(Duration.ofMillis(400)));
+      assertThat(tasks.leaseExtensions()).hasSizeGreaterThanOrEqualTo(3);
+      assertThat(stored(task).status()).isEqualTo(TaskStatus.DONE);
+    }
+
+    @Test
+    void givenFastPush_whenProcessed_thenNoHeartbeat() {
+      UploadTask task = pending("/srv/fast.txt");
+      List<Duration> extensions = new CopyOnWriteArrayList<>();
+
+      worker.process(delivery(task, 1), extensions::add, new AbortSignal(), Optional.empty());
+
+      assertThat(extensions).isEmpty();
+      assertThat(tasks.leaseExtensions()).isEmpty();
+    }
+
+    @Test
+    void givenLeaseTakenOverDuringPush_whenHeartbeatIsRefused_thenPushAbortedAndMessagePutBack() {
+      UploadTask task = pending("/srv/stolen.txt");
+      target.delay(Duration.ofSeconds(10));
+      PushWorker slow = worker(shortVisibility);
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                awaitProcessing(task);
+                // Another worker re-claims it (as after an expired lease): attempt 2.
+                tasks.put(
+                    InMemoryTaskStore.with(
+                        stored(task),
+                        TaskStatus.PROCESSING,
+                        2,
+                        Optional.empty(),
+                        Optional.of(NOW.plusSeconds(60)),
+                        NOW));
+              });
+      long started = System.nanoTime();
+
+      Outcome outcome =
+          slow.process(delivery(task, 1), d -> {}, new AbortSignal(), Optional.empty());
+
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+      assertThat(outcome.kind()).isEqualTo(Outcome.Kind.PUT_BACK);
+      assertThat(target.interrupted()).isEqualTo(1);
+      assertThat(stored(task).attempts()).isEqualTo(2);
+      assertThat(stored(task).status()).isEqualTo(TaskStatus.PROCESSING);
+    }
+
+    @Test
+    void givenDeadlineDuringPush_whenCrossed_thenPushAbortedTaskReleasedWithoutErrorAndRetryNow() {
+      UploadTask task = pending("/srv/too-long.txt");
+      target.delay(Duration.ofSeconds(10));
+      long started = System.nanoTime();
+
+      Outcome outcome =
+          worker.process(
+              delivery(task, 1), d -> {}, new AbortSignal(), Optional.of(NOW.plusMillis(300)));
+
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+      assertThat(outcome).isEqualTo(Outcome.retryAfter(Duration.ZERO));
+      UploadTask stored = stored(task);
+      assertThat(stored.status()).isEqualTo(TaskStatus.PENDING);
+      assertThat(stored.lastError()).isEmpty();
+      assertThat(stored.leaseUntil()).isEmpty();
+      assertThat(target.interrupted()).isEqualTo(1);
+    }
+
+    @Test
+    void givenShutdownAbortDuringPush_whenAborted_thenTaskReleasedWithoutErrorAndRetryNow() {
+      UploadTask task = pending("/srv/shutdown.txt");
+      target.delay(Duration.ofSeconds(10));
+      AbortSignal abort = new AbortSignal();
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                awaitProcessing(task);
+                sleep(100);
+                abort.abort(AbortSignal.Reason.SHUTDOWN);
+              });
+
+      Outcome outcome = worker.process(delivery(task, 1), d -> {}, abort, Optional.empty());
+
+      assertThat(outcome).isEqualTo(Outcome.retryAfter(Duration.ZERO));
+      assertThat(stored(task).status()).isEqualTo(TaskStatus.PENDING);
+      assertThat(stored(task).lastError()).isEmpty();
+    }
+
+    @Test
+    void givenAbortBeforeStart_whenProcessed_thenNothingClaimedAndRetryNow() {
+      UploadTask task = pending("/srv/not-started.txt");
+      AbortSignal abort = new AbortSignal();
+      abort.abort(AbortSignal.Reason.SHUTDOWN);
+
+      Outcome outcome = worker.process(delivery(task, 1), d -> {}, abort, Optional.empty());
+
+      assertThat(outcome).isEqualTo(Outcome.retryAfter(Duration.ZERO));
+      assertThat(stored(task).attempts()).isZero();
+      assertThat(target.started()).isZero();
+    }
+
+    @Test
+    void givenDeadlineAlreadyPassed_whenProcessed_thenNothingClaimed() {
+      UploadTask task = pending("/srv/late.txt");
+
+      Outcome outcome =
+          worker.process(delivery(task, 1), d -> {}, new AbortSignal(), Optional.of(NOW));
+
+      assertThat(outcome).isEqualTo(Outcome.retryAfter(Duration.ZERO));
+      assertThat(stored(task).status()).isEqualTo(TaskStatus.PENDING);
+    }
+
+    private void awaitProcessing(UploadTask task) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (target.started() == 0 && System.nanoTime() < deadline) {
+        sleep(10);
+      }
+    }
   }
 
   @Test
-  void givenPoisonMessage_whenProcessing_thenRetryForTheDeadLetterQueueAndNothingPushed() {
-    Outcome outcome = worker.process("{\"not\":\"a task message\"}" + "x".repeat(500));
+  void givenPerHostCapOfOne_whenPushesRunConcurrently_thenOneAtATime() throws Exception {
+    PushWorker capped = worker(settings.withPerHostWorkers(1));
+    target.delay(Duration.ofMillis(100));
+    List<Thread> threads = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      UploadTask task = pending("/srv/host" + i + ".txt");
+      threads.add(Thread.ofVirtual().start(() -> capped.process(delivery(task, 1))));
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
 
-    assertThat(outcome).isEqualTo(Outcome.RETRY);
-    assertThat(outcome.deletesMessage()).isFalse();
-    assertThat(target.pushes()).isEmpty();
+    assertThat(target.pushes()).hasSize(4);
+    assertThat(target.maxConcurrentPushes()).isEqualTo(1);
   }
 
-  @Test
-  void givenNullBody_whenProcessing_thenRetry() {
-    assertThat(worker.process(null)).isEqualTo(Outcome.RETRY);
+  // --- helpers --------------------------------------------------------------------------------
+
+  private PushWorker worker(WorkerSettings s) {
+    return worker(s, target);
   }
 
-  @Test
-  void givenUnknownTask_whenProcessing_thenDrop() {
-    Outcome outcome = worker.process(TaskMessage.bodyFor(TaskId.newId()));
-
-    assertThat(outcome).isEqualTo(Outcome.DROP);
-    assertThat(outcome.deletesMessage()).isTrue();
-    assertThat(target.pushes()).isEmpty();
+  private PushWorker worker(WorkerSettings s, FileTarget t) {
+    var w = new PushWorker(tasks, objects, t, CLOCK, s);
+    workers.add(w);
+    return w;
   }
 
-  @Test
-  void givenDoneTask_whenProcessingItsMessageAgain_thenDropWithoutSecondPush() {
-    UploadTask task = pendingTask("/srv/once.txt");
-    assertThat(worker.process(TaskMessage.bodyFor(task.id()))).isEqualTo(Outcome.DONE);
-
-    Outcome again = worker.process(TaskMessage.bodyFor(task.id()));
-
-    assertThat(again).isEqualTo(Outcome.DROP);
-    assertThat(target.pushes()).hasSize(1);
-    assertThat(tasks.find(task.id()).orElseThrow().attempts()).isEqualTo(1);
+  private UploadTask pending(String path) {
+    return Tasks.pending(tasks, objects, path, NOW);
   }
 
-  @Test
-  void givenFailedTask_whenProcessing_thenDropWithoutPush() {
-    UploadTask task = withStatus(pendingTask("/srv/failed.txt"), TaskStatus.FAILED);
-
-    assertThat(worker.process(TaskMessage.bodyFor(task.id()))).isEqualTo(Outcome.DROP);
-    assertThat(target.pushes()).isEmpty();
+  private UploadTask stored(UploadTask task) {
+    return tasks.find(task.id()).orElseThrow();
   }
 
-  @Test
-  void givenTaskProcessingElsewhere_whenProcessing_thenRetryWithoutPush() {
-    UploadTask task = withStatus(pendingTask("/srv/busy.txt"), TaskStatus.PROCESSING);
-
-    Outcome outcome = worker.process(TaskMessage.bodyFor(task.id()));
-
-    assertThat(outcome).isEqualTo(Outcome.RETRY);
-    assertThat(target.pushes()).isEmpty();
-    assertThat(tasks.find(task.id()).orElseThrow().status()).isEqualTo(TaskStatus.PROCESSING);
+  private static Delivery delivery(UploadTask task, int receiveCount) {
+    return new Delivery("msg-" + task.id(), TaskMessage.bodyFor(task.id()), receiveCount);
   }
 
-  @Test
-  void givenObjectMissing_whenProcessing_thenTaskFailsWithObjectMissingAndMessageDropped() {
-    UploadTask task = pendingTask("/srv/gone.txt");
-    objects.delete(task.objectKey());
-
-    Outcome outcome = worker.process(TaskMessage.bodyFor(task.id()));
-
-    assertThat(outcome).isEqualTo(Outcome.DROP);
-    assertThat(target.pushes()).isEmpty();
-    UploadTask stored = tasks.find(task.id()).orElseThrow();
-    assertThat(stored.status()).isEqualTo(TaskStatus.FAILED);
-    assertThat(stored.lastError()).map(TaskError::code).contains(TaskError.OBJECT_MISSING);
-  }
-
-  @Test
-  void givenPermanentPushError_whenProcessing_thenTaskFailsWithTheReasonAndMessageDeleted() {
-    UploadTask task = pendingTask("/srv/nowhere.txt");
-    target.failFor(
-        "/srv/nowhere.txt",
-        new InstanceNotFoundException("app", "Incus has no instance \"app\": Instance not found"));
-
-    Outcome outcome = worker.process(TaskMessage.bodyFor(task.id()));
-
-    assertThat(outcome).isEqualTo(Outcome.FAILED);
-    assertThat(outcome.deletesMessage()).isTrue();
-    UploadTask stored = tasks.find(task.id()).orElseThrow();
-    assertThat(stored.status()).isEqualTo(TaskStatus.FAILED);
-    assertThat(stored.lastError())
-        .contains(
-            new TaskError(
-                TaskError.INSTANCE_NOT_FOUND, "Incus has no instance \"app\": Instance not found"));
-  }
-
-  @Test
-  void givenTransientPushError_whenProcessing_thenTaskBackToPendingWithErrorAndRetry() {
-    UploadTask task = pendingTask("/srv/later.txt");
-    target.failFor(
-        "/srv/later.txt", new TargetUnavailableException("Incus is unavailable: refused", null));
-
-    Outcome outcome = worker.process(TaskMessage.bodyFor(task.id()));
-
-    assertThat(outcome).isEqualTo(Outcome.RETRY);
-    UploadTask stored = tasks.find(task.id()).orElseThrow();
-    assertThat(stored.status()).isEqualTo(TaskStatus.PENDING);
-    assertThat(stored.attempts()).isEqualTo(1);
-    assertThat(stored.lastError()).map(TaskError::code).contains(TaskError.INCUS_UNAVAILABLE);
-  }
-
-  @Test
-  void givenTransientPushErrorThenRecovery_whenRedelivered_thenSecondAttemptSucceeds() {
-    var flaky = new RecordingFileTarget();
-    var flakyWorker = new PushWorker(tasks, objects, flaky, Clock.fixed(NOW, ZoneOffset.UTC));
-    UploadTask task = pendingTask("/srv/flaky.txt");
-    flaky.failFor("/srv/flaky.txt", new TargetUnavailableException("down", null));
-    assertThat(flakyWorker.process(TaskMessage.bodyFor(task.id()))).isEqualTo(Outcome.RETRY);
-
-    Outcome second = worker.process(TaskMessage.bodyFor(task.id()));
-
-    assertThat(second).isEqualTo(Outcome.DONE);
-    assertThat(tasks.find(task.id()).orElseThrow().attempts()).isEqualTo(2);
-  }
-
-  @Test
-  void givenUnexpectedRuntimeException_whenProcessing_thenTaskReleasedWithInternalErrorAndRetry() {
-    UploadTask task = pendingTask("/srv/boom.txt");
-    FileTarget broken =
-        (destination, content, size) -> {
-          throw new IllegalStateException("boom");
-        };
-    var brokenWorker = new PushWorker(tasks, objects, broken, Clock.fixed(NOW, ZoneOffset.UTC));
-
-    Outcome outcome = brokenWorker.process(TaskMessage.bodyFor(task.id()));
-
-    assertThat(outcome).isEqualTo(Outcome.RETRY);
-    UploadTask stored = tasks.find(task.id()).orElseThrow();
-    assertThat(stored.status()).isEqualTo(TaskStatus.PENDING);
-    assertThat(stored.lastError()).map(TaskError::code).contains(TaskError.INTERNAL);
-    assertThat(stored.lastError())
-        .map(TaskError::message)
-        .hasValueSatisfying(m -> assertThat(m).contains("boom"));
-  }
-
-  @Test
-  void givenObjectOfAnotherSize_whenProcessing_thenTaskFailsWithoutPush() {
-    UploadTask task = pendingTask("/srv/truncated.txt");
-    objects.put(task.objectKey(), "short".getBytes(StandardCharsets.UTF_8));
-
-    assertThat(worker.process(TaskMessage.bodyFor(task.id()))).isEqualTo(Outcome.FAILED);
-    assertThat(target.pushes()).isEmpty();
-  }
-
-  @Test
-  void givenLongPoisonBody_whenPreviewed_thenOnlyTheFirstHundredCharactersAreKept() {
-    String preview = PushWorker.preview("a".repeat(5000));
-
-    assertThat(preview).hasSizeLessThan(130).contains("5000 chars");
-  }
-
-  private UploadTask pendingTask(String path) {
-    TaskId id = TaskId.newId();
-    String key = "uploads/" + id;
-    objects.put(key, CONTENT);
-    UploadTask task =
-        UploadTask.pending(
-            id,
-            "alice",
-            new Destination("app", path, 0640, 1000, 1000),
-            key,
-            CONTENT.length,
-            "0".repeat(64),
-            NOW);
-    tasks.create(task);
-    return task;
-  }
-
-  private UploadTask withStatus(UploadTask task, TaskStatus status) {
-    UploadTask changed =
-        new UploadTask(
-            task.id(),
-            task.owner(),
-            task.destination(),
-            task.objectKey(),
-            task.size(),
-            task.sha256(),
-            status,
-            1,
-            Optional.empty(),
-            task.createdAt(),
-            NOW);
-    tasks.put(changed);
-    return changed;
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

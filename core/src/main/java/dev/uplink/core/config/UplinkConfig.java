@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param visibilityTimeout how long a received message stays invisible to other consumers
  * @param maxReceiveCount receives before SQS moves a message to the dead-letter queue
  * @param dataDir where the local stack keeps its emulator data and the directory target
+ * @param processing retries, heartbeats, shutdown, reconciliation and cleanup
  */
 public record UplinkConfig(
     int port,
@@ -32,9 +33,11 @@ public record UplinkConfig(
     int workers,
     Duration visibilityTimeout,
     int maxReceiveCount,
-    Path dataDir) {
+    Path dataDir,
+    ProcessingSettings processing) {
 
   public UplinkConfig {
+    Objects.requireNonNull(processing, "processing");
     apiKeys = Map.copyOf(apiKeys);
     Objects.requireNonNull(incus, "incus");
     Objects.requireNonNull(aws, "aws");
@@ -71,7 +74,16 @@ public record UplinkConfig(
         reader.integer("UPLINK_WORKERS", 8, 1, 1024),
         Duration.ofSeconds(reader.integer("UPLINK_VISIBILITY_TIMEOUT", 300, 1, 43_200)),
         reader.integer("UPLINK_MAX_RECEIVE_COUNT", 5, 1, 1000),
-        Path.of(reader.text("UPLINK_DATA_DIR", "uplink-data")));
+        Path.of(reader.text("UPLINK_DATA_DIR", "uplink-data")),
+        new ProcessingSettings(
+            reader.integer("UPLINK_WORKERS_PER_HOST", 8, 1, 1024),
+            Duration.ofSeconds(reader.integer("UPLINK_MAX_BACKOFF", 300, 1, 43_200)),
+            Duration.ofSeconds(reader.integer("UPLINK_SHUTDOWN_GRACE", 30, 0, 3600)),
+            Duration.ofSeconds(reader.integer("UPLINK_RECONCILE_AFTER", 900, 1, 86_400)),
+            Duration.ofSeconds(reader.integer("UPLINK_RECONCILE_INTERVAL", 60, 1, 86_400)),
+            Duration.ofDays(reader.integer("UPLINK_TASK_RETENTION_DAYS", 30, 1, 3650)),
+            reader.bool("UPLINK_KEEP_OBJECTS", false),
+            reader.bool("UPLINK_QUEUE_FIFO", false)));
   }
 
   public UplinkConfig withPort(int newPort) {
@@ -84,7 +96,8 @@ public record UplinkConfig(
         workers,
         visibilityTimeout,
         maxReceiveCount,
-        dataDir);
+        dataDir,
+        processing);
   }
 
   public UplinkConfig withAws(AwsSettings newAws) {
@@ -97,7 +110,8 @@ public record UplinkConfig(
         workers,
         visibilityTimeout,
         maxReceiveCount,
-        dataDir);
+        dataDir,
+        processing);
   }
 
   public UplinkConfig withApiKeys(Map<String, String> newApiKeys) {
@@ -110,7 +124,36 @@ public record UplinkConfig(
         workers,
         visibilityTimeout,
         maxReceiveCount,
-        dataDir);
+        dataDir,
+        processing);
+  }
+
+  public UplinkConfig withProcessing(ProcessingSettings newProcessing) {
+    return new UplinkConfig(
+        port,
+        apiKeys,
+        incus,
+        aws,
+        partSizeBytes,
+        workers,
+        visibilityTimeout,
+        maxReceiveCount,
+        dataDir,
+        newProcessing);
+  }
+
+  public UplinkConfig withVisibility(Duration newVisibilityTimeout, int newMaxReceiveCount) {
+    return new UplinkConfig(
+        port,
+        apiKeys,
+        incus,
+        aws,
+        partSizeBytes,
+        workers,
+        newVisibilityTimeout,
+        newMaxReceiveCount,
+        dataDir,
+        processing);
   }
 
   public UplinkConfig withIncus(Optional<IncusSettings> newIncus) {
@@ -123,13 +166,14 @@ public record UplinkConfig(
         workers,
         visibilityTimeout,
         maxReceiveCount,
-        dataDir);
+        dataDir,
+        processing);
   }
 
   /** Never prints API keys. */
   @Override
   public String toString() {
-    return "UplinkConfig[port=%d, apiKeys=%d configured, incus=%s, aws=%s, partSizeBytes=%d, workers=%d, visibilityTimeout=%s, maxReceiveCount=%d, dataDir=%s]"
+    return "UplinkConfig[port=%d, apiKeys=%d configured, incus=%s, aws=%s, partSizeBytes=%d, workers=%d, visibilityTimeout=%s, maxReceiveCount=%d, dataDir=%s, processing=%s]"
         .formatted(
             port,
             apiKeys.size(),
@@ -139,7 +183,8 @@ public record UplinkConfig(
             workers,
             visibilityTimeout,
             maxReceiveCount,
-            dataDir);
+            dataDir,
+            processing);
   }
 
   static Map<String, String> parseApiKeys(String spec) {
@@ -200,6 +245,18 @@ public record UplinkConfig(
       }
       throw new ConfigException(
           "%s must be a whole number from %d to %d, got '%s'".formatted(name, min, max, value));
+    }
+
+    boolean bool(String name, boolean fallback) {
+      String value = text(name, null);
+      if (value == null) {
+        return fallback;
+      }
+      return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+        case "true", "yes", "1" -> true;
+        case "false", "no", "0" -> false;
+        default -> throw new ConfigException(name + " must be true or false, got '" + value + "'");
+      };
     }
 
     Optional<URI> uri(String name) {

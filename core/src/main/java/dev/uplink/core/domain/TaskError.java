@@ -16,6 +16,8 @@ public record TaskError(String code, String message) {
   public static final String INCUS_UNAVAILABLE = "INCUS_UNAVAILABLE";
   public static final String OBJECT_MISSING = "OBJECT_MISSING";
   public static final String INTERNAL = "INTERNAL";
+  public static final String RETRIES_EXHAUSTED = "RETRIES_EXHAUSTED";
+  public static final String INTEGRITY_MISMATCH = "INTEGRITY_MISMATCH";
 
   public TaskError {
     Objects.requireNonNull(code, "code");

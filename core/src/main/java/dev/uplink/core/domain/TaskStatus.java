@@ -8,24 +8,29 @@ import java.util.Set;
  *
  * <pre>
  *   PENDING ──claim──▶ PROCESSING ──▶ DONE
- *      │                  │  │
- *      │                  │  └──────▶ FAILED
- *      │                  └─release─▶ PENDING   (lease given back, e.g. on shutdown)
- *      └────────────────────────────▶ FAILED    (a permanent error found before any push)
+ *      │  │               │  │
+ *      │  │               │  └──────▶ FAILED
+ *      │  │               └─release─▶ PENDING    (transient error, shutdown: try again later)
+ *      │  └─────────────────────────▶ FAILED     (a permanent error found before any push)
+ *      └────────────────────────────▶ CANCELLED  (the owner withdrew it)
  * </pre>
+ *
+ * A PROCESSING task whose lease has expired may be claimed again (its worker died): that is a
+ * claim, not a status change, and {@link UploadTask#claimVerdict} decides it.
  */
 public enum TaskStatus {
   PENDING,
   PROCESSING,
   DONE,
-  FAILED;
+  FAILED,
+  CANCELLED;
 
   /** The statuses this one may change to. */
   public Set<TaskStatus> successors() {
     return switch (this) {
-      case PENDING -> EnumSet.of(PROCESSING, FAILED);
+      case PENDING -> EnumSet.of(PROCESSING, FAILED, CANCELLED);
       case PROCESSING -> EnumSet.of(DONE, FAILED, PENDING);
-      case DONE, FAILED -> EnumSet.noneOf(TaskStatus.class);
+      case DONE, FAILED, CANCELLED -> EnumSet.noneOf(TaskStatus.class);
     };
   }
 

@@ -1,11 +1,17 @@
 package dev.uplink.core.domain;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * Durable task records. Every status change is a conditional write: it succeeds only if the task is
- * still in the status the caller expects, so two workers racing on one task cannot both win.
+ * still as the caller expects, so two workers racing on one task cannot both win.
+ *
+ * <p>Changes to a PROCESSING task are <em>fenced</em> by the attempt number its claim returned: a
+ * worker whose lease expired and whose task was claimed again by another worker can no longer
+ * extend, finish or release it.
  */
 public interface TaskStore {
 
@@ -19,17 +25,37 @@ public interface TaskStore {
   Optional<UploadTask> find(TaskId id);
 
   /**
-   * Claims a {@link TaskStatus#PENDING} task for processing: PENDING to PROCESSING and one more
-   * attempt, in one conditional write.
+   * Claims a task whose {@link UploadTask#claimVerdict} is {@link ClaimVerdict#CLAIMABLE}: it
+   * becomes PROCESSING with one more attempt and a lease until {@code now + lease}, in one
+   * conditional write.
    *
-   * @return the task as stored after the claim
-   * @throws TaskConflictException if the task is not PENDING (it carries the current record)
+   * @return the task as stored after the claim; its {@code attempts} is the fencing token
+   * @throws TaskConflictException if the task is not claimable (it carries the current record)
    * @throws TaskNotFoundException if there is no such task
    */
-  UploadTask claim(TaskId id, Instant now);
+  UploadTask claim(TaskId id, Instant now, Duration lease);
 
   /**
-   * Moves a task from {@code from} to {@code to}, recording {@code error} if there is one.
+   * Extends the lease of the claim {@code attempt} (a heartbeat).
+   *
+   * @throws TaskConflictException if the task is no longer PROCESSING under that attempt
+   * @throws TaskNotFoundException if there is no such task
+   */
+  UploadTask extendLease(TaskId id, int attempt, Instant until);
+
+  /**
+   * Ends the claim {@code attempt}: PROCESSING to {@code to} (DONE, FAILED, or PENDING to give the
+   * task back for a later attempt), clearing the lease and recording {@code error} if present.
+   *
+   * @throws IllegalTaskTransitionException if the state machine forbids PROCESSING to {@code to}
+   * @throws TaskConflictException if the task is no longer PROCESSING under that attempt
+   * @throws TaskNotFoundException if there is no such task
+   */
+  UploadTask finish(TaskId id, int attempt, TaskStatus to, Optional<TaskError> error, Instant now);
+
+  /**
+   * Moves a task that is not being processed from {@code from} to {@code to} (for example PENDING
+   * to CANCELLED), recording {@code error} if present.
    *
    * @throws IllegalTaskTransitionException if the state machine forbids the change
    * @throws TaskConflictException if the task is no longer in {@code from}
@@ -37,4 +63,13 @@ public interface TaskStore {
    */
   UploadTask transition(
       TaskId id, TaskStatus from, TaskStatus to, Optional<TaskError> error, Instant now);
+
+  /**
+   * Tasks that may have lost their message: PENDING since before {@code pendingBefore} (by {@code
+   * updatedAt}), or PROCESSING and claimable at {@code now} (no lease, or a lease not after {@code
+   * now}: {@link UploadTask#claimVerdict}). At most {@code limit}, oldest {@code updatedAt} first.
+   * May lag a change made a moment ago (an eventually consistent index); a reconciler does not
+   * mind.
+   */
+  List<UploadTask> findStale(Instant pendingBefore, Instant now, int limit);
 }

@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param status where the task is in its life ({@link TaskStatus})
  * @param attempts how many times a worker has claimed the task
  * @param lastError why the last attempt failed, if it did
+ * @param leaseUntil while PROCESSING: until when the worker holding the claim owns it; a worker
+ *     that dies stops extending it, and once it has passed the task may be claimed again
  * @param createdAt when the task was recorded
  * @param updatedAt when its status last changed
  */
@@ -29,6 +31,7 @@ public record UploadTask(
     TaskStatus status,
     int attempts,
     Optional<TaskError> lastError,
+    Optional<Instant> leaseUntil,
     Instant createdAt,
     Instant updatedAt) {
 
@@ -40,6 +43,7 @@ public record UploadTask(
     Objects.requireNonNull(sha256, "sha256");
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(lastError, "lastError");
+    Objects.requireNonNull(leaseUntil, "leaseUntil");
     Objects.requireNonNull(createdAt, "createdAt");
     Objects.requireNonNull(updatedAt, "updatedAt");
     if (size < 0) {
@@ -66,8 +70,21 @@ public record UploadTask(
         TaskStatus.PENDING,
         0,
         Optional.empty(),
+        Optional.empty(),
         now,
         now);
+  }
+
+  /** What a worker holding a message for this task should do at {@code now}. */
+  public ClaimVerdict claimVerdict(Instant now) {
+    return switch (status) {
+      case PENDING -> ClaimVerdict.CLAIMABLE;
+      case PROCESSING ->
+          leaseUntil.isPresent() && leaseUntil.get().isAfter(now)
+              ? ClaimVerdict.LEASED
+              : ClaimVerdict.CLAIMABLE;
+      case DONE, FAILED, CANCELLED -> ClaimVerdict.FINISHED;
+    };
   }
 
   public boolean isOwnedBy(String caller) {

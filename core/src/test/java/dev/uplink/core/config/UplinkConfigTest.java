@@ -7,6 +7,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class UplinkConfigTest {
 
@@ -72,5 +74,144 @@ class UplinkConfigTest {
         .hasMessageContaining("key=owner");
     assertThatThrownBy(() -> UplinkConfig.fromEnvironment(Map.of("UPLINK_S3_ENDPOINT", "nope")))
         .hasMessageContaining("UPLINK_S3_ENDPOINT");
+  }
+
+  @Test
+  void processingSettingsHaveTheDocumentedDefaults() {
+    var processing = UplinkConfig.fromEnvironment(Map.of()).processing();
+    assertThat(processing).isEqualTo(ProcessingSettings.defaults());
+    assertThat(processing.perHostWorkers()).isEqualTo(8);
+    assertThat(processing.maxBackoff()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(processing.shutdownGrace()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(processing.reconcileAfter()).isEqualTo(Duration.ofMinutes(15));
+    assertThat(processing.reconcileInterval()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(processing.taskRetention()).isEqualTo(Duration.ofDays(30));
+    assertThat(processing.keepObjects()).isFalse();
+    assertThat(processing.fifo()).isFalse();
+  }
+
+  @Test
+  void processingSettingsAreReadFromTheEnvironment() {
+    var processing =
+        UplinkConfig.fromEnvironment(
+                Map.of(
+                    "UPLINK_WORKERS_PER_HOST", "3",
+                    "UPLINK_MAX_BACKOFF", "120",
+                    "UPLINK_SHUTDOWN_GRACE", "0",
+                    "UPLINK_RECONCILE_AFTER", "45",
+                    "UPLINK_RECONCILE_INTERVAL", "10",
+                    "UPLINK_TASK_RETENTION_DAYS", "7",
+                    "UPLINK_KEEP_OBJECTS", "yes",
+                    "UPLINK_QUEUE_FIFO", "TRUE"))
+            .processing();
+    assertThat(processing)
+        .isEqualTo(
+            new ProcessingSettings(
+                3,
+                Duration.ofMinutes(2),
+                Duration.ZERO,
+                Duration.ofSeconds(45),
+                Duration.ofSeconds(10),
+                Duration.ofDays(7),
+                true,
+                true));
+  }
+
+  @ParameterizedTest(name = "{0}={1} is refused")
+  @CsvSource({
+    "UPLINK_WORKERS_PER_HOST, 0, 'a whole number from 1 to 1024'",
+    "UPLINK_WORKERS_PER_HOST, many, 'a whole number from 1 to 1024'",
+    "UPLINK_MAX_BACKOFF, 0, 'a whole number from 1 to 43200'",
+    "UPLINK_MAX_BACKOFF, 43201, 'a whole number from 1 to 43200'",
+    "UPLINK_SHUTDOWN_GRACE, -1, 'a whole number from 0 to 3600'",
+    "UPLINK_RECONCILE_AFTER, 0, 'a whole number from 1 to 86400'",
+    "UPLINK_RECONCILE_INTERVAL, 1.5, 'a whole number from 1 to 86400'",
+    "UPLINK_TASK_RETENTION_DAYS, 0, 'a whole number from 1 to 3650'",
+    "UPLINK_TASK_RETENTION_DAYS, 30d, 'a whole number from 1 to 3650'",
+    "UPLINK_KEEP_OBJECTS, maybe, 'true or false'",
+    "UPLINK_QUEUE_FIFO, 2, 'true or false'"
+  })
+  void malformedProcessingValuesNameTheVariableAndWhatItExpects(
+      String name, String value, String expected) {
+    assertThatThrownBy(() -> UplinkConfig.fromEnvironment(Map.of(name, value)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("%s must be %s, got '%s'", name, expected, value);
+  }
+
+  @Test
+  void processingSettingsRefuseImpossibleValuesWhenBuiltInCode() {
+    var d = ProcessingSettings.defaults();
+    assertThatThrownBy(
+            () ->
+                new ProcessingSettings(
+                    0,
+                    d.maxBackoff(),
+                    d.shutdownGrace(),
+                    d.reconcileAfter(),
+                    d.reconcileInterval(),
+                    d.taskRetention(),
+                    false,
+                    false))
+        .hasMessageContaining("perHostWorkers");
+    assertThatThrownBy(
+            () ->
+                new ProcessingSettings(
+                    1,
+                    d.maxBackoff(),
+                    Duration.ofSeconds(-1),
+                    d.reconcileAfter(),
+                    d.reconcileInterval(),
+                    d.taskRetention(),
+                    false,
+                    false))
+        .hasMessageContaining("shutdownGrace");
+    assertThatThrownBy(
+            () ->
+                new ProcessingSettings(
+                    1,
+                    d.maxBackoff(),
+                    d.shutdownGrace(),
+                    d.reconcileAfter(),
+                    Duration.ZERO,
+                    d.taskRetention(),
+                    false,
+                    false))
+        .hasMessageContaining("reconcileInterval");
+    assertThatThrownBy(
+            () ->
+                new ProcessingSettings(
+                    1,
+                    d.maxBackoff(),
+                    d.shutdownGrace(),
+                    d.reconcileAfter(),
+                    d.reconcileInterval(),
+                    Duration.ZERO,
+                    false,
+                    false))
+        .hasMessageContaining("taskRetention");
+  }
+
+  @Test
+  void withProcessingAndWithVisibilityReplaceOnlyTheirParts() {
+    var config = UplinkConfig.fromEnvironment(Map.of("UPLINK_PORT", "9000"));
+    var processing =
+        new ProcessingSettings(
+            2,
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(3),
+            Duration.ofDays(1),
+            true,
+            false);
+
+    var changed = config.withProcessing(processing).withVisibility(Duration.ofSeconds(7), 2);
+
+    assertThat(changed.processing()).isEqualTo(processing);
+    assertThat(changed.visibilityTimeout()).isEqualTo(Duration.ofSeconds(7));
+    assertThat(changed.maxReceiveCount()).isEqualTo(2);
+    assertThat(changed.port()).isEqualTo(9000);
+    assertThat(changed.aws()).isEqualTo(config.aws());
+    assertThat(changed.toString()).contains("processing=ProcessingSettings[perHostWorkers=2");
   }
 }

@@ -1,5 +1,6 @@
 package dev.uplink.core.domain;
 
+import static dev.uplink.core.domain.TaskStatus.CANCELLED;
 import static dev.uplink.core.domain.TaskStatus.DONE;
 import static dev.uplink.core.domain.TaskStatus.FAILED;
 import static dev.uplink.core.domain.TaskStatus.PENDING;
@@ -7,6 +8,9 @@ import static dev.uplink.core.domain.TaskStatus.PROCESSING;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -17,6 +21,7 @@ class TaskStatusTest {
   @CsvSource({
     "PENDING, PROCESSING",
     "PENDING, FAILED",
+    "PENDING, CANCELLED",
     "PROCESSING, DONE",
     "PROCESSING, FAILED",
     "PROCESSING, PENDING"
@@ -35,7 +40,15 @@ class TaskStatusTest {
     "DONE, FAILED",
     "FAILED, PENDING",
     "FAILED, PROCESSING",
-    "FAILED, DONE"
+    "FAILED, DONE",
+    "PROCESSING, CANCELLED",
+    "DONE, CANCELLED",
+    "FAILED, CANCELLED",
+    "CANCELLED, PENDING",
+    "CANCELLED, PROCESSING",
+    "CANCELLED, DONE",
+    "CANCELLED, FAILED",
+    "CANCELLED, CANCELLED"
   })
   void anIllegalTransitionIsATypedErrorNamingBothStatuses(TaskStatus from, TaskStatus to) {
     assertThatThrownBy(() -> from.requireChangeTo(to))
@@ -49,10 +62,30 @@ class TaskStatusTest {
   }
 
   @Test
-  void onlyDoneAndFailedAreTerminal() {
+  void onlyDoneFailedAndCancelledAreTerminal() {
     assertThat(DONE.isTerminal()).isTrue();
     assertThat(FAILED.isTerminal()).isTrue();
+    assertThat(CANCELLED.isTerminal()).isTrue();
+    assertThat(CANCELLED.successors()).isEmpty();
     assertThat(PENDING.isTerminal()).isFalse();
     assertThat(PROCESSING.isTerminal()).isFalse();
+  }
+
+  @Test
+  void theseAreTheOnlyTransitions() {
+    Map<TaskStatus, Set<TaskStatus>> allowed =
+        Map.of(
+            PENDING, EnumSet.of(PROCESSING, FAILED, CANCELLED),
+            PROCESSING, EnumSet.of(DONE, FAILED, PENDING),
+            DONE, EnumSet.noneOf(TaskStatus.class),
+            FAILED, EnumSet.noneOf(TaskStatus.class),
+            CANCELLED, EnumSet.noneOf(TaskStatus.class));
+    for (TaskStatus from : TaskStatus.values()) {
+      for (TaskStatus to : TaskStatus.values()) {
+        assertThat(from.canChangeTo(to))
+            .as("%s -> %s", from, to)
+            .isEqualTo(allowed.get(from).contains(to));
+      }
+    }
   }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.uplink.core.aws.DynamoDbTaskStore;
+import dev.uplink.core.config.AwsSettings;
+import dev.uplink.core.domain.ClaimVerdict;
 import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.IllegalTaskTransitionException;
 import dev.uplink.core.domain.TaskConflictException;
@@ -12,11 +14,14 @@ import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.TaskNotFoundException;
 import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.UploadTask;
+import dev.uplink.infra.AwsProvisioner;
 import dev.uplink.infra.testing.LocalAwsExtension;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -27,18 +32,29 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TimeToLiveStatus;
 
 class DynamoDbTaskStoreTest {
 
   @RegisterExtension static final LocalAwsExtension aws = LocalAwsExtension.create();
 
   private static final Instant CREATED = Instant.parse("2026-11-22T10:15:30.123456789Z");
+  private static final Duration LEASE = Duration.ofMinutes(2);
+  private static final Duration RETENTION = Duration.ofDays(7);
   private static DynamoDbTaskStore store;
 
   @BeforeAll
   static void createStore() {
-    store = new DynamoDbTaskStore(aws.clients().dynamoDb(), aws.settings().table());
+    store = new DynamoDbTaskStore(aws.clients().dynamoDb(), aws.settings().table(), RETENTION);
   }
 
   private static UploadTask aPendingTask() {
@@ -63,11 +79,14 @@ class DynamoDbTaskStoreTest {
     if (status == TaskStatus.PENDING) {
       return task;
     }
-    UploadTask claimed = store.claim(task.id(), CREATED.plusSeconds(1));
+    if (status == TaskStatus.CANCELLED) {
+      return store.transition(
+          task.id(), TaskStatus.PENDING, status, Optional.empty(), CREATED.plusSeconds(1));
+    }
+    UploadTask claimed = store.claim(task.id(), CREATED.plusSeconds(1), LEASE);
     return status == TaskStatus.PROCESSING
         ? claimed
-        : store.transition(
-            task.id(), TaskStatus.PROCESSING, status, Optional.empty(), CREATED.plusSeconds(2));
+        : store.finish(task.id(), 1, status, Optional.empty(), CREATED.plusSeconds(2));
   }
 
   @Nested
@@ -96,6 +115,7 @@ class DynamoDbTaskStoreTest {
               TaskStatus.FAILED,
               3,
               Optional.of(new TaskError(TaskError.INSTANCE_NOT_FOUND, "no instance db")),
+              Optional.empty(),
               CREATED,
               CREATED.plusMillis(1));
 
@@ -132,66 +152,119 @@ class DynamoDbTaskStoreTest {
   class Claim {
 
     @Test
-    void givenPendingTask_whenClaimed_thenProcessingWithOneMoreAttempt() {
+    void givenPendingTask_whenClaimed_thenProcessingWithOneMoreAttemptAndALease() {
       UploadTask task = aStoredPendingTask();
       Instant now = CREATED.plus(5, ChronoUnit.MINUTES);
 
-      UploadTask claimed = store.claim(task.id(), now);
+      UploadTask claimed = store.claim(task.id(), now, LEASE);
 
       assertThat(claimed.status()).isEqualTo(TaskStatus.PROCESSING);
       assertThat(claimed.attempts()).isEqualTo(1);
+      assertThat(claimed.leaseUntil()).contains(now.plus(LEASE));
       assertThat(claimed.updatedAt()).isEqualTo(now);
       assertThat(claimed.createdAt()).isEqualTo(task.createdAt());
       assertThat(store.find(task.id())).as("what is stored").contains(claimed);
     }
 
     @Test
+    void givenProcessingTaskUnderALiveLease_whenClaimed_thenConflictCarriesTheHolder() {
+      UploadTask task = aStoredPendingTask();
+      UploadTask held = store.claim(task.id(), CREATED.plusSeconds(1), LEASE);
+
+      assertThatThrownBy(
+              () -> store.claim(task.id(), held.leaseUntil().orElseThrow().minusMillis(1), LEASE))
+          .isInstanceOfSatisfying(
+              TaskConflictException.class,
+              e -> assertThat(e.current()).as("the current record").contains(held))
+          .hasCauseInstanceOf(ConditionalCheckFailedException.class);
+      assertThat(store.find(task.id())).as("untouched").contains(held);
+    }
+
+    @Test
+    void givenProcessingTaskUnderAnExpiredLease_whenClaimed_thenReclaimedWithOneMoreAttempt() {
+      UploadTask task = aStoredPendingTask();
+      UploadTask first = store.claim(task.id(), CREATED.plusSeconds(1), LEASE);
+      Instant later = first.leaseUntil().orElseThrow().plusMillis(1);
+
+      UploadTask second = store.claim(task.id(), later, LEASE);
+
+      assertThat(second.status()).isEqualTo(TaskStatus.PROCESSING);
+      assertThat(second.attempts()).isEqualTo(2);
+      assertThat(second.leaseUntil()).contains(later.plus(LEASE));
+      assertThat(second.updatedAt()).isEqualTo(later);
+    }
+
+    @Test
+    void givenALeaseEndingExactlyNow_whenClaimed_thenReclaimedAsClaimVerdictSays() {
+      UploadTask first = store.claim(aStoredPendingTask().id(), CREATED.plusSeconds(1), LEASE);
+      Instant expiry = first.leaseUntil().orElseThrow();
+      assertThat(first.claimVerdict(expiry)).isEqualTo(ClaimVerdict.CLAIMABLE);
+
+      assertThat(store.claim(first.id(), expiry, LEASE).attempts()).isEqualTo(2);
+    }
+
+    @Test
+    void givenALeaseEndingOnAWholeSecond_whenClaimedJustAfter_thenReclaimed() {
+      // Variable-width ISO strings would compare "...:00Z" after "...:00.500Z" (Z > '.'):
+      // stored timestamps must be fixed-width for the condition to compare instants.
+      Instant claimedAt = Instant.parse("2026-11-22T11:00:00Z");
+      UploadTask first = store.claim(aStoredPendingTask().id(), claimedAt, LEASE);
+      assertThat(first.leaseUntil()).contains(Instant.parse("2026-11-22T11:02:00Z"));
+
+      UploadTask second = store.claim(first.id(), Instant.parse("2026-11-22T11:02:00.5Z"), LEASE);
+
+      assertThat(second.attempts()).isEqualTo(2);
+    }
+
+    @Test
+    void givenProcessingTaskWithNoLease_whenClaimed_thenReclaimed() {
+      UploadTask pending = aPendingTask();
+      UploadTask legacy =
+          new UploadTask(
+              pending.id(),
+              pending.owner(),
+              pending.destination(),
+              pending.objectKey(),
+              pending.size(),
+              pending.sha256(),
+              TaskStatus.PROCESSING,
+              1,
+              Optional.empty(),
+              Optional.empty(),
+              CREATED,
+              CREATED);
+      store.create(legacy);
+
+      assertThat(store.claim(legacy.id(), CREATED.plusSeconds(1), LEASE).attempts()).isEqualTo(2);
+    }
+
+    @Test
     void givenReleasedTask_whenClaimedAgain_thenAttemptsKeepCounting() {
       UploadTask task = aStoredTaskIn(TaskStatus.PROCESSING);
-      store.transition(
-          task.id(),
-          TaskStatus.PROCESSING,
-          TaskStatus.PENDING,
-          Optional.empty(),
-          CREATED.plusSeconds(3));
+      store.finish(task.id(), 1, TaskStatus.PENDING, Optional.empty(), CREATED.plusSeconds(3));
 
-      assertThat(store.claim(task.id(), CREATED.plusSeconds(4)).attempts()).isEqualTo(2);
+      assertThat(store.claim(task.id(), CREATED.plusSeconds(4), LEASE).attempts()).isEqualTo(2);
     }
 
-    @Test
-    void givenPendingTask_whenClaimedTwice_thenSecondClaimConflictsCarryingProcessing() {
-      UploadTask task = aStoredPendingTask();
-      store.claim(task.id(), CREATED.plusSeconds(1));
+    @ParameterizedTest
+    @EnumSource(
+        value = TaskStatus.class,
+        names = {"DONE", "FAILED", "CANCELLED"})
+    void givenFinishedTask_whenClaimed_thenConflictCarriesItAndNothingChanges(TaskStatus status) {
+      UploadTask finished = aStoredTaskIn(status);
 
-      assertThatThrownBy(() -> store.claim(task.id(), CREATED.plusSeconds(2)))
+      assertThatThrownBy(() -> store.claim(finished.id(), CREATED.plus(Duration.ofDays(1)), LEASE))
           .isInstanceOfSatisfying(
               TaskConflictException.class,
-              e ->
-                  assertThat(e.current())
-                      .as("the current record")
-                      .hasValueSatisfying(
-                          current -> {
-                            assertThat(current.status()).isEqualTo(TaskStatus.PROCESSING);
-                            assertThat(current.attempts()).isEqualTo(1);
-                          }));
-    }
-
-    @Test
-    void givenDoneTask_whenClaimed_thenConflictCarriesDoneAndNothingChanges() {
-      UploadTask done = aStoredTaskIn(TaskStatus.DONE);
-
-      assertThatThrownBy(() -> store.claim(done.id(), CREATED.plusSeconds(9)))
-          .isInstanceOfSatisfying(
-              TaskConflictException.class,
-              e -> assertThat(e.current()).as("the current record").contains(done));
-      assertThat(store.find(done.id())).contains(done);
+              e -> assertThat(e.current()).as("the current record").contains(finished));
+      assertThat(store.find(finished.id())).contains(finished);
     }
 
     @Test
     void givenNoSuchTask_whenClaimed_thenNotFoundAndNoItemIsCreated() {
       TaskId absent = TaskId.newId();
 
-      assertThatThrownBy(() -> store.claim(absent, CREATED))
+      assertThatThrownBy(() -> store.claim(absent, CREATED, LEASE))
           .isInstanceOfSatisfying(
               TaskNotFoundException.class, e -> assertThat(e.id()).isEqualTo(absent))
           .hasCauseInstanceOf(ConditionalCheckFailedException.class);
@@ -211,7 +284,7 @@ class DynamoDbTaskStoreTest {
               () -> {
                 ready.countDown();
                 go.await();
-                return store.claim(task.id(), Instant.now());
+                return store.claim(task.id(), Instant.now(), LEASE);
               };
           claims.add(pool.submit(claim));
         }
@@ -235,6 +308,152 @@ class DynamoDbTaskStoreTest {
       assertThat(store.find(task.id()).orElseThrow().attempts())
           .as("attempts counted once")
           .isEqualTo(1);
+    }
+  }
+
+  @Nested
+  class LeaseAndFinish {
+
+    @Test
+    void givenTheHoldingAttempt_whenLeaseExtended_thenOnlyTheLeaseMoves() {
+      UploadTask claimed = aStoredTaskIn(TaskStatus.PROCESSING);
+      Instant until = CREATED.plus(Duration.ofMinutes(30));
+
+      UploadTask extended = store.extendLease(claimed.id(), 1, until);
+
+      assertThat(extended.leaseUntil()).contains(until);
+      assertThat(extended.updatedAt())
+          .as("a heartbeat is no status change")
+          .isEqualTo(claimed.updatedAt());
+      assertThat(extended.attempts()).isEqualTo(1);
+      assertThat(store.find(claimed.id())).contains(extended);
+    }
+
+    @Test
+    void givenAReclaimedTask_thenTheStaleAttemptCanNeitherExtendNorFinish() {
+      UploadTask first = aStoredTaskIn(TaskStatus.PROCESSING);
+      UploadTask second =
+          store.claim(first.id(), first.leaseUntil().orElseThrow().plusSeconds(1), LEASE);
+      Instant later = second.updatedAt().plusSeconds(1);
+
+      assertThatThrownBy(() -> store.extendLease(first.id(), 1, later.plus(LEASE)))
+          .isInstanceOfSatisfying(
+              TaskConflictException.class,
+              e -> assertThat(e.current()).as("the current record").contains(second));
+      for (TaskStatus to : List.of(TaskStatus.DONE, TaskStatus.FAILED, TaskStatus.PENDING)) {
+        assertThatThrownBy(() -> store.finish(first.id(), 1, to, Optional.empty(), later))
+            .as("attempt 1 finishing as %s", to)
+            .isInstanceOfSatisfying(
+                TaskConflictException.class,
+                e -> assertThat(e.current()).as("the current record").contains(second));
+      }
+      assertThat(store.find(first.id())).as("the second claim, untouched").contains(second);
+      assertThat(store.finish(first.id(), 2, TaskStatus.DONE, Optional.empty(), later).status())
+          .as("the holder finishes")
+          .isEqualTo(TaskStatus.DONE);
+    }
+
+    @Test
+    void givenAFinishedTask_thenItsLastAttemptCanNoLongerExtendOrFinish() {
+      UploadTask done = aStoredTaskIn(TaskStatus.DONE);
+
+      assertThatThrownBy(() -> store.extendLease(done.id(), 1, CREATED.plus(LEASE)))
+          .isInstanceOf(TaskConflictException.class);
+      assertThatThrownBy(
+              () -> store.finish(done.id(), 1, TaskStatus.FAILED, Optional.empty(), CREATED))
+          .isInstanceOf(TaskConflictException.class);
+      assertThat(store.find(done.id())).contains(done);
+    }
+
+    @Test
+    void givenNoSuchTask_whenExtendedOrFinished_thenNotFound() {
+      TaskId absent = TaskId.newId();
+
+      assertThatThrownBy(() -> store.extendLease(absent, 1, CREATED))
+          .isInstanceOf(TaskNotFoundException.class);
+      assertThatThrownBy(() -> store.finish(absent, 1, TaskStatus.DONE, Optional.empty(), CREATED))
+          .isInstanceOf(TaskNotFoundException.class);
+      assertThat(store.find(absent)).isEmpty();
+    }
+
+    @Test
+    void givenTheHolder_whenFinishedDone_thenLeaseGoneAndExpiresAtIsNowPlusRetention() {
+      UploadTask claimed = aStoredTaskIn(TaskStatus.PROCESSING);
+      Instant now = Instant.now();
+
+      UploadTask done = store.finish(claimed.id(), 1, TaskStatus.DONE, Optional.empty(), now);
+
+      assertThat(done.status()).isEqualTo(TaskStatus.DONE);
+      assertThat(done.leaseUntil()).isEmpty();
+      assertThat(done.updatedAt()).isEqualTo(now);
+      var item = rawItem(claimed.id());
+      assertThat(item).doesNotContainKeys("leaseUntil", "openStatus");
+      assertThat(Long.parseLong(item.get("expiresAt").n()))
+          .as("TTL epoch seconds")
+          .isEqualTo(now.plus(RETENTION).getEpochSecond());
+    }
+
+    @Test
+    void givenTheHolder_whenFinishedFailed_thenReasonRecordedAndExpiresAtSet() {
+      UploadTask claimed = aStoredTaskIn(TaskStatus.PROCESSING);
+      var error = new TaskError(TaskError.RETRIES_EXHAUSTED, "INCUS_UNAVAILABLE: refused");
+      Instant now = CREATED.plusSeconds(30);
+
+      UploadTask failed = store.finish(claimed.id(), 1, TaskStatus.FAILED, Optional.of(error), now);
+
+      assertThat(failed.lastError()).contains(error);
+      assertThat(failed.attempts()).as("finishing is not an attempt").isEqualTo(1);
+      assertThat(rawItem(claimed.id()).get("expiresAt").n())
+          .isEqualTo(Long.toString(now.plus(RETENTION).getEpochSecond()));
+      assertThat(store.find(claimed.id())).contains(failed);
+    }
+
+    @Test
+    void givenTheHolder_whenReleasedWithAnError_thenPendingWithoutLeaseOrExpiryAndErrorKept() {
+      UploadTask claimed = aStoredTaskIn(TaskStatus.PROCESSING);
+      var error = new TaskError(TaskError.INCUS_UNAVAILABLE, "connection refused");
+
+      UploadTask released =
+          store.finish(
+              claimed.id(), 1, TaskStatus.PENDING, Optional.of(error), CREATED.plusSeconds(3));
+
+      assertThat(released.status()).isEqualTo(TaskStatus.PENDING);
+      assertThat(released.leaseUntil()).isEmpty();
+      assertThat(released.lastError()).contains(error);
+      assertThat(released.attempts()).isEqualTo(1);
+      assertThat(rawItem(claimed.id()))
+          .doesNotContainKeys("leaseUntil", "expiresAt")
+          .containsEntry("openStatus", AttributeValue.fromS("PENDING"));
+    }
+
+    @Test
+    void givenTaskWithError_whenFinishedWithoutError_thenTheLastErrorStaysAsHistory() {
+      UploadTask task = aStoredTaskIn(TaskStatus.PROCESSING);
+      var error = new TaskError(TaskError.INCUS_UNAVAILABLE, "connection refused");
+      store.finish(task.id(), 1, TaskStatus.PENDING, Optional.of(error), CREATED.plusSeconds(3));
+      store.claim(task.id(), CREATED.plusSeconds(4), LEASE);
+
+      UploadTask done =
+          store.finish(task.id(), 2, TaskStatus.DONE, Optional.empty(), CREATED.plusSeconds(5));
+
+      assertThat(done.status()).isEqualTo(TaskStatus.DONE);
+      assertThat(done.lastError()).contains(error);
+    }
+
+    @Test
+    void givenTheHolder_whenFinishedToAStatusTheStateMachineForbids_thenRefusedWithoutWriting() {
+      UploadTask claimed = aStoredTaskIn(TaskStatus.PROCESSING);
+
+      assertThatThrownBy(
+              () ->
+                  store.finish(
+                      claimed.id(),
+                      1,
+                      TaskStatus.CANCELLED,
+                      Optional.empty(),
+                      CREATED.plusSeconds(3)))
+          .isInstanceOf(IllegalTaskTransitionException.class);
+      assertThat(store.find(claimed.id())).contains(claimed);
     }
   }
 
@@ -263,58 +482,69 @@ class DynamoDbTaskStoreTest {
     }
 
     @Test
-    void givenProcessingTask_whenFailedWithError_thenCodeAndMessageAreRecorded() {
-      UploadTask task = aStoredTaskIn(TaskStatus.PROCESSING);
+    void givenPendingTask_whenCancelled_thenCancelledWithExpiryAndOutOfTheOpenIndex() {
+      UploadTask task = aStoredPendingTask();
+      Instant now = CREATED.plusSeconds(9);
+
+      UploadTask cancelled =
+          store.transition(
+              task.id(), TaskStatus.PENDING, TaskStatus.CANCELLED, Optional.empty(), now);
+
+      assertThat(cancelled.status()).isEqualTo(TaskStatus.CANCELLED);
+      assertThat(cancelled.updatedAt()).isEqualTo(now);
+      assertThat(rawItem(task.id()))
+          .doesNotContainKey("openStatus")
+          .containsEntry(
+              "expiresAt",
+              AttributeValue.fromN(Long.toString(now.plus(RETENTION).getEpochSecond())));
+    }
+
+    @Test
+    void givenPendingTask_whenFailedBeforeAnyPush_thenCodeAndMessageAreRecorded() {
+      UploadTask task = aStoredPendingTask();
       var error = new TaskError(TaskError.INSTANCE_NOT_FOUND, "Instance web-1 not found");
       Instant now = CREATED.plusSeconds(30);
 
       UploadTask failed =
           store.transition(
-              task.id(), TaskStatus.PROCESSING, TaskStatus.FAILED, Optional.of(error), now);
+              task.id(), TaskStatus.PENDING, TaskStatus.FAILED, Optional.of(error), now);
 
       assertThat(failed.status()).isEqualTo(TaskStatus.FAILED);
       assertThat(failed.lastError()).contains(error);
       assertThat(failed.updatedAt()).isEqualTo(now);
-      assertThat(failed.attempts()).as("a transition is not an attempt").isEqualTo(1);
+      assertThat(failed.attempts()).as("a transition is not an attempt").isZero();
       assertThat(store.find(task.id())).as("what is stored").contains(failed);
     }
 
     @Test
-    void givenTaskWithError_whenReleasedWithoutError_thenTheLastErrorStaysAsHistory() {
-      UploadTask task = aStoredTaskIn(TaskStatus.PROCESSING);
-      var error = new TaskError(TaskError.INCUS_UNAVAILABLE, "connection refused");
-      store.transition(
-          task.id(),
-          TaskStatus.PROCESSING,
-          TaskStatus.PENDING,
-          Optional.of(error),
-          CREATED.plusSeconds(3));
-      store.claim(task.id(), CREATED.plusSeconds(4));
-
-      UploadTask done =
-          store.transition(
-              task.id(),
-              TaskStatus.PROCESSING,
-              TaskStatus.DONE,
-              Optional.empty(),
-              CREATED.plusSeconds(5));
-
-      assertThat(done.status()).isEqualTo(TaskStatus.DONE);
-      assertThat(done.lastError()).contains(error);
-    }
-
-    @Test
-    void givenTaskNoLongerInExpectedStatus_whenTransitioned_thenConflictCarriesCurrent() {
+    void givenPendingTask_whenTransitionedToProcessing_thenRefused() {
       UploadTask task = aStoredPendingTask();
 
       assertThatThrownBy(
               () ->
                   store.transition(
                       task.id(),
+                      TaskStatus.PENDING,
                       TaskStatus.PROCESSING,
-                      TaskStatus.DONE,
                       Optional.empty(),
                       CREATED.plusSeconds(1)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("claim");
+      assertThat(store.find(task.id())).contains(task);
+    }
+
+    @Test
+    void givenTaskNoLongerInExpectedStatus_whenTransitioned_thenConflictCarriesCurrent() {
+      UploadTask task = aStoredTaskIn(TaskStatus.CANCELLED);
+
+      assertThatThrownBy(
+              () ->
+                  store.transition(
+                      task.id(),
+                      TaskStatus.PENDING,
+                      TaskStatus.FAILED,
+                      Optional.empty(),
+                      CREATED.plusSeconds(2)))
           .isInstanceOfSatisfying(
               TaskConflictException.class,
               e -> assertThat(e.current()).as("the current record").contains(task));
@@ -328,12 +558,217 @@ class DynamoDbTaskStoreTest {
               () ->
                   store.transition(
                       absent,
-                      TaskStatus.PROCESSING,
-                      TaskStatus.DONE,
+                      TaskStatus.PENDING,
+                      TaskStatus.CANCELLED,
                       Optional.empty(),
                       CREATED.plusSeconds(1)))
           .isInstanceOf(TaskNotFoundException.class);
       assertThat(store.find(absent)).isEmpty();
     }
+  }
+
+  /**
+   * findStale reads the whole table's open-task index, which other tests also fill: each test here
+   * uses its own far-apart instant range and keeps only the ids it made.
+   */
+  @Nested
+  class FindStale {
+
+    private UploadTask storedAt(TaskStatus status, Instant updatedAt, Instant leaseUntil) {
+      UploadTask pending = aPendingTask();
+      UploadTask task =
+          new UploadTask(
+              pending.id(),
+              pending.owner(),
+              pending.destination(),
+              pending.objectKey(),
+              pending.size(),
+              pending.sha256(),
+              status,
+              status == TaskStatus.PENDING ? 0 : 1,
+              Optional.empty(),
+              Optional.ofNullable(leaseUntil),
+              updatedAt,
+              updatedAt);
+      store.create(task);
+      return task;
+    }
+
+    private List<TaskId> staleIdsAmong(
+        List<UploadTask> mine, Instant pendingBefore, Instant now, int limit) {
+      var ids = mine.stream().map(UploadTask::id).toList();
+      return store.findStale(pendingBefore, now, limit).stream()
+          .map(UploadTask::id)
+          .filter(ids::contains)
+          .toList();
+    }
+
+    @Test
+    void givenEveryKindOfTask_thenExactlyTheStaleOnesOldestFirst() {
+      Instant base = Instant.parse("1990-01-01T00:00:00Z");
+      Instant now = base.plus(Duration.ofHours(1));
+      Instant pendingBefore = now.minus(Duration.ofMinutes(5));
+      UploadTask oldPending = storedAt(TaskStatus.PENDING, base.plusSeconds(10), null);
+      UploadTask freshPending = storedAt(TaskStatus.PENDING, pendingBefore.plusMillis(1), null);
+      UploadTask pendingAtTheBound = storedAt(TaskStatus.PENDING, pendingBefore, null);
+      UploadTask expired = storedAt(TaskStatus.PROCESSING, base.plusSeconds(5), now.minusMillis(1));
+      UploadTask live = storedAt(TaskStatus.PROCESSING, base.plusSeconds(1), now.plusMillis(1));
+      UploadTask noLease = storedAt(TaskStatus.PROCESSING, base.plusSeconds(20), null);
+      UploadTask recentlyClaimedButExpired =
+          storedAt(TaskStatus.PROCESSING, now.minusSeconds(2), now.minusSeconds(1));
+      UploadTask done = storedAt(TaskStatus.DONE, base, null);
+      UploadTask failed = storedAt(TaskStatus.FAILED, base, null);
+      UploadTask cancelled = storedAt(TaskStatus.CANCELLED, base, null);
+      var mine =
+          List.of(
+              oldPending,
+              freshPending,
+              pendingAtTheBound,
+              expired,
+              live,
+              noLease,
+              recentlyClaimedButExpired,
+              done,
+              failed,
+              cancelled);
+
+      assertThat(staleIdsAmong(mine, pendingBefore, now, 100))
+          .containsExactly(
+              expired.id(), oldPending.id(), noLease.id(), recentlyClaimedButExpired.id());
+    }
+
+    @Test
+    void givenMoreStaleTasksThanTheLimit_thenTheOldestUpToTheLimit() {
+      Instant base = Instant.parse("1900-01-01T00:00:00Z");
+      Instant now = base.plus(Duration.ofDays(1));
+      var mine = new ArrayList<UploadTask>();
+      for (int i = 0; i < 6; i++) {
+        mine.add(
+            i % 2 == 0
+                ? storedAt(TaskStatus.PENDING, base.plusSeconds(i), null)
+                : storedAt(TaskStatus.PROCESSING, base.plusSeconds(i), base.plusSeconds(60)));
+      }
+
+      // Every other test's tasks are younger than these and leased beyond 1900: only these match.
+      var found = store.findStale(now, now, 4).stream().map(UploadTask::id).toList();
+
+      assertThat(found)
+          .containsExactly(mine.get(0).id(), mine.get(1).id(), mine.get(2).id(), mine.get(3).id());
+    }
+
+    @Test
+    void givenTasksThatAreNoLongerStale_thenTheyDropOut() {
+      Instant base = Instant.parse("1970-06-01T00:00:00Z");
+      Instant now = base.plus(Duration.ofHours(1));
+      UploadTask pending = storedAt(TaskStatus.PENDING, base, null);
+      UploadTask expired =
+          storedAt(TaskStatus.PROCESSING, base.plusSeconds(1), base.plusSeconds(2));
+      var mine = List.of(pending, expired);
+      assertThat(staleIdsAmong(mine, now, now, 100)).hasSize(2);
+
+      store.transition(
+          pending.id(), TaskStatus.PENDING, TaskStatus.CANCELLED, Optional.empty(), now);
+      store.claim(expired.id(), now, LEASE);
+
+      assertThat(staleIdsAmong(mine, now, now, 100))
+          .as("a cancelled task and one claimed under a live lease")
+          .isEmpty();
+    }
+  }
+
+  @Nested
+  class Table {
+
+    @Test
+    void theProvisionedTableHasTimeToLiveOnExpiresAt() {
+      var ttl =
+          aws.clients()
+              .dynamoDb()
+              .describeTimeToLive(r -> r.tableName(aws.settings().table()))
+              .timeToLiveDescription();
+
+      assertThat(ttl.attributeName()).isEqualTo(DynamoDbTaskStore.TTL_ATTRIBUTE);
+      assertThat(ttl.timeToLiveStatus()).isIn(TimeToLiveStatus.ENABLED, TimeToLiveStatus.ENABLING);
+    }
+
+    @Test
+    void theProvisionedTableHasTheOpenTasksIndex() {
+      var indexes =
+          aws.clients()
+              .dynamoDb()
+              .describeTable(r -> r.tableName(aws.settings().table()))
+              .table()
+              .globalSecondaryIndexes();
+
+      assertThat(indexes)
+          .singleElement()
+          .satisfies(
+              index -> {
+                assertThat(index.indexName()).isEqualTo(DynamoDbTaskStore.OPEN_TASKS_INDEX);
+                assertThat(index.keySchema())
+                    .containsExactlyElementsOf(DynamoDbTaskStore.openTasksIndex().keySchema());
+              });
+    }
+
+    @Test
+    void provisioningAgainIsHarmless() {
+      new AwsProvisioner(aws.clients()).table();
+      new AwsProvisioner(aws.clients()).table();
+
+      assertThat(
+              aws.clients()
+                  .dynamoDb()
+                  .describeTimeToLive(r -> r.tableName(aws.settings().table()))
+                  .timeToLiveDescription()
+                  .attributeName())
+          .isEqualTo(DynamoDbTaskStore.TTL_ATTRIBUTE);
+    }
+
+    @Test
+    void aTableWithoutTheIndexIsReportedWithWhatToDo() {
+      String oldTable = aws.settings().table() + "-old";
+      var dynamoDb = aws.clients().dynamoDb();
+      dynamoDb.createTable(
+          r ->
+              r.tableName(oldTable)
+                  .attributeDefinitions(
+                      AttributeDefinition.builder()
+                          .attributeName("id")
+                          .attributeType(ScalarAttributeType.S)
+                          .build())
+                  .keySchema(
+                      KeySchemaElement.builder().attributeName("id").keyType(KeyType.HASH).build())
+                  .billingMode(BillingMode.PAY_PER_REQUEST));
+      var settings = aws.settings();
+      var old =
+          new AwsSettings(
+              settings.region(),
+              settings.s3Endpoint(),
+              settings.sqsEndpoint(),
+              settings.dynamoDbEndpoint(),
+              settings.bucket(),
+              settings.queue(),
+              settings.deadLetterQueue(),
+              oldTable);
+      try (var clients = aws.localAws().clients(old)) {
+        assertThatThrownBy(() -> new AwsProvisioner(clients).table())
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("has no index " + DynamoDbTaskStore.OPEN_TASKS_INDEX)
+            .hasMessageContaining("uplink-data/dynamodb");
+      } finally {
+        dynamoDb.deleteTable(r -> r.tableName(oldTable));
+      }
+    }
+  }
+
+  private static Map<String, AttributeValue> rawItem(TaskId id) {
+    return aws.clients()
+        .dynamoDb()
+        .getItem(
+            r ->
+                r.tableName(aws.settings().table())
+                    .key(Map.of("id", AttributeValue.fromS(id.value())))
+                    .consistentRead(true))
+        .item();
   }
 }

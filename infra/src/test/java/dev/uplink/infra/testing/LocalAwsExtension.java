@@ -2,6 +2,7 @@ package dev.uplink.infra.testing;
 
 import dev.uplink.core.aws.AwsClients;
 import dev.uplink.core.config.AwsSettings;
+import dev.uplink.core.config.ProcessingSettings;
 import dev.uplink.core.config.UplinkConfig;
 import dev.uplink.infra.AwsProvisioner;
 import dev.uplink.infra.LocalAws;
@@ -150,8 +151,8 @@ public final class LocalAwsExtension
 
   /**
    * A complete configuration on this class's resources: port 0 (any free port), no API keys, the
-   * local directory target, 5 MiB parts, 4 workers, this extension's queue settings, and a data
-   * directory of its own. Adjust with the {@code with...} methods.
+   * local directory target, 5 MiB parts, 4 workers, this extension's queue settings, the default
+   * processing settings, and a data directory of its own. Adjust with the {@code with...} methods.
    */
   public UplinkConfig config() {
     return require(config);
@@ -206,7 +207,8 @@ public final class LocalAwsExtension
           4,
           visibilityTimeout,
           maxReceiveCount,
-          dataDir);
+          dataDir,
+          ProcessingSettings.defaults());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

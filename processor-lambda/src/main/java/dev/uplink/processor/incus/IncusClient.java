@@ -6,6 +6,7 @@ import dev.uplink.core.config.IncusSettings;
 import dev.uplink.core.domain.Destination;
 import dev.uplink.processor.FileTarget;
 import dev.uplink.processor.InstanceNotFoundException;
+import dev.uplink.processor.IntegrityMismatchException;
 import dev.uplink.processor.PathNotFoundException;
 import dev.uplink.processor.PushException;
 import dev.uplink.processor.TargetErrorException;
@@ -174,6 +175,18 @@ public final class IncusClient implements FileTarget, AutoCloseable {
       log.debug(
           "Could not remove {}:{}: {}", destination.instance(), destination.path(), e.getMessage());
     }
+  }
+
+  @Override
+  public OptionalLong sizeOf(Destination destination) throws PushException {
+    Optional<IncusFileInfo> info = stat(destination.instance(), destination.path());
+    return info.isPresent() && info.get().isFile() ? info.get().size() : OptionalLong.empty();
+  }
+
+  /** The Incus server's host and port: one per-host cap for everything this client pushes. */
+  @Override
+  public String host(Destination destination) {
+    return URI.create(baseUrl).getAuthority();
   }
 
   /**
@@ -406,16 +419,13 @@ public final class IncusClient implements FileTarget, AutoCloseable {
     OptionalLong stored = after.map(IncusFileInfo::size).orElse(OptionalLong.empty());
     if (after.isEmpty() || (stored.isPresent() && stored.getAsLong() != size)) {
       var failure =
-          new TargetErrorException(
-              200,
-              "size mismatch",
+          new IntegrityMismatchException(
               "Incus accepted the push of %s:%s but then reports %s instead of %d bytes"
                   .formatted(
                       destination.instance(),
                       destination.path(),
                       after.isEmpty() ? "no file" : stored.getAsLong() + " bytes",
-                      size),
-              false);
+                      size));
       if (after.isPresent()) {
         removePartialFile(destination, failure);
       }

@@ -13,6 +13,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -21,6 +22,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -63,6 +65,19 @@ public final class DirectoryTarget implements FileTarget {
           "Destination " + destination.path() + " escapes " + instanceRoot);
     }
     return file;
+  }
+
+  @Override
+  public OptionalLong sizeOf(Destination destination) throws PushException {
+    Path file = resolve(destination);
+    try {
+      return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+          ? OptionalLong.of(Files.size(file))
+          : OptionalLong.empty();
+    } catch (IOException e) {
+      throw new TargetErrorException(
+          PushException.LOCAL_TARGET_ERROR, "Cannot read the size of " + file + ": " + e, false, e);
+    }
   }
 
   @Override

@@ -1,139 +1,243 @@
 package dev.uplink.processor.poller;
 
+import dev.uplink.processor.AbortSignal;
+import dev.uplink.processor.Delivery;
+import dev.uplink.processor.Heartbeat;
 import dev.uplink.processor.Outcome;
 import dev.uplink.processor.PushWorker;
+import dev.uplink.processor.SqsMessages;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
- * The long-running consumer (container mode): long-polls the queue and runs at most {@code workers}
- * pushes at once, each on its own virtual thread, through the same {@link PushWorker} as the Lambda
- * handler. A message is deleted when its outcome says so; a {@link Outcome#RETRY} message is left
- * alone, so SQS redelivers it after the visibility timeout (and dead-letters it after {@code
- * maxReceiveCount} receives).
+ * The long-running consumer (container mode): receives from the queue and runs each message through
+ * the same {@link PushWorker} as the Lambda handler, each on its own virtual thread, then applies
+ * the {@link Outcome} (delete, or change the visibility and keep).
  *
- * <p>It never receives more messages than it has free workers, so no received message waits (its
- * visibility timeout would run down while it waits). An SQS failure is logged and retried after a
- * short, growing pause; the poller does not die of it.
+ * <ul>
+ *   <li><b>Concurrency</b>: at most {@code workers} messages at once, and it never receives more
+ *       than it has free slots (a received message that waited would burn its visibility). The
+ *       per-host cap is the worker's ({@link dev.uplink.processor.HostLimiter}).
+ *   <li><b>FIFO</b>: the messages of one message group in a batch run one after another, in order,
+ *       on one thread; the waiting ones are kept invisible meanwhile; after one is kept (failed,
+ *       put back) the rest of its group in that batch is put back with it, unprocessed.
+ *   <li><b>Reconciler</b>: optionally runs a reconciliation pass every interval.
+ *   <li><b>Graceful shutdown</b> ({@link #close()}): stops receiving at once (the receiver is a
+ *       virtual thread: interrupting it cuts a long poll short), lets pushes in flight finish
+ *       within the shutdown grace, then aborts the rest: their tasks go back to PENDING (no error
+ *       recorded) and their messages become visible at once. Nothing is left PROCESSING.
+ * </ul>
+ *
+ * An SQS failure is logged and retried after a short, growing pause; the poller does not die of it.
  */
 public final class SqsPoller implements AutoCloseable {
 
   /** The longest long-poll SQS allows. */
-  public static final Duration DEFAULT_WAIT = Duration.ofSeconds(20);
-
-  /** How long close() waits for pushes in flight by default (at most the visibility timeout). */
-  public static final Duration DEFAULT_SHUTDOWN = Duration.ofSeconds(30);
+  public static final Duration MAX_WAIT = Duration.ofSeconds(20);
 
   private static final int MAX_BATCH = 10;
   private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(20);
 
+  /** After the grace, how long aborted pushes get to give their tasks and messages back. */
+  private static final Duration ABORT_WAIT = Duration.ofSeconds(10);
+
+  private static final String RECEIVE_COUNT = "ApproximateReceiveCount";
+  private static final String GROUP_ID = "MessageGroupId";
+
   private static final Logger log = LoggerFactory.getLogger(SqsPoller.class);
 
-  private final SqsClient sqs;
-  private final String queueUrl;
-  private final PushWorker worker;
-  private final int workers;
-  private final Duration visibilityTimeout;
-  private final Duration waitTime;
-  private final Duration shutdownTimeout;
-  private final Semaphore slots;
-
-  private volatile boolean running;
-  private Thread receiver;
-
-  public SqsPoller(
-      SqsClient sqs, String queueUrl, PushWorker worker, int workers, Duration visibilityTimeout) {
-    this(
-        sqs,
-        queueUrl,
-        worker,
-        workers,
-        visibilityTimeout,
-        DEFAULT_WAIT,
-        visibilityTimeout.compareTo(DEFAULT_SHUTDOWN) < 0 ? visibilityTimeout : DEFAULT_SHUTDOWN);
-  }
-
   /**
+   * How the poller runs.
+   *
+   * @param workers messages processed at once (the global cap)
+   * @param visibilityTimeout the visibility each receive asks for
    * @param waitTime how long one receive waits for messages (long polling; 0 to 20 s)
-   * @param shutdownTimeout how long {@link #close()} waits for pushes in flight
+   * @param shutdownGrace how long {@link #close()} lets pushes in flight finish
+   * @param fifo whether the queue is FIFO (one message per group at a time, in order)
    */
-  public SqsPoller(
-      SqsClient sqs,
-      String queueUrl,
-      PushWorker worker,
+  public record Settings(
       int workers,
       Duration visibilityTimeout,
       Duration waitTime,
-      Duration shutdownTimeout) {
+      Duration shutdownGrace,
+      boolean fifo) {
+
+    public Settings {
+      if (workers < 1) {
+        throw new IllegalArgumentException("workers must be at least 1, got " + workers);
+      }
+      Objects.requireNonNull(visibilityTimeout, "visibilityTimeout");
+      if (waitTime.isNegative() || waitTime.compareTo(MAX_WAIT) > 0) {
+        throw new IllegalArgumentException("waitTime must be 0 to 20 seconds, got " + waitTime);
+      }
+      if (shutdownGrace.isNegative()) {
+        throw new IllegalArgumentException("shutdownGrace must not be negative");
+      }
+    }
+  }
+
+  private final SqsClient sqs;
+  private final String queueUrl;
+  private final SqsMessages messages;
+  private final PushWorker worker;
+  private final Settings settings;
+  private final Semaphore slots;
+  private final Map<String, AbortSignal> inFlight = new ConcurrentHashMap<>();
+  private final CountDownLatch terminated = new CountDownLatch(1);
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofVirtual().name("uplink-poller-timer").factory());
+  private final ScheduledExecutorService groupTimer =
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofVirtual().name("uplink-group-timer").factory());
+
+  private IntSupplier reconciler;
+  private Duration reconcileInterval;
+  private volatile boolean running;
+  private boolean closed;
+  private Thread receiver;
+
+  public SqsPoller(SqsClient sqs, String queueUrl, PushWorker worker, Settings settings) {
     this.sqs = Objects.requireNonNull(sqs, "sqs");
     this.queueUrl = Objects.requireNonNull(queueUrl, "queueUrl");
     this.worker = Objects.requireNonNull(worker, "worker");
-    if (workers < 1) {
-      throw new IllegalArgumentException("workers must be at least 1, got " + workers);
-    }
-    this.workers = workers;
-    this.visibilityTimeout = Objects.requireNonNull(visibilityTimeout, "visibilityTimeout");
-    if (waitTime.isNegative() || waitTime.compareTo(DEFAULT_WAIT) > 0) {
-      throw new IllegalArgumentException("waitTime must be 0 to 20 seconds, got " + waitTime);
-    }
-    this.waitTime = waitTime;
-    this.shutdownTimeout = Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
-    this.slots = new Semaphore(workers);
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.messages = new SqsMessages(sqs, queueUrl);
+    this.slots = new Semaphore(settings.workers());
   }
 
-  /** Starts receiving on a background thread. */
+  /**
+   * Runs {@code runOnce} (a reconciliation pass, returning how many tasks it re-published) every
+   * {@code interval} once started. Call before {@link #start()}.
+   */
+  public synchronized SqsPoller withReconciler(IntSupplier runOnce, Duration interval) {
+    if (receiver != null) {
+      throw new IllegalStateException("already started");
+    }
+    this.reconciler = Objects.requireNonNull(runOnce, "runOnce");
+    this.reconcileInterval = Objects.requireNonNull(interval, "interval");
+    return this;
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  /**
+   * Starts receiving on a background (virtual) thread. Does nothing if already closed (a stop
+   * signal that arrived while the process was still starting).
+   */
   public synchronized void start() {
+    if (closed) {
+      log.info("Poller closed before it started; not polling");
+      return;
+    }
     if (receiver != null) {
       throw new IllegalStateException("already started");
     }
     running = true;
-    receiver = Thread.ofPlatform().name("uplink-sqs-poller").daemon(false).start(this::receiveLoop);
-    log.info("Polling {} with {} workers", queueUrl, workers);
+    receiver = Thread.ofVirtual().name("uplink-sqs-receiver").start(this::receiveLoop);
+    if (reconciler != null) {
+      long millis = Math.max(1, reconcileInterval.toMillis());
+      timer.scheduleWithFixedDelay(this::reconcile, millis, millis, TimeUnit.MILLISECONDS);
+    }
+    log.info(
+        "Polling {} with {} workers (fifo={}, grace {})",
+        queueUrl,
+        settings.workers(),
+        settings.fifo(),
+        settings.shutdownGrace());
   }
 
   /** Whether the receive loop is still running. */
   public boolean isRunning() {
-    return running && receiver != null && receiver.isAlive();
+    Thread thread = receiver;
+    return running && thread != null && thread.isAlive();
+  }
+
+  /** Messages being processed now. */
+  public int inFlight() {
+    return inFlight.size();
+  }
+
+  /** Blocks until {@link #close()} has finished. */
+  public void awaitTermination() throws InterruptedException {
+    terminated.await();
   }
 
   /**
-   * Stops receiving, then waits up to the shutdown timeout for pushes in flight. A message received
-   * but not finished stays in the queue and is redelivered after its visibility timeout.
+   * Stops receiving at once, lets pushes in flight finish within the shutdown grace, then aborts
+   * the rest (tasks back to PENDING, messages visible at once) and waits briefly for them to give
+   * their work back. Returns within about the grace plus a few seconds.
    */
   @Override
   public void close() {
     Thread thread;
     synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
       running = false;
       thread = receiver;
     }
-    if (thread == null) {
-      return;
-    }
-    thread.interrupt(); // cuts a long poll short
+    timer.shutdownNow();
     try {
-      thread.join(shutdownTimeout.toMillis() + 1);
-      if (slots.tryAcquire(workers, shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        slots.release(workers);
-        log.info("Poller stopped; no push in flight");
-      } else {
-        log.warn(
-            "Poller stopped with {} push(es) still running after {}",
-            workers - slots.availablePermits(),
-            shutdownTimeout);
+      if (thread != null) {
+        thread.interrupt(); // cuts a long poll short
+        thread.join(1_000);
+        int workers = settings.workers();
+        if (!awaitIdle(settings.shutdownGrace())) {
+          log.warn(
+              "Shutdown grace {} is over with {} message(s) in flight; aborting and giving them"
+                  + " back",
+              settings.shutdownGrace(),
+              inFlight.size());
+          inFlight.values().forEach(a -> a.abort(AbortSignal.Reason.SHUTDOWN));
+          if (!awaitIdle(ABORT_WAIT)) {
+            log.error(
+                "{} message(s) still in flight after the abort; their leases expire by themselves",
+                workers - slots.availablePermits());
+          }
+        }
+        log.info("Poller stopped");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      groupTimer.shutdownNow();
+      terminated.countDown();
     }
   }
+
+  private boolean awaitIdle(Duration wait) throws InterruptedException {
+    int workers = settings.workers();
+    if (slots.tryAcquire(workers, Math.max(0, wait.toMillis()), TimeUnit.MILLISECONDS)) {
+      slots.release(workers);
+      return true;
+    }
+    return false;
+  }
+
+  // --- receiving --------------------------------------------------------------------------------
 
   private void receiveLoop() {
     Duration backoff = MIN_BACKOFF;
@@ -142,17 +246,21 @@ public final class SqsPoller implements AutoCloseable {
       try {
         slots.acquire();
         granted = 1 + drainUpTo(MAX_BATCH - 1);
-        List<Message> messages = receive(granted);
-        for (Message message : messages) {
-          granted--;
-          Thread.ofVirtual()
-              .name("uplink-push-" + message.messageId())
-              .start(() -> handle(message));
+        if (!running) {
+          break;
         }
+        List<Message> batch = receive(granted);
+        if (!running) {
+          // Received while closing: give them back untouched.
+          batch.forEach(
+              m -> messages.changeVisibility(m.messageId(), m.receiptHandle(), Duration.ZERO));
+          break;
+        }
+        granted -= dispatch(batch);
         backoff = MIN_BACKOFF;
       } catch (InterruptedException e) {
         if (running) {
-          log.debug("Poller interrupted while running; continuing");
+          log.debug("Receiver interrupted while running; continuing");
         }
       } catch (RuntimeException e) {
         if (!running) {
@@ -178,40 +286,132 @@ public final class SqsPoller implements AutoCloseable {
             r ->
                 r.queueUrl(queueUrl)
                     .maxNumberOfMessages(max)
-                    .waitTimeSeconds((int) waitTime.toSeconds())
-                    .visibilityTimeout(
-                        (int) Math.min(Integer.MAX_VALUE, visibilityTimeout.toSeconds())))
+                    .waitTimeSeconds((int) settings.waitTime().toSeconds())
+                    .visibilityTimeout(SqsMessages.seconds(settings.visibilityTimeout()))
+                    .messageSystemAttributeNamesWithStrings(RECEIVE_COUNT, GROUP_ID)
+                    .attributeNamesWithStrings(RECEIVE_COUNT, GROUP_ID))
         .messages();
   }
 
-  /** Runs one message on its worker slot, then gives the slot back. */
-  private void handle(Message message) {
+  /** Starts the batch's work; returns how many slots it took over (one per message). */
+  private int dispatch(List<Message> batch) {
+    if (!settings.fifo()) {
+      for (Message message : batch) {
+        AbortSignal abort = track(message);
+        Thread.ofVirtual()
+            .name("uplink-push-" + message.messageId())
+            .start(() -> runOne(message, abort));
+      }
+      return batch.size();
+    }
+    Map<String, List<Message>> groups = new LinkedHashMap<>();
+    for (Message message : batch) {
+      String group = Optional.ofNullable(attribute(message, GROUP_ID)).orElse(message.messageId());
+      groups.computeIfAbsent(group, g -> new ArrayList<>()).add(message);
+    }
+    for (Map.Entry<String, List<Message>> group : groups.entrySet()) {
+      List<Message> inOrder = group.getValue();
+      Map<Message, AbortSignal> signals = new LinkedHashMap<>();
+      inOrder.forEach(m -> signals.put(m, track(m)));
+      Thread.ofVirtual().name("uplink-group-" + group.getKey()).start(() -> runGroup(signals));
+    }
+    return batch.size();
+  }
+
+  private AbortSignal track(Message message) {
+    AbortSignal abort = new AbortSignal();
+    inFlight.put(message.receiptHandle(), abort);
+    return abort;
+  }
+
+  private void untrack(Message message) {
+    inFlight.remove(message.receiptHandle());
+    slots.release();
+  }
+
+  /** One message: process, apply the outcome, give the slot back. */
+  private void runOne(Message message, AbortSignal abort) {
     try {
-      Outcome outcome;
-      try {
-        outcome = worker.process(message.body());
-      } catch (RuntimeException e) {
-        log.error("Message {}: unexpected failure", message.messageId(), e);
-        outcome = Outcome.RETRY;
-      }
-      if (outcome.deletesMessage()) {
-        delete(message, outcome);
-      } else {
-        log.debug("Message {}: {}; left for redelivery", message.messageId(), outcome);
-      }
+      Outcome outcome = process(message, abort);
+      messages.apply(message.messageId(), message.receiptHandle(), outcome);
+      log.debug("Message {}: {}", message.messageId(), outcome);
     } finally {
-      slots.release();
+      untrack(message);
     }
   }
 
-  private void delete(Message message, Outcome outcome) {
+  /**
+   * One FIFO message group's messages, in order: the waiting ones are kept invisible; after one is
+   * kept, the rest go back with it, unprocessed, so none overtakes it.
+   */
+  private void runGroup(Map<Message, AbortSignal> inOrder) {
+    List<Message> waiting = new ArrayList<>(inOrder.keySet());
+    Set<Message> pending = ConcurrentHashMap.newKeySet();
+    pending.addAll(waiting);
+    Heartbeat keepInvisible =
+        Heartbeat.start(
+            groupTimer,
+            settings.visibilityTimeout().dividedBy(2),
+            () ->
+                pending.forEach(
+                    m ->
+                        messages.changeVisibility(
+                            m.messageId(), m.receiptHandle(), settings.visibilityTimeout())));
+    Outcome kept = null;
     try {
-      sqs.deleteMessage(r -> r.queueUrl(queueUrl).receiptHandle(message.receiptHandle()));
-      log.debug("Message {}: {}; deleted", message.messageId(), outcome);
+      for (Message message : waiting) {
+        pending.remove(message);
+        try {
+          if (kept != null) {
+            messages.changeVisibility(
+                message.messageId(), message.receiptHandle(), kept.visibility());
+            continue;
+          }
+          Outcome outcome = process(message, inOrder.get(message));
+          messages.apply(message.messageId(), message.receiptHandle(), outcome);
+          if (!outcome.deletesMessage()) {
+            kept = outcome;
+          }
+        } finally {
+          untrack(message);
+        }
+      }
+    } finally {
+      keepInvisible.close();
+    }
+  }
+
+  private Outcome process(Message message, AbortSignal abort) {
+    var delivery =
+        new Delivery(
+            message.messageId(),
+            message.body(),
+            Delivery.receiveCount(attribute(message, RECEIVE_COUNT)),
+            Optional.ofNullable(attribute(message, GROUP_ID)));
+    try {
+      return worker.process(
+          delivery,
+          messages.visibility(message.messageId(), message.receiptHandle()),
+          abort,
+          Optional.empty());
     } catch (RuntimeException e) {
-      // It will be redelivered; the task is finished by then, so the worker drops it.
-      log.warn(
-          "Message {}: {} but deleting it failed: {}", message.messageId(), outcome, e.toString());
+      log.error("Message {}: unexpected failure", message.messageId(), e);
+      return Outcome.retryAfter(Duration.ZERO);
+    }
+  }
+
+  private static String attribute(Message message, String name) {
+    return message.hasAttributes() ? message.attributesAsStrings().get(name) : null;
+  }
+
+  private void reconcile() {
+    try {
+      int republished = reconciler.getAsInt();
+      if (republished > 0) {
+        log.info("Reconciler re-published {} task(s)", republished);
+      }
+    } catch (RuntimeException e) {
+      log.warn("Reconciliation failed; trying again in {}: {}", reconcileInterval, e.toString());
     }
   }
 
@@ -223,7 +423,7 @@ public final class SqsPoller implements AutoCloseable {
     return taken;
   }
 
-  private void sleep(Duration duration) {
+  private static void sleep(Duration duration) {
     try {
       Thread.sleep(duration);
     } catch (InterruptedException e) {

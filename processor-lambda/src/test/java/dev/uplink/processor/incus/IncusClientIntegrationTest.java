@@ -88,6 +88,16 @@ class IncusClientIntegrationTest {
   }
 
   @Test
+  void givenPushedFile_whenAskingItsSize_thenIncusReportsTheSizeElseEmpty() throws Exception {
+    push(Destination.of(env.instance(), dir + "/sized.txt"), "12345");
+
+    assertThat(client.sizeOf(Destination.of(env.instance(), dir + "/sized.txt"))).hasValue(5);
+    assertThat(client.sizeOf(Destination.of(env.instance(), dir + "/absent.txt"))).isEmpty();
+    assertThat(client.host(Destination.of(env.instance(), dir + "/sized.txt")))
+        .isEqualTo(env.settings().url().getAuthority());
+  }
+
+  @Test
   void givenModeAndOwner_whenPushing_thenFileHasThem() throws Exception {
     Destination destination =
         new Destination(env.instance(), dir + "/secret.env", 0640, 1000, 1001);

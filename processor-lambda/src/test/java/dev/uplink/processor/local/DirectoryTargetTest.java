@@ -35,6 +35,16 @@ class DirectoryTargetTest {
   }
 
   @Test
+  void givenPushedFile_whenAskingItsSize_thenTheWrittenSizeElseEmpty() throws Exception {
+    var target = new DirectoryTarget(root);
+    push(target, Destination.of("web", "/srv/sized.txt"), "12345");
+
+    assertThat(target.sizeOf(Destination.of("web", "/srv/sized.txt"))).hasValue(5);
+    assertThat(target.sizeOf(Destination.of("web", "/srv/none.txt"))).isEmpty();
+    assertThat(target.sizeOf(Destination.of("web", "/srv"))).isEmpty();
+  }
+
+  @Test
   void givenNestedPathWhoseParentsDoNotExist_whenPushing_thenParentsAreCreated() throws Exception {
     var target = new DirectoryTarget(root);
 

@@ -2,20 +2,27 @@ package dev.uplink.processor.poller;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.TaskMessage;
 import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.UploadTask;
+import dev.uplink.processor.FakeSqsClient;
 import dev.uplink.processor.InMemoryObjectStore;
 import dev.uplink.processor.InMemoryTaskStore;
 import dev.uplink.processor.PushWorker;
 import dev.uplink.processor.RecordingFileTarget;
 import dev.uplink.processor.TargetUnavailableException;
+import dev.uplink.processor.Tasks;
+import dev.uplink.processor.WorkerSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class SqsPollerTest {
@@ -25,30 +32,51 @@ class SqsPollerTest {
   private final InMemoryTaskStore tasks = new InMemoryTaskStore();
   private final InMemoryObjectStore objects = new InMemoryObjectStore();
   private final FakeSqsClient sqs = new FakeSqsClient();
+  private final List<PushWorker> workers = new CopyOnWriteArrayList<>();
+
+  @AfterEach
+  void closeWorkers() {
+    workers.forEach(PushWorker::close);
+  }
 
   @Test
-  void givenMessages_whenPolling_thenDoneAndDroppedAreDeletedAndRetriesAreKept() throws Exception {
+  void givenMessages_whenPolling_thenDeletedKeptOrBackedOffAsTheirOutcomesSay() throws Exception {
     var target =
         new RecordingFileTarget()
             .failFor("/srv/later.txt", new TargetUnavailableException("down", null));
     TaskId ok = task("/srv/ok.txt");
     TaskId later = task("/srv/later.txt");
     sqs.send("m-ok", TaskMessage.bodyFor(ok));
-    sqs.send("m-later", TaskMessage.bodyFor(later));
+    sqs.send("m-later", TaskMessage.bodyFor(later), 2, null);
     sqs.send("m-unknown", TaskMessage.bodyFor(TaskId.newId()));
     sqs.send("m-poison", "not json");
 
-    try (var poller = poller(target, 4)) {
+    try (var poller = poller(target, 4, Duration.ofSeconds(5), false)) {
       poller.start();
       await(
           () ->
               sqs.deletedReceiptHandles().size() == 2
-                  && tasks.find(later).orElseThrow().status() == TaskStatus.PENDING
-                  && tasks.find(later).orElseThrow().attempts() == 1);
+                  && sqs.visibilityChangesOf("rh-m-later").size() == 1
+                  && sqs.visibilityChangesOf("rh-m-poison").size() == 1);
     }
 
     assertThat(sqs.deletedReceiptHandles()).containsExactlyInAnyOrder("rh-m-ok", "rh-m-unknown");
     assertThat(tasks.find(ok).orElseThrow().status()).isEqualTo(TaskStatus.DONE);
+    assertThat(tasks.find(later).orElseThrow().status()).isEqualTo(TaskStatus.PENDING);
+    assertThat(sqs.visibilityChangesOf("rh-m-later").get(0)).isBetween(1, 4);
+    assertThat(sqs.visibilityChangesOf("rh-m-poison")).containsExactly(0);
+  }
+
+  @Test
+  void givenReceive_whenPolling_thenReceiveCountAndGroupAttributesAreRequested() throws Exception {
+    try (var poller = poller(new RecordingFileTarget(), 2, Duration.ofSeconds(5), false)) {
+      poller.start();
+      await(() -> !sqs.receives().isEmpty());
+    }
+
+    assertThat(sqs.receives().get(0).messageSystemAttributeNamesAsStrings())
+        .contains("ApproximateReceiveCount", "MessageGroupId");
+    assertThat(sqs.receives().get(0).visibilityTimeout()).isEqualTo(30);
   }
 
   @Test
@@ -58,7 +86,7 @@ class SqsPollerTest {
       sqs.send("m" + i, TaskMessage.bodyFor(task("/srv/f" + i)));
     }
 
-    try (var poller = poller(target, 2)) {
+    try (var poller = poller(target, 2, Duration.ofSeconds(5), false)) {
       poller.start();
       await(() -> sqs.deletedReceiptHandles().size() == 8);
     }
@@ -70,7 +98,7 @@ class SqsPollerTest {
 
   @Test
   void givenManyFreeWorkers_whenReceiving_thenAtMostTenMessagesAreAskedFor() throws Exception {
-    try (var poller = poller(new RecordingFileTarget(), 50)) {
+    try (var poller = poller(new RecordingFileTarget(), 50, Duration.ofSeconds(5), false)) {
       poller.start();
       await(() -> !sqs.requestedBatchSizes().isEmpty());
     }
@@ -84,7 +112,7 @@ class SqsPollerTest {
     TaskId id = task("/srv/after-outage.txt");
     sqs.send("m1", TaskMessage.bodyFor(id));
 
-    try (var poller = poller(new RecordingFileTarget(), 1)) {
+    try (var poller = poller(new RecordingFileTarget(), 1, Duration.ofSeconds(5), false)) {
       poller.start();
       await(() -> sqs.deletedReceiptHandles().contains("rh-m1"));
       assertThat(poller.isRunning()).isTrue();
@@ -94,13 +122,13 @@ class SqsPollerTest {
   }
 
   @Test
-  void givenPushInFlight_whenClosing_thenCloseWaitsForIt() throws Exception {
+  void givenPushInFlight_whenClosingWithinTheGrace_thenCloseLetsItFinish() throws Exception {
     var target = new RecordingFileTarget().delay(Duration.ofMillis(300));
     sqs.send("slow", TaskMessage.bodyFor(task("/srv/slow.txt")));
 
-    var poller = poller(target, 1);
+    var poller = poller(target, 1, Duration.ofSeconds(5), false);
     poller.start();
-    await(() -> sqs.isEmpty());
+    await(() -> target.started() == 1);
     poller.close();
 
     assertThat(target.pushes()).hasSize(1);
@@ -108,32 +136,126 @@ class SqsPollerTest {
     assertThat(poller.isRunning()).isFalse();
   }
 
-  private SqsPoller poller(RecordingFileTarget target, int workers) {
-    var worker = new PushWorker(tasks, objects, target, Clock.fixed(NOW, java.time.ZoneOffset.UTC));
+  @Test
+  void givenPushOutlastingTheGrace_whenClosing_thenReturnsPromptlyAndGivesTheWorkBack()
+      throws Exception {
+    var target = new RecordingFileTarget().delay(Duration.ofSeconds(30));
+    TaskId slow = task("/srv/very-slow.txt");
+    sqs.send("very-slow", TaskMessage.bodyFor(slow));
+    var poller = poller(target, 2, Duration.ofMillis(300), false);
+    poller.start();
+    await(() -> target.started() == 1);
+
+    long started = System.nanoTime();
+    poller.close();
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+    assertThat(took).isLessThan(Duration.ofSeconds(2));
+    assertThat(poller.inFlight()).isZero();
+    UploadTask task = tasks.find(slow).orElseThrow();
+    assertThat(task.status()).isEqualTo(TaskStatus.PENDING);
+    assertThat(task.lastError()).isEmpty();
+    assertThat(task.leaseUntil()).isEmpty();
+    assertThat(sqs.visibilityChangesOf("rh-very-slow")).containsExactly(0);
+    assertThat(sqs.deletedReceiptHandles()).isEmpty();
+  }
+
+  @Test
+  void givenLongPollInProgress_whenClosing_thenTheReceiverStopsAtOnce() throws Exception {
+    var poller =
+        new SqsPoller(
+            sqs,
+            "http://sqs.local/q",
+            worker(new RecordingFileTarget()),
+            new SqsPoller.Settings(
+                2, Duration.ofSeconds(30), Duration.ofSeconds(20), Duration.ofSeconds(5), false));
+    poller.start();
+    await(() -> !sqs.receives().isEmpty());
+
+    long started = System.nanoTime();
+    poller.close();
+
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+    assertThat(poller.isRunning()).isFalse();
+  }
+
+  @Test
+  void givenFifoQueue_whenOneGroupsMessagesArriveTogether_thenTheyRunInOrderOneAtATime()
+      throws Exception {
+    var target = new RecordingFileTarget().delay(Duration.ofMillis(30));
+    for (int i = 0; i < 5; i++) {
+      sqs.send("g" + i, TaskMessage.bodyFor(task("/srv/ordered" + i)), 1, "app");
+    }
+
+    try (var poller = poller(target, 10, Duration.ofSeconds(5), true)) {
+      poller.start();
+      await(() -> sqs.deletedReceiptHandles().size() == 5);
+    }
+
+    assertThat(target.pushes())
+        .extracting(p -> p.destination().path())
+        .containsExactly(
+            "/srv/ordered0", "/srv/ordered1", "/srv/ordered2", "/srv/ordered3", "/srv/ordered4");
+    assertThat(target.maxConcurrentPushes()).isEqualTo(1);
+  }
+
+  @Test
+  void givenFifoQueue_whenAMessageIsKept_thenTheRestOfItsGroupGoesBackUnprocessed()
+      throws Exception {
+    var target =
+        new RecordingFileTarget()
+            .failFor("/srv/first", new TargetUnavailableException("down", null));
+    sqs.send("f1", TaskMessage.bodyFor(task("/srv/first")), 1, "app");
+    sqs.send("f2", TaskMessage.bodyFor(task("/srv/second")), 1, "app");
+
+    try (var poller = poller(target, 10, Duration.ofSeconds(5), true)) {
+      poller.start();
+      await(() -> sqs.visibilityChangesOf("rh-f2").size() == 1);
+    }
+
+    assertThat(target.started()).isEqualTo(1);
+    assertThat(sqs.visibilityChangesOf("rh-f2")).isEqualTo(sqs.visibilityChangesOf("rh-f1"));
+    assertThat(sqs.deletedReceiptHandles()).isEmpty();
+  }
+
+  @Test
+  void givenReconciler_whenPolling_thenItRunsOnItsInterval() throws Exception {
+    var runs = new AtomicInteger();
+    var poller =
+        poller(new RecordingFileTarget(), 1, Duration.ofSeconds(5), false)
+            .withReconciler(runs::incrementAndGet, Duration.ofMillis(50));
+    try (poller) {
+      poller.start();
+      await(() -> runs.get() >= 3);
+    }
+    int after = runs.get();
+    Thread.sleep(150);
+
+    assertThat(runs.get()).isEqualTo(after);
+  }
+
+  private SqsPoller poller(RecordingFileTarget target, int workers, Duration grace, boolean fifo) {
     return new SqsPoller(
         sqs,
         "http://sqs.local/q",
-        worker,
-        workers,
-        Duration.ofSeconds(30),
-        Duration.ZERO,
-        Duration.ofSeconds(5));
+        worker(target),
+        new SqsPoller.Settings(workers, Duration.ofSeconds(30), Duration.ZERO, grace, fifo));
+  }
+
+  private PushWorker worker(RecordingFileTarget target) {
+    var worker =
+        new PushWorker(
+            tasks,
+            objects,
+            target,
+            Clock.fixed(NOW, ZoneOffset.UTC),
+            new WorkerSettings(Duration.ofSeconds(30), 5, Duration.ofMinutes(15), false, 64));
+    workers.add(worker);
+    return worker;
   }
 
   private TaskId task(String path) {
-    TaskId id = TaskId.newId();
-    byte[] content = path.getBytes();
-    objects.put("k/" + id, content);
-    tasks.create(
-        UploadTask.pending(
-            id,
-            "alice",
-            Destination.of("app", path),
-            "k/" + id,
-            content.length,
-            "0".repeat(64),
-            NOW));
-    return id;
+    return Tasks.pending(tasks, objects, path, NOW).id();
   }
 
   private static void await(BooleanSupplier condition) throws InterruptedException {

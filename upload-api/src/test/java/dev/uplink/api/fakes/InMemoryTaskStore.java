@@ -1,5 +1,6 @@
 package dev.uplink.api.fakes;
 
+import dev.uplink.core.domain.ClaimVerdict;
 import dev.uplink.core.domain.TaskConflictException;
 import dev.uplink.core.domain.TaskError;
 import dev.uplink.core.domain.TaskId;
@@ -7,7 +8,9 @@ import dev.uplink.core.domain.TaskNotFoundException;
 import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.TaskStore;
 import dev.uplink.core.domain.UploadTask;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -59,24 +62,49 @@ public final class InMemoryTaskStore implements TaskStore {
   }
 
   @Override
-  public UploadTask claim(TaskId id, Instant now) {
+  public UploadTask claim(TaskId id, Instant now, Duration lease) {
     UploadTask current = require(id);
-    if (current.status() != TaskStatus.PENDING) {
-      throw new TaskConflictException(id, "not PENDING", Optional.of(current));
+    if (current.claimVerdict(now) != ClaimVerdict.CLAIMABLE) {
+      throw new TaskConflictException(id, "not claimable", Optional.of(current));
     }
     return replace(
         current,
-        new UploadTask(
-            id,
-            current.owner(),
-            current.destination(),
-            current.objectKey(),
-            current.size(),
-            current.sha256(),
+        with(
+            current,
             TaskStatus.PROCESSING,
             current.attempts() + 1,
             current.lastError(),
-            current.createdAt(),
+            Optional.of(now.plus(lease)),
+            now));
+  }
+
+  @Override
+  public UploadTask extendLease(TaskId id, int attempt, Instant until) {
+    UploadTask current = requireClaim(id, attempt);
+    return replace(
+        current,
+        with(
+            current,
+            current.status(),
+            current.attempts(),
+            current.lastError(),
+            Optional.of(until),
+            current.updatedAt()));
+  }
+
+  @Override
+  public UploadTask finish(
+      TaskId id, int attempt, TaskStatus to, Optional<TaskError> error, Instant now) {
+    TaskStatus.PROCESSING.requireChangeTo(to);
+    UploadTask current = requireClaim(id, attempt);
+    return replace(
+        current,
+        with(
+            current,
+            to,
+            current.attempts(),
+            error.isPresent() ? error : current.lastError(),
+            Optional.empty(),
             now));
   }
 
@@ -90,18 +118,57 @@ public final class InMemoryTaskStore implements TaskStore {
     }
     return replace(
         current,
-        new UploadTask(
-            id,
-            current.owner(),
-            current.destination(),
-            current.objectKey(),
-            current.size(),
-            current.sha256(),
+        with(
+            current,
             to,
             current.attempts(),
             error.isPresent() ? error : current.lastError(),
-            current.createdAt(),
+            Optional.empty(),
             now));
+  }
+
+  @Override
+  public List<UploadTask> findStale(Instant pendingBefore, Instant now, int limit) {
+    return tasks.values().stream()
+        .filter(
+            t ->
+                (t.status() == TaskStatus.PENDING && t.updatedAt().isBefore(pendingBefore))
+                    || (t.status() == TaskStatus.PROCESSING
+                        && t.claimVerdict(now) == ClaimVerdict.CLAIMABLE))
+        .sorted(Comparator.comparing(UploadTask::updatedAt))
+        .limit(limit)
+        .toList();
+  }
+
+  private UploadTask requireClaim(TaskId id, int attempt) {
+    UploadTask current = require(id);
+    if (current.status() != TaskStatus.PROCESSING || current.attempts() != attempt) {
+      throw new TaskConflictException(
+          id, "attempt " + attempt + " no longer holds it", Optional.of(current));
+    }
+    return current;
+  }
+
+  private static UploadTask with(
+      UploadTask current,
+      TaskStatus status,
+      int attempts,
+      Optional<TaskError> lastError,
+      Optional<Instant> leaseUntil,
+      Instant updatedAt) {
+    return new UploadTask(
+        current.id(),
+        current.owner(),
+        current.destination(),
+        current.objectKey(),
+        current.size(),
+        current.sha256(),
+        status,
+        attempts,
+        lastError,
+        leaseUntil,
+        current.createdAt(),
+        updatedAt);
   }
 
   private UploadTask require(TaskId id) {

@@ -495,6 +495,7 @@ class UploadApiTest {
               TaskStatus.FAILED,
               3,
               Optional.of(new TaskError(TaskError.INSTANCE_NOT_FOUND, "no instance web")),
+              Optional.empty(),
               NOW,
               NOW.plusMillis(4_500)));
 

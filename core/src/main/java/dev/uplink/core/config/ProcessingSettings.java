@@ -1,0 +1,65 @@
+package dev.uplink.core.config;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How the processor retries, heartbeats, shuts down, reconciles and cleans up.
+ *
+ * @param perHostWorkers at most this many pushes to one Incus host at once (all pollers of a
+ *     process together)
+ * @param maxBackoff the longest a transiently failed message waits before its next attempt
+ * @param shutdownGrace how long a stopping poller lets pushes in flight finish before giving them
+ *     back
+ * @param reconcileAfter a task PENDING for longer than this without being claimed is re-published
+ * @param reconcileInterval how often the reconciler looks
+ * @param taskRetention finished tasks are deleted (DynamoDB TTL) this long after they finish
+ * @param keepObjects whether to keep an upload's S3 object after its task is DONE (else deleted;
+ *     the bucket's lifecycle rule expires kept ones)
+ * @param fifo whether the work queue is FIFO (message group = instance: one push at a time per
+ *     container, in order)
+ */
+public record ProcessingSettings(
+    int perHostWorkers,
+    Duration maxBackoff,
+    Duration shutdownGrace,
+    Duration reconcileAfter,
+    Duration reconcileInterval,
+    Duration taskRetention,
+    boolean keepObjects,
+    boolean fifo) {
+
+  public ProcessingSettings {
+    if (perHostWorkers < 1) {
+      throw new IllegalArgumentException("perHostWorkers must be at least 1");
+    }
+    requirePositive(maxBackoff, "maxBackoff");
+    Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+    if (shutdownGrace.isNegative()) {
+      throw new IllegalArgumentException("shutdownGrace must not be negative: " + shutdownGrace);
+    }
+    requirePositive(reconcileAfter, "reconcileAfter");
+    requirePositive(reconcileInterval, "reconcileInterval");
+    requirePositive(taskRetention, "taskRetention");
+  }
+
+  private static void requirePositive(Duration value, String name) {
+    Objects.requireNonNull(value, name);
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive: " + value);
+    }
+  }
+
+  /** The documented defaults. */
+  public static ProcessingSettings defaults() {
+    return new ProcessingSettings(
+        8,
+        Duration.ofMinutes(5),
+        Duration.ofSeconds(30),
+        Duration.ofMinutes(15),
+        Duration.ofMinutes(1),
+        Duration.ofDays(30),
+        false,
+        false);
+  }
+}

@@ -1,0 +1,107 @@
+package dev.uplink.core.domain;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds tasks that may have lost their queue message and publishes their ids again.
+ *
+ * <p>A task is recorded before its id is sent; if the API dies between the two, or the queue loses
+ * its messages (the local stack's in-memory SQS on restart), the task would wait forever. A worker
+ * that dies mid-push leaves its task PROCESSING under a lease nobody extends. {@link #runOnce} asks
+ * the store for tasks PENDING since before {@code now - reconcileAfter} and PROCESSING under an
+ * expired lease ({@link TaskStore#findStale}) and re-publishes each id. A duplicate message it may
+ * cause is harmless: the claim rule ({@link UploadTask#claimVerdict}) lets only one worker push.
+ *
+ * <p>Pure: it knows only the ports, and runs wherever a scheduler calls it (a scheduled Lambda, a
+ * timer in the poller). Thread-safe; runs do not overlap in effect, but nothing stops two
+ * reconcilers running at once, which only makes more harmless duplicates.
+ */
+public final class Reconciler {
+
+  private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
+
+  private final TaskStore tasks;
+  private final TaskQueue queue;
+  private final Clock clock;
+  private final Duration reconcileAfter;
+  private final int batchLimit;
+
+  /**
+   * @param reconcileAfter a task PENDING for longer than this (by its {@code updatedAt}) is
+   *     re-published; choose it longer than a message normally waits in the queue, including retry
+   *     backoff, or tasks in a healthy backlog get duplicate messages
+   * @param batchLimit at most this many tasks re-published per run, oldest first
+   */
+  public Reconciler(
+      TaskStore tasks, TaskQueue queue, Clock clock, Duration reconcileAfter, int batchLimit) {
+    this.tasks = Objects.requireNonNull(tasks, "tasks");
+    this.queue = Objects.requireNonNull(queue, "queue");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.reconcileAfter = Objects.requireNonNull(reconcileAfter, "reconcileAfter");
+    if (reconcileAfter.isNegative()) {
+      throw new IllegalArgumentException("reconcileAfter must not be negative: " + reconcileAfter);
+    }
+    if (batchLimit < 1) {
+      throw new IllegalArgumentException("batchLimit must be at least 1, got " + batchLimit);
+    }
+    this.batchLimit = batchLimit;
+  }
+
+  /**
+   * One pass: re-publishes every stale task found (at most {@code batchLimit}).
+   *
+   * <p>A publish that fails is logged and skipped (the next run finds the task again); if every
+   * publish of a non-empty pass fails, the first failure is thrown, so a scheduler sees the queue
+   * is unreachable. Store failures propagate.
+   *
+   * @return how many ids were re-published
+   */
+  public int runOnce() {
+    long started = System.nanoTime();
+    Instant now = clock.instant();
+    List<UploadTask> stale = tasks.findStale(now.minus(reconcileAfter), now, batchLimit);
+    int published = 0;
+    int pending = 0;
+    RuntimeException firstFailure = null;
+    for (UploadTask task : stale) {
+      if (task.status() == TaskStatus.PENDING) {
+        pending++;
+      }
+      try {
+        queue.publish(task.id());
+        published++;
+      } catch (RuntimeException e) {
+        log.warn("Reconciler could not re-publish task {}: {}", task.id(), e.toString());
+        if (firstFailure == null) {
+          firstFailure = e;
+        } else {
+          firstFailure.addSuppressed(e);
+        }
+      }
+    }
+    long millis = (System.nanoTime() - started) / 1_000_000;
+    if (stale.isEmpty()) {
+      log.debug("Reconciler found no stale tasks in {} ms", millis);
+    } else {
+      log.info(
+          "Reconciler re-published {} of {} stale tasks ({} pending, {} under an expired lease;"
+              + " limit {}) in {} ms",
+          published,
+          stale.size(),
+          pending,
+          stale.size() - pending,
+          batchLimit,
+          millis);
+    }
+    if (published == 0 && firstFailure != null) {
+      throw firstFailure;
+    }
+    return published;
+  }
+}

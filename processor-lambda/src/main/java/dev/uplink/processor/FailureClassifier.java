@@ -1,0 +1,149 @@
+package dev.uplink.processor;
+
+import dev.uplink.core.domain.ObjectMissingException;
+import dev.uplink.core.domain.TaskError;
+import dev.uplink.core.domain.TaskNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Objects;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+
+/**
+ * The error taxonomy, in one place: whether a failure while processing a task is <b>transient</b>
+ * (a later attempt may succeed: the task goes back to PENDING with the error recorded and the
+ * message comes back after a backoff) or <b>permanent</b> (the same push can never succeed: the
+ * task becomes FAILED after this one attempt and the message is deleted).
+ *
+ * <table>
+ *   <caption>The cells</caption>
+ *   <tr><th>failure</th><th>kind</th><th>code</th></tr>
+ *   <tr><td>Incus: connection refused or reset, timeouts, HTTP 5xx, 408, 429</td>
+ *       <td>transient</td><td>INCUS_UNAVAILABLE</td></tr>
+ *   <tr><td>Incus: instance not found</td><td>permanent</td><td>INSTANCE_NOT_FOUND</td></tr>
+ *   <tr><td>Incus: path not found (missing parent, unreachable)</td><td>permanent</td>
+ *       <td>PATH_NOT_FOUND</td></tr>
+ *   <tr><td>Incus: 401/403 (our certificate not trusted)</td><td>permanent</td>
+ *       <td>INCUS_FORBIDDEN</td></tr>
+ *   <tr><td>Incus: server certificate is not the pinned one</td><td>permanent</td>
+ *       <td>INCUS_UNTRUSTED_SERVER</td></tr>
+ *   <tr><td>Incus: other refusals (is a directory, permission denied, 4xx)</td>
+ *       <td>as the target decided (permanent for those)</td><td>INCUS_ERROR</td></tr>
+ *   <tr><td>local directory target: I/O error / refusal</td><td>transient / permanent</td>
+ *       <td>LOCAL_TARGET_ERROR</td></tr>
+ *   <tr><td>reading the object broke off or ended early</td><td>transient</td>
+ *       <td>OBJECT_READ_FAILED</td></tr>
+ *   <tr><td>after the push: size or SHA-256 differs</td><td>transient</td>
+ *       <td>INTEGRITY_MISMATCH</td></tr>
+ *   <tr><td>the object is missing</td><td>permanent</td><td>OBJECT_MISSING</td></tr>
+ *   <tr><td>the message names no task</td><td>permanent</td><td>TASK_NOT_FOUND</td></tr>
+ *   <tr><td>AWS (S3, DynamoDB, SQS): throttling</td><td>transient</td><td>AWS_THROTTLED</td></tr>
+ *   <tr><td>AWS: HTTP 5xx or retryable</td><td>transient</td><td>AWS_UNAVAILABLE</td></tr>
+ *   <tr><td>AWS: no answer (connection refused, timeout: SdkClientException)</td>
+ *       <td>transient</td><td>AWS_UNAVAILABLE</td></tr>
+ *   <tr><td>AWS: other 4xx (access denied, no such bucket or table)</td><td>permanent</td>
+ *       <td>AWS_REJECTED</td></tr>
+ *   <tr><td>other I/O errors</td><td>transient</td><td>IO_ERROR</td></tr>
+ *   <tr><td>anything else (a bug)</td><td>transient, so it ends as RETRIES_EXHAUSTED</td>
+ *       <td>INTERNAL</td></tr>
+ * </table>
+ *
+ * <p>An interrupted attempt (shutdown, Lambda deadline, lost lease) is not a failure at all and
+ * never reaches this class: {@link PushWorker} handles it first.
+ */
+public final class FailureClassifier {
+
+  public static final String TASK_NOT_FOUND = "TASK_NOT_FOUND";
+  public static final String AWS_THROTTLED = "AWS_THROTTLED";
+  public static final String AWS_UNAVAILABLE = "AWS_UNAVAILABLE";
+  public static final String AWS_REJECTED = "AWS_REJECTED";
+  public static final String IO_ERROR = "IO_ERROR";
+
+  private FailureClassifier() {}
+
+  /** Transient or permanent. */
+  public enum Kind {
+    TRANSIENT,
+    PERMANENT
+  }
+
+  /** A classified failure: its kind and the error to record on the task. */
+  public record Failure(Kind kind, TaskError error) {
+    public Failure {
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(error, "error");
+    }
+
+    public boolean permanent() {
+      return kind == Kind.PERMANENT;
+    }
+
+    static Failure transientFailure(String code, String message) {
+      return new Failure(Kind.TRANSIENT, new TaskError(code, message));
+    }
+
+    static Failure permanentFailure(String code, String message) {
+      return new Failure(Kind.PERMANENT, new TaskError(code, message));
+    }
+  }
+
+  /** Classifies {@code failure} (never null). */
+  public static Failure classify(Throwable failure) {
+    Objects.requireNonNull(failure, "failure");
+    if (failure instanceof PushException push) {
+      // Each subtype stands for one cause; the target sets permanent() where only it can tell
+      // (an Incus 500 "is a directory" is permanent, a 500 "database is locked" is not).
+      return new Failure(
+          pushIsPermanent(push) ? Kind.PERMANENT : Kind.TRANSIENT, push.toTaskError());
+    }
+    if (failure instanceof ObjectMissingException) {
+      return Failure.permanentFailure(TaskError.OBJECT_MISSING, describe(failure));
+    }
+    if (failure instanceof TaskNotFoundException) {
+      return Failure.permanentFailure(TASK_NOT_FOUND, describe(failure));
+    }
+    if (failure instanceof AwsServiceException aws) {
+      return classifyAws(aws);
+    }
+    if (failure instanceof SdkClientException) {
+      return Failure.transientFailure(AWS_UNAVAILABLE, describe(failure));
+    }
+    if (failure instanceof IOException || failure instanceof UncheckedIOException) {
+      return Failure.transientFailure(IO_ERROR, describe(failure));
+    }
+    return Failure.transientFailure(TaskError.INTERNAL, describe(failure));
+  }
+
+  private static boolean pushIsPermanent(PushException push) {
+    if (push instanceof InstanceNotFoundException
+        || push instanceof PathNotFoundException
+        || push instanceof TargetForbiddenException
+        || push instanceof UntrustedServerException) {
+      return true;
+    }
+    if (push instanceof TargetUnavailableException
+        || push instanceof SourceReadException
+        || push instanceof IntegrityMismatchException) {
+      return false;
+    }
+    return push.permanent(); // TargetErrorException: as the target decided
+  }
+
+  private static Failure classifyAws(AwsServiceException aws) {
+    int status = aws.statusCode();
+    if (aws.isThrottlingException() || status == 429) {
+      return Failure.transientFailure(AWS_THROTTLED, describe(aws));
+    }
+    if (status >= 500 || status == 0 || aws.retryable()) {
+      return Failure.transientFailure(AWS_UNAVAILABLE, describe(aws));
+    }
+    return Failure.permanentFailure(AWS_REJECTED, describe(aws));
+  }
+
+  static String describe(Throwable e) {
+    String message = e.getMessage();
+    return message == null || message.isBlank()
+        ? e.getClass().getName()
+        : e.getClass().getSimpleName() + ": " + message;
+  }
+}

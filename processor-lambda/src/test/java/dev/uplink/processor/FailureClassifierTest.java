@@ -1,0 +1,195 @@
+package dev.uplink.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.uplink.core.domain.ObjectMissingException;
+import dev.uplink.core.domain.TaskError;
+import dev.uplink.core.domain.TaskId;
+import dev.uplink.core.domain.TaskNotFoundException;
+import dev.uplink.processor.FailureClassifier.Failure;
+import dev.uplink.processor.FailureClassifier.Kind;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.SocketException;
+import java.net.http.HttpTimeoutException;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
+
+/** Every cell of the error taxonomy. */
+class FailureClassifierTest {
+
+  static Stream<Arguments> cells() {
+    return Stream.of(
+        // Incus, transient
+        cell(
+            "Incus connection refused",
+            new TargetUnavailableException(
+                "Incus at https://x is unavailable: cannot connect", new ConnectException()),
+            Kind.TRANSIENT,
+            TaskError.INCUS_UNAVAILABLE),
+        cell(
+            "Incus connection reset",
+            new TargetUnavailableException(
+                "Incus: connection reset", new SocketException("Connection reset")),
+            Kind.TRANSIENT,
+            TaskError.INCUS_UNAVAILABLE),
+        cell(
+            "Incus timeout",
+            new TargetUnavailableException(
+                "Incus: no answer in time", new HttpTimeoutException("timed out")),
+            Kind.TRANSIENT,
+            TaskError.INCUS_UNAVAILABLE),
+        cell(
+            "Incus HTTP 500",
+            new TargetUnavailableException(500, "Incus could not push: database is locked"),
+            Kind.TRANSIENT,
+            TaskError.INCUS_UNAVAILABLE),
+        cell(
+            "Incus HTTP 503",
+            new TargetUnavailableException(503, "Incus is starting"),
+            Kind.TRANSIENT,
+            TaskError.INCUS_UNAVAILABLE),
+        cell(
+            "integrity mismatch",
+            new IntegrityMismatchException("reports 3 instead of 4 bytes"),
+            Kind.TRANSIENT,
+            TaskError.INTEGRITY_MISMATCH),
+        cell(
+            "object read broke off",
+            new SourceReadException("Reading the file failed after 3 of 9 bytes", null),
+            Kind.TRANSIENT,
+            PushException.OBJECT_READ_FAILED),
+        cell(
+            "local target I/O error",
+            new TargetErrorException(
+                PushException.LOCAL_TARGET_ERROR, "disk full", false, new IOException("ENOSPC")),
+            Kind.TRANSIENT,
+            PushException.LOCAL_TARGET_ERROR),
+        // Incus, permanent
+        cell(
+            "instance not found",
+            new InstanceNotFoundException("app", "Incus has no instance \"app\""),
+            Kind.PERMANENT,
+            TaskError.INSTANCE_NOT_FOUND),
+        cell(
+            "path not found",
+            new PathNotFoundException("/no/such", "Not Found"),
+            Kind.PERMANENT,
+            PushException.PATH_NOT_FOUND),
+        cell(
+            "destination forbidden (certificate not trusted)",
+            new TargetForbiddenException(403, "not authorized"),
+            Kind.PERMANENT,
+            TaskError.INCUS_FORBIDDEN),
+        cell(
+            "untrusted server certificate",
+            new UntrustedServerException("not the pinned certificate", null),
+            Kind.PERMANENT,
+            PushException.UNTRUSTED_SERVER),
+        cell(
+            "Incus 500 'is a directory'",
+            new TargetErrorException(500, "is a directory", "is a directory", true),
+            Kind.PERMANENT,
+            TaskError.INCUS_ERROR),
+        cell(
+            "local target refusal (symlink outside)",
+            new TargetErrorException(PushException.LOCAL_TARGET_ERROR, "symlink", true, null),
+            Kind.PERMANENT,
+            PushException.LOCAL_TARGET_ERROR),
+        // Domain
+        cell(
+            "object missing",
+            new ObjectMissingException("uploads/x", null),
+            Kind.PERMANENT,
+            TaskError.OBJECT_MISSING),
+        cell(
+            "message naming no task",
+            new TaskNotFoundException(new TaskId("01JDQ5Z7X8M4ZK6V1S2T3W4Y5A")),
+            Kind.PERMANENT,
+            FailureClassifier.TASK_NOT_FOUND),
+        // AWS
+        cell(
+            "S3 throttling (503 SlowDown)",
+            aws(S3Exception.builder(), 503, "SlowDown"),
+            Kind.TRANSIENT,
+            FailureClassifier.AWS_THROTTLED),
+        cell(
+            "DynamoDB throttling",
+            aws(
+                ProvisionedThroughputExceededException.builder(),
+                400,
+                "ProvisionedThroughputExceededException"),
+            Kind.TRANSIENT,
+            FailureClassifier.AWS_THROTTLED),
+        cell(
+            "SQS throttling (429)",
+            aws(AwsServiceException.builder(), 429, "RequestThrottled"),
+            Kind.TRANSIENT,
+            FailureClassifier.AWS_THROTTLED),
+        cell(
+            "S3 500 InternalError",
+            aws(S3Exception.builder(), 500, "InternalError"),
+            Kind.TRANSIENT,
+            FailureClassifier.AWS_UNAVAILABLE),
+        cell(
+            "AWS no answer (connection refused)",
+            SdkClientException.create("Unable to execute HTTP request: Connection refused"),
+            Kind.TRANSIENT,
+            FailureClassifier.AWS_UNAVAILABLE),
+        cell(
+            "S3 403 AccessDenied",
+            aws(S3Exception.builder(), 403, "AccessDenied"),
+            Kind.PERMANENT,
+            FailureClassifier.AWS_REJECTED),
+        cell(
+            "SQS queue does not exist",
+            aws(
+                QueueDoesNotExistException.builder(),
+                400,
+                "AWS.SimpleQueueService.NonExistentQueue"),
+            Kind.PERMANENT,
+            FailureClassifier.AWS_REJECTED),
+        // Everything else
+        cell(
+            "other I/O error",
+            new UncheckedIOException(new IOException("broken pipe")),
+            Kind.TRANSIENT,
+            FailureClassifier.IO_ERROR),
+        cell("a bug", new IllegalStateException("boom"), Kind.TRANSIENT, TaskError.INTERNAL));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cells")
+  void givenFailure_whenClassified_thenKindAndCodeMatchTheTaxonomy(
+      String cell, Throwable failure, Kind kind, String code) {
+    Failure classified = FailureClassifier.classify(failure);
+
+    assertThat(classified.kind()).as(cell).isEqualTo(kind);
+    assertThat(classified.permanent()).isEqualTo(kind == Kind.PERMANENT);
+    assertThat(classified.error().code()).as(cell).isEqualTo(code);
+    assertThat(classified.error().message()).isNotBlank();
+  }
+
+  private static Arguments cell(String name, Throwable failure, Kind kind, String code) {
+    return Arguments.of(name, failure, kind, code);
+  }
+
+  private static AwsServiceException aws(
+      AwsServiceException.Builder builder, int status, String errorCode) {
+    return builder
+        .statusCode(status)
+        .message(errorCode + " (test)")
+        .awsErrorDetails(
+            AwsErrorDetails.builder().errorCode(errorCode).errorMessage("test").build())
+        .build();
+  }
+}

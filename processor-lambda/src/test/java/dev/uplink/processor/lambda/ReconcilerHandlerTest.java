@@ -1,0 +1,44 @@
+package dev.uplink.processor.lambda;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.uplink.core.domain.Reconciler;
+import dev.uplink.core.domain.TaskId;
+import dev.uplink.core.domain.TaskStatus;
+import dev.uplink.core.domain.UploadTask;
+import dev.uplink.processor.InMemoryObjectStore;
+import dev.uplink.processor.InMemoryTaskStore;
+import dev.uplink.processor.Tasks;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+class ReconcilerHandlerTest {
+
+  private static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
+
+  @Test
+  void givenScheduledEvent_whenHandled_thenOneReconcilerPassRunsAndItsCountIsReturned() {
+    var tasks = new InMemoryTaskStore();
+    var objects = new InMemoryObjectStore();
+    UploadTask stale = Tasks.pending(tasks, objects, "/srv/lost.txt", NOW.minusSeconds(600));
+    Tasks.pending(tasks, objects, "/srv/fresh.txt", NOW);
+    List<TaskId> published = new CopyOnWriteArrayList<>();
+    var reconciler =
+        new Reconciler(
+            tasks, published::add, Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofMinutes(5), 100);
+
+    Map<String, Integer> result =
+        new ReconcilerHandler(reconciler::runOnce)
+            .handleRequest(Map.of("source", "aws.events"), null);
+
+    assertThat(result).containsEntry("republished", 1);
+    assertThat(published).containsExactly(stale.id());
+    assertThat(tasks.find(stale.id()).orElseThrow().status()).isEqualTo(TaskStatus.PENDING);
+  }
+}
