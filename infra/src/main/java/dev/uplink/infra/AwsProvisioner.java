@@ -148,14 +148,19 @@ public final class AwsProvisioner {
     return new Resources(queueUrl, dlqUrl, dlqArn);
   }
 
-  /** The queue's URL, creating the queue (with default attributes) when it does not exist. */
+  /**
+   * The queue's URL, creating the queue when it does not exist: a FIFO queue when its name ends in
+   * {@code .fifo} (SQS's rule), so a FIFO work queue and its FIFO dead-letter queue are just names.
+   */
   private String queueUrl(String name) {
     var sqs = clients.sqs();
+    Map<QueueAttributeName, String> attributes =
+        name.endsWith(".fifo") ? Map.of(QueueAttributeName.FIFO_QUEUE, "true") : Map.of();
     try {
       return sqs.getQueueUrl(r -> r.queueName(name)).queueUrl();
     } catch (QueueDoesNotExistException e) {
       try {
-        return sqs.createQueue(r -> r.queueName(name)).queueUrl();
+        return sqs.createQueue(r -> r.queueName(name).attributes(attributes)).queueUrl();
       } catch (QueueNameExistsException raced) {
         return sqs.getQueueUrl(r -> r.queueName(name)).queueUrl();
       }

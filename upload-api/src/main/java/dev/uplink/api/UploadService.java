@@ -117,7 +117,7 @@ public final class UploadService {
       throw new ServiceUnavailableException("task store", Optional.empty(), e);
     }
     try {
-      queue.publish(id);
+      queue.publish(task);
     } catch (RuntimeException e) {
       // The task is durable and stays PENDING with its object: the reconciler re-publishes
       // PENDING tasks whose message never reached the queue, so it will still be delivered.

@@ -74,7 +74,7 @@ public final class Reconciler {
         pending++;
       }
       try {
-        queue.publish(task.id());
+        queue.publish(task);
         published++;
       } catch (RuntimeException e) {
         log.warn("Reconciler could not re-publish task {}: {}", task.id(), e.toString());

@@ -195,11 +195,11 @@ class ReconcilerTest {
     volatile Predicate<TaskId> failFor = id -> false;
 
     @Override
-    public void publish(TaskId id) {
-      if (failFor.test(id)) {
+    public void publish(UploadTask task) {
+      if (failFor.test(task.id())) {
         throw new IllegalStateException("queue down");
       }
-      published.add(id);
+      published.add(task.id());
     }
   }
 }

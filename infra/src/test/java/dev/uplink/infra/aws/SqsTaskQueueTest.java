@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.uplink.core.aws.SqsTaskQueue;
+import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.TaskMessage;
+import dev.uplink.core.domain.UploadTask;
 import dev.uplink.infra.AwsProvisioner;
 import dev.uplink.infra.testing.LocalAwsExtension;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -30,7 +34,7 @@ class SqsTaskQueueTest {
     String queueUrl = aws.resources().queueUrl();
     TaskId id = TaskId.newId();
 
-    new SqsTaskQueue(sqs, queueUrl).publish(id);
+    new SqsTaskQueue(sqs, queueUrl).publish(taskFor(id, "web-1"));
 
     var messages =
         sqs.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10).waitTimeSeconds(5))
@@ -89,5 +93,47 @@ class SqsTaskQueueTest {
     } finally {
       provisioner.provision(VISIBILITY_TIMEOUT, MAX_RECEIVE_COUNT);
     }
+  }
+
+  @Test
+  void
+      givenFifoQueue_whenPublished_thenMessagesAreGroupedByInstanceAndRepublishesAreNotDeduplicated() {
+    var sqs = aws.clients().sqs();
+    String fifoUrl =
+        sqs.createQueue(
+                r ->
+                    r.queueName("tasks-" + TaskId.newId().value().toLowerCase() + ".fifo")
+                        .attributes(Map.of(QueueAttributeName.FIFO_QUEUE, "true")))
+            .queueUrl();
+    var queue = new SqsTaskQueue(sqs, fifoUrl);
+    UploadTask first = taskFor(TaskId.newId(), "web-a");
+    queue.publish(first);
+    queue.publish(first); // a reconciler re-publish within the dedup window
+    queue.publish(taskFor(TaskId.newId(), "web-b"));
+
+    List<Message> received =
+        sqs.receiveMessage(
+                r ->
+                    r.queueUrl(fifoUrl)
+                        .maxNumberOfMessages(10)
+                        .waitTimeSeconds(2)
+                        .messageSystemAttributeNamesWithStrings("MessageGroupId"))
+            .messages();
+
+    assertThat(received)
+        .as("message group of each message")
+        .extracting(m -> m.attributesAsStrings().get("MessageGroupId"))
+        .containsExactlyInAnyOrder("web-a", "web-a", "web-b");
+  }
+
+  private static UploadTask taskFor(TaskId id, String instance) {
+    return UploadTask.pending(
+        id,
+        "alice",
+        Destination.of(instance, "/srv/file.bin"),
+        "uploads/" + id.value(),
+        1,
+        "00".repeat(32),
+        Instant.now());
   }
 }

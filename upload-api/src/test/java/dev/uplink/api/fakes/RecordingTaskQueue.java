@@ -2,6 +2,7 @@ package dev.uplink.api.fakes;
 
 import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.TaskQueue;
+import dev.uplink.core.domain.UploadTask;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -17,11 +18,11 @@ public final class RecordingTaskQueue implements TaskQueue {
   }
 
   @Override
-  public void publish(TaskId id) {
+  public void publish(UploadTask task) {
     if (failure != null) {
       throw failure;
     }
-    published.add(id);
+    published.add(task.id());
   }
 
   public List<TaskId> published() {
