@@ -31,7 +31,11 @@ class ReconcilerHandlerTest {
     List<TaskId> published = new CopyOnWriteArrayList<>();
     var reconciler =
         new Reconciler(
-            tasks, published::add, Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofMinutes(5), 100);
+            tasks,
+            task -> published.add(task.id()),
+            Clock.fixed(NOW, ZoneOffset.UTC),
+            Duration.ofMinutes(5),
+            100);
 
     Map<String, Integer> result =
         new ReconcilerHandler(reconciler::runOnce)
