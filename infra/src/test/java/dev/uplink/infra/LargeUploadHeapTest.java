@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.uplink.infra.testing.ChildJvm;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -25,7 +26,6 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -73,7 +73,7 @@ class LargeUploadHeapTest {
   private Path dataDir;
   private Path childLog;
   private Path gcLog;
-  private Process child;
+  private ChildJvm child;
 
   @BeforeEach
   void createDirectories() throws IOException {
@@ -87,17 +87,16 @@ class LargeUploadHeapTest {
     try {
       if (child != null && child.isAlive()) {
         long stopBegan = System.nanoTime();
-        child.destroy(); // SIGTERM: the shutdown hook stops the pipeline and the emulators
-        boolean graceful = child.waitFor(30, TimeUnit.SECONDS);
+        // SIGTERM: the shutdown hook stops the pipeline and the emulators
+        boolean graceful = child.terminate(Duration.ofSeconds(30)).isPresent();
         if (!graceful) {
-          child.destroyForcibly();
-          child.waitFor(10, TimeUnit.SECONDS);
+          child.kill();
         }
         System.out.printf(
             "  child stopped (%s) in %d ms, exit code %s%n",
             graceful ? "SIGTERM" : "SIGKILL after 30 s",
             millisSince(stopBegan),
-            child.isAlive() ? "(still alive!)" : Integer.toString(child.exitValue()));
+            child.isAlive() ? "(still alive!)" : Integer.toString(child.process().exitValue()));
       }
     } finally {
       // The two 1 GiB copies (S3 object, directory target); @TempDir would delete them too.
@@ -200,66 +199,28 @@ class LargeUploadHeapTest {
   // ---------------------------------------------------------------------------------------------
   // The child JVM
 
-  private Process startChild(int port) throws IOException {
-    String java =
-        ProcessHandle.current()
-            .info()
-            .command()
-            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+  /** The local stack under test; {@link ChildJvm} drops inherited {@code UPLINK_*} variables. */
+  private ChildJvm startChild(int port) throws IOException {
     Path childTmp = Files.createDirectories(tempDir.resolve("tmp"));
-    List<String> command =
-        List.of(
-            java,
+    return ChildJvm.builder(UplinkLocal.class.getName(), childLog)
+        .name("the local stack")
+        .jvmArgs(
             "-Xmx" + HEAP,
             "-XX:+ExitOnOutOfMemoryError",
             "--enable-native-access=ALL-UNNAMED",
             "-Xlog:gc:file=" + gcLog,
             // sqlite4java's natives and anything else spooled go under the test's directory
-            "-Djava.io.tmpdir=" + childTmp,
-            "-cp",
-            childClasspath(),
-            UplinkLocal.class.getName());
-    var builder = new ProcessBuilder(command);
-    Map<String, String> env = builder.environment();
-    // Nothing from the surroundings (e.g. UPLINK_INCUS_URL on CI) changes the stack under test.
-    env.keySet().removeIf(name -> name.startsWith("UPLINK_"));
-    env.put("UPLINK_PORT", Integer.toString(port));
-    env.put("UPLINK_DATA_DIR", dataDir.toString());
-    env.put("UPLINK_API_KEYS", API_KEY + "=heap-test");
-    env.put("UPLINK_PART_SIZE_MB", Integer.toString(PART_SIZE_MB));
-    builder.redirectErrorStream(true).redirectOutput(childLog.toFile());
-    return builder.start();
+            "-Djava.io.tmpdir=" + childTmp)
+        .env("UPLINK_PORT", Integer.toString(port))
+        .env("UPLINK_DATA_DIR", dataDir.toString())
+        .env("UPLINK_API_KEYS", API_KEY + "=heap-test")
+        .env("UPLINK_PART_SIZE_MB", Integer.toString(PART_SIZE_MB))
+        .start();
   }
 
-  /**
-   * Surefire's {@code java.class.path}: the test classpath (infra's classes, test classes and all
-   * dependencies), even when the fork itself was booted from a manifest-only jar.
-   */
-  private static String childClasspath() {
-    String classpath = System.getProperty("java.class.path");
-    boolean hasInfra =
-        Stream.of(classpath.split(java.io.File.pathSeparator))
-            .anyMatch(entry -> Files.isDirectory(Path.of(entry, "dev", "uplink", "infra")));
-    if (!hasInfra) {
-      throw new IllegalStateException(
-          "java.class.path does not contain infra's classes (a manifest-only jar?): " + classpath);
-    }
-    return classpath;
-  }
-
-  private void awaitReady() throws Exception {
-    long deadline = System.nanoTime() + STARTUP_DEADLINE.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (Files.exists(childLog)
-          && Files.readString(childLog, StandardCharsets.ISO_8859_1).contains(READY_LINE)) {
-        return;
-      }
-      if (!child.isAlive()) {
-        fail("The local stack exited with %d before it was ready%n%s", child.exitValue(), tail());
-      }
-      Thread.sleep(100);
-    }
-    fail("The local stack was not ready within %s%n%s", STARTUP_DEADLINE, tail());
+  /** Fails (with the output's tail) if the child exits first or is not ready in time. */
+  private void awaitReady() {
+    child.awaitOutput(Pattern.compile(Pattern.quote(READY_LINE)), STARTUP_DEADLINE);
   }
 
   private HttpResponse<String> send(HttpClient http, HttpRequest request) throws Exception {
@@ -268,7 +229,7 @@ class LargeUploadHeapTest {
     } catch (IOException e) {
       throw new AssertionError(
           "%s %s failed (child %s)%n%s"
-              .formatted(request.method(), request.uri(), childState(), tail()),
+              .formatted(request.method(), request.uri(), child.state(), child.tail(60)),
           e);
     }
   }
@@ -284,7 +245,7 @@ class LargeUploadHeapTest {
     JsonNode task = null;
     while (System.nanoTime() < deadline) {
       if (!child.isAlive()) {
-        fail("The local stack died (%s) while processing%n%s", childState(), tail());
+        fail("The local stack died (%s) while processing%n%s", child.state(), child.tail(60));
       }
       HttpResponse<String> response = send(http, get);
       assertThat(response.statusCode()).as("GET answer: %s", response.body()).isEqualTo(200);
@@ -295,27 +256,7 @@ class LargeUploadHeapTest {
       }
       Thread.sleep(250);
     }
-    return fail("Not DONE within %s; last seen %s%n%s", DONE_DEADLINE, task, tail());
-  }
-
-  private String childState() {
-    return child.isAlive() ? "alive" : "exited with " + child.exitValue();
-  }
-
-  /** The last 60 lines of the child's output. */
-  private String tail() {
-    try {
-      if (!Files.exists(childLog)) {
-        return "(no output from the child)";
-      }
-      List<String> lines = Files.readAllLines(childLog, StandardCharsets.ISO_8859_1);
-      return "--- last lines of the child's output (%s) ---%n%s"
-          .formatted(
-              childLog,
-              String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size())));
-    } catch (IOException e) {
-      return "(cannot read " + childLog + ": " + e + ")";
-    }
+    return fail("Not DONE within %s; last seen %s%n%s", DONE_DEADLINE, task, child.tail(60));
   }
 
   /** A line of /proc/PID/status such as {@code VmHWM}, e.g. {@code "312 MiB"}. */

@@ -7,6 +7,7 @@ import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.TaskMessage;
 import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.UploadTask;
+import dev.uplink.core.testing.InMemoryTaskStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;

@@ -3,6 +3,7 @@ package dev.uplink.processor;
 import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.UploadTask;
+import dev.uplink.core.testing.InMemoryTaskStore;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -3,12 +3,12 @@ package dev.uplink.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.uplink.api.fakes.InMemoryTaskStore;
 import dev.uplink.api.fakes.RecordingTaskQueue;
 import dev.uplink.api.fakes.StreamingObjectStore;
 import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.UploadTask;
+import dev.uplink.core.testing.InMemoryTaskStore;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -3,15 +3,12 @@ package dev.uplink.core.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.uplink.core.testing.InMemoryTaskStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
@@ -22,14 +19,14 @@ class ReconcilerTest {
   private static final Instant NOW = Instant.parse("2026-11-22T12:00:00Z");
   private static final Duration AFTER = Duration.ofMinutes(5);
 
-  private final StaleOnlyTaskStore tasks = new StaleOnlyTaskStore();
+  private final InMemoryTaskStore tasks = new InMemoryTaskStore();
   private final RecordingQueue queue = new RecordingQueue();
   private final Reconciler reconciler =
       new Reconciler(tasks, queue, Clock.fixed(NOW, ZoneOffset.UTC), AFTER, 100);
 
   @Test
   void givenATaskPendingLongerThanTheThreshold_thenItsIdIsPublishedAgain() {
-    UploadTask lost = tasks.add(TaskStatus.PENDING, NOW.minus(AFTER).minusMillis(1), null);
+    UploadTask lost = add(TaskStatus.PENDING, NOW.minus(AFTER).minusMillis(1), null);
 
     assertThat(reconciler.runOnce()).isEqualTo(1);
 
@@ -38,7 +35,7 @@ class ReconcilerTest {
 
   @Test
   void givenAFreshPendingTask_thenNothingIsPublished() {
-    tasks.add(TaskStatus.PENDING, NOW.minus(AFTER).plusMillis(1), null);
+    add(TaskStatus.PENDING, NOW.minus(AFTER).plusMillis(1), null);
 
     assertThat(reconciler.runOnce()).isZero();
 
@@ -47,8 +44,8 @@ class ReconcilerTest {
 
   @Test
   void givenProcessingTasks_thenOnlyThoseUnderAnExpiredLeaseArePublished() {
-    UploadTask expired = tasks.add(TaskStatus.PROCESSING, NOW.minusSeconds(1), NOW.minusMillis(1));
-    tasks.add(TaskStatus.PROCESSING, NOW.minus(Duration.ofHours(1)), NOW.plusSeconds(30));
+    UploadTask expired = add(TaskStatus.PROCESSING, NOW.minusSeconds(1), NOW.minusMillis(1));
+    add(TaskStatus.PROCESSING, NOW.minus(Duration.ofHours(1)), NOW.plusSeconds(30));
 
     assertThat(reconciler.runOnce()).isEqualTo(1);
 
@@ -58,9 +55,9 @@ class ReconcilerTest {
   @Test
   void givenFinishedTasks_thenNothingIsPublished() {
     Instant longAgo = NOW.minus(Duration.ofDays(1));
-    tasks.add(TaskStatus.DONE, longAgo, null);
-    tasks.add(TaskStatus.FAILED, longAgo, null);
-    tasks.add(TaskStatus.CANCELLED, longAgo, null);
+    add(TaskStatus.DONE, longAgo, null);
+    add(TaskStatus.FAILED, longAgo, null);
+    add(TaskStatus.CANCELLED, longAgo, null);
 
     assertThat(reconciler.runOnce()).isZero();
     assertThat(queue.published).isEmpty();
@@ -70,16 +67,17 @@ class ReconcilerTest {
   void theStoreIsAskedWithTheThresholdTheLimitAndTheClocksNow() {
     reconciler.runOnce();
 
-    assertThat(tasks.asked).containsExactly(List.of(NOW.minus(AFTER), NOW, 100));
+    assertThat(tasks.staleQueries())
+        .containsExactly(new InMemoryTaskStore.StaleQuery(NOW.minus(AFTER), NOW, 100));
   }
 
   @Test
   void givenMoreStaleTasksThanTheLimit_thenTheOldestArePublished() {
     var small = new Reconciler(tasks, queue, Clock.fixed(NOW, ZoneOffset.UTC), AFTER, 2);
-    UploadTask third = tasks.add(TaskStatus.PENDING, NOW.minus(Duration.ofMinutes(10)), null);
-    UploadTask first = tasks.add(TaskStatus.PENDING, NOW.minus(Duration.ofMinutes(30)), null);
+    UploadTask third = add(TaskStatus.PENDING, NOW.minus(Duration.ofMinutes(10)), null);
+    UploadTask first = add(TaskStatus.PENDING, NOW.minus(Duration.ofMinutes(30)), null);
     UploadTask second =
-        tasks.add(TaskStatus.PROCESSING, NOW.minus(Duration.ofMinutes(20)), NOW.minusSeconds(5));
+        add(TaskStatus.PROCESSING, NOW.minus(Duration.ofMinutes(20)), NOW.minusSeconds(5));
 
     assertThat(small.runOnce()).isEqualTo(2);
 
@@ -88,9 +86,9 @@ class ReconcilerTest {
 
   @Test
   void givenOnePublishFails_thenTheOthersAreStillPublishedAndCounted() {
-    UploadTask a = tasks.add(TaskStatus.PENDING, NOW.minus(Duration.ofMinutes(30)), null);
-    UploadTask b = tasks.add(TaskStatus.PENDING, NOW.minus(Duration.ofMinutes(20)), null);
-    UploadTask c = tasks.add(TaskStatus.PENDING, NOW.minus(Duration.ofMinutes(10)), null);
+    UploadTask a = add(TaskStatus.PENDING, NOW.minus(Duration.ofMinutes(30)), null);
+    UploadTask b = add(TaskStatus.PENDING, NOW.minus(Duration.ofMinutes(20)), null);
+    UploadTask c = add(TaskStatus.PENDING, NOW.minus(Duration.ofMinutes(10)), null);
     queue.failFor = id -> id.equals(b.id());
 
     assertThat(reconciler.runOnce()).isEqualTo(2);
@@ -100,8 +98,8 @@ class ReconcilerTest {
 
   @Test
   void givenEveryPublishFails_thenTheFailureReachesTheScheduler() {
-    tasks.add(TaskStatus.PENDING, NOW.minus(Duration.ofMinutes(30)), null);
-    tasks.add(TaskStatus.PENDING, NOW.minus(Duration.ofMinutes(20)), null);
+    add(TaskStatus.PENDING, NOW.minus(Duration.ofMinutes(30)), null);
+    add(TaskStatus.PENDING, NOW.minus(Duration.ofMinutes(20)), null);
     queue.failFor = id -> true;
 
     assertThatThrownBy(reconciler::runOnce)
@@ -119,75 +117,26 @@ class ReconcilerTest {
         .isInstanceOf(IllegalArgumentException.class);
   }
 
-  /** Holds tasks as given; answers findStale by the port's definition; nothing else is needed. */
-  private static final class StaleOnlyTaskStore implements TaskStore {
-    final Map<TaskId, UploadTask> tasks = new LinkedHashMap<>();
-    final List<List<Object>> asked = new ArrayList<>();
-
-    UploadTask add(TaskStatus status, Instant updatedAt, Instant leaseUntil) {
-      var task =
-          new UploadTask(
-              TaskId.newId(),
-              "alice",
-              Destination.of("web", "/a"),
-              "k",
-              1,
-              "00",
-              status,
-              status == TaskStatus.PENDING ? 0 : 1,
-              Optional.empty(),
-              Optional.ofNullable(leaseUntil),
-              updatedAt,
-              updatedAt);
-      tasks.put(task.id(), task);
-      return task;
-    }
-
-    @Override
-    public List<UploadTask> findStale(Instant pendingBefore, Instant now, int limit) {
-      asked.add(List.of(pendingBefore, now, limit));
-      return tasks.values().stream()
-          .filter(
-              t ->
-                  (t.status() == TaskStatus.PENDING && t.updatedAt().isBefore(pendingBefore))
-                      || (t.status() == TaskStatus.PROCESSING
-                          && t.claimVerdict(now) == ClaimVerdict.CLAIMABLE))
-          .sorted(Comparator.comparing(UploadTask::updatedAt))
-          .limit(limit)
-          .toList();
-    }
-
-    @Override
-    public void create(UploadTask task) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public Optional<UploadTask> find(TaskId id) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public UploadTask claim(TaskId id, Instant now, Duration lease) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public UploadTask extendLease(TaskId id, int attempt, Instant until) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public UploadTask finish(
-        TaskId id, int attempt, TaskStatus to, Optional<TaskError> error, Instant now) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public UploadTask transition(
-        TaskId id, TaskStatus from, TaskStatus to, Optional<TaskError> error, Instant now) {
-      throw new UnsupportedOperationException();
-    }
+  /**
+   * A task stored as is: {@code status} since {@code updatedAt}, leased until {@code leaseUntil}.
+   */
+  private UploadTask add(TaskStatus status, Instant updatedAt, Instant leaseUntil) {
+    var task =
+        new UploadTask(
+            TaskId.newId(),
+            "alice",
+            Destination.of("web", "/a"),
+            "k",
+            1,
+            "00",
+            status,
+            status == TaskStatus.PENDING ? 0 : 1,
+            Optional.empty(),
+            Optional.ofNullable(leaseUntil),
+            updatedAt,
+            updatedAt);
+    tasks.put(task);
+    return task;
   }
 
   private static final class RecordingQueue implements TaskQueue {

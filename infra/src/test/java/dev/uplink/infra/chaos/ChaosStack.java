@@ -13,6 +13,7 @@ import dev.uplink.core.config.AwsSettings;
 import dev.uplink.core.config.UplinkConfig;
 import dev.uplink.infra.testing.ChildJvm;
 import dev.uplink.infra.testing.LocalAwsExtension;
+import dev.uplink.infra.testing.TestFiles;
 import dev.uplink.processor.PushException;
 import dev.uplink.processor.incus.IncusClient;
 import dev.uplink.processor.incus.IncusTestEnvironment;
@@ -107,7 +108,7 @@ final class ChaosStack implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(5))
             .build();
     this.incusApi = new IncusClient(incus.settings());
-    this.root = "/srv/chaos-" + ChaosSupport.randomSuffix();
+    this.root = "/srv/chaos-" + TestFiles.randomSuffix();
   }
 
   /** The environment a poller gets: the emulators, this class's resources, the test incusd. */
@@ -270,10 +271,10 @@ final class ChaosStack implements AutoCloseable {
         futures.add(
             pool.submit(
                 () -> {
-                  byte[] body = ChaosSupport.randomBytes(size);
+                  byte[] body = TestFiles.randomBytes(size);
                   String path = pathOf.apply(index);
                   String id = upload(path, body);
-                  byIndex.put(index, new Upload(id, path, ChaosSupport.sha256(body), size));
+                  byIndex.put(index, new Upload(id, path, TestFiles.sha256(body), size));
                 }));
       }
       for (Future<?> future : futures) {
@@ -417,9 +418,9 @@ final class ChaosStack implements AutoCloseable {
   // Incus
 
   /** Reads a file back through the Incus API, hashing it as it streams. */
-  ChaosSupport.Digest readBack(String path) {
+  TestFiles.Digest readBack(String path) {
     try (InputStream in = incusApi.openFile(incus.instance(), path)) {
-      return ChaosSupport.sha256(in);
+      return TestFiles.sha256(in);
     } catch (IOException | PushException e) {
       throw new AssertionError("Reading " + path + " back from Incus failed", e);
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.github.f4b6a3.ulid.UlidCreator;
 import dev.uplink.infra.testing.ChildJvm;
 import dev.uplink.infra.testing.LocalAwsExtension;
+import dev.uplink.infra.testing.TestFiles;
 import dev.uplink.processor.incus.IncusTestEnvironment;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.nio.file.Path;
@@ -67,7 +68,7 @@ class ConsumerResilienceChaosTest {
   @Order(1)
   @Timeout(value = 90, unit = TimeUnit.SECONDS)
   void givenAnUnknownInstance_thenTheTaskFailsWithItsReasonAfterOneAttempt() {
-    String instance = "chaos-no-such-" + ChaosSupport.randomSuffix();
+    String instance = "chaos-no-such-" + TestFiles.randomSuffix();
     String id =
         stack.upload(instance, "/srv/nowhere.bin", BodyPublishers.ofByteArray(new byte[1024]));
     long began = System.nanoTime();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.uplink.infra.testing.LocalAwsExtension;
+import dev.uplink.infra.testing.TestFiles;
 import dev.uplink.processor.incus.IncusTestEnvironment;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,10 +69,10 @@ class DuplicateDeliveryChaosTest {
     Map<String, ChaosStack.Upload> uploads = new java.util.LinkedHashMap<>();
     List<String> late = new ArrayList<>();
     for (int i = 0; i < TASKS; i++) {
-      byte[] body = ChaosSupport.randomBytes(SIZE);
+      byte[] body = TestFiles.randomBytes(SIZE);
       String path = "%s/dup/file-%02d.bin".formatted(stack.root(), i);
       String id = stack.upload(path, body);
-      uploads.put(id, new ChaosStack.Upload(id, path, ChaosSupport.sha256(body), SIZE));
+      uploads.put(id, new ChaosStack.Upload(id, path, TestFiles.sha256(body), SIZE));
       if (i % 2 == 0) {
         stack.sendRaw(message(id)); // right behind the API's own message
       } else {
@@ -109,7 +110,7 @@ class DuplicateDeliveryChaosTest {
       assertThat(task.path("attempts").asInt())
           .as("attempts of %s: the duplicate must not claim it again%n%s", id, story)
           .isEqualTo(1);
-      ChaosSupport.Digest arrived = stack.readBack(upload.path());
+      TestFiles.Digest arrived = stack.readBack(upload.path());
       assertThat(arrived.hex())
           .as("SHA-256 of %s read back", upload.path())
           .isEqualTo(upload.sha256());

@@ -62,17 +62,24 @@ final class Incusd {
     return new Incusd(url);
   }
 
-  /** The daemon's pid, if it runs. */
+  /**
+   * The daemon's process, if it runs. incusd runs helpers from the same binary ({@code incusd
+   * forkfile} serves every file push into a stopped container, and outlives a killed daemon for a
+   * while): only a process whose first argument is not a {@code fork*} subcommand is the daemon.
+   */
   static Optional<ProcessHandle> daemon() {
-    return ProcessHandle.allProcesses()
-        .filter(
-            p ->
-                p.info().command().map(c -> c.equals(DAEMON.toString())).orElse(false)
-                    || p.info()
-                        .commandLine()
-                        .map(c -> c.startsWith(DAEMON.toString() + " "))
-                        .orElse(false))
-        .findFirst();
+    return ProcessHandle.allProcesses().filter(Incusd::isDaemon).findFirst();
+  }
+
+  private static boolean isDaemon(ProcessHandle process) {
+    var info = process.info();
+    boolean incusBinary =
+        info.command().map(c -> c.equals(DAEMON.toString())).orElse(false)
+            || info.commandLine().map(c -> c.startsWith(DAEMON.toString() + " ")).orElse(false);
+    boolean helper =
+        info.arguments().map(a -> a.length > 0 && a[0].startsWith("fork")).orElse(false)
+            || info.commandLine().map(c -> c.contains(" fork")).orElse(false);
+    return incusBinary && !helper;
   }
 
   /** SIGTERM to incusd; waits until it is gone (SIGKILL after 30 s). Returns the stopped pid. */

@@ -38,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 class IncusdOutageChaosTest {
 
   private static final int TASKS = 200;
+  private static final int WARM_UP = 20;
   private static final int SIZE = 16 * 1024;
   private static final Duration OUTAGE = Duration.ofSeconds(10);
 
@@ -76,18 +77,15 @@ class IncusdOutageChaosTest {
       throws Exception {
     ChildJvm poller = stack.startPoller("only");
     long began = System.nanoTime();
-    CompletableFuture<Map<String, ChaosStack.Upload>> uploading =
-        CompletableFuture.supplyAsync(
-            () ->
-                stack.uploadMany(
-                    TASKS, SIZE, 4, i -> "%s/outage/%03d.bin".formatted(stack.root(), i)));
-
-    // Let the pipeline run first, so the outage cuts into live work.
+    // A first wave runs with incusd up, so the poller is demonstrably live before the outage...
+    Map<String, ChaosStack.Upload> uploads =
+        new java.util.concurrent.ConcurrentHashMap<>(
+            stack.uploadMany(
+                WARM_UP, SIZE, 4, i -> "%s/outage/%03d.bin".formatted(stack.root(), i)));
     List<String> doneBeforeStop = new ArrayList<>();
-    long warmUpEnd = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    long warmUpEnd = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < warmUpEnd
-        && PollerLog.matching(PollerLog.DONE, poller).size() < 20
-        && !uploading.isDone()) {
+        && PollerLog.matching(PollerLog.DONE, poller).size() < WARM_UP) {
       ChaosSupport.sleep(Duration.ofMillis(50));
     }
     doneBeforeStop.addAll(PollerLog.matching(PollerLog.DONE, poller));
@@ -95,9 +93,20 @@ class IncusdOutageChaosTest {
     long stoppedAt;
     long restartedMillis;
     long stoppedPid;
+    CompletableFuture<Map<String, ChaosStack.Upload>> uploading;
     try {
       stoppedPid = incusd.stop();
       stoppedAt = System.nanoTime();
+      // ...and the rest arrives while it is down, so the outage always hits live work (on a fast
+      // machine a single wave could finish before incusd even stopped).
+      uploading =
+          CompletableFuture.supplyAsync(
+              () ->
+                  stack.uploadMany(
+                      TASKS - WARM_UP,
+                      SIZE,
+                      4,
+                      i -> "%s/outage/%03d.bin".formatted(stack.root(), WARM_UP + i)));
       ChaosSupport.sleep(OUTAGE);
     } finally {
       long restartBegan = System.nanoTime();
@@ -107,7 +116,7 @@ class IncusdOutageChaosTest {
     long downMillis = ChaosSupport.millisSince(stoppedAt) - restartedMillis;
     assertThat(Incusd.answers()).as("`incus info` after the restart").isTrue();
 
-    Map<String, ChaosStack.Upload> uploads = uploading.get(2, TimeUnit.MINUTES);
+    uploads.putAll(uploading.get(2, TimeUnit.MINUTES));
     long uploadMillis = ChaosSupport.millisSince(began);
     Map<String, JsonNode> tasks = stack.awaitFinished(uploads.keySet(), Duration.ofMinutes(2));
     long totalMillis = ChaosSupport.millisSince(began);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.uplink.infra.testing.ChildJvm;
 import dev.uplink.infra.testing.LocalAwsExtension;
+import dev.uplink.infra.testing.TestFiles;
 import dev.uplink.processor.incus.IncusTestEnvironment;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,8 +66,8 @@ class KillDuringLargePushChaosTest {
   @Test
   @Timeout(value = 4, unit = TimeUnit.MINUTES)
   void givenAPollerKilledMidPush_whenAnotherPollerTakesOver_thenTheTaskEndsDoneOnceByteIdentical() {
-    Path file = ChaosSupport.randomFile(dir.resolve("big.bin"), SIZE);
-    String sha256 = ChaosSupport.sha256(file);
+    Path file = TestFiles.random(dir.resolve("big.bin"), SIZE);
+    String sha256 = TestFiles.sha256(file);
     String path = stack.root() + "/big/two-hundred-mib.bin";
 
     ChildJvm a = stack.startPoller("A");
@@ -133,7 +134,7 @@ class KillDuringLargePushChaosTest {
         .isEqualTo(1);
 
     long verifyBegan = System.nanoTime();
-    ChaosSupport.Digest arrived = stack.readBack(path);
+    TestFiles.Digest arrived = stack.readBack(path);
     long verifyMillis = ChaosSupport.millisSince(verifyBegan);
     assertThat(arrived.size()).as("size in Incus").isEqualTo(SIZE);
     assertThat(arrived.hex()).as("SHA-256 read back from Incus").isEqualTo(sha256);

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.uplink.core.domain.TaskId;
 import dev.uplink.infra.LocalPipeline;
 import dev.uplink.infra.testing.LocalAwsExtension;
+import dev.uplink.infra.testing.TestFiles;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;

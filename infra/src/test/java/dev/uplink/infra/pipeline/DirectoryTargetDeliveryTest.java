@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.uplink.core.config.UplinkConfig;
 import dev.uplink.infra.LocalPipeline;
 import dev.uplink.infra.testing.LocalAwsExtension;
+import dev.uplink.infra.testing.TestFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.uplink.api.UploadServices;
 import dev.uplink.api.http.UploadApi;
 import dev.uplink.infra.testing.LocalAwsExtension;
+import dev.uplink.infra.testing.TestFiles;
 import java.net.URI;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.util.Map;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.uplink.api.UploadService;
-import dev.uplink.api.fakes.InMemoryTaskStore;
 import dev.uplink.api.fakes.RecordingTaskQueue;
 import dev.uplink.api.fakes.StreamingObjectStore;
 import dev.uplink.core.domain.Destination;
@@ -14,6 +13,7 @@ import dev.uplink.core.domain.TaskError;
 import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.UploadTask;
+import dev.uplink.core.testing.InMemoryTaskStore;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -484,7 +484,7 @@ class UploadApiTest {
     @Test
     void givenAFailedTask_whenGetting_thenItsLastErrorIsShown() throws Exception {
       var id = TaskId.newId();
-      tasks.save(
+      tasks.put(
           new UploadTask(
               id,
               "alice",

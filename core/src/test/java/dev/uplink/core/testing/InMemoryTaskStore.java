@@ -1,4 +1,4 @@
-package dev.uplink.processor;
+package dev.uplink.core.testing;
 
 import dev.uplink.core.domain.ClaimVerdict;
 import dev.uplink.core.domain.TaskConflictException;
@@ -16,26 +16,50 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A {@link TaskStore} in a map, with the same conditional-write and fencing rules as the real one,
- * plus a record of lease extensions and an injectable claim failure.
+ * A {@link TaskStore} in a map, with the port's rules as the real one applies them: conditional
+ * writes, claims by {@link UploadTask#claimVerdict}, changes to a PROCESSING task fenced by its
+ * attempt, conflicts carrying the current record, and {@link #findStale} by the port's definition.
+ *
+ * <p>For tests it also records lease extensions and stale queries, and can be made to fail creates,
+ * finds and claims.
  */
 public final class InMemoryTaskStore implements TaskStore {
 
+  /** The arguments of one {@link #findStale} call. */
+  public record StaleQuery(Instant pendingBefore, Instant now, int limit) {}
+
   private final Map<TaskId, UploadTask> tasks = new ConcurrentHashMap<>();
   private final List<Instant> leaseExtensions = new CopyOnWriteArrayList<>();
-  private final AtomicReference<RuntimeException> claimFailure = new AtomicReference<>();
+  private final List<StaleQuery> staleQueries = new CopyOnWriteArrayList<>();
+  private volatile RuntimeException createFailure;
+  private volatile RuntimeException findFailure;
+  private volatile RuntimeException claimFailure;
 
-  /** Stores {@code task} as is (any status), replacing what was there. */
+  /** Stores {@code task} as is (any status), replacing what was there: test set-up. */
   public void put(UploadTask task) {
     tasks.put(task.id(), task);
   }
 
-  /** The next claims throw {@code failure} (null: stop failing). */
+  /** Every task stored, in no particular order. */
+  public List<UploadTask> all() {
+    return List.copyOf(tasks.values());
+  }
+
+  /** Every later {@link #create} throws {@code failure} (null to heal). */
+  public void failCreatesWith(RuntimeException failure) {
+    this.createFailure = failure;
+  }
+
+  /** Every later {@link #find} throws {@code failure} (null to heal). */
+  public void failFindsWith(RuntimeException failure) {
+    this.findFailure = failure;
+  }
+
+  /** Every later {@link #claim} throws {@code failure} (null to heal). */
   public void failClaimsWith(RuntimeException failure) {
-    claimFailure.set(failure);
+    this.claimFailure = failure;
   }
 
   /** Every lease a heartbeat extended to, in order. */
@@ -43,22 +67,35 @@ public final class InMemoryTaskStore implements TaskStore {
     return List.copyOf(leaseExtensions);
   }
 
+  /** Every {@link #findStale} call, in order. */
+  public List<StaleQuery> staleQueries() {
+    return List.copyOf(staleQueries);
+  }
+
   @Override
   public synchronized void create(UploadTask task) {
-    if (tasks.putIfAbsent(task.id(), task) != null) {
-      throw new TaskConflictException(
-          task.id(), "already exists", Optional.of(tasks.get(task.id())));
+    RuntimeException failure = createFailure;
+    if (failure != null) {
+      throw failure;
+    }
+    UploadTask existing = tasks.putIfAbsent(task.id(), task);
+    if (existing != null) {
+      throw new TaskConflictException(task.id(), "already exists", Optional.of(existing));
     }
   }
 
   @Override
   public Optional<UploadTask> find(TaskId id) {
+    RuntimeException failure = findFailure;
+    if (failure != null) {
+      throw failure;
+    }
     return Optional.ofNullable(tasks.get(id));
   }
 
   @Override
   public synchronized UploadTask claim(TaskId id, Instant now, Duration lease) {
-    RuntimeException failure = claimFailure.get();
+    RuntimeException failure = claimFailure;
     if (failure != null) {
       throw failure;
     }
@@ -67,30 +104,28 @@ public final class InMemoryTaskStore implements TaskStore {
       throw new TaskConflictException(
           id, "is " + task.status() + " and not claimable", Optional.of(task));
     }
-    UploadTask claimed =
+    return store(
         with(
             task,
             TaskStatus.PROCESSING,
             task.attempts() + 1,
             task.lastError(),
             Optional.of(now.plus(lease)),
-            now);
-    tasks.put(id, claimed);
-    return claimed;
+            now));
   }
 
   @Override
   public synchronized UploadTask extendLease(TaskId id, int attempt, Instant until) {
     UploadTask task = requireHeld(id, attempt);
     UploadTask extended =
-        with(
-            task,
-            task.status(),
-            task.attempts(),
-            task.lastError(),
-            Optional.of(until),
-            task.updatedAt());
-    tasks.put(id, extended);
+        store(
+            with(
+                task,
+                task.status(),
+                task.attempts(),
+                task.lastError(),
+                Optional.of(until),
+                task.updatedAt()));
     leaseExtensions.add(until);
     return extended;
   }
@@ -100,29 +135,28 @@ public final class InMemoryTaskStore implements TaskStore {
       TaskId id, int attempt, TaskStatus to, Optional<TaskError> error, Instant now) {
     TaskStatus.PROCESSING.requireChangeTo(to);
     UploadTask task = requireHeld(id, attempt);
-    UploadTask finished =
-        with(task, to, task.attempts(), error.or(task::lastError), Optional.empty(), now);
-    tasks.put(id, finished);
-    return finished;
+    return store(with(task, to, task.attempts(), error.or(task::lastError), Optional.empty(), now));
   }
 
+  /** As the real store: never to PROCESSING (only {@link #claim} does that), clears the lease. */
   @Override
   public synchronized UploadTask transition(
       TaskId id, TaskStatus from, TaskStatus to, Optional<TaskError> error, Instant now) {
     from.requireChangeTo(to);
+    if (to == TaskStatus.PROCESSING) {
+      throw new IllegalArgumentException("a task becomes PROCESSING only by claim()");
+    }
     UploadTask task = require(id);
     if (task.status() != from) {
       throw new TaskConflictException(
           id, "is " + task.status() + ", not " + from, Optional.of(task));
     }
-    UploadTask changed =
-        with(task, to, task.attempts(), error.or(task::lastError), task.leaseUntil(), now);
-    tasks.put(id, changed);
-    return changed;
+    return store(with(task, to, task.attempts(), error.or(task::lastError), Optional.empty(), now));
   }
 
   @Override
   public List<UploadTask> findStale(Instant pendingBefore, Instant now, int limit) {
+    staleQueries.add(new StaleQuery(pendingBefore, now, limit));
     return tasks.values().stream()
         .filter(
             t ->
@@ -134,27 +168,7 @@ public final class InMemoryTaskStore implements TaskStore {
         .toList();
   }
 
-  private UploadTask require(TaskId id) {
-    UploadTask task = tasks.get(id);
-    if (task == null) {
-      throw new TaskNotFoundException(id);
-    }
-    return task;
-  }
-
-  private UploadTask requireHeld(TaskId id, int attempt) {
-    UploadTask task = require(id);
-    if (task.status() != TaskStatus.PROCESSING || task.attempts() != attempt) {
-      throw new TaskConflictException(
-          id,
-          "is %s at attempt %d, not PROCESSING at attempt %d"
-              .formatted(task.status(), task.attempts(), attempt),
-          Optional.of(task));
-    }
-    return task;
-  }
-
-  /** {@code t} with another status, attempts, error and lease. */
+  /** {@code t} with another status, attempts, error and lease, updated at {@code now}. */
   public static UploadTask with(
       UploadTask t,
       TaskStatus status,
@@ -175,5 +189,30 @@ public final class InMemoryTaskStore implements TaskStore {
         leaseUntil,
         t.createdAt(),
         now);
+  }
+
+  private UploadTask store(UploadTask task) {
+    tasks.put(task.id(), task);
+    return task;
+  }
+
+  private UploadTask require(TaskId id) {
+    UploadTask task = tasks.get(id);
+    if (task == null) {
+      throw new TaskNotFoundException(id);
+    }
+    return task;
+  }
+
+  private UploadTask requireHeld(TaskId id, int attempt) {
+    UploadTask task = require(id);
+    if (task.status() != TaskStatus.PROCESSING || task.attempts() != attempt) {
+      throw new TaskConflictException(
+          id,
+          "is %s at attempt %d, not PROCESSING at attempt %d"
+              .formatted(task.status(), task.attempts(), attempt),
+          Optional.of(task));
+    }
+    return task;
   }
 }

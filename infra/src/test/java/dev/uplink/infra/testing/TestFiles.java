@@ -1,4 +1,4 @@
-package dev.uplink.infra.pipeline;
+package dev.uplink.infra.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,13 +13,13 @@ import java.util.HexFormat;
 import java.util.Random;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Random test files and their SHA-256. */
-final class TestFiles {
+/** Random test files, bytes and names, and their SHA-256 (pipeline and chaos tests). */
+public final class TestFiles {
 
   private TestFiles() {}
 
   /** {@code size} random (incompressible) bytes written to {@code file}, 1 MiB at a time. */
-  static Path random(Path file, long size) {
+  public static Path random(Path file, long size) {
     Random random = new Random(ThreadLocalRandom.current().nextLong());
     byte[] chunk = new byte[1 << 20];
     try (OutputStream out = Files.newOutputStream(file)) {
@@ -33,13 +33,13 @@ final class TestFiles {
     return file;
   }
 
-  static byte[] randomBytes(int size) {
+  public static byte[] randomBytes(int size) {
     byte[] bytes = new byte[size];
     ThreadLocalRandom.current().nextBytes(bytes);
     return bytes;
   }
 
-  static String sha256(Path file) {
+  public static String sha256(Path file) {
     try (InputStream in = Files.newInputStream(file)) {
       return sha256(in).hex();
     } catch (IOException e) {
@@ -48,7 +48,7 @@ final class TestFiles {
   }
 
   /** Reads {@code in} to its end, then closes it. */
-  static Digest sha256(InputStream in) throws IOException {
+  public static Digest sha256(InputStream in) throws IOException {
     MessageDigest digest = newDigest();
     long size;
     try (var digesting = new DigestInputStream(in, digest)) {
@@ -57,7 +57,7 @@ final class TestFiles {
     return new Digest(HexFormat.of().formatHex(digest.digest()), size);
   }
 
-  static String sha256(byte[] bytes) {
+  public static String sha256(byte[] bytes) {
     return HexFormat.of().formatHex(newDigest().digest(bytes));
   }
 
@@ -70,10 +70,10 @@ final class TestFiles {
   }
 
   /** A SHA-256 in lowercase hex and how many bytes it covers. */
-  record Digest(String hex, long size) {}
+  public record Digest(String hex, long size) {}
 
   /** A fresh random suffix for names, e.g. {@code 3f9a0c1b2d4e}. */
-  static String randomSuffix() {
+  public static String randomSuffix() {
     byte[] random = new byte[6];
     ThreadLocalRandom.current().nextBytes(random);
     return HexFormat.of().formatHex(random);
