@@ -156,7 +156,9 @@ public final class LocalAws implements AutoCloseable {
             .withServerAddress(new NodeAddress("http", HOST, port, ""))
             .withAWSRegion(region)
             .start();
-    running.push(server::stopAndWait);
+    // Start the stop, do not wait for it: stopAndWait() holds for ~18 s while Pekko drains the
+    // (already closed) clients' connections, and nothing here needs the port back sooner.
+    running.push(() -> server.stopAndGetFuture().apply());
     server.waitUntilStarted();
     return endpoint(port);
   }

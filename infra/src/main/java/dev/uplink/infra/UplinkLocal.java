@@ -5,6 +5,9 @@ import dev.uplink.core.config.ConfigException;
 import dev.uplink.core.config.UplinkConfig;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import sun.misc.Signal;
 
 /**
  * {@code ./uplink local}: the whole pipeline on one machine. S3, SQS and DynamoDB run in-process
@@ -20,7 +23,7 @@ public final class UplinkLocal {
 
   private UplinkLocal() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws InterruptedException {
     UplinkConfig config;
     try {
       config = UplinkConfig.fromEnvironment();
@@ -37,16 +40,30 @@ public final class UplinkLocal {
     config = config.withAws(clients.settings());
     new AwsProvisioner(clients).provision(config);
     var pipeline = LocalPipeline.start(config, clients, LOOPBACK);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  pipeline.close();
-                  clients.close();
-                  aws.close();
-                },
-                "uplink-shutdown"));
+    var stopped = new CountDownLatch(1);
+    var stopping = new AtomicBoolean();
+    Runnable stop =
+        () -> {
+          if (stopping.compareAndSet(false, true)) {
+            try {
+              pipeline.close();
+              clients.close();
+              aws.close();
+            } finally {
+              stopped.countDown();
+            }
+          }
+        };
+    // Ctrl+C and SIGTERM stop everything in order and exit 0, like the container-mode poller; a
+    // shutdown hook alone would make the JVM exit 143. Any other way out still stops cleanly.
+    for (String name : new String[] {"TERM", "INT"}) {
+      Signal.handle(
+          new Signal(name), signal -> Thread.ofPlatform().name("uplink-stop").start(stop));
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(stop, "uplink-shutdown"));
     System.out.println(banner(config, pipeline));
+    stopped.await();
+    System.exit(0);
   }
 
   static String banner(UplinkConfig config, LocalPipeline pipeline) {
