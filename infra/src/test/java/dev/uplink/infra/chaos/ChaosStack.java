@@ -13,6 +13,7 @@ import dev.uplink.core.config.AwsSettings;
 import dev.uplink.core.config.UplinkConfig;
 import dev.uplink.infra.testing.ChildJvm;
 import dev.uplink.infra.testing.LocalAwsExtension;
+import dev.uplink.infra.testing.QueueProbe;
 import dev.uplink.infra.testing.TestFiles;
 import dev.uplink.processor.PushException;
 import dev.uplink.processor.incus.IncusClient;
@@ -48,7 +49,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The system under chaos: the emulators and the upload API in the test JVM, the processor as real
@@ -373,21 +373,7 @@ final class ChaosStack implements AutoCloseable {
 
   /** Every message in a queue: visible, in flight and delayed (exact on ElasticMQ). */
   long messagesIn(String queueUrl) {
-    return aws
-        .clients()
-        .sqs()
-        .getQueueAttributes(
-            r ->
-                r.queueUrl(queueUrl)
-                    .attributeNames(
-                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
-                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED))
-        .attributes()
-        .values()
-        .stream()
-        .mapToLong(Long::parseLong)
-        .sum();
+    return QueueProbe.messages(aws.clients().sqs(), queueUrl);
   }
 
   /**

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.uplink.core.config.UplinkConfig;
 import dev.uplink.infra.LocalPipeline;
 import dev.uplink.infra.testing.LocalAwsExtension;
+import dev.uplink.infra.testing.QueueProbe;
 import dev.uplink.infra.testing.TestFiles;
 import dev.uplink.processor.PushException;
 import dev.uplink.processor.incus.IncusClient;

@@ -10,6 +10,7 @@ import dev.uplink.api.UploadServices;
 import dev.uplink.api.http.UploadApi;
 import dev.uplink.core.config.UplinkConfig;
 import dev.uplink.infra.testing.LocalAwsExtension;
+import dev.uplink.infra.testing.QueueProbe;
 import java.net.URI;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;

@@ -1,10 +1,10 @@
-package dev.uplink.infra.pipeline;
+package dev.uplink.infra.testing;
 
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /** What a queue holds, read through the SQS API. */
-final class QueueProbe {
+public final class QueueProbe {
 
   private QueueProbe() {}
 
@@ -12,7 +12,7 @@ final class QueueProbe {
    * Every message the queue holds: visible, in flight (received, not yet deleted) and delayed.
    * Exact on ElasticMQ; approximate only on real SQS.
    */
-  static long messages(SqsClient sqs, String queueUrl) {
+  public static long messages(SqsClient sqs, String queueUrl) {
     return sqs
         .getQueueAttributes(
             r ->
