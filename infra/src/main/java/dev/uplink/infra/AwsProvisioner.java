@@ -5,14 +5,20 @@ import dev.uplink.core.aws.DynamoDbTaskStore;
 import dev.uplink.core.config.AwsSettings;
 import dev.uplink.core.config.UplinkConfig;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndexDescription;
+import software.amazon.awssdk.services.dynamodb.model.IndexStatus;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
@@ -27,9 +33,10 @@ import software.amazon.awssdk.services.sqs.model.QueueNameExistsException;
 
 /**
  * Creates the bucket, the dead-letter queue, the work queue (redriving to the DLQ) and the task
- * table (with its index and time to live) that {@link AwsSettings} names. Idempotent: existing
- * resources are kept, the work queue's attributes are brought to the requested values, and a table
- * whose key or index differs from what {@link DynamoDbTaskStore} expects is reported, never
+ * table (with its indexes and time to live) that {@link AwsSettings} names. Idempotent: existing
+ * resources are kept, the work queue's attributes are brought to the requested values, an index
+ * DynamoDB can fill from the items already there is added to an older table, and a table whose key
+ * or open-tasks index differs from what {@link DynamoDbTaskStore} expects is reported, never
  * replaced.
  *
  * <p>For the local stack and tests; production resources come from the deployment template.
@@ -168,8 +175,9 @@ public final class AwsProvisioner {
   }
 
   /**
-   * Creates the task table unless it exists, waits until it is ACTIVE, and enables time to live on
-   * {@value DynamoDbTaskStore#TTL_ATTRIBUTE}.
+   * Creates the task table unless it exists (adding the index {@value
+   * DynamoDbTaskStore#OWNER_INDEX} to one made before it), waits until it and its indexes are
+   * ACTIVE, and enables time to live on {@value DynamoDbTaskStore#TTL_ATTRIBUTE}.
    *
    * @throws IllegalStateException if a table of that name exists with another key, or without the
    *     index {@value DynamoDbTaskStore#OPEN_TASKS_INDEX} (a table made by an older Uplink: its
@@ -180,8 +188,8 @@ public final class AwsProvisioner {
     var dynamoDb = clients.dynamoDb();
     CreateTableRequest expected = DynamoDbTaskStore.tableDefinition(settings.table());
     try {
-      requireSameShape(
-          expected, dynamoDb.describeTable(r -> r.tableName(settings.table())).table());
+      TableDescription actual = dynamoDb.describeTable(r -> r.tableName(settings.table())).table();
+      requireSameShape(expected, actual).forEach(index -> addIndex(expected, index));
     } catch (ResourceNotFoundException e) {
       try {
         dynamoDb.createTable(expected);
@@ -204,7 +212,70 @@ public final class AwsProvisioner {
                     "Table " + settings.table() + " did not become ACTIVE", e);
               });
     }
+    awaitIndexes();
     timeToLive();
+  }
+
+  /**
+   * Adds {@code index} to the existing table. DynamoDB fills it from the items already there
+   * (backfill) and queries fail until it is ACTIVE, which {@link #awaitIndexes} waits for.
+   */
+  private void addIndex(CreateTableRequest expected, GlobalSecondaryIndex index) {
+    var keyAttributes = index.keySchema().stream().map(KeySchemaElement::attributeName).toList();
+    List<AttributeDefinition> definitions =
+        expected.attributeDefinitions().stream()
+            .filter(definition -> keyAttributes.contains(definition.attributeName()))
+            .toList();
+    log.info("Adding index {} to table {}", index.indexName(), settings.table());
+    try {
+      clients
+          .dynamoDb()
+          .updateTable(
+              r ->
+                  r.tableName(settings.table())
+                      .attributeDefinitions(definitions)
+                      .globalSecondaryIndexUpdates(
+                          u ->
+                              u.create(
+                                  c ->
+                                      c.indexName(index.indexName())
+                                          .keySchema(index.keySchema())
+                                          .projection(index.projection()))));
+    } catch (ResourceInUseException raced) {
+      // Another provisioner is changing the table right now: awaitIndexes waits for it.
+    }
+  }
+
+  /** Waits until every index of the table is ACTIVE (an index being added is CREATING). */
+  private void awaitIndexes() {
+    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+    while (true) {
+      List<String> pending = new ArrayList<>();
+      for (GlobalSecondaryIndexDescription index :
+          clients
+              .dynamoDb()
+              .describeTable(r -> r.tableName(settings.table()))
+              .table()
+              .globalSecondaryIndexes()) {
+        if (index.indexStatus() != IndexStatus.ACTIVE) {
+          pending.add(index.indexName() + " " + index.indexStatusAsString());
+        }
+      }
+      if (pending.isEmpty()) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "Indexes of table " + settings.table() + " did not become ACTIVE: " + pending);
+      }
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(
+            "Interrupted waiting for the indexes of table " + settings.table(), e);
+      }
+    }
   }
 
   /**
@@ -242,7 +313,14 @@ public final class AwsProvisioner {
                 .timeToLiveSpecification(s -> s.attributeName(attribute).enabled(true)));
   }
 
-  private static void requireSameShape(CreateTableRequest expected, TableDescription actual) {
+  /**
+   * Checks the existing table's key and indexes against {@code expected}.
+   *
+   * @return the indexes missing that may be added: {@value DynamoDbTaskStore#OWNER_INDEX}, whose
+   *     key attributes every task item has always carried
+   */
+  private static List<GlobalSecondaryIndex> requireSameShape(
+      CreateTableRequest expected, TableDescription actual) {
     var expectedKey = new HashSet<>(expected.keySchema());
     var actualKey = new HashSet<>(actual.keySchema());
     if (!expectedKey.equals(actualKey)) {
@@ -250,7 +328,11 @@ public final class AwsProvisioner {
           "Table %s exists with key %s but the task store needs %s: delete it or use another name"
               .formatted(actual.tableName(), actual.keySchema(), expected.keySchema()));
     }
+    var missing = new ArrayList<GlobalSecondaryIndex>();
     for (GlobalSecondaryIndex index : expected.globalSecondaryIndexes()) {
+      boolean named =
+          actual.globalSecondaryIndexes().stream()
+              .anyMatch(existing -> existing.indexName().equals(index.indexName()));
       boolean present =
           actual.globalSecondaryIndexes().stream()
               .anyMatch(
@@ -258,7 +340,9 @@ public final class AwsProvisioner {
                       existing.indexName().equals(index.indexName())
                           && new HashSet<>(existing.keySchema())
                               .equals(new HashSet<>(index.keySchema())));
-      if (!present) {
+      if (!named && index.indexName().equals(DynamoDbTaskStore.OWNER_INDEX)) {
+        missing.add(index);
+      } else if (!present) {
         throw new IllegalStateException(
             ("Table %s has no index %s with key %s (an older Uplink made it): delete the table"
                     + " (local stack: stop it and delete UPLINK_DATA_DIR/dynamodb, by default"
@@ -266,5 +350,6 @@ public final class AwsProvisioner {
                 .formatted(actual.tableName(), index.indexName(), index.keySchema()));
       }
     }
+    return missing;
   }
 }

@@ -1,6 +1,9 @@
 package dev.uplink.infra;
 
+import dev.uplink.api.DirectUploadService;
+import dev.uplink.api.UploadService;
 import dev.uplink.api.UploadServices;
+import dev.uplink.api.http.ApiSettings;
 import dev.uplink.api.http.UploadApi;
 import dev.uplink.core.aws.AwsClients;
 import dev.uplink.core.config.UplinkConfig;
@@ -8,6 +11,10 @@ import dev.uplink.processor.FileTarget;
 import dev.uplink.processor.ProcessorWiring;
 import dev.uplink.processor.poller.SqsPoller;
 import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,16 +26,29 @@ public final class LocalPipeline implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(LocalPipeline.class);
 
+  /**
+   * How often the sweeper looks at presigned uploads: the emulated S3 sends no object-created
+   * events, so a task whose client uploaded but never called complete is completed by this poll.
+   */
+  static final Duration SWEEP_INTERVAL = Duration.ofSeconds(1);
+
   private final String host;
   private final UploadApi api;
   private final ProcessorWiring processor;
   private final SqsPoller poller;
+  private final ScheduledExecutorService sweeper;
 
-  private LocalPipeline(String host, UploadApi api, ProcessorWiring processor, SqsPoller poller) {
+  private LocalPipeline(
+      String host,
+      UploadApi api,
+      ProcessorWiring processor,
+      SqsPoller poller,
+      ScheduledExecutorService sweeper) {
     this.host = host;
     this.api = api;
     this.processor = processor;
     this.poller = poller;
+    this.sweeper = sweeper;
   }
 
   /**
@@ -38,20 +58,42 @@ public final class LocalPipeline implements AutoCloseable {
   public static LocalPipeline start(UplinkConfig config, AwsClients clients, String host) {
     var processor = ProcessorWiring.create(config, clients);
     SqsPoller poller = null;
+    ScheduledExecutorService sweeper = null;
     try {
       poller = processor.poller();
       poller.start();
-      var api =
-          UploadApi.start(
-              host, config.port(), config.apiKeys(), UploadServices.onAws(config, clients));
-      return new LocalPipeline(host, api, processor, poller);
+      UploadService service = UploadServices.onAws(config, clients);
+      sweeper = startSweeper(service.direct().orElseThrow());
+      var api = UploadApi.start(host, config.port(), ApiSettings.from(config), service);
+      return new LocalPipeline(host, api, processor, poller, sweeper);
     } catch (RuntimeException e) {
+      if (sweeper != null) {
+        sweeper.shutdownNow();
+      }
       if (poller != null) {
         poller.close();
       }
       processor.close();
       throw e;
     }
+  }
+
+  private static ScheduledExecutorService startSweeper(DirectUploadService uploads) {
+    var sweeper =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("uplink-sweeper").daemon().factory());
+    sweeper.scheduleWithFixedDelay(
+        () -> {
+          try {
+            uploads.sweep(100);
+          } catch (RuntimeException e) {
+            log.warn("Sweeping presigned uploads failed; trying again", e);
+          }
+        },
+        SWEEP_INTERVAL.toMillis(),
+        SWEEP_INTERVAL.toMillis(),
+        TimeUnit.MILLISECONDS);
+    return sweeper;
   }
 
   /** Where the API listens, e.g. {@code http://127.0.0.1:8080}. */
@@ -72,6 +114,7 @@ public final class LocalPipeline implements AutoCloseable {
   /** Stops taking uploads first, then lets pushes in flight finish, then closes the target. */
   @Override
   public void close() {
+    sweeper.shutdownNow();
     try {
       api.close();
     } finally {

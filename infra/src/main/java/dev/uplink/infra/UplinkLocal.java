@@ -71,7 +71,7 @@ public final class UplinkLocal {
         config.apiKeys().containsKey(DEV_API_KEY)
             ? "API key:   "
                 + DEV_API_KEY
-                + "   (local only; set UPLINK_API_KEYS to choose your own)"
+                + "   (owner dev, any destination; local only; set UPLINK_API_KEYS to choose)"
             : "API keys:  from UPLINK_API_KEYS (" + config.apiKeys().size() + " configured)";
     Path dataDir = config.dataDir().toAbsolutePath().normalize();
     String target =

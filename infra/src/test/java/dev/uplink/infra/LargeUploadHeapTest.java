@@ -213,7 +213,7 @@ class LargeUploadHeapTest {
             "-Djava.io.tmpdir=" + childTmp)
         .env("UPLINK_PORT", Integer.toString(port))
         .env("UPLINK_DATA_DIR", dataDir.toString())
-        .env("UPLINK_API_KEYS", API_KEY + "=heap-test")
+        .env("UPLINK_API_KEYS", API_KEY + "=heap-test@*:/")
         .env("UPLINK_PART_SIZE_MB", Integer.toString(PART_SIZE_MB))
         .start();
   }

@@ -45,7 +45,9 @@ import org.slf4j.LoggerFactory;
  *       push.
  *   <li>While the push runs, a {@link Heartbeat} every half visibility timeout extends the lease
  *       (fenced by the claim's attempt number) and the message's visibility. A refused extension
- *       means another worker owns the task now: the push is aborted.
+ *       means another worker owns the task now: the push is aborted. Every {@link
+ *       WorkerSettings#progressInterval} a {@link ProgressReporter} records the bytes pushed so far
+ *       (best effort: a refused write never stops the push).
  *   <li>After the push the bytes are <b>verified</b>: the SHA-256 of what was streamed against the
  *       one recorded at upload, and the size the target reports against the task's size. A mismatch
  *       is a transient failure, never DONE.
@@ -298,7 +300,17 @@ public final class PushWorker implements AutoCloseable {
       try {
         hosts.acquire(host);
         slot = true;
-        target.push(task.destination(), streamed, task.size());
+        // Closed as soon as the push returns: no progress write may race the finish that follows.
+        try (var progress =
+            ProgressReporter.start(
+                scheduler,
+                settings.progressInterval(),
+                tasks,
+                task.id(),
+                task.attempts(),
+                streamed::count)) {
+          target.push(task.destination(), streamed, task.size());
+        }
       } catch (InterruptedException e) {
         throw new TargetUnavailableException("Interrupted while waiting to push to " + host, e);
       } finally {
@@ -494,7 +506,7 @@ public final class PushWorker implements AutoCloseable {
         : "'" + flat.substring(0, LOGGED_BODY_CHARS) + "...' (" + body.length() + " chars)";
   }
 
-  /** Stops the heartbeat timer. */
+  /** Stops the heartbeat and progress timer. */
   @Override
   public void close() {
     scheduler.shutdownNow();

@@ -14,16 +14,24 @@ import java.util.Objects;
  * @param maxBackoff the longest a transiently failed message waits
  * @param keepObjects keep the S3 object after DONE (else it is deleted)
  * @param perHostWorkers at most this many pushes to one target host at once
+ * @param progressInterval how often a running push records how many bytes it has pushed
  */
 public record WorkerSettings(
     Duration visibilityTimeout,
     int maxReceiveCount,
     Duration maxBackoff,
     boolean keepObjects,
-    int perHostWorkers) {
+    int perHostWorkers,
+    Duration progressInterval) {
 
   /** The longest visibility SQS accepts (12 hours). */
   public static final Duration MAX_VISIBILITY = Duration.ofHours(12);
+
+  /**
+   * How often a push records its progress unless told otherwise: often enough for a status page,
+   * rarely enough that a thousand concurrent pushes stay well inside the table's write capacity.
+   */
+  public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofSeconds(2);
 
   public WorkerSettings {
     Objects.requireNonNull(visibilityTimeout, "visibilityTimeout");
@@ -40,9 +48,32 @@ public record WorkerSettings(
     if (perHostWorkers < 1) {
       throw new IllegalArgumentException("perHostWorkers must be at least 1");
     }
+    Objects.requireNonNull(progressInterval, "progressInterval");
+    if (progressInterval.isNegative() || progressInterval.isZero()) {
+      throw new IllegalArgumentException("progressInterval must be positive");
+    }
   }
 
-  /** Defaults for tests and tools: 5 minutes visibility, 5 receives, 15 minutes backoff cap. */
+  /** Settings that record progress every {@link #DEFAULT_PROGRESS_INTERVAL}. */
+  public WorkerSettings(
+      Duration visibilityTimeout,
+      int maxReceiveCount,
+      Duration maxBackoff,
+      boolean keepObjects,
+      int perHostWorkers) {
+    this(
+        visibilityTimeout,
+        maxReceiveCount,
+        maxBackoff,
+        keepObjects,
+        perHostWorkers,
+        DEFAULT_PROGRESS_INTERVAL);
+  }
+
+  /**
+   * Defaults for tests and tools: 5 minutes visibility, 5 receives, 15 minutes backoff cap,
+   * progress every 2 seconds.
+   */
   public static WorkerSettings defaults() {
     return new WorkerSettings(Duration.ofMinutes(5), 5, Duration.ofMinutes(15), false, 8);
   }
@@ -57,24 +88,33 @@ public record WorkerSettings(
   }
 
   public WorkerSettings withVisibilityTimeout(Duration timeout) {
-    return new WorkerSettings(timeout, maxReceiveCount, maxBackoff, keepObjects, perHostWorkers);
+    return new WorkerSettings(
+        timeout, maxReceiveCount, maxBackoff, keepObjects, perHostWorkers, progressInterval);
   }
 
   public WorkerSettings withMaxReceiveCount(int count) {
-    return new WorkerSettings(visibilityTimeout, count, maxBackoff, keepObjects, perHostWorkers);
+    return new WorkerSettings(
+        visibilityTimeout, count, maxBackoff, keepObjects, perHostWorkers, progressInterval);
   }
 
   public WorkerSettings withMaxBackoff(Duration backoff) {
     return new WorkerSettings(
-        visibilityTimeout, maxReceiveCount, backoff, keepObjects, perHostWorkers);
+        visibilityTimeout, maxReceiveCount, backoff, keepObjects, perHostWorkers, progressInterval);
   }
 
   public WorkerSettings withKeepObjects(boolean keep) {
-    return new WorkerSettings(visibilityTimeout, maxReceiveCount, maxBackoff, keep, perHostWorkers);
+    return new WorkerSettings(
+        visibilityTimeout, maxReceiveCount, maxBackoff, keep, perHostWorkers, progressInterval);
   }
 
   public WorkerSettings withPerHostWorkers(int perHost) {
-    return new WorkerSettings(visibilityTimeout, maxReceiveCount, maxBackoff, keepObjects, perHost);
+    return new WorkerSettings(
+        visibilityTimeout, maxReceiveCount, maxBackoff, keepObjects, perHost, progressInterval);
+  }
+
+  public WorkerSettings withProgressInterval(Duration interval) {
+    return new WorkerSettings(
+        visibilityTimeout, maxReceiveCount, maxBackoff, keepObjects, perHostWorkers, interval);
   }
 
   /** Whether {@code receiveCount} is the last receive before SQS dead-letters the message. */

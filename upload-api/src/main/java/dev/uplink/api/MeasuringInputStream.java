@@ -19,9 +19,16 @@ final class MeasuringInputStream extends InputStream {
   private long count;
   private volatile IOException failure;
   private boolean closed;
+  private final long limit;
 
   MeasuringInputStream(InputStream source) {
+    this(source, Long.MAX_VALUE);
+  }
+
+  /** Fails the read that would take the count past {@code limit} with {@link TooLarge}. */
+  MeasuringInputStream(InputStream source, long limit) {
     this.source = source;
+    this.limit = limit;
     try {
       this.sha256 = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
@@ -41,6 +48,7 @@ final class MeasuringInputStream extends InputStream {
     if (b >= 0) {
       sha256.update((byte) b);
       count++;
+      enforceLimit();
     }
     return b;
   }
@@ -57,6 +65,7 @@ final class MeasuringInputStream extends InputStream {
     if (n > 0) {
       sha256.update(buffer, offset, n);
       count += n;
+      enforceLimit();
     }
     return n;
   }
@@ -90,6 +99,19 @@ final class MeasuringInputStream extends InputStream {
   /** The first exception the source threw, or null. */
   IOException failure() {
     return failure;
+  }
+
+  private void enforceLimit() throws IOException {
+    if (count > limit) {
+      throw remember(new TooLarge(limit));
+    }
+  }
+
+  /** The source held more than the limit. */
+  static final class TooLarge extends IOException {
+    TooLarge(long limit) {
+      super("The body is larger than the limit of " + limit + " bytes");
+    }
   }
 
   private IOException remember(IOException e) {

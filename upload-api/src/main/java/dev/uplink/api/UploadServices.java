@@ -2,10 +2,12 @@ package dev.uplink.api;
 
 import dev.uplink.core.aws.AwsClients;
 import dev.uplink.core.aws.DynamoDbTaskStore;
+import dev.uplink.core.aws.S3DirectUploads;
 import dev.uplink.core.aws.S3ObjectStore;
 import dev.uplink.core.aws.SqsTaskQueue;
 import dev.uplink.core.config.UplinkConfig;
 import java.time.Clock;
+import java.util.Optional;
 
 /** Builds the {@link UploadService} on the AWS adapters: the one place that names them. */
 public final class UploadServices {
@@ -14,10 +16,36 @@ public final class UploadServices {
 
   /** The service over S3, DynamoDB and SQS as {@code config} names them, using {@code clients}. */
   public static UploadService onAws(UplinkConfig config, AwsClients clients) {
+    String bucket = config.aws().bucket();
     return new UploadService(
-        new DynamoDbTaskStore(clients.dynamoDb(), config.aws().table()),
-        new S3ObjectStore(clients.s3(), config.aws().bucket(), config.partSizeBytes()),
+        new DynamoDbTaskStore(
+            clients.dynamoDb(), config.aws().table(), config.processing().taskRetention()),
+        new S3ObjectStore(clients.s3(), bucket, config.partSizeBytes()),
         new SqsTaskQueue(clients.sqs(), clients.queueUrl()),
-        Clock.systemUTC());
+        Clock.systemUTC(),
+        limits(config),
+        Optional.of(S3DirectUploads.of(clients)));
+  }
+
+  /** Presigned uploads on AWS, for the event and sweep handlers. */
+  public static DirectUploadService directUploadsOnAws(UplinkConfig config) {
+    return onAws(config).direct().orElseThrow();
+  }
+
+  /** The upload limits {@code config} sets. */
+  public static UploadLimits limits(UplinkConfig config) {
+    return new UploadLimits(
+        config.api().maxUploadBytes(),
+        config.api().presignExpiry(),
+        UploadLimits.DEFAULT_PART_SIZE,
+        config.api().uploadWindow());
+  }
+
+  /**
+   * The service on clients built from {@code config} that live as long as the process (a Lambda
+   * container's).
+   */
+  public static UploadService onAws(UplinkConfig config) {
+    return onAws(config, AwsClients.create(config.aws()));
   }
 }

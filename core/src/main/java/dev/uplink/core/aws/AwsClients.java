@@ -10,24 +10,59 @@ import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * The three AWS clients Uplink uses, built once from {@link AwsSettings} and shared. They use the
- * JDK's URLConnection HTTP client: small, quick to start (it matters on Lambda), and explicit,
- * since emulator jars on the classpath would otherwise make the SDK's choice ambiguous.
+ * The three AWS clients Uplink uses, and the S3 presigner, built once from {@link AwsSettings} and
+ * shared. They use the JDK's URLConnection HTTP client: small, quick to start (it matters on
+ * Lambda), and explicit, since emulator jars on the classpath would otherwise make the SDK's choice
+ * ambiguous.
+ *
+ * <p>Every client has bounded API call timeouts, so an AWS endpoint that is down or hangs fails the
+ * call within seconds instead of holding a request thread or a worker forever; the SDK's own
+ * defaults wait without limit.
  */
 public final class AwsClients implements AutoCloseable {
+
+  /**
+   * One DynamoDB attempt: its calls are single-item reads and writes that take milliseconds, so a
+   * hung endpoint shows within seconds.
+   */
+  static final Duration DYNAMODB_ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
+
+  /** A whole DynamoDB call, retries included: three attempts and their back-off. */
+  static final Duration DYNAMODB_CALL_TIMEOUT = Duration.ofSeconds(15);
+
+  /**
+   * One SQS attempt: a long-polling ReceiveMessage legitimately waits up to 20 s (SQS's maximum)
+   * for messages, so the bound is that plus a margin; shorter calls just finish sooner.
+   */
+  static final Duration SQS_ATTEMPT_TIMEOUT = Duration.ofSeconds(25);
+
+  /** A whole SQS call, retries included: one full long poll and a quick retry fit. */
+  static final Duration SQS_CALL_TIMEOUT = Duration.ofSeconds(30);
+
+  /**
+   * One S3 attempt: an UploadPart carries up to 512 MiB (the largest configurable part), which
+   * needs about 4.5 MB/s to finish in time. Only the attempt is bounded, not the whole call, so a
+   * retried big part gets the full time again. Reading a GetObject stream is not covered: the call
+   * ends when the response headers arrive, and the HTTP client's socket timeout guards the reads.
+   */
+  static final Duration S3_ATTEMPT_TIMEOUT = Duration.ofSeconds(120);
 
   private final AwsSettings settings;
   private final Optional<AwsCredentialsProvider> credentials;
   private final SdkHttpClient http;
   private final S3Client s3;
+  private final S3Presigner presigner;
   private final SqsClient sqs;
   private final DynamoDbClient dynamoDb;
 
@@ -45,9 +80,43 @@ public final class AwsClients implements AutoCloseable {
             // Many S3-compatible stores reject the SDK's default CRC32 trailers.
             .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
             .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+            .overrideConfiguration(c -> c.apiCallAttemptTimeout(S3_ATTEMPT_TIMEOUT))
             .build();
-    this.sqs = configure(SqsClient.builder(), settings.sqsEndpoint()).build();
-    this.dynamoDb = configure(DynamoDbClient.builder(), settings.dynamoDbEndpoint()).build();
+    this.presigner = presigner(settings, credentials);
+    this.sqs =
+        configure(SqsClient.builder(), settings.sqsEndpoint())
+            .overrideConfiguration(timeouts(SQS_ATTEMPT_TIMEOUT, SQS_CALL_TIMEOUT))
+            .build();
+    this.dynamoDb =
+        configure(DynamoDbClient.builder(), settings.dynamoDbEndpoint())
+            .overrideConfiguration(timeouts(DYNAMODB_ATTEMPT_TIMEOUT, DYNAMODB_CALL_TIMEOUT))
+            .build();
+  }
+
+  /**
+   * Signs URLs locally (no network): same region, endpoint and credentials as the S3 client, and
+   * path-style URLs under an endpoint override, like the client, since emulators have no per-bucket
+   * host names.
+   */
+  private static S3Presigner presigner(
+      AwsSettings settings, Optional<AwsCredentialsProvider> credentials) {
+    S3Presigner.Builder builder =
+        S3Presigner.builder()
+            .region(Region.of(settings.region()))
+            .serviceConfiguration(
+                S3Configuration.builder()
+                    .pathStyleAccessEnabled(settings.s3Endpoint().isPresent())
+                    .build());
+    settings.s3Endpoint().ifPresent(builder::endpointOverride);
+    credentials.ifPresent(builder::credentialsProvider);
+    return builder.build();
+  }
+
+  private static ClientOverrideConfiguration timeouts(Duration attempt, Duration call) {
+    return ClientOverrideConfiguration.builder()
+        .apiCallAttemptTimeout(attempt)
+        .apiCallTimeout(call)
+        .build();
   }
 
   /** Clients that find credentials the SDK's usual way (environment, profile, instance role). */
@@ -69,6 +138,11 @@ public final class AwsClients implements AutoCloseable {
 
   public S3Client s3() {
     return s3;
+  }
+
+  /** Presigns S3 requests for clients that talk to the bucket directly. */
+  public S3Presigner presigner() {
+    return presigner;
   }
 
   public SqsClient sqs() {
@@ -99,6 +173,7 @@ public final class AwsClients implements AutoCloseable {
   @Override
   public void close() {
     s3.close();
+    presigner.close();
     sqs.close();
     dynamoDb.close();
     http.close();

@@ -1,13 +1,21 @@
 package dev.uplink.core.aws;
 
 import dev.uplink.core.domain.Destination;
+import dev.uplink.core.domain.DirectUpload;
+import dev.uplink.core.domain.IdempotencyKeyTakenException;
 import dev.uplink.core.domain.TaskConflictException;
 import dev.uplink.core.domain.TaskError;
 import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.TaskNotFoundException;
+import dev.uplink.core.domain.TaskPage;
+import dev.uplink.core.domain.TaskQuery;
 import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.TaskStore;
 import dev.uplink.core.domain.UploadTask;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -15,26 +23,32 @@ import java.time.format.DateTimeFormatterBuilder;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
  * {@link TaskStore} on a DynamoDB table keyed by {@code id} (a string), one item per task with flat
@@ -46,14 +60,29 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
  *
  * <ul>
  *   <li>{@code leaseUntil}: only while PROCESSING; removed by every change out of PROCESSING.
- *   <li>{@code openStatus}: a copy of {@code status} while the task is PENDING or PROCESSING,
- *       removed once it is DONE, FAILED or CANCELLED. It is the partition key of the sparse index
- *       {@value #OPEN_TASKS_INDEX} (sort key {@code updatedAt}), so the index holds only the few
- *       open tasks, never the millions of finished ones, and {@link #findStale} reads nothing else.
+ *   <li>{@code openStatus}: a copy of {@code status} while the task is not finished
+ *       (AWAITING_UPLOAD, PENDING or PROCESSING), removed once it is DONE, FAILED or CANCELLED. It
+ *       is the partition key of the sparse index {@value #OPEN_TASKS_INDEX} (sort key {@code
+ *       updatedAt}), so the index holds only the few open tasks, never the millions of finished
+ *       ones, and {@link #findStale} and {@link #findAwaitingUpload} read nothing else.
  *   <li>{@code expiresAt}: epoch seconds, the table's TTL attribute ({@value #TTL_ATTRIBUTE}): set
  *       to finish time + retention when a task reaches a terminal status; DynamoDB deletes the item
  *       some time after that.
  * </ul>
+ *
+ * Every task item carries {@code owner}, the partition key of the index {@value #OWNER_INDEX} (sort
+ * key {@code id}: task ids are ULIDs, so id order is creation order) that {@link #list} reads.
+ *
+ * <h2>Idempotency keys</h2>
+ *
+ * An owner's key is a second item in the same table, its <em>guard</em>: {@code id} = {@value
+ * #IDEMPOTENCY_PREFIX} + hex SHA-256 of owner, NUL, key (fixed length, and neither the owner nor
+ * the key appears in a key), {@code taskId} = the task it names, {@code expiresAt} = when it was
+ * taken + {@link TaskStore#IDEMPOTENCY_WINDOW} (so TTL deletes it). A guard carries neither {@code
+ * owner} nor {@code openStatus}, so it is in neither index. {@link #create} writes the task and its
+ * guard in one transaction; a guard whose window has passed but which TTL has not deleted yet (TTL
+ * deletes within days, not at once) may be taken over. The task item keeps the key too ({@code
+ * idempotencyKey}).
  *
  * <h2>Timestamps</h2>
  *
@@ -69,6 +98,9 @@ public final class DynamoDbTaskStore implements TaskStore {
 
   /** The sparse index of open tasks: partition {@code openStatus}, sort {@code updatedAt}. */
   public static final String OPEN_TASKS_INDEX = "openStatus-updatedAt";
+
+  /** The index of every task by owner: partition {@code owner}, sort {@code id}. */
+  public static final String OWNER_INDEX = "owner-id";
 
   /** The attribute DynamoDB's time to live reads: epoch seconds. */
   public static final String TTL_ATTRIBUTE = "expiresAt";
@@ -95,6 +127,30 @@ public final class DynamoDbTaskStore implements TaskStore {
   static final String EXPIRES_AT = TTL_ATTRIBUTE;
   static final String CREATED_AT = "createdAt";
   static final String UPDATED_AT = "updatedAt";
+  static final String MULTIPART_UPLOAD_ID = "multipartUploadId";
+  static final String PART_SIZE = "partSize";
+  static final String UPLOAD_EXPIRES_AT = "uploadExpiresAt";
+  static final String BYTES_PUSHED = "bytesPushed";
+  static final String IDEMPOTENCY_KEY = "idempotencyKey";
+
+  /** The start of a guard item's {@code id}; no task id contains {@code #}. */
+  static final String IDEMPOTENCY_PREFIX = "idempotency#";
+
+  /** A guard item's attribute naming the task its key was taken for. */
+  static final String GUARD_TASK_ID = "taskId";
+
+  /**
+   * How many items one request of a filtered {@link #list} may read: a filter is applied after
+   * reading, so asking for only as many as are still missing would take a round trip per few items
+   * when few match.
+   */
+  private static final int FILTERED_READ = 200;
+
+  /**
+   * How often {@link #create} with an idempotency key tries its transaction while DynamoDB cancels
+   * it for a conflict with another transaction on the same items (two creates racing for one key).
+   */
+  private static final int TRANSACTION_ATTEMPTS = 5;
 
   /** Fixed-width ISO-8601 UTC: string order is time order. */
   private static final DateTimeFormatter TIMESTAMP =
@@ -103,6 +159,7 @@ public final class DynamoDbTaskStore implements TaskStore {
   private final DynamoDbClient client;
   private final String table;
   private final Duration retention;
+  private final Clock clock;
 
   /** A store keeping finished tasks for {@link #DEFAULT_RETENTION}. */
   public DynamoDbTaskStore(DynamoDbClient client, String table) {
@@ -114,9 +171,20 @@ public final class DynamoDbTaskStore implements TaskStore {
    *     DynamoDB's TTL deletes it
    */
   public DynamoDbTaskStore(DynamoDbClient client, String table, Duration taskRetention) {
+    this(client, table, taskRetention, Clock.systemUTC());
+  }
+
+  /**
+   * @param taskRetention how long after reaching DONE, FAILED or CANCELLED a task is kept before
+   *     DynamoDB's TTL deletes it
+   * @param clock when idempotency keys are taken and when their window ends
+   */
+  public DynamoDbTaskStore(
+      DynamoDbClient client, String table, Duration taskRetention, Clock clock) {
     this.client = Objects.requireNonNull(client, "client");
     this.table = Objects.requireNonNull(table, "table");
     this.retention = Objects.requireNonNull(taskRetention, "taskRetention");
+    this.clock = Objects.requireNonNull(clock, "clock");
     if (taskRetention.isNegative() || taskRetention.isZero()) {
       throw new IllegalArgumentException("taskRetention must be positive, got " + taskRetention);
     }
@@ -124,22 +192,41 @@ public final class DynamoDbTaskStore implements TaskStore {
 
   /**
    * The table this store expects: partition key {@code id} (string), the sparse index {@value
-   * #OPEN_TASKS_INDEX} (all attributes projected), on-demand capacity. Provisioning creates exactly
-   * this, so the store and the table cannot drift apart; time to live on {@value #TTL_ATTRIBUTE} is
-   * enabled separately (DynamoDB has no CreateTable option for it).
+   * #OPEN_TASKS_INDEX} and the index {@value #OWNER_INDEX} (all attributes projected into both),
+   * on-demand capacity. Provisioning creates exactly this, so the store and the table cannot drift
+   * apart; time to live on {@value #TTL_ATTRIBUTE} is enabled separately (DynamoDB has no
+   * CreateTable option for it).
    */
   public static CreateTableRequest tableDefinition(String table) {
     return CreateTableRequest.builder()
         .tableName(table)
         .attributeDefinitions(
-            stringAttribute(ID), stringAttribute(OPEN_STATUS), stringAttribute(UPDATED_AT))
+            stringAttribute(ID),
+            stringAttribute(OPEN_STATUS),
+            stringAttribute(UPDATED_AT),
+            stringAttribute(OWNER))
         .keySchema(hashKey(ID))
-        .globalSecondaryIndexes(openTasksIndex())
+        .globalSecondaryIndexes(openTasksIndex(), ownerIndex())
         .billingMode(BillingMode.PAY_PER_REQUEST)
         .build();
   }
 
-  /** The index {@link #findStale} queries; a later index (by owner) is added beside it. */
+  /**
+   * The index {@link #list} queries: every task by owner, newest (highest id) last. Every task item
+   * has always carried {@code owner}, so adding this index to an older table loses no task:
+   * DynamoDB fills it from the items already there.
+   */
+  public static GlobalSecondaryIndex ownerIndex() {
+    return GlobalSecondaryIndex.builder()
+        .indexName(OWNER_INDEX)
+        .keySchema(
+            hashKey(OWNER),
+            KeySchemaElement.builder().attributeName(ID).keyType(KeyType.RANGE).build())
+        .projection(p -> p.projectionType(ProjectionType.ALL))
+        .build();
+  }
+
+  /** The index {@link #findStale} and {@link #findAwaitingUpload} query. */
   public static GlobalSecondaryIndex openTasksIndex() {
     return GlobalSecondaryIndex.builder()
         .indexName(OPEN_TASKS_INDEX)
@@ -161,23 +248,186 @@ public final class DynamoDbTaskStore implements TaskStore {
     return KeySchemaElement.builder().attributeName(name).keyType(KeyType.HASH).build();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Without a key: one conditional {@code PutItem}. With one: a transaction putting the task (if
+   * its id is new) and the owner's guard for the key (if there is none or its window has passed),
+   * tried again while DynamoDB cancels it only because another transaction held the same items.
+   */
   @Override
   public void create(UploadTask task) {
+    if (task.idempotencyKey().isPresent()) {
+      createUnderKey(task, task.idempotencyKey().get());
+      return;
+    }
+    Put put = newTask(task);
     try {
       client.putItem(
           r ->
-              r.tableName(table)
-                  .item(toItem(task))
-                  .conditionExpression("attribute_not_exists(#id)")
-                  .expressionAttributeNames(Map.of("#id", ID))
+              r.tableName(put.tableName())
+                  .item(put.item())
+                  .conditionExpression(put.conditionExpression())
+                  .expressionAttributeNames(put.expressionAttributeNames())
                   .returnValuesOnConditionCheckFailure(
                       ReturnValuesOnConditionCheckFailure.ALL_OLD));
     } catch (ConditionalCheckFailedException e) {
-      var conflict =
-          new TaskConflictException(task.id(), "already exists", storedItem(e).map(this::toTask));
-      conflict.initCause(e);
-      throw conflict;
+      throw alreadyExists(task, storedItem(e), e);
     }
+  }
+
+  private Put newTask(UploadTask task) {
+    return Put.builder()
+        .tableName(table)
+        .item(toItem(task))
+        .conditionExpression("attribute_not_exists(#id)")
+        .expressionAttributeNames(Map.of("#id", ID))
+        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+        .build();
+  }
+
+  private TaskConflictException alreadyExists(
+      UploadTask task, Optional<Map<String, AttributeValue>> stored, Exception cause) {
+    var conflict = new TaskConflictException(task.id(), "already exists", stored.map(this::toTask));
+    conflict.initCause(cause);
+    return conflict;
+  }
+
+  private void createUnderKey(UploadTask task, String key) {
+    for (int attempt = 1; ; attempt++) {
+      Instant now = clock.instant();
+      var guard =
+          Put.builder()
+              .tableName(table)
+              .item(
+                  Map.of(
+                      ID,
+                      s(guardId(task.owner(), key)),
+                      GUARD_TASK_ID,
+                      s(task.id().value()),
+                      EXPIRES_AT,
+                      n(now.plus(IDEMPOTENCY_WINDOW).getEpochSecond())))
+              .conditionExpression("attribute_not_exists(#id) OR #expiresAt < :now")
+              .expressionAttributeNames(Map.of("#id", ID, "#expiresAt", EXPIRES_AT))
+              .expressionAttributeValues(Map.of(":now", n(now.getEpochSecond())))
+              .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+              .build();
+      try {
+        client.transactWriteItems(
+            r ->
+                r.transactItems(
+                    TransactWriteItem.builder().put(newTask(task)).build(),
+                    TransactWriteItem.builder().put(guard).build()));
+        return;
+      } catch (TransactionCanceledException e) {
+        List<CancellationReason> reasons =
+            e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
+        Optional<CancellationReason> taskRefused = conditionFailure(reasons, 0);
+        Optional<CancellationReason> guardRefused = conditionFailure(reasons, 1);
+        boolean guardGone = false;
+        if (guardRefused.isPresent()) {
+          Optional<TaskId> holder = guardHolder(task.owner(), key, guardRefused.get(), now);
+          if (holder.isPresent() && !holder.get().equals(task.id())) {
+            var taken = new IdempotencyKeyTakenException(task.owner(), holder.get());
+            taken.initCause(e);
+            throw taken;
+          }
+          // Held by this very task (a create repeated after it succeeded: the task's own
+          // condition failed too), or the guard expired or was deleted since the refusal.
+          guardGone = holder.isEmpty();
+        }
+        if (taskRefused.isPresent()) {
+          throw alreadyExists(task, itemOf(taskRefused.get()), e);
+        }
+        boolean raced =
+            reasons.stream().anyMatch(reason -> "TransactionConflict".equals(reason.code()));
+        if ((raced || guardGone) && attempt < TRANSACTION_ATTEMPTS) {
+          pauseBeforeAttempt(attempt, e);
+          continue;
+        }
+        throw e;
+      }
+    }
+  }
+
+  private static Optional<CancellationReason> conditionFailure(
+      List<CancellationReason> reasons, int index) {
+    return index < reasons.size() && "ConditionalCheckFailed".equals(reasons.get(index).code())
+        ? Optional.of(reasons.get(index))
+        : Optional.empty();
+  }
+
+  private static Optional<Map<String, AttributeValue>> itemOf(CancellationReason reason) {
+    return reason.hasItem() && !reason.item().isEmpty()
+        ? Optional.of(reason.item())
+        : Optional.empty();
+  }
+
+  /**
+   * The task a refused guard names: from the refusal (DynamoDB returns the item that failed the
+   * condition), else read again; empty if the guard has gone or its window has passed since.
+   */
+  private Optional<TaskId> guardHolder(
+      String owner, String key, CancellationReason refusal, Instant now) {
+    Optional<Map<String, AttributeValue>> guard = itemOf(refusal).or(() -> readGuard(owner, key));
+    return guard.filter(item -> isLive(item, now)).map(this::guardTask);
+  }
+
+  private Optional<Map<String, AttributeValue>> readGuard(String owner, String key) {
+    var response =
+        client.getItem(
+            r -> r.tableName(table).key(Map.of(ID, s(guardId(owner, key)))).consistentRead(true));
+    return response.hasItem() && !response.item().isEmpty()
+        ? Optional.of(response.item())
+        : Optional.empty();
+  }
+
+  /** Whether a guard still holds its key at {@code now}: the opposite of the takeover condition. */
+  private boolean isLive(Map<String, AttributeValue> guard, Instant now) {
+    return new ItemReader(table, guard).number(EXPIRES_AT) >= now.getEpochSecond();
+  }
+
+  private TaskId guardTask(Map<String, AttributeValue> guard) {
+    return new TaskId(new ItemReader(table, guard).text(GUARD_TASK_ID));
+  }
+
+  /** A short, growing, jittered pause, so racing transactions stop colliding. */
+  private static void pauseBeforeAttempt(int attempt, RuntimeException failure) {
+    try {
+      Thread.sleep(ThreadLocalRandom.current().nextLong(10L * attempt, 40L * attempt));
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      failure.addSuppressed(interrupted);
+      throw failure;
+    }
+  }
+
+  /** The guard item's id for {@code owner}'s {@code key}: a fixed-length hash of both. */
+  static String guardId(String owner, String key) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest((owner + "\0" + key).getBytes(StandardCharsets.UTF_8));
+      return IDEMPOTENCY_PREFIX + HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A consistent read of the guard, then of the task it names.
+   */
+  @Override
+  public Optional<UploadTask> findByIdempotencyKey(String owner, String idempotencyKey) {
+    Objects.requireNonNull(owner, "owner");
+    Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+    Instant now = clock.instant();
+    return readGuard(owner, idempotencyKey)
+        .filter(guard -> isLive(guard, now))
+        .flatMap(guard -> find(guardTask(guard)))
+        .filter(task -> task.isOwnedBy(owner));
   }
 
   @Override
@@ -190,7 +440,8 @@ public final class DynamoDbTaskStore implements TaskStore {
 
   /**
    * One conditional write whose condition is {@link UploadTask#claimVerdict} in DynamoDB's words:
-   * PENDING, or PROCESSING with no lease or a lease not after {@code now}.
+   * PENDING, or PROCESSING with no lease or a lease not after {@code now}. The new attempt starts
+   * at 0 bytes pushed.
    */
   @Override
   public UploadTask claim(TaskId id, Instant now, Duration lease) {
@@ -204,10 +455,12 @@ public final class DynamoDbTaskStore implements TaskStore {
     write.value(":now", timestamp(now));
     write.value(":lease", timestamp(now.plus(lease)));
     write.value(":one", n(1));
+    write.value(":zero", n(0));
     write.set("#status = :processing");
     write.set("#openStatus = :processing");
     write.set("#attempts = #attempts + :one");
     write.set("#leaseUntil = :lease");
+    write.set("#bytesPushed = :zero");
     write.set("#updatedAt = :now");
     return write.apply(
         id,
@@ -226,6 +479,18 @@ public final class DynamoDbTaskStore implements TaskStore {
     write.value(":until", timestamp(until));
     write.set("#leaseUntil = :until");
     return write.apply(id, fence(), current -> fenceRefusal(attempt, current));
+  }
+
+  /** A fenced write like {@link #extendLease}; {@code updatedAt} stays (no status change). */
+  @Override
+  public void recordProgress(TaskId id, int attempt, long bytesPushed) {
+    if (bytesPushed < 0) {
+      throw new IllegalArgumentException("bytesPushed must not be negative: " + bytesPushed);
+    }
+    var write = fencedWrite(attempt);
+    write.value(":bytesPushed", n(bytesPushed));
+    write.set("#bytesPushed = :bytesPushed");
+    write.apply(id, fence(), current -> fenceRefusal(attempt, current));
   }
 
   @Override
@@ -304,6 +569,108 @@ public final class DynamoDbTaskStore implements TaskStore {
     stale.sort(
         Comparator.comparing(UploadTask::updatedAt).thenComparing(task -> task.id().value()));
     return List.copyOf(stale.subList(0, Math.min(limit, stale.size())));
+  }
+
+  /**
+   * A query of the sparse index {@value #OPEN_TASKS_INDEX}: the partition AWAITING_UPLOAD, in
+   * ascending {@code updatedAt} (a task awaiting its upload has not changed since it was created).
+   */
+  @Override
+  public List<UploadTask> findAwaitingUpload(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+    }
+    return List.copyOf(
+        queryOpen(
+            QueryRequest.builder()
+                .keyConditionExpression("#openStatus = :awaiting")
+                .expressionAttributeNames(Map.of("#openStatus", OPEN_STATUS))
+                .expressionAttributeValues(
+                    Map.of(":awaiting", s(TaskStatus.AWAITING_UPLOAD.name()))),
+            limit));
+  }
+
+  /**
+   * A query of the index {@value #OWNER_INDEX}, descending: the owner's tasks with an id below
+   * {@code after} (a key condition, so a page that continues reads nothing before its start). The
+   * status and instance are filters, applied after reading: requests follow each other until {@code
+   * limit} tasks matched or the owner's tasks ran out. {@code next} is given when a task beyond the
+   * last one returned matched, or the index was not read to its end (the next page may then be
+   * empty).
+   */
+  @Override
+  public TaskPage list(String owner, TaskQuery query) {
+    Objects.requireNonNull(owner, "owner");
+    Objects.requireNonNull(query, "query");
+    var names = new HashMap<String, String>();
+    var values = new HashMap<String, AttributeValue>();
+    names.put("#owner", OWNER);
+    values.put(":owner", s(owner));
+    var keyCondition = new StringBuilder("#owner = :owner");
+    query
+        .after()
+        .ifPresent(
+            after -> {
+              names.put("#id", ID);
+              values.put(":after", s(after.value()));
+              keyCondition.append(" AND #id < :after");
+            });
+    var filters = new ArrayList<String>();
+    query
+        .status()
+        .ifPresent(
+            status -> {
+              names.put("#status", STATUS);
+              values.put(":status", s(status.name()));
+              filters.add("#status = :status");
+            });
+    query
+        .instance()
+        .ifPresent(
+            instance -> {
+              names.put("#instance", INSTANCE);
+              values.put(":instance", s(instance));
+              filters.add("#instance = :instance");
+            });
+
+    int limit = query.limit();
+    var found = new ArrayList<UploadTask>();
+    boolean more = false;
+    Map<String, AttributeValue> startKey = null;
+    do {
+      // One more than missing: seeing it tells whether a next page exists, without another read.
+      int read = filters.isEmpty() ? limit - found.size() + 1 : FILTERED_READ;
+      Map<String, AttributeValue> from = startKey;
+      QueryResponse page =
+          client.query(
+              r -> {
+                r.tableName(table)
+                    .indexName(OWNER_INDEX)
+                    .keyConditionExpression(keyCondition.toString())
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(values)
+                    .scanIndexForward(false)
+                    .limit(read)
+                    .exclusiveStartKey(from);
+                if (!filters.isEmpty()) {
+                  r.filterExpression(String.join(" AND ", filters));
+                }
+              });
+      for (Map<String, AttributeValue> item : page.items()) {
+        if (found.size() == limit) {
+          more = true;
+          break;
+        }
+        found.add(toTask(item));
+      }
+      startKey =
+          page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
+              ? page.lastEvaluatedKey()
+              : null;
+    } while (!more && found.size() < limit && startKey != null);
+    more = more || (found.size() == limit && startKey != null);
+    Optional<TaskId> next = more ? Optional.of(found.get(found.size() - 1).id()) : Optional.empty();
+    return new TaskPage(found, next);
   }
 
   /** Up to {@code limit} matches of one index query, in index order, following pages. */
@@ -411,6 +778,7 @@ public final class DynamoDbTaskStore implements TaskStore {
           List.of(
               OPEN_STATUS,
               ATTEMPTS,
+              BYTES_PUSHED,
               LEASE_UNTIL,
               UPDATED_AT,
               ERROR_CODE,
@@ -499,6 +867,15 @@ public final class DynamoDbTaskStore implements TaskStore {
     }
     item.put(CREATED_AT, s(timestamp(task.createdAt())));
     item.put(UPDATED_AT, s(timestamp(task.updatedAt())));
+    task.directUpload()
+        .ifPresent(
+            upload -> {
+              upload.multipartUploadId().ifPresent(u -> item.put(MULTIPART_UPLOAD_ID, s(u)));
+              item.put(PART_SIZE, n(upload.partSize()));
+              item.put(UPLOAD_EXPIRES_AT, s(timestamp(upload.expiresAt())));
+            });
+    item.put(BYTES_PUSHED, n(task.bytesPushed()));
+    task.idempotencyKey().ifPresent(key -> item.put(IDEMPOTENCY_KEY, s(key)));
     return item;
   }
 
@@ -527,7 +904,22 @@ public final class DynamoDbTaskStore implements TaskStore {
             ? Optional.of(Instant.parse(reader.text(LEASE_UNTIL)))
             : Optional.empty(),
         Instant.parse(reader.text(CREATED_AT)),
-        Instant.parse(reader.text(UPDATED_AT)));
+        Instant.parse(reader.text(UPDATED_AT)),
+        item.containsKey(UPLOAD_EXPIRES_AT)
+            ? Optional.of(
+                new DirectUpload(
+                    item.containsKey(MULTIPART_UPLOAD_ID)
+                        ? Optional.of(reader.text(MULTIPART_UPLOAD_ID))
+                        : Optional.empty(),
+                    reader.number(PART_SIZE),
+                    Instant.parse(reader.text(UPLOAD_EXPIRES_AT))))
+            : Optional.empty(),
+        // Items written before progress was recorded have none: nothing pushed yet, as far as
+        // anyone knows.
+        item.containsKey(BYTES_PUSHED) ? reader.number(BYTES_PUSHED) : 0,
+        item.containsKey(IDEMPOTENCY_KEY)
+            ? Optional.of(reader.text(IDEMPOTENCY_KEY))
+            : Optional.empty());
   }
 
   private static AttributeValue s(String value) {

@@ -1,5 +1,7 @@
 package dev.uplink.core.config;
 
+import dev.uplink.core.domain.Caller;
+import dev.uplink.core.domain.DestinationPolicy;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -14,7 +16,8 @@ import java.util.Optional;
  * documented in README.md's configuration table.
  *
  * @param port HTTP port of the upload API
- * @param apiKeys API key to owner; a request must present one of these keys
+ * @param apiKeys API key to the caller it speaks for (owner and destination policy); a request must
+ *     present one of these keys
  * @param incus the Incus server to push to; empty means the local directory target
  * @param aws where S3, SQS and DynamoDB are and which resources to use
  * @param partSizeBytes multipart part size: the memory one upload or push holds at most
@@ -23,10 +26,11 @@ import java.util.Optional;
  * @param maxReceiveCount receives before SQS moves a message to the dead-letter queue
  * @param dataDir where the local stack keeps its emulator data and the directory target
  * @param processing retries, heartbeats, shutdown, reconciliation and cleanup
+ * @param api the upload API's limits
  */
 public record UplinkConfig(
     int port,
-    Map<String, String> apiKeys,
+    Map<String, Caller> apiKeys,
     Optional<IncusSettings> incus,
     AwsSettings aws,
     int partSizeBytes,
@@ -34,9 +38,11 @@ public record UplinkConfig(
     Duration visibilityTimeout,
     int maxReceiveCount,
     Path dataDir,
-    ProcessingSettings processing) {
+    ProcessingSettings processing,
+    ApiLimits api) {
 
   public UplinkConfig {
+    Objects.requireNonNull(api, "api");
     Objects.requireNonNull(processing, "processing");
     apiKeys = Map.copyOf(apiKeys);
     Objects.requireNonNull(incus, "incus");
@@ -83,7 +89,27 @@ public record UplinkConfig(
             Duration.ofSeconds(reader.integer("UPLINK_RECONCILE_INTERVAL", 60, 1, 86_400)),
             Duration.ofDays(reader.integer("UPLINK_TASK_RETENTION_DAYS", 30, 1, 3650)),
             reader.bool("UPLINK_KEEP_OBJECTS", false),
-            reader.bool("UPLINK_QUEUE_FIFO", false)));
+            reader.bool("UPLINK_QUEUE_FIFO", false)),
+        new ApiLimits(
+            reader.integer("UPLINK_MAX_UPLOAD_MB", 10_240, 1, 5 * 1024 * 1024) * 1024L * 1024,
+            reader.integer("UPLINK_MAX_CONCURRENT_UPLOADS", 64, 1, 100_000),
+            Duration.ofSeconds(reader.integer("UPLINK_PRESIGN_EXPIRY", 900, 1, 604_800)),
+            Duration.ofSeconds(reader.integer("UPLINK_UPLOAD_WINDOW", 86_400, 1, 604_800))));
+  }
+
+  public UplinkConfig withApiLimits(ApiLimits newApi) {
+    return new UplinkConfig(
+        port,
+        apiKeys,
+        incus,
+        aws,
+        partSizeBytes,
+        workers,
+        visibilityTimeout,
+        maxReceiveCount,
+        dataDir,
+        processing,
+        newApi);
   }
 
   public UplinkConfig withPort(int newPort) {
@@ -97,7 +123,8 @@ public record UplinkConfig(
         visibilityTimeout,
         maxReceiveCount,
         dataDir,
-        processing);
+        processing,
+        api);
   }
 
   public UplinkConfig withAws(AwsSettings newAws) {
@@ -111,10 +138,19 @@ public record UplinkConfig(
         visibilityTimeout,
         maxReceiveCount,
         dataDir,
-        processing);
+        processing,
+        api);
   }
 
-  public UplinkConfig withApiKeys(Map<String, String> newApiKeys) {
+  /** These keys, each allowed to send anywhere ({@link DestinationPolicy#allowAll}). */
+  public UplinkConfig withApiKeys(Map<String, String> keysToOwners) {
+    var callers = new LinkedHashMap<String, Caller>();
+    keysToOwners.forEach(
+        (key, owner) -> callers.put(key, new Caller(owner, DestinationPolicy.allowAll())));
+    return withCallers(callers);
+  }
+
+  public UplinkConfig withCallers(Map<String, Caller> newApiKeys) {
     return new UplinkConfig(
         port,
         newApiKeys,
@@ -125,7 +161,8 @@ public record UplinkConfig(
         visibilityTimeout,
         maxReceiveCount,
         dataDir,
-        processing);
+        processing,
+        api);
   }
 
   public UplinkConfig withProcessing(ProcessingSettings newProcessing) {
@@ -139,7 +176,8 @@ public record UplinkConfig(
         visibilityTimeout,
         maxReceiveCount,
         dataDir,
-        newProcessing);
+        newProcessing,
+        api);
   }
 
   public UplinkConfig withVisibility(Duration newVisibilityTimeout, int newMaxReceiveCount) {
@@ -153,7 +191,8 @@ public record UplinkConfig(
         newVisibilityTimeout,
         newMaxReceiveCount,
         dataDir,
-        processing);
+        processing,
+        api);
   }
 
   public UplinkConfig withIncus(Optional<IncusSettings> newIncus) {
@@ -167,7 +206,8 @@ public record UplinkConfig(
         visibilityTimeout,
         maxReceiveCount,
         dataDir,
-        processing);
+        processing,
+        api);
   }
 
   /** Never prints API keys. */
@@ -184,23 +224,38 @@ public record UplinkConfig(
             visibilityTimeout,
             maxReceiveCount,
             dataDir,
-            processing);
+            processing,
+            api);
   }
 
-  static Map<String, String> parseApiKeys(String spec) {
-    var keys = new LinkedHashMap<String, String>();
+  static Map<String, Caller> parseApiKeys(String spec) {
+    var keys = new LinkedHashMap<String, Caller>();
     for (String entry : spec.split(",")) {
       if (entry.isBlank()) {
         continue;
       }
       int eq = entry.indexOf('=');
       String key = eq < 0 ? "" : entry.substring(0, eq).trim();
-      String owner = eq < 0 ? "" : entry.substring(eq + 1).trim();
+      String grant = eq < 0 ? "" : entry.substring(eq + 1).trim();
+      int at = grant.indexOf('@');
+      String owner = (at < 0 ? grant : grant.substring(0, at)).trim();
       if (key.isEmpty() || owner.isEmpty()) {
         throw new ConfigException(
-            "UPLINK_API_KEYS must be a comma-separated list of key=owner pairs");
+            "UPLINK_API_KEYS must be a comma-separated list of key=owner@grants entries");
       }
-      if (keys.putIfAbsent(key, owner) != null) {
+      if (at < 0) {
+        throw new ConfigException(
+            ("UPLINK_API_KEYS: the key of %s names no destinations; write key=%s@web-*:/srv/uploads/"
+                    + " (instance pattern:path prefix, several joined by |), or @*:/ for all")
+                .formatted(owner, owner));
+      }
+      DestinationPolicy policy;
+      try {
+        policy = DestinationPolicy.parse(grant.substring(at + 1));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("UPLINK_API_KEYS: the key of " + owner + ": " + e.getMessage());
+      }
+      if (keys.putIfAbsent(key, new Caller(owner, policy)) != null) {
         throw new ConfigException("UPLINK_API_KEYS lists the same key twice");
       }
     }

@@ -10,6 +10,9 @@ public enum ClaimVerdict {
   CLAIMABLE,
   /** PROCESSING under a live lease: another worker is pushing; put the message back for later. */
   LEASED,
-  /** DONE, FAILED or CANCELLED: nothing to do; delete the message without another push. */
+  /**
+   * DONE, FAILED or CANCELLED, or AWAITING_UPLOAD (a stale message: completing the upload publishes
+   * a new one): nothing to do now; delete the message without a push.
+   */
   FINISHED
 }

@@ -19,6 +19,12 @@ public record TaskError(String code, String message) {
   public static final String RETRIES_EXHAUSTED = "RETRIES_EXHAUSTED";
   public static final String INTEGRITY_MISMATCH = "INTEGRITY_MISMATCH";
 
+  /** The object uploaded to a presigned URL is not what was declared (size or SHA-256). */
+  public static final String UPLOAD_MISMATCH = "UPLOAD_MISMATCH";
+
+  /** A presigned upload was not completed before its URLs expired. */
+  public static final String UPLOAD_EXPIRED = "UPLOAD_EXPIRED";
+
   public TaskError {
     Objects.requireNonNull(code, "code");
     Objects.requireNonNull(message, "message");

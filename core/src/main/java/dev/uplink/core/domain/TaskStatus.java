@@ -7,6 +7,10 @@ import java.util.Set;
  * The life of an upload task, and the only place that says which status may follow which.
  *
  * <pre>
+ *   AWAITING_UPLOAD ──complete──▶ PENDING       (the client's direct upload to S3 checked out)
+ *      │  └──────────────────────▶ FAILED        (UPLOAD_MISMATCH, UPLOAD_EXPIRED)
+ *      └─────────────────────────▶ CANCELLED
+ *
  *   PENDING ──claim──▶ PROCESSING ──▶ DONE
  *      │  │               │  │
  *      │  │               │  └──────▶ FAILED
@@ -19,6 +23,8 @@ import java.util.Set;
  * claim, not a status change, and {@link UploadTask#claimVerdict} decides it.
  */
 public enum TaskStatus {
+  /** Presigned: the client uploads the bytes straight to the object store, then completes. */
+  AWAITING_UPLOAD,
   PENDING,
   PROCESSING,
   DONE,
@@ -28,6 +34,7 @@ public enum TaskStatus {
   /** The statuses this one may change to. */
   public Set<TaskStatus> successors() {
     return switch (this) {
+      case AWAITING_UPLOAD -> EnumSet.of(PENDING, FAILED, CANCELLED);
       case PENDING -> EnumSet.of(PROCESSING, FAILED, CANCELLED);
       case PROCESSING -> EnumSet.of(DONE, FAILED, PENDING);
       case DONE, FAILED, CANCELLED -> EnumSet.noneOf(TaskStatus.class);

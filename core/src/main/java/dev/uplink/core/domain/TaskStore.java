@@ -16,13 +16,43 @@ import java.util.Optional;
 public interface TaskStore {
 
   /**
-   * Records a new task.
+   * Records a new task. A task with an {@link UploadTask#idempotencyKey} also takes that key for
+   * its owner, in the same atomic write: of two tasks created under one key, only the first is
+   * stored. A key is held for {@link #IDEMPOTENCY_WINDOW}; after that it may be used again.
    *
    * @throws TaskConflictException if a task with that id already exists
+   * @throws IdempotencyKeyTakenException if the owner's key already names another task; nothing was
+   *     stored
    */
   void create(UploadTask task);
 
+  /** How long an {@code Idempotency-Key} names the task first created under it. */
+  Duration IDEMPOTENCY_WINDOW = Duration.ofHours(24);
+
   Optional<UploadTask> find(TaskId id);
+
+  /** The task {@code owner} created under {@code idempotencyKey}, within the window. */
+  Optional<UploadTask> findByIdempotencyKey(String owner, String idempotencyKey);
+
+  /**
+   * One page of an owner's tasks, newest first, matching {@code query}. Reads an index that may lag
+   * a change made a moment ago.
+   */
+  TaskPage list(String owner, TaskQuery query);
+
+  /**
+   * Records how many bytes the claim {@code attempt} has pushed so far.
+   *
+   * @throws TaskConflictException if the task is no longer PROCESSING under that attempt
+   * @throws TaskNotFoundException if there is no such task
+   */
+  void recordProgress(TaskId id, int attempt, long bytesPushed);
+
+  /**
+   * Tasks AWAITING_UPLOAD, oldest first, at most {@code limit}: a watcher completes those whose
+   * object has arrived and fails those whose upload expired. Reads an index that may lag.
+   */
+  List<UploadTask> findAwaitingUpload(int limit);
 
   /**
    * Claims a task whose {@link UploadTask#claimVerdict} is {@link ClaimVerdict#CLAIMABLE}: it

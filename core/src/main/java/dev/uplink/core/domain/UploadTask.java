@@ -20,6 +20,11 @@ import java.util.Optional;
  *     that dies stops extending it, and once it has passed the task may be claimed again
  * @param createdAt when the task was recorded
  * @param updatedAt when its status last changed
+ * @param directUpload for a presigned upload: how the client sends the bytes straight to the object
+ *     store, and until when
+ * @param bytesPushed while PROCESSING: how many bytes the current attempt has pushed so far (its
+ *     progress, updated every few seconds); 0 before the first push
+ * @param idempotencyKey the {@code Idempotency-Key} the owner created the task with, if any
  */
 public record UploadTask(
     TaskId id,
@@ -33,7 +38,10 @@ public record UploadTask(
     Optional<TaskError> lastError,
     Optional<Instant> leaseUntil,
     Instant createdAt,
-    Instant updatedAt) {
+    Instant updatedAt,
+    Optional<DirectUpload> directUpload,
+    long bytesPushed,
+    Optional<String> idempotencyKey) {
 
   public UploadTask {
     Objects.requireNonNull(id, "id");
@@ -46,9 +54,46 @@ public record UploadTask(
     Objects.requireNonNull(leaseUntil, "leaseUntil");
     Objects.requireNonNull(createdAt, "createdAt");
     Objects.requireNonNull(updatedAt, "updatedAt");
+    Objects.requireNonNull(directUpload, "directUpload");
+    Objects.requireNonNull(idempotencyKey, "idempotencyKey");
     if (size < 0) {
       throw new IllegalArgumentException("size must not be negative: " + size);
     }
+    if (bytesPushed < 0) {
+      throw new IllegalArgumentException("bytesPushed must not be negative: " + bytesPushed);
+    }
+  }
+
+  /** A task without a direct upload, progress or idempotency key. */
+  public UploadTask(
+      TaskId id,
+      String owner,
+      Destination destination,
+      String objectKey,
+      long size,
+      String sha256,
+      TaskStatus status,
+      int attempts,
+      Optional<TaskError> lastError,
+      Optional<Instant> leaseUntil,
+      Instant createdAt,
+      Instant updatedAt) {
+    this(
+        id,
+        owner,
+        destination,
+        objectKey,
+        size,
+        sha256,
+        status,
+        attempts,
+        lastError,
+        leaseUntil,
+        createdAt,
+        updatedAt,
+        Optional.empty(),
+        0,
+        Optional.empty());
   }
 
   /** A freshly uploaded task, waiting for a worker. */
@@ -75,6 +120,57 @@ public record UploadTask(
         now);
   }
 
+  /**
+   * A task whose bytes the client will upload straight to the object store: {@code size} and {@code
+   * sha256} are what the client declared, and completing the upload checks the object against them.
+   */
+  public static UploadTask awaitingUpload(
+      TaskId id,
+      String owner,
+      Destination destination,
+      String objectKey,
+      long size,
+      String sha256,
+      DirectUpload directUpload,
+      Instant now) {
+    return new UploadTask(
+        id,
+        owner,
+        destination,
+        objectKey,
+        size,
+        sha256,
+        TaskStatus.AWAITING_UPLOAD,
+        0,
+        Optional.empty(),
+        Optional.empty(),
+        now,
+        now,
+        Optional.of(directUpload),
+        0,
+        Optional.empty());
+  }
+
+  /** This task, to be created under the owner's {@code Idempotency-Key}. */
+  public UploadTask withIdempotencyKey(String key) {
+    return new UploadTask(
+        id,
+        owner,
+        destination,
+        objectKey,
+        size,
+        sha256,
+        status,
+        attempts,
+        lastError,
+        leaseUntil,
+        createdAt,
+        updatedAt,
+        directUpload,
+        bytesPushed,
+        Optional.of(key));
+  }
+
   /** What a worker holding a message for this task should do at {@code now}. */
   public ClaimVerdict claimVerdict(Instant now) {
     return switch (status) {
@@ -83,7 +179,7 @@ public record UploadTask(
           leaseUntil.isPresent() && leaseUntil.get().isAfter(now)
               ? ClaimVerdict.LEASED
               : ClaimVerdict.CLAIMABLE;
-      case DONE, FAILED, CANCELLED -> ClaimVerdict.FINISHED;
+      case AWAITING_UPLOAD, DONE, FAILED, CANCELLED -> ClaimVerdict.FINISHED;
     };
   }
 

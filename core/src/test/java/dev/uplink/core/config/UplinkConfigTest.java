@@ -3,6 +3,9 @@ package dev.uplink.core.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.uplink.core.domain.Caller;
+import dev.uplink.core.domain.Destination;
+import dev.uplink.core.domain.DestinationPolicy;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -27,15 +30,57 @@ class UplinkConfigTest {
   }
 
   @Test
-  void apiKeysMapKeysToOwners() {
-    var config = UplinkConfig.fromEnvironment(Map.of("UPLINK_API_KEYS", "k1=alice, k2=bob"));
-    assertThat(config.apiKeys())
-        .containsExactlyInAnyOrderEntriesOf(Map.of("k1", "alice", "k2", "bob"));
+  void apiKeysMapKeysToOwnersAndTheirDestinationGrants() {
+    var config =
+        UplinkConfig.fromEnvironment(
+            Map.of("UPLINK_API_KEYS", "k1=alice@*:/, k2=bob@web-*:/srv/uploads/|db-1:/import"));
+    assertThat(config.apiKeys()).containsOnlyKeys("k1", "k2");
+    assertThat(config.apiKeys().get("k1"))
+        .isEqualTo(new Caller("alice", DestinationPolicy.allowAll()));
+    Caller bob = config.apiKeys().get("k2");
+    assertThat(bob.owner()).isEqualTo("bob");
+    assertThat(bob.policy().allows(Destination.of("web-7", "/srv/uploads/a.txt"))).isTrue();
+    assertThat(bob.policy().allows(Destination.of("db-1", "/import/x"))).isTrue();
+    assertThat(bob.policy().allows(Destination.of("db-1", "/srv/uploads/a.txt"))).isFalse();
+    assertThat(bob.policy().allows(Destination.of("web-7", "/srv/uploads-old/a"))).isFalse();
+  }
+
+  @Test
+  void aKeyWithoutDestinationsIsRefusedWithTheFormatToUse() {
+    assertThatThrownBy(() -> UplinkConfig.fromEnvironment(Map.of("UPLINK_API_KEYS", "k1=alice")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("alice@web-*:/srv/uploads/")
+        .hasMessageNotContaining("k1");
+    assertThatThrownBy(
+            () -> UplinkConfig.fromEnvironment(Map.of("UPLINK_API_KEYS", "k1=alice@web-*")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("pattern:/path/prefix/");
+  }
+
+  @Test
+  void apiLimitsHaveTheDocumentedDefaultsAndReadTheirVariables() {
+    assertThat(UplinkConfig.fromEnvironment(Map.of()).api()).isEqualTo(ApiLimits.defaults());
+    var api =
+        UplinkConfig.fromEnvironment(
+                Map.of(
+                    "UPLINK_MAX_UPLOAD_MB", "2",
+                    "UPLINK_MAX_CONCURRENT_UPLOADS", "3",
+                    "UPLINK_PRESIGN_EXPIRY", "60",
+                    "UPLINK_UPLOAD_WINDOW", "120"))
+            .api();
+    assertThat(api)
+        .isEqualTo(new ApiLimits(2L << 20, 3, Duration.ofSeconds(60), Duration.ofSeconds(120)));
+    assertThatThrownBy(
+            () ->
+                UplinkConfig.fromEnvironment(
+                    Map.of("UPLINK_PRESIGN_EXPIRY", "600", "UPLINK_UPLOAD_WINDOW", "60")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("UPLINK_UPLOAD_WINDOW");
   }
 
   @Test
   void theStringFormNeverShowsApiKeys() {
-    var config = UplinkConfig.fromEnvironment(Map.of("UPLINK_API_KEYS", "s3cr3t-key=alice"));
+    var config = UplinkConfig.fromEnvironment(Map.of("UPLINK_API_KEYS", "s3cr3t-key=alice@*:/"));
     assertThat(config.toString()).doesNotContain("s3cr3t-key").contains("1 configured");
   }
 
@@ -71,7 +116,7 @@ class UplinkConfigTest {
     assertThatThrownBy(() -> UplinkConfig.fromEnvironment(Map.of("UPLINK_PORT", "eighty")))
         .hasMessage("UPLINK_PORT must be a whole number from 0 to 65535, got 'eighty'");
     assertThatThrownBy(() -> UplinkConfig.fromEnvironment(Map.of("UPLINK_API_KEYS", "justakey")))
-        .hasMessageContaining("key=owner");
+        .hasMessageContaining("key=owner@grants");
     assertThatThrownBy(() -> UplinkConfig.fromEnvironment(Map.of("UPLINK_S3_ENDPOINT", "nope")))
         .hasMessageContaining("UPLINK_S3_ENDPOINT");
   }

@@ -1,5 +1,6 @@
 package dev.uplink.core.domain;
 
+import static dev.uplink.core.domain.TaskStatus.AWAITING_UPLOAD;
 import static dev.uplink.core.domain.TaskStatus.CANCELLED;
 import static dev.uplink.core.domain.TaskStatus.DONE;
 import static dev.uplink.core.domain.TaskStatus.FAILED;
@@ -19,6 +20,9 @@ class TaskStatusTest {
 
   @ParameterizedTest(name = "{0} -> {1} is allowed")
   @CsvSource({
+    "AWAITING_UPLOAD, PENDING",
+    "AWAITING_UPLOAD, FAILED",
+    "AWAITING_UPLOAD, CANCELLED",
     "PENDING, PROCESSING",
     "PENDING, FAILED",
     "PENDING, CANCELLED",
@@ -32,6 +36,10 @@ class TaskStatusTest {
 
   @ParameterizedTest(name = "{0} -> {1} is refused")
   @CsvSource({
+    "AWAITING_UPLOAD, PROCESSING",
+    "AWAITING_UPLOAD, DONE",
+    "PENDING, AWAITING_UPLOAD",
+    "FAILED, AWAITING_UPLOAD",
     "PENDING, DONE",
     "PENDING, PENDING",
     "PROCESSING, PROCESSING",
@@ -67,6 +75,7 @@ class TaskStatusTest {
     assertThat(FAILED.isTerminal()).isTrue();
     assertThat(CANCELLED.isTerminal()).isTrue();
     assertThat(CANCELLED.successors()).isEmpty();
+    assertThat(AWAITING_UPLOAD.isTerminal()).isFalse();
     assertThat(PENDING.isTerminal()).isFalse();
     assertThat(PROCESSING.isTerminal()).isFalse();
   }
@@ -75,6 +84,7 @@ class TaskStatusTest {
   void theseAreTheOnlyTransitions() {
     Map<TaskStatus, Set<TaskStatus>> allowed =
         Map.of(
+            AWAITING_UPLOAD, EnumSet.of(PENDING, FAILED, CANCELLED),
             PENDING, EnumSet.of(PROCESSING, FAILED, CANCELLED),
             PROCESSING, EnumSet.of(DONE, FAILED, PENDING),
             DONE, EnumSet.noneOf(TaskStatus.class),

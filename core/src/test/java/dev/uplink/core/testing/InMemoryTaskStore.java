@@ -1,26 +1,36 @@
 package dev.uplink.core.testing;
 
 import dev.uplink.core.domain.ClaimVerdict;
+import dev.uplink.core.domain.IdempotencyKeyTakenException;
 import dev.uplink.core.domain.TaskConflictException;
 import dev.uplink.core.domain.TaskError;
 import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.TaskNotFoundException;
+import dev.uplink.core.domain.TaskPage;
+import dev.uplink.core.domain.TaskQuery;
 import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.TaskStore;
 import dev.uplink.core.domain.UploadTask;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A {@link TaskStore} in a map, with the port's rules as the real one applies them: conditional
- * writes, claims by {@link UploadTask#claimVerdict}, changes to a PROCESSING task fenced by its
- * attempt, conflicts carrying the current record, and {@link #findStale} by the port's definition.
+ * writes, claims by {@link UploadTask#claimVerdict} (starting the attempt at 0 bytes pushed),
+ * changes to a PROCESSING task fenced by its attempt, conflicts carrying the current record,
+ * idempotency keys taken with the task and held for {@link TaskStore#IDEMPOTENCY_WINDOW} (in whole
+ * seconds, as DynamoDB's TTL counts), listings newest id first continuing strictly after {@link
+ * TaskQuery#after}, and {@link #findStale} by the port's definition. {@code TaskStoreContract}
+ * checks it behaves as {@code DynamoDbTaskStore} does.
  *
  * <p>For tests it also records lease extensions and stale queries, and can be made to fail creates,
  * finds and claims.
@@ -30,14 +40,43 @@ public final class InMemoryTaskStore implements TaskStore {
   /** The arguments of one {@link #findStale} call. */
   public record StaleQuery(Instant pendingBefore, Instant now, int limit) {}
 
+  /** An owner's idempotency key: the task it names, until the end of its window. */
+  private record Guard(TaskId task, long expiresAtEpochSecond) {
+
+    /** Live through its last second, as the real store's takeover condition has it. */
+    boolean isLiveAt(Instant now) {
+      return expiresAtEpochSecond >= now.getEpochSecond();
+    }
+  }
+
+  private record GuardKey(String owner, String key) {}
+
   private final Map<TaskId, UploadTask> tasks = new ConcurrentHashMap<>();
+  // Read and written only under this store's lock.
+  private final Map<GuardKey, Guard> guards = new HashMap<>();
+  private final Clock clock;
   private final List<Instant> leaseExtensions = new CopyOnWriteArrayList<>();
   private final List<StaleQuery> staleQueries = new CopyOnWriteArrayList<>();
   private volatile RuntimeException createFailure;
   private volatile RuntimeException findFailure;
   private volatile RuntimeException claimFailure;
 
-  /** Stores {@code task} as is (any status), replacing what was there: test set-up. */
+  /** A store whose idempotency keys are held for the window by the system clock. */
+  public InMemoryTaskStore() {
+    this(Clock.systemUTC());
+  }
+
+  /**
+   * @param clock when idempotency keys are taken and when their window ends
+   */
+  public InMemoryTaskStore(Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /**
+   * Stores {@code task} as is (any status), replacing what was there: test set-up. Takes no
+   * idempotency key.
+   */
   public void put(UploadTask task) {
     tasks.put(task.id(), task);
   }
@@ -78,10 +117,75 @@ public final class InMemoryTaskStore implements TaskStore {
     if (failure != null) {
       throw failure;
     }
+    Instant now = clock.instant();
+    Optional<GuardKey> guardKey = task.idempotencyKey().map(key -> new GuardKey(task.owner(), key));
+    if (guardKey.isPresent()) {
+      Guard guard = guards.get(guardKey.get());
+      if (guard != null && guard.isLiveAt(now) && !guard.task().equals(task.id())) {
+        throw new IdempotencyKeyTakenException(task.owner(), guard.task());
+      }
+    }
     UploadTask existing = tasks.putIfAbsent(task.id(), task);
     if (existing != null) {
       throw new TaskConflictException(task.id(), "already exists", Optional.of(existing));
     }
+    guardKey.ifPresent(
+        key ->
+            guards.put(key, new Guard(task.id(), now.plus(IDEMPOTENCY_WINDOW).getEpochSecond())));
+  }
+
+  @Override
+  public synchronized Optional<UploadTask> findByIdempotencyKey(
+      String owner, String idempotencyKey) {
+    Guard guard = guards.get(new GuardKey(owner, idempotencyKey));
+    if (guard == null || !guard.isLiveAt(clock.instant())) {
+      return Optional.empty();
+    }
+    return find(guard.task()).filter(task -> task.isOwnedBy(owner));
+  }
+
+  /** Exact: {@code next} only when another matching task follows. */
+  @Override
+  public TaskPage list(String owner, TaskQuery query) {
+    List<UploadTask> newestFirst =
+        tasks.values().stream()
+            .filter(task -> task.isOwnedBy(owner))
+            .filter(task -> query.after().map(after -> isBefore(task.id(), after)).orElse(true))
+            .filter(query::matches)
+            .sorted(Comparator.comparing((UploadTask task) -> task.id().value()).reversed())
+            .limit(query.limit() + 1L)
+            .toList();
+    if (newestFirst.size() <= query.limit()) {
+      return new TaskPage(newestFirst, Optional.empty());
+    }
+    List<UploadTask> page = newestFirst.subList(0, query.limit());
+    return new TaskPage(page, Optional.of(page.get(page.size() - 1).id()));
+  }
+
+  /** Id order is creation order: ids are ULIDs, compared as the real store compares strings. */
+  private static boolean isBefore(TaskId id, TaskId other) {
+    return id.value().compareTo(other.value()) < 0;
+  }
+
+  @Override
+  public synchronized void recordProgress(TaskId id, int attempt, long bytesPushed) {
+    if (bytesPushed < 0) {
+      throw new IllegalArgumentException("bytesPushed must not be negative: " + bytesPushed);
+    }
+    store(withBytesPushed(requireHeld(id, attempt), bytesPushed));
+  }
+
+  @Override
+  public List<UploadTask> findAwaitingUpload(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+    }
+    return tasks.values().stream()
+        .filter(task -> task.status() == TaskStatus.AWAITING_UPLOAD)
+        .sorted(
+            Comparator.comparing(UploadTask::updatedAt).thenComparing(task -> task.id().value()))
+        .limit(limit)
+        .toList();
   }
 
   @Override
@@ -105,13 +209,15 @@ public final class InMemoryTaskStore implements TaskStore {
           id, "is " + task.status() + " and not claimable", Optional.of(task));
     }
     return store(
-        with(
-            task,
-            TaskStatus.PROCESSING,
-            task.attempts() + 1,
-            task.lastError(),
-            Optional.of(now.plus(lease)),
-            now));
+        withBytesPushed(
+            with(
+                task,
+                TaskStatus.PROCESSING,
+                task.attempts() + 1,
+                task.lastError(),
+                Optional.of(now.plus(lease)),
+                now),
+            0));
   }
 
   @Override
@@ -168,7 +274,10 @@ public final class InMemoryTaskStore implements TaskStore {
         .toList();
   }
 
-  /** {@code t} with another status, attempts, error and lease, updated at {@code now}. */
+  /**
+   * {@code t} with another status, attempts, error and lease, updated at {@code now}; its direct
+   * upload, bytes pushed and idempotency key stay.
+   */
   public static UploadTask with(
       UploadTask t,
       TaskStatus status,
@@ -188,7 +297,29 @@ public final class InMemoryTaskStore implements TaskStore {
         error,
         leaseUntil,
         t.createdAt(),
-        now);
+        now,
+        t.directUpload(),
+        t.bytesPushed(),
+        t.idempotencyKey());
+  }
+
+  private static UploadTask withBytesPushed(UploadTask t, long bytesPushed) {
+    return new UploadTask(
+        t.id(),
+        t.owner(),
+        t.destination(),
+        t.objectKey(),
+        t.size(),
+        t.sha256(),
+        t.status(),
+        t.attempts(),
+        t.lastError(),
+        t.leaseUntil(),
+        t.createdAt(),
+        t.updatedAt(),
+        t.directUpload(),
+        bytesPushed,
+        t.idempotencyKey());
   }
 
   private UploadTask store(UploadTask task) {

@@ -1,6 +1,7 @@
 package dev.uplink.infra.testing;
 
 import dev.uplink.core.aws.AwsClients;
+import dev.uplink.core.config.ApiLimits;
 import dev.uplink.core.config.AwsSettings;
 import dev.uplink.core.config.ProcessingSettings;
 import dev.uplink.core.config.UplinkConfig;
@@ -208,7 +209,8 @@ public final class LocalAwsExtension
           visibilityTimeout,
           maxReceiveCount,
           dataDir,
-          ProcessingSettings.defaults());
+          ProcessingSettings.defaults(),
+          ApiLimits.defaults());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -1,5 +1,6 @@
 package dev.uplink.api.http;
 
+import dev.uplink.core.domain.Caller;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -8,28 +9,23 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Maps {@code Authorization: Bearer <key>} to the key's owner. Keys are compared as SHA-256 digests
- * with {@link MessageDigest#isEqual} against every configured key, without early exit, so the time
- * taken says nothing about how close a guess was. Keys are never logged.
+ * Maps {@code Authorization: Bearer <key>} to the caller the key speaks for. Keys are compared as
+ * SHA-256 digests with {@link MessageDigest#isEqual} against every configured key, without early
+ * exit, so the time taken says nothing about how close a guess was. Keys are never logged.
  */
 final class ApiKeyAuthenticator {
 
   private static final String SCHEME = "bearer ";
 
-  private record Credential(byte[] keyDigest, String owner) {}
+  private record Credential(byte[] keyDigest, Caller caller) {}
 
   private final List<Credential> credentials;
 
-  ApiKeyAuthenticator(Map<String, String> apiKeysToOwners) {
+  ApiKeyAuthenticator(Map<String, Caller> callers) {
     this.credentials =
-        apiKeysToOwners.entrySet().stream()
+        callers.entrySet().stream()
             .map(e -> new Credential(digest(e.getKey()), e.getValue()))
             .toList();
-    for (var credential : credentials) {
-      if (credential.owner() == null || credential.owner().isBlank()) {
-        throw new IllegalArgumentException("every API key needs a non-blank owner");
-      }
-    }
   }
 
   /** Whether the header is there at all (to tell "no key" from "wrong key"). */
@@ -37,8 +33,8 @@ final class ApiKeyAuthenticator {
     return authorization != null && !authorization.isBlank();
   }
 
-  /** The owner of the presented key, or empty when the header is missing, malformed or wrong. */
-  Optional<String> ownerOf(String authorization) {
+  /** Who the presented key speaks for; empty when the header is missing, malformed or wrong. */
+  Optional<Caller> callerOf(String authorization) {
     if (authorization == null) {
       return Optional.empty();
     }
@@ -52,13 +48,13 @@ final class ApiKeyAuthenticator {
       return Optional.empty();
     }
     byte[] presented = digest(key);
-    String owner = null;
+    Caller caller = null;
     for (var credential : credentials) {
       if (MessageDigest.isEqual(credential.keyDigest(), presented)) {
-        owner = credential.owner();
+        caller = credential.caller();
       }
     }
-    return Optional.ofNullable(owner);
+    return Optional.ofNullable(caller);
   }
 
   private static byte[] digest(String key) {

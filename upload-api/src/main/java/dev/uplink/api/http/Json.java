@@ -1,9 +1,11 @@
 package dev.uplink.api.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.uplink.core.domain.TaskError;
 import dev.uplink.core.domain.UploadTask;
+import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
@@ -27,6 +29,24 @@ final class Json {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot encode JSON", e);
     }
+  }
+
+  /**
+   * Parses a request body that must be one JSON object.
+   *
+   * @throws ProblemException 400 otherwise
+   */
+  static JsonNode parseObject(byte[] body) {
+    JsonNode node;
+    try {
+      node = MAPPER.readTree(body);
+    } catch (IOException e) {
+      throw UploadRoutes.invalidParam("body", "is not valid JSON");
+    }
+    if (node == null || !node.isObject()) {
+      throw UploadRoutes.invalidParam("body", "must be a JSON object");
+    }
+    return node;
   }
 
   static String timestamp(Instant instant) {
@@ -55,6 +75,18 @@ final class Json {
     body.put("size", task.size());
     body.put("sha256", task.sha256());
     body.put("attempts", task.attempts());
+    body.put("bytesPushed", task.bytesPushed());
+    body.put(
+        "upload",
+        task.directUpload()
+            .map(
+                upload -> {
+                  var direct = new LinkedHashMap<String, Object>();
+                  direct.put("kind", upload.isMultipart() ? "multipart" : "put");
+                  direct.put("expiresAt", timestamp(upload.expiresAt()));
+                  return direct;
+                })
+            .orElse(null));
     body.put("lastError", task.lastError().map(Json::error).orElse(null));
     body.put("createdAt", timestamp(task.createdAt()));
     body.put("updatedAt", timestamp(task.updatedAt()));

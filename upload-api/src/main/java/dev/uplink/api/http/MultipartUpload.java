@@ -3,6 +3,7 @@ package dev.uplink.api.http;
 import dev.uplink.api.EmptyUploadException;
 import dev.uplink.api.UnreadableBodyException;
 import dev.uplink.api.UploadService;
+import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.InvalidDestinationException;
 import dev.uplink.core.domain.UploadTask;
 import jakarta.servlet.http.HttpServletRequest;
@@ -11,6 +12,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.commons.fileupload2.core.AbstractFileUpload;
 import org.apache.commons.fileupload2.core.DiskFileItem;
 import org.apache.commons.fileupload2.core.DiskFileItemFactory;
@@ -54,7 +56,11 @@ final class MultipartUpload {
    *
    * @param fields the destination fields the query and headers already carry; form fields are added
    */
-  UploadTask accept(HttpServletRequest request, String owner, DestinationFields fields) {
+  UploadTask accept(
+      HttpServletRequest request,
+      Caller caller,
+      DestinationFields fields,
+      Optional<String> idempotencyKey) {
     int partsBeforeFile = 0;
     try {
       FileItemInputIterator parts = new StreamingParser().getItemIterator(request);
@@ -67,7 +73,7 @@ final class MultipartUpload {
           // Not closed on purpose: closing a part stream drains the rest of the part.
           InputStream content = part.getInputStream();
           try {
-            return service.accept(owner, destination, content);
+            return service.accept(caller, destination, content, idempotencyKey);
           } catch (EmptyUploadException e) {
             throw ProblemException.emptyBody(FILE_PART);
           } catch (UnreadableBodyException e) {

@@ -1,5 +1,6 @@
 package dev.uplink.api.http;
 
+import dev.uplink.api.RequestRejectedException;
 import dev.uplink.core.domain.TaskId;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -131,6 +132,65 @@ final class ProblemException extends RuntimeException {
           problem.extensions.put("statusUrl", UploadRoutes.statusUrl(id));
         });
     return problem.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+  }
+
+  /** A request the service refused: the reason decides status and type. */
+  static ProblemException rejected(RequestRejectedException e) {
+    ProblemException problem =
+        switch (e.reason()) {
+          case INVALID ->
+              new ProblemException(
+                  400, TYPE_BASE + "invalid-request", "Invalid request", e.getMessage(), e.field());
+          case FORBIDDEN ->
+              new ProblemException(
+                  403,
+                  TYPE_BASE + "destination-forbidden",
+                  "Destination not allowed",
+                  e.getMessage(),
+                  e.field());
+          case NOT_FOUND -> notFound(e.getMessage());
+          case WRONG_STATUS ->
+              new ProblemException(
+                  409, TYPE_BASE + "wrong-status", "Wrong task status", e.getMessage(), null);
+          case IDEMPOTENCY_MISMATCH ->
+              new ProblemException(
+                  409,
+                  TYPE_BASE + "idempotency-key-reused",
+                  "Idempotency-Key reused for a different request",
+                  e.getMessage(),
+                  e.field());
+          case UPLOAD_INCOMPLETE ->
+              new ProblemException(
+                  409, TYPE_BASE + "upload-incomplete", "Upload incomplete", e.getMessage(), null);
+          case TOO_LARGE ->
+              new ProblemException(
+                  413, TYPE_BASE + "too-large", "File too large", e.getMessage(), e.field());
+          case UPLOAD_MISMATCH ->
+              new ProblemException(
+                  422,
+                  TYPE_BASE + "upload-mismatch",
+                  "Uploaded object does not match",
+                  e.getMessage(),
+                  null);
+        };
+    e.task()
+        .ifPresent(
+            task -> {
+              problem.extensions.put("taskId", task.id().value());
+              problem.extensions.put("taskStatus", task.status().name());
+            });
+    return problem;
+  }
+
+  /** Too many uploads in progress: retry shortly. */
+  static ProblemException tooManyUploads(int limit) {
+    return new ProblemException(
+            429,
+            TYPE_BASE + "too-many-uploads",
+            "Too many uploads in progress",
+            "This server is taking " + limit + " uploads at once; retry shortly",
+            null)
+        .header("Retry-After", "1");
   }
 
   static ProblemException internal() {

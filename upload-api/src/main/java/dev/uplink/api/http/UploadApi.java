@@ -1,22 +1,21 @@
 package dev.uplink.api.http;
 
-import dev.uplink.api.ServiceUnavailableException;
 import dev.uplink.api.UploadService;
-import dev.uplink.core.domain.InvalidDestinationException;
 import io.javalin.Javalin;
-import io.javalin.config.JavalinConfig;
-import io.javalin.http.Context;
-import io.javalin.http.HttpResponseException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.LocalConnector;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.VirtualThreads;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The upload API's HTTP server: Javalin on Jetty, each request handled on a virtual thread.
@@ -42,14 +41,18 @@ import org.slf4j.LoggerFactory;
  * <p>Bodies are streamed: the request size limit of Javalin ({@code http.maxRequestSize}) only
  * governs {@code ctx.body()}, which this API never calls, and Jetty sets no limit on a streamed
  * body, so uploads of any size are accepted.
+ *
+ * <p>{@link #inMemory} builds the same application (threads, connection settings, error handler,
+ * {@link ApiApplication#install}) on an in-memory connector instead of a socket: the AWS Lambda
+ * adapter feeds it API Gateway requests as HTTP/1.1 bytes.
  */
 public final class UploadApi implements AutoCloseable {
 
   /** How long a connection may stay silent (no byte either way) before Jetty closes it. */
   public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
 
-  private static final Logger LOG = LoggerFactory.getLogger(UploadApi.class);
-  private static final Logger ACCESS = LoggerFactory.getLogger("dev.uplink.api.http.access");
+  /** The media type of every error this API answers with (RFC 9457). */
+  public static final String PROBLEM_MEDIA_TYPE = ProblemException.MEDIA_TYPE;
 
   private final Javalin app;
 
@@ -57,10 +60,13 @@ public final class UploadApi implements AutoCloseable {
     this.app = app;
   }
 
-  /** Starts the API on all interfaces; port 0 picks a free port (see {@link #port()}). */
+  /**
+   * Starts the API on one interface with default limits, letting every key send anywhere ({@link
+   * ApiSettings#allowingAll}): for tests and trusted local use.
+   */
   public static UploadApi start(
-      int port, Map<String, String> apiKeysToOwners, UploadService service) {
-    return start("0.0.0.0", port, apiKeysToOwners, service);
+      String host, int port, Map<String, String> apiKeysToOwners, UploadService service) {
+    return start(host, port, ApiSettings.allowingAll(apiKeysToOwners), service);
   }
 
   /**
@@ -68,21 +74,61 @@ public final class UploadApi implements AutoCloseable {
    *
    * @param host the address to bind, e.g. {@code 127.0.0.1} or {@code 0.0.0.0}
    * @param port the port; 0 picks a free one
-   * @param apiKeysToOwners API key to the owner its tasks belong to
+   * @param settings API keys, their owners and policies, and limits
    * @param service the upload use case
    */
   public static UploadApi start(
-      String host, int port, Map<String, String> apiKeysToOwners, UploadService service) {
+      String host, int port, ApiSettings settings, UploadService service) {
     Objects.requireNonNull(host, "host");
-    Objects.requireNonNull(service, "service");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0-65535, got " + port);
     }
-    var authenticator = new ApiKeyAuthenticator(Map.copyOf(apiKeysToOwners));
-    var routes = new UploadRoutes(service);
-    Javalin app = Javalin.create(config -> configure(config, host, port, authenticator, routes));
+    Javalin app =
+        create(
+            settings,
+            service,
+            (server, http) -> {
+              var connector = new ServerConnector(server, new HttpConnectionFactory(http));
+              connector.setHost(host);
+              connector.setPort(port);
+              connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+              return connector;
+            });
     app.start();
     return new UploadApi(app);
+  }
+
+  /**
+   * Starts the API on an in-memory connector: no socket is opened; requests are handed to {@link
+   * InMemory#connector()} as bytes.
+   *
+   * @param settings API keys, their owners and policies, and limits
+   * @param service the upload use case
+   */
+  public static InMemory inMemory(ApiSettings settings, UploadService service) {
+    var local = new AtomicReference<LocalConnector>();
+    Javalin app =
+        create(
+            settings,
+            service,
+            (server, http) -> {
+              var connector = new LocalConnector(server, new HttpConnectionFactory(http));
+              connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+              local.set(connector);
+              return connector;
+            });
+    app.start();
+    return new InMemory(app, local.get());
+  }
+
+  /**
+   * The body of an {@code application/problem+json} answer for {@code status}, in the shape every
+   * other error of this API has ({@code about:blank} type, the status's title): for adapters that
+   * must answer before a request reaches the application.
+   */
+  public static byte[] problem(int status, String detail) {
+    String title = HttpStatus.getMessage(status);
+    return Json.bytes(ProblemException.ofStatus(status, title, detail).body());
   }
 
   /** The port the server listens on. */
@@ -96,120 +142,70 @@ public final class UploadApi implements AutoCloseable {
     app.stop();
   }
 
-  private static void configure(
-      JavalinConfig config,
-      String host,
-      int port,
-      ApiKeyAuthenticator authenticator,
-      UploadRoutes routes) {
-    config.startup.showJavalinBanner = false;
-    config.startup.showOldJavalinVersionWarning = false;
+  /** The API on an in-memory connector (see {@link #inMemory}). */
+  public static final class InMemory implements AutoCloseable {
 
-    // Platform threads only for Jetty's selector and acceptor; every request is handled on a
-    // virtual thread, so a slow upload blocks nothing but itself.
-    config.concurrency.useVirtualThreads = true;
-    var threads = new QueuedThreadPool();
-    threads.setName("uplink-http");
-    threads.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("uplink-req"));
-    config.jetty.threadPool = threads;
-    config.jetty.addConnector(
-        (server, http) -> {
-          http.setSendServerVersion(false);
-          http.setSendXPoweredBy(false);
-          // Jetty caches known header fields per connection and by default matches that cache
-          // ignoring case: on a kept-alive connection, "Authorization: Bearer Key-Alice" after
-          // "Bearer key-alice" was read as the cached "Bearer key-alice". API keys are
-          // case-sensitive, so the cache must be too.
-          http.setHeaderCacheCaseSensitive(true);
-          var connector = new ServerConnector(server, new HttpConnectionFactory(http));
-          connector.setHost(host);
-          connector.setPort(port);
-          connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
-          return connector;
-        });
-    config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
+    private final Javalin app;
+    private final LocalConnector connector;
 
-    // Only ctx.body()/bodyAsBytes() honour this limit, and nothing here calls them: uploads are
-    // streamed from the request input stream, so their size is not limited by it.
-    config.http.maxRequestSize = 64 * 1024;
-    config.http.prefer405over404 = true;
-
-    config.routes.before(ctx -> authenticate(ctx, authenticator));
-    config.routes.post(UploadRoutes.UPLOADS, routes::upload);
-    config.routes.get(UploadRoutes.UPLOADS + "/{id}", routes::status);
-    // Explicit, or Javalin would answer HEAD with an empty 200 without running the handler.
-    config.routes.head(UploadRoutes.UPLOADS + "/{id}", routes::status);
-
-    config.routes.exception(ProblemException.class, (e, ctx) -> respond(ctx, e));
-    config.routes.exception(
-        InvalidDestinationException.class,
-        (e, ctx) -> respond(ctx, ProblemException.invalidDestination(e.field(), e.reason())));
-    config.routes.exception(
-        ServiceUnavailableException.class,
-        (e, ctx) -> {
-          LOG.warn("{} {}: {}", ctx.method(), ctx.path(), e.getMessage(), e);
-          e.recordedTask().ifPresent(id -> ctx.attribute(UploadRoutes.TASK_ID, id.value()));
-          respond(ctx, ProblemException.serviceUnavailable(e.recordedTask()));
-        });
-    config.routes.exception(
-        HttpResponseException.class, (e, ctx) -> respond(ctx, fromJavalin(ctx, e)));
-    config.routes.exception(
-        Exception.class,
-        (e, ctx) -> {
-          LOG.error("{} {} failed unexpectedly", ctx.method(), ctx.path(), e);
-          respond(ctx, ProblemException.internal());
-        });
-
-    config.requestLogger.http(UploadApi::logOutcome);
-  }
-
-  private static void authenticate(Context ctx, ApiKeyAuthenticator authenticator) {
-    String authorization = ctx.header("Authorization");
-    String owner =
-        authenticator
-            .ownerOf(authorization)
-            .orElseThrow(
-                () ->
-                    ProblemException.unauthorized(ApiKeyAuthenticator.presentsKey(authorization)));
-    ctx.attribute(UploadRoutes.OWNER, owner);
-  }
-
-  private static ProblemException fromJavalin(Context ctx, HttpResponseException e) {
-    int status = e.getStatus();
-    if (status == 404) {
-      return ProblemException.notFound("No such resource");
+    private InMemory(Javalin app, LocalConnector connector) {
+      this.app = app;
+      this.connector = Objects.requireNonNull(connector, "Javalin did not add the local connector");
     }
-    if (status == 405) {
-      return ProblemException.methodNotAllowed(ctx.method().name(), allowedMethods(ctx.path()));
+
+    /** Where to send raw HTTP/1.1 requests; one {@code connect()} per request. */
+    public LocalConnector connector() {
+      return connector;
     }
-    String title = HttpStatus.getMessage(status);
-    return ProblemException.ofStatus(status, title, title);
-  }
 
-  private static String allowedMethods(String path) {
-    if (path.equals(UploadRoutes.UPLOADS) || path.equals(UploadRoutes.UPLOADS + "/")) {
-      return "POST";
+    /** Stops the application. */
+    @Override
+    public void close() {
+      app.stop();
     }
-    return path.startsWith(UploadRoutes.UPLOADS + "/") ? "GET, HEAD" : "";
   }
 
-  private static void respond(Context ctx, ProblemException problem) {
-    ctx.status(problem.status());
-    problem.headers().forEach(ctx::header);
-    ctx.contentType(ProblemException.MEDIA_TYPE).result(Json.bytes(problem.body()));
+  /**
+   * One Javalin application, whatever carries its requests: {@code connector} makes the connector
+   * from Jetty's server and the HTTP configuration set up here.
+   */
+  private static Javalin create(
+      ApiSettings settings,
+      UploadService service,
+      BiFunction<Server, HttpConfiguration, Connector> connector) {
+    Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(service, "service");
+    return Javalin.create(
+        config -> {
+          config.startup.showJavalinBanner = false;
+          config.startup.showOldJavalinVersionWarning = false;
+
+          // Platform threads only for Jetty's selector and acceptor; every request is handled on
+          // a virtual thread, so a slow upload blocks nothing but itself.
+          config.concurrency.useVirtualThreads = true;
+          var threads = new QueuedThreadPool();
+          threads.setName("uplink-http");
+          threads.setVirtualThreadsExecutor(
+              VirtualThreads.getNamedVirtualThreadsExecutor("uplink-req"));
+          config.jetty.threadPool = threads;
+          config.jetty.addConnector(
+              (server, http) -> {
+                configure(http);
+                return connector.apply(server, http);
+              });
+          config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
+
+          ApiApplication.install(config, settings, service);
+        });
   }
 
-  /** One line per request; never the Authorization header, never a body. */
-  private static void logOutcome(Context ctx, Float millis) {
-    Object owner = ctx.attribute(UploadRoutes.OWNER);
-    Object task = ctx.attribute(UploadRoutes.TASK_ID);
-    ACCESS.info(
-        "{} {} {} owner={} task={} {}ms",
-        ctx.method().name(),
-        ctx.path(),
-        ctx.statusCode(),
-        owner == null ? "-" : owner,
-        task == null ? "-" : task,
-        Math.round(millis));
+  private static void configure(HttpConfiguration http) {
+    http.setSendServerVersion(false);
+    http.setSendXPoweredBy(false);
+    // Jetty caches known header fields per connection and by default matches that cache ignoring
+    // case: on a kept-alive connection, "Authorization: Bearer Key-Alice" after "Bearer
+    // key-alice" was read as the cached "Bearer key-alice". API keys are case-sensitive, so the
+    // cache must be too.
+    http.setHeaderCacheCaseSensitive(true);
   }
 }

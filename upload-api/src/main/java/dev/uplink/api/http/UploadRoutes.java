@@ -1,80 +1,254 @@
 package dev.uplink.api.http;
 
 import dev.uplink.api.EmptyUploadException;
+import dev.uplink.api.RequestRejectedException;
 import dev.uplink.api.UnreadableBodyException;
 import dev.uplink.api.UploadService;
+import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.TaskId;
+import dev.uplink.core.domain.TaskPage;
+import dev.uplink.core.domain.TaskQuery;
+import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.UploadTask;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
 
-/** The two endpoints. The caller is already authenticated ({@link #OWNER} is set). */
+/**
+ * Uploads streamed through the API, and reading, listing and cancelling tasks. The caller is
+ * already authenticated ({@link #CALLER} is set).
+ */
 final class UploadRoutes {
 
   static final String UPLOADS = "/v1/uploads";
   static final String OWNER = "uplink.owner";
+  static final String CALLER = "uplink.caller";
   static final String TASK_ID = "uplink.taskId";
-  private static final String JSON = "application/json";
+  static final String JSON = "application/json";
+  static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+  private static final int DEFAULT_PAGE = 20;
 
   private final UploadService service;
   private final MultipartUpload multipart;
+  private final ApiSettings settings;
+  private final Semaphore uploadSlots;
 
-  UploadRoutes(UploadService service) {
+  UploadRoutes(UploadService service, ApiSettings settings) {
     this.service = service;
+    this.settings = settings;
     this.multipart = new MultipartUpload(service);
+    this.uploadSlots = new Semaphore(settings.maxConcurrentUploads());
   }
 
   static String statusUrl(TaskId id) {
     return UPLOADS + "/" + id.value();
   }
 
+  static Caller caller(Context ctx) {
+    return ctx.attribute(CALLER);
+  }
+
+  static Optional<String> idempotencyKey(Context ctx) {
+    return Optional.ofNullable(ctx.header(IDEMPOTENCY_KEY));
+  }
+
   /**
    * {@code POST /v1/uploads}: a raw body (any non-multipart type) or multipart/form-data with a
-   * {@code file} part. The destination is validated before the body is read.
+   * {@code file} part. The destination and size are checked before the body is read; at most {@link
+   * ApiSettings#maxConcurrentUploads} run at once (429 past it).
    */
   void upload(Context ctx) throws IOException {
-    String owner = ctx.attribute(OWNER);
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > service.limits().maxUploadBytes()) {
+      throw ProblemException.rejected(
+          new RequestRejectedException(
+              RequestRejectedException.Reason.TOO_LARGE,
+              "The body of "
+                  + declared
+                  + " bytes is larger than the limit of "
+                  + service.limits().maxUploadBytes()
+                  + " bytes",
+              "Content-Length",
+              Optional.empty()));
+    }
+    if (!uploadSlots.tryAcquire()) {
+      throw ProblemException.tooManyUploads(settings.maxConcurrentUploads());
+    }
+    try {
+      UploadTask task = accept(ctx);
+      ctx.attribute(TASK_ID, task.id().value());
+      String statusUrl = statusUrl(task.id());
+      ctx.status(202)
+          .header("Location", statusUrl)
+          .contentType(JSON)
+          .result(Json.bytes(Json.accepted(task, statusUrl)));
+    } finally {
+      uploadSlots.release();
+    }
+  }
+
+  private UploadTask accept(Context ctx) throws IOException {
+    Caller caller = caller(ctx);
     String contentType = ctx.req().getContentType();
     DestinationFields fields = DestinationFields.of(ctx);
-    UploadTask task;
+    Optional<String> key = idempotencyKey(ctx);
     if (MultipartUpload.isMultipart(contentType)) {
       if (!MultipartUpload.isFormData(contentType)) {
         throw ProblemException.unsupportedMediaType(mediaType(contentType));
       }
-      task = multipart.accept(ctx.req(), owner, fields);
-    } else {
-      var destination = fields.toDestination();
-      try {
-        task = service.accept(owner, destination, ctx.req().getInputStream());
-      } catch (EmptyUploadException e) {
-        throw ProblemException.emptyBody(null);
-      } catch (UnreadableBodyException e) {
-        throw ProblemException.incompleteBody();
-      }
+      return multipart.accept(ctx.req(), caller, fields, key);
     }
-    ctx.attribute(TASK_ID, task.id().value());
-    String statusUrl = statusUrl(task.id());
-    ctx.status(202)
-        .header("Location", statusUrl)
-        .contentType(JSON)
-        .result(Json.bytes(Json.accepted(task, statusUrl)));
+    var destination = fields.toDestination();
+    try {
+      return service.accept(caller, destination, ctx.req().getInputStream(), key);
+    } catch (EmptyUploadException e) {
+      throw ProblemException.emptyBody(null);
+    } catch (UnreadableBodyException e) {
+      throw ProblemException.incompleteBody();
+    }
   }
 
-  /** {@code GET /v1/uploads/{id}}: the caller's own task; anything else is a 404. */
+  /**
+   * {@code GET /v1/uploads/{id}[?wait=SECONDS]}: the caller's own task; anything else is a 404.
+   * With {@code wait}, answers as soon as the task's status or progress changes, or after that many
+   * seconds (at most {@link ApiSettings#maxWait}).
+   */
   void status(Context ctx) {
-    String owner = ctx.attribute(OWNER);
+    String id = rememberId(ctx);
+    Duration wait = waitOf(ctx);
+    UploadTask task =
+        wait.isZero()
+            ? service.require(ctx.attribute(OWNER), id)
+            : service.awaitChange(ctx.attribute(OWNER), id, wait);
+    ctx.status(200).contentType(JSON).result(Json.bytes(Json.task(task)));
+  }
+
+  /** {@code DELETE /v1/uploads/{id}}: cancels a task no worker has started. */
+  void cancel(Context ctx) {
+    String id = rememberId(ctx);
+    UploadTask task = service.cancel(ctx.attribute(OWNER), id);
+    ctx.status(200).contentType(JSON).result(Json.bytes(Json.task(task)));
+  }
+
+  /** {@code GET /v1/uploads?status=&container=&limit=&cursor=}: newest first, paginated. */
+  void list(Context ctx) {
+    var query =
+        new TaskQuery(
+            statusFilter(ctx.queryParam("status")),
+            Optional.ofNullable(ctx.queryParam("container")).filter(c -> !c.isBlank()),
+            limit(ctx.queryParam("limit")),
+            cursor(ctx.queryParam("cursor")));
+    TaskPage page = service.list(ctx.attribute(OWNER), query);
+    var body = new LinkedHashMap<String, Object>();
+    body.put("items", page.tasks().stream().map(Json::task).toList());
+    Optional<String> next = page.next().map(UploadRoutes::encodeCursor);
+    body.put("nextCursor", next.orElse(null));
+    next.ifPresent(
+        cursor -> ctx.header("Link", "<" + nextPageUrl(ctx, cursor) + ">; rel=\"next\""));
+    ctx.status(200).contentType(JSON).result(Json.bytes(body));
+  }
+
+  static String rememberId(Context ctx) {
     String id = ctx.pathParam("id");
     if (TaskId.isValid(id)) {
       ctx.attribute(TASK_ID, id);
     }
-    UploadTask task =
-        service
-            .find(owner, id)
-            .orElseThrow(() -> ProblemException.notFound("There is no upload task with this id"));
-    ctx.status(200).contentType(JSON).result(Json.bytes(Json.task(task)));
+    return id;
   }
 
-  private static String mediaType(String contentType) {
+  private Duration waitOf(Context ctx) {
+    String wait = ctx.queryParam("wait");
+    if (wait == null || wait.isBlank()) {
+      return Duration.ZERO;
+    }
+    long seconds;
+    try {
+      seconds = Long.parseLong(wait.strip());
+    } catch (NumberFormatException e) {
+      throw invalidParam("wait", "must be a whole number of seconds");
+    }
+    if (seconds < 0) {
+      throw invalidParam("wait", "must not be negative");
+    }
+    return Duration.ofSeconds(Math.min(seconds, settings.maxWait().toSeconds()));
+  }
+
+  private static Optional<TaskStatus> statusFilter(String status) {
+    if (status == null || status.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(TaskStatus.valueOf(status.strip().toUpperCase(Locale.ROOT)));
+    } catch (IllegalArgumentException e) {
+      throw invalidParam("status", "must be one of " + Arrays.toString(TaskStatus.values()));
+    }
+  }
+
+  private static int limit(String limit) {
+    if (limit == null || limit.isBlank()) {
+      return DEFAULT_PAGE;
+    }
+    try {
+      int value = Integer.parseInt(limit.strip());
+      if (value >= 1 && value <= TaskQuery.MAX_LIMIT) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw invalidParam("limit", "must be a whole number from 1 to " + TaskQuery.MAX_LIMIT);
+  }
+
+  private static Optional<TaskId> cursor(String cursor) {
+    if (cursor == null || cursor.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      String id =
+          new String(Base64.getUrlDecoder().decode(cursor.strip()), StandardCharsets.US_ASCII);
+      if (TaskId.isValid(id)) {
+        return Optional.of(new TaskId(id));
+      }
+    } catch (IllegalArgumentException e) {
+      // answered below
+    }
+    throw invalidParam("cursor", "is not a cursor this API returned");
+  }
+
+  private static String encodeCursor(TaskId id) {
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(id.value().getBytes(StandardCharsets.US_ASCII));
+  }
+
+  private static String nextPageUrl(Context ctx, String cursor) {
+    var query = new StringBuilder(UPLOADS).append("?cursor=").append(cursor);
+    for (String name : new String[] {"status", "container", "limit"}) {
+      String value = ctx.queryParam(name);
+      if (value != null && !value.isBlank()) {
+        query
+            .append('&')
+            .append(name)
+            .append('=')
+            .append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+      }
+    }
+    return query.toString();
+  }
+
+  static ProblemException invalidParam(String field, String reason) {
+    return ProblemException.rejected(RequestRejectedException.invalid(field, field + " " + reason));
+  }
+
+  static String mediaType(String contentType) {
     int semicolon = contentType.indexOf(';');
     String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip();
     return type.length() > 100 ? type.substring(0, 100) : type;

@@ -528,22 +528,22 @@ class UploadApiTest {
           send(
               HttpRequest.newBuilder(uri("/v1/uploads/" + TaskId.newId().value()))
                   .header("Authorization", "Bearer key-alice")
-                  .DELETE());
+                  .PUT(HttpRequest.BodyPublishers.ofString("x")));
 
       assertProblem(response, 405, "method-not-allowed", null);
-      assertThat(response.headers().firstValue("Allow")).contains("GET, HEAD");
+      assertThat(response.headers().firstValue("Allow")).contains("GET, HEAD, DELETE");
     }
 
     @Test
-    void givenGetOnTheCollection_whenCalled_then405WithAllowPost() throws Exception {
+    void givenPutOnTheCollection_whenCalled_then405WithAllowPostAndGet() throws Exception {
       var response =
           send(
               HttpRequest.newBuilder(uri("/v1/uploads"))
                   .header("Authorization", "Bearer key-alice")
-                  .GET());
+                  .PUT(HttpRequest.BodyPublishers.ofString("x")));
 
       assertProblem(response, 405, "method-not-allowed", null);
-      assertThat(response.headers().firstValue("Allow")).contains("POST");
+      assertThat(response.headers().firstValue("Allow")).contains("POST, GET");
     }
 
     @Test

@@ -1,0 +1,37 @@
+package dev.uplink.core.domain;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Which of an owner's tasks to list, and where to continue.
+ *
+ * @param status only tasks in this status
+ * @param instance only tasks for this Incus instance
+ * @param limit at most this many tasks (1 to {@value #MAX_LIMIT})
+ * @param after continue after this task (the last one of the previous page); empty for the newest
+ */
+public record TaskQuery(
+    Optional<TaskStatus> status, Optional<String> instance, int limit, Optional<TaskId> after) {
+
+  public static final int MAX_LIMIT = 100;
+
+  public TaskQuery {
+    Objects.requireNonNull(status, "status");
+    Objects.requireNonNull(instance, "instance");
+    Objects.requireNonNull(after, "after");
+    if (limit < 1 || limit > MAX_LIMIT) {
+      throw new IllegalArgumentException("limit must be 1-" + MAX_LIMIT + ", got " + limit);
+    }
+  }
+
+  /** The newest {@code limit} tasks, any status and instance. */
+  public static TaskQuery newest(int limit) {
+    return new TaskQuery(Optional.empty(), Optional.empty(), limit, Optional.empty());
+  }
+
+  public boolean matches(UploadTask task) {
+    return status.map(s -> s == task.status()).orElse(true)
+        && instance.map(i -> i.equals(task.destination().instance())).orElse(true);
+  }
+}

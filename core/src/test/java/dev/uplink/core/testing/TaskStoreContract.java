@@ -1,0 +1,593 @@
+package dev.uplink.core.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.uplink.core.domain.Destination;
+import dev.uplink.core.domain.DirectUpload;
+import dev.uplink.core.domain.IdempotencyKeyTakenException;
+import dev.uplink.core.domain.TaskConflictException;
+import dev.uplink.core.domain.TaskError;
+import dev.uplink.core.domain.TaskId;
+import dev.uplink.core.domain.TaskNotFoundException;
+import dev.uplink.core.domain.TaskPage;
+import dev.uplink.core.domain.TaskQuery;
+import dev.uplink.core.domain.TaskStatus;
+import dev.uplink.core.domain.TaskStore;
+import dev.uplink.core.domain.UploadTask;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link TaskStore} does with idempotency keys, listings, progress and direct uploads:
+ * written once and run against each implementation (subclass it and say how to make the store), so
+ * the in-memory fake cannot drift from DynamoDB.
+ *
+ * <p>The store may be shared with other tests (a real table): every scenario uses owners of its
+ * own, and reads of the whole store ({@link TaskStore#findAwaitingUpload}) use instants no other
+ * scenario uses or keep only the tasks the scenario made.
+ */
+public abstract class TaskStoreContract {
+
+  /** Now, to the second: idempotency windows are counted in whole seconds (DynamoDB's TTL). */
+  private static final Instant START = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+
+  private static final Duration LEASE = Duration.ofMinutes(2);
+  private static final String SHA256 =
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+  /** Moves idempotency windows; starts at the real now, so a real TTL deletes nothing early. */
+  protected final SettableClock clock = new SettableClock(START);
+
+  private TaskStore store;
+
+  /** The store under test, taking and expiring idempotency keys by {@code clock}. */
+  protected abstract TaskStore newStore(Clock clock);
+
+  @BeforeEach
+  void createStore() {
+    store = newStore(clock);
+  }
+
+  private static String anOwner() {
+    return "owner-" + UUID.randomUUID();
+  }
+
+  private static UploadTask aPendingTask(String owner, String instance, Instant at) {
+    return UploadTask.pending(
+        TaskId.newId(),
+        owner,
+        new Destination(instance, "/srv/file.bin", 0640, 1000, 1001),
+        "uploads/" + UUID.randomUUID(),
+        5_000_000_000L,
+        SHA256,
+        at);
+  }
+
+  private static UploadTask aPendingTask(String owner) {
+    return aPendingTask(owner, "web-1", START);
+  }
+
+  private static UploadTask anAwaitingTask(String owner, Instant at, DirectUpload upload) {
+    return UploadTask.awaitingUpload(
+        TaskId.newId(),
+        owner,
+        Destination.of("web-1", "/srv/file.bin"),
+        "uploads/" + UUID.randomUUID(),
+        20_000_000L,
+        SHA256,
+        upload,
+        at);
+  }
+
+  private UploadTask stored(UploadTask task) {
+    store.create(task);
+    return task;
+  }
+
+  // ---- the new fields -------------------------------------------------------------------------
+
+  @Test
+  void aTaskWithAMultipartUploadProgressAndAKey_roundTrips() {
+    UploadTask awaiting =
+        anAwaitingTask(
+            anOwner(),
+            START,
+            DirectUpload.inParts("mpu-2~abc.def", 8 * 1024 * 1024, START.plusSeconds(3600)));
+    UploadTask task =
+        new UploadTask(
+            awaiting.id(),
+            awaiting.owner(),
+            awaiting.destination(),
+            awaiting.objectKey(),
+            awaiting.size(),
+            awaiting.sha256(),
+            TaskStatus.PROCESSING,
+            2,
+            Optional.of(new TaskError(TaskError.INCUS_UNAVAILABLE, "refused")),
+            Optional.of(START.plus(LEASE)),
+            START,
+            START.plusMillis(1),
+            awaiting.directUpload(),
+            12_345_678L,
+            Optional.of("key-" + UUID.randomUUID()));
+
+    store.create(task);
+
+    assertThat(store.find(task.id())).as("the stored task").contains(task);
+  }
+
+  @Test
+  void aTaskWithASinglePutUploadAndNoKey_roundTrips() {
+    UploadTask task =
+        anAwaitingTask(
+            anOwner(), START, DirectUpload.singlePut(Instant.parse("2026-11-22T10:15:30.5Z")));
+
+    store.create(task);
+
+    assertThat(store.find(task.id())).as("the stored task").contains(task);
+    assertThat(store.find(task.id()).orElseThrow().directUpload().orElseThrow().isMultipart())
+        .isFalse();
+  }
+
+  // ---- idempotency keys -----------------------------------------------------------------------
+
+  @Test
+  void givenAKeyTaken_whenAnotherTaskIsCreatedUnderIt_thenRefusedNamingTheFirstAndNothingStored() {
+    String owner = anOwner();
+    UploadTask first = stored(aPendingTask(owner).withIdempotencyKey("k1"));
+    UploadTask second = aPendingTask(owner).withIdempotencyKey("k1");
+
+    assertThatThrownBy(() -> store.create(second))
+        .isInstanceOfSatisfying(
+            IdempotencyKeyTakenException.class,
+            e -> assertThat(e.existing()).as("the task the key names").isEqualTo(first.id()));
+
+    assertThat(store.find(second.id())).as("the second task").isEmpty();
+    assertThat(store.find(first.id())).as("the first task, untouched").contains(first);
+    assertThat(store.findByIdempotencyKey(owner, "k1")).as("the key's task").contains(first);
+  }
+
+  @Test
+  void givenOneOwnersKey_whenAnotherOwnerUsesTheSameKey_thenBothTasksAreStored() {
+    String alice = anOwner();
+    String bob = anOwner();
+    UploadTask alices = stored(aPendingTask(alice).withIdempotencyKey("same"));
+
+    UploadTask bobs = stored(aPendingTask(bob).withIdempotencyKey("same"));
+
+    assertThat(store.find(bobs.id())).contains(bobs);
+    assertThat(store.findByIdempotencyKey(alice, "same")).contains(alices);
+    assertThat(store.findByIdempotencyKey(bob, "same")).contains(bobs);
+  }
+
+  @Test
+  void givenTheSameTaskCreatedTwiceUnderItsKey_thenTheTaskConflictsAndTheKeyStillNamesIt() {
+    String owner = anOwner();
+    UploadTask task = stored(aPendingTask(owner).withIdempotencyKey("again"));
+
+    assertThatThrownBy(() -> store.create(task))
+        .isInstanceOfSatisfying(
+            TaskConflictException.class,
+            e -> assertThat(e.current()).as("the record already stored").contains(task));
+    assertThat(store.findByIdempotencyKey(owner, "again")).contains(task);
+  }
+
+  @Test
+  void givenAnExistingId_whenCreatedUnderAFreeKey_thenConflictAndTheKeyStaysFree() {
+    String owner = anOwner();
+    UploadTask task = stored(aPendingTask(owner));
+
+    assertThatThrownBy(() -> store.create(task.withIdempotencyKey("free")))
+        .isInstanceOf(TaskConflictException.class);
+
+    assertThat(store.findByIdempotencyKey(owner, "free")).as("the key").isEmpty();
+    assertThat(store.find(task.id())).as("the task, untouched").contains(task);
+  }
+
+  @Test
+  void givenATaskCreatedWithoutAKey_thenNoKeyFindsIt() {
+    String owner = anOwner();
+    stored(aPendingTask(owner));
+
+    assertThat(store.findByIdempotencyKey(owner, "")).isEmpty();
+    assertThat(store.findByIdempotencyKey(owner, "never-used")).isEmpty();
+  }
+
+  @Test
+  void aKeyIsHeldForTheWholeWindowAndFreeAfterIt() {
+    String owner = anOwner();
+    UploadTask first = stored(aPendingTask(owner).withIdempotencyKey("window"));
+
+    clock.set(START.plus(TaskStore.IDEMPOTENCY_WINDOW));
+    assertThat(store.findByIdempotencyKey(owner, "window"))
+        .as("at the end of the window")
+        .contains(first);
+    assertThatThrownBy(() -> store.create(aPendingTask(owner).withIdempotencyKey("window")))
+        .as("a create at the end of the window")
+        .isInstanceOf(IdempotencyKeyTakenException.class);
+
+    clock.set(START.plus(TaskStore.IDEMPOTENCY_WINDOW).plusSeconds(1));
+    assertThat(store.findByIdempotencyKey(owner, "window"))
+        .as("a second after the window")
+        .isEmpty();
+    UploadTask second = stored(aPendingTask(owner).withIdempotencyKey("window"));
+
+    assertThat(store.findByIdempotencyKey(owner, "window"))
+        .as("the key, taken again")
+        .contains(second);
+    assertThat(store.find(first.id())).as("the first task stays").contains(first);
+  }
+
+  @Test
+  void givenEightCreatesRacingForOneKey_thenExactlyOneIsStoredAndTheOthersNameIt()
+      throws Exception {
+    String owner = anOwner();
+    int racers = 8;
+    List<UploadTask> candidates = new ArrayList<>();
+    for (int i = 0; i < racers; i++) {
+      candidates.add(aPendingTask(owner).withIdempotencyKey("race"));
+    }
+    var ready = new CountDownLatch(racers);
+    var go = new CountDownLatch(1);
+    List<Future<UploadTask>> creates = new ArrayList<>();
+    try (var pool = Executors.newFixedThreadPool(racers)) {
+      for (UploadTask candidate : candidates) {
+        Callable<UploadTask> create =
+            () -> {
+              ready.countDown();
+              go.await();
+              store.create(candidate);
+              return candidate;
+            };
+        creates.add(pool.submit(create));
+      }
+      ready.await();
+      go.countDown();
+    }
+
+    var winners = new ArrayList<UploadTask>();
+    var namedAsWinner = new ArrayList<TaskId>();
+    for (Future<UploadTask> create : creates) {
+      try {
+        winners.add(create.get());
+      } catch (ExecutionException e) {
+        assertThat(e.getCause()).isInstanceOf(IdempotencyKeyTakenException.class);
+        namedAsWinner.add(((IdempotencyKeyTakenException) e.getCause()).existing());
+      }
+    }
+    assertThat(winners).as("creates that succeeded").hasSize(1);
+    UploadTask winner = winners.get(0);
+    assertThat(namedAsWinner)
+        .as("what the refused were told")
+        .hasSize(racers - 1)
+        .containsOnly(winner.id());
+    assertThat(candidates.stream().filter(c -> store.find(c.id()).isPresent()))
+        .as("tasks stored")
+        .containsExactly(winner);
+    assertThat(store.findByIdempotencyKey(owner, "race")).contains(winner);
+  }
+
+  // ---- listing --------------------------------------------------------------------------------
+
+  /** Every page from the first until {@code next} is empty, checking each page's shape. */
+  private List<UploadTask> walk(String owner, TaskQuery first) {
+    var seen = new ArrayList<UploadTask>();
+    Optional<TaskId> after = Optional.empty();
+    int pages = 0;
+    do {
+      TaskPage page =
+          store.list(owner, new TaskQuery(first.status(), first.instance(), first.limit(), after));
+      assertThat(page.tasks()).as("page %d", pages).hasSizeLessThanOrEqualTo(first.limit());
+      if (page.next().isPresent()) {
+        assertThat(page.tasks()).as("page %d, followed by another", pages).isNotEmpty();
+        assertThat(page.next())
+            .as("next of page %d", pages)
+            .contains(page.tasks().get(page.tasks().size() - 1).id());
+      }
+      seen.addAll(page.tasks());
+      after = page.next();
+      pages++;
+      assertThat(pages).as("pages walked").isLessThan(10_000);
+    } while (after.isPresent());
+    return seen;
+  }
+
+  private static List<TaskId> ids(List<UploadTask> tasks) {
+    return tasks.stream().map(UploadTask::id).toList();
+  }
+
+  private static List<TaskId> newestFirst(List<UploadTask> tasks, Predicate<UploadTask> which) {
+    return tasks.stream()
+        .filter(which)
+        .map(UploadTask::id)
+        .sorted(Comparator.comparing(TaskId::value).reversed())
+        .toList();
+  }
+
+  /**
+   * 250 tasks of one owner in several statuses and instances, with another owner's tasks created in
+   * between (ids interleave).
+   */
+  private List<UploadTask> twoHundredFiftyTasksBesideAnotherOwners(String owner, String other) {
+    var mine = new ArrayList<UploadTask>();
+    for (int i = 0; i < 250; i++) {
+      UploadTask task = stored(aPendingTask(owner, i % 3 == 0 ? "db" : "web-1", START));
+      if (i % 5 == 0) {
+        task =
+            store.transition(
+                task.id(),
+                TaskStatus.PENDING,
+                TaskStatus.CANCELLED,
+                Optional.empty(),
+                START.plusSeconds(1));
+      }
+      mine.add(task);
+      if (i % 2 == 0) {
+        stored(aPendingTask(other, "db", START));
+      }
+    }
+    return mine;
+  }
+
+  @Test
+  void walkingAnOwnersTasksInPagesOfSeven_returnsEachOnceNewestFirstAndNoOneElses() {
+    String owner = anOwner();
+    String other = anOwner();
+    List<UploadTask> mine = twoHundredFiftyTasksBesideAnotherOwners(owner, other);
+
+    List<UploadTask> walked = walk(owner, TaskQuery.newest(7));
+
+    assertThat(walked).as("every task walked").allMatch(task -> task.isOwnedBy(owner));
+    assertThat(ids(walked))
+        .as("ids walked: each once, newest first")
+        .doesNotHaveDuplicates()
+        .containsExactlyElementsOf(newestFirst(mine, task -> true));
+    assertThat(ids(walked).get(0)).as("the newest").isEqualTo(mine.get(249).id());
+    assertThat(walked).as("tasks as stored").containsAll(mine);
+  }
+
+  @Test
+  void walkingWithAStatusOrInstanceFilter_returnsExactlyTheMatchesEachOnceNewestFirst() {
+    String owner = anOwner();
+    String other = anOwner();
+    List<UploadTask> mine = twoHundredFiftyTasksBesideAnotherOwners(owner, other);
+
+    var cancelled =
+        new TaskQuery(Optional.of(TaskStatus.CANCELLED), Optional.empty(), 7, Optional.empty());
+    var onDb = new TaskQuery(Optional.empty(), Optional.of("db"), 7, Optional.empty());
+    var pendingOnDb =
+        new TaskQuery(Optional.of(TaskStatus.PENDING), Optional.of("db"), 7, Optional.empty());
+    var done = new TaskQuery(Optional.of(TaskStatus.DONE), Optional.empty(), 7, Optional.empty());
+
+    for (TaskQuery query : List.of(cancelled, onDb, pendingOnDb, done)) {
+      assertThat(ids(walk(owner, query)))
+          .as("status %s, instance %s", query.status(), query.instance())
+          .doesNotHaveDuplicates()
+          .containsExactlyElementsOf(newestFirst(mine, query::matches));
+    }
+    assertThat(newestFirst(mine, pendingOnDb::matches)).as("pending on db").hasSize(67);
+  }
+
+  @Test
+  void givenAnOwnerWithNoTasks_thenAnEmptyLastPage() {
+    stored(aPendingTask(anOwner()));
+
+    TaskPage page = store.list(anOwner(), TaskQuery.newest(10));
+
+    assertThat(page.tasks()).isEmpty();
+    assertThat(page.next()).isEmpty();
+  }
+
+  @Test
+  void givenExactlyAPageOfTasks_thenThatPageIsTheLast() {
+    String owner = anOwner();
+    var mine = new ArrayList<UploadTask>();
+    for (int i = 0; i < 5; i++) {
+      mine.add(stored(aPendingTask(owner)));
+    }
+
+    TaskPage page = store.list(owner, TaskQuery.newest(5));
+
+    assertThat(ids(page.tasks())).containsExactlyElementsOf(newestFirst(mine, task -> true));
+    assertThat(page.next()).as("next").isEmpty();
+    assertThat(store.list(owner, TaskQuery.newest(4)).next())
+        .as("next of a page one short")
+        .contains(mine.get(1).id());
+  }
+
+  @Test
+  void aPageContinuesStrictlyAfterTheGivenId_evenOneOfAnotherOwner() {
+    String owner = anOwner();
+    UploadTask oldest = stored(aPendingTask(owner));
+    UploadTask middle = stored(aPendingTask(owner));
+    UploadTask someoneElses = stored(aPendingTask(anOwner()));
+    UploadTask newest = stored(aPendingTask(owner));
+
+    TaskPage afterMiddle =
+        store.list(
+            owner, new TaskQuery(Optional.empty(), Optional.empty(), 10, Optional.of(middle.id())));
+    TaskPage afterTheOther =
+        store.list(
+            owner,
+            new TaskQuery(Optional.empty(), Optional.empty(), 10, Optional.of(someoneElses.id())));
+
+    assertThat(ids(afterMiddle.tasks())).containsExactly(oldest.id());
+    assertThat(ids(afterTheOther.tasks())).containsExactly(middle.id(), oldest.id());
+    assertThat(ids(store.list(owner, TaskQuery.newest(10)).tasks()))
+        .containsExactly(newest.id(), middle.id(), oldest.id());
+  }
+
+  @Test
+  void aListingShowsTheTasksAsStoredNow() {
+    String owner = anOwner();
+    UploadTask task = stored(aPendingTask(owner));
+    UploadTask claimed = store.claim(task.id(), START.plusSeconds(1), LEASE);
+    store.recordProgress(task.id(), 1, 4096);
+
+    assertThat(store.list(owner, TaskQuery.newest(1)).tasks())
+        .singleElement()
+        .satisfies(
+            listed -> {
+              assertThat(listed.status()).isEqualTo(TaskStatus.PROCESSING);
+              assertThat(listed.bytesPushed()).isEqualTo(4096);
+              assertThat(listed.leaseUntil()).isEqualTo(claimed.leaseUntil());
+            });
+  }
+
+  // ---- progress -------------------------------------------------------------------------------
+
+  @Test
+  void givenTheHoldingAttempt_whenProgressIsRecorded_thenOnlyBytesPushedChanges() {
+    UploadTask claimed =
+        store.claim(stored(aPendingTask(anOwner())).id(), START.plusSeconds(1), LEASE);
+
+    store.recordProgress(claimed.id(), 1, 1_048_576);
+
+    UploadTask after = store.find(claimed.id()).orElseThrow();
+    assertThat(after.bytesPushed()).isEqualTo(1_048_576);
+    assertThat(after.updatedAt()).as("progress is no status change").isEqualTo(claimed.updatedAt());
+    assertThat(after)
+        .usingRecursiveComparison()
+        .ignoringFields("bytesPushed")
+        .as("everything else")
+        .isEqualTo(claimed);
+  }
+
+  @Test
+  void givenAReclaimedTask_thenTheStaleAttemptCannotRecordProgress() {
+    UploadTask first =
+        store.claim(stored(aPendingTask(anOwner())).id(), START.plusSeconds(1), LEASE);
+    store.recordProgress(first.id(), 1, 100);
+    UploadTask second =
+        store.claim(first.id(), first.leaseUntil().orElseThrow().plusSeconds(1), LEASE);
+
+    assertThatThrownBy(() -> store.recordProgress(first.id(), 1, 200))
+        .isInstanceOfSatisfying(
+            TaskConflictException.class,
+            e -> assertThat(e.current()).as("the current record").contains(second));
+    assertThat(store.find(first.id())).as("the second claim, untouched").contains(second);
+  }
+
+  @Test
+  void givenATaskNoLongerProcessing_thenItsAttemptCannotRecordProgress() {
+    UploadTask claimed =
+        store.claim(stored(aPendingTask(anOwner())).id(), START.plusSeconds(1), LEASE);
+    UploadTask done =
+        store.finish(claimed.id(), 1, TaskStatus.DONE, Optional.empty(), START.plusSeconds(2));
+
+    assertThatThrownBy(() -> store.recordProgress(claimed.id(), 1, 5))
+        .isInstanceOf(TaskConflictException.class);
+    assertThatThrownBy(() -> store.recordProgress(stored(aPendingTask(anOwner())).id(), 0, 5))
+        .as("a PENDING task at attempt 0")
+        .isInstanceOf(TaskConflictException.class);
+    assertThat(store.find(done.id())).contains(done);
+  }
+
+  @Test
+  void givenNoSuchTask_whenProgressIsRecorded_thenNotFoundAndNothingIsCreated() {
+    TaskId absent = TaskId.newId();
+
+    assertThatThrownBy(() -> store.recordProgress(absent, 1, 5))
+        .isInstanceOf(TaskNotFoundException.class);
+    assertThat(store.find(absent)).isEmpty();
+  }
+
+  @Test
+  void aClaimStartsAtZeroBytesAndFinishingKeepsTheLastCount() {
+    UploadTask task = stored(aPendingTask(anOwner()));
+    store.claim(task.id(), START.plusSeconds(1), LEASE);
+    store.recordProgress(task.id(), 1, 700);
+
+    UploadTask released =
+        store.finish(
+            task.id(),
+            1,
+            TaskStatus.PENDING,
+            Optional.of(new TaskError(TaskError.INCUS_UNAVAILABLE, "reset")),
+            START.plusSeconds(2));
+    assertThat(released.bytesPushed()).as("given back").isEqualTo(700);
+
+    UploadTask again = store.claim(task.id(), START.plusSeconds(3), LEASE);
+    assertThat(again.bytesPushed()).as("the second attempt starts at").isZero();
+    store.recordProgress(task.id(), 2, 5_000_000_000L);
+
+    UploadTask done =
+        store.finish(task.id(), 2, TaskStatus.DONE, Optional.empty(), START.plusSeconds(4));
+    assertThat(done.bytesPushed()).as("done").isEqualTo(5_000_000_000L);
+    assertThat(store.find(task.id())).contains(done);
+  }
+
+  // ---- awaiting upload ------------------------------------------------------------------------
+
+  @Test
+  void findAwaitingUpload_returnsOnlyThoseTasksOldestFirstUpToTheLimit() {
+    // Older than other scenarios' tasks: on a shared store these are the oldest there are (and
+    // they leave the index at the end, so they never are the oldest in another scenario).
+    Instant base = Instant.parse("1700-01-01T00:00:00Z");
+    String owner = anOwner();
+    var expiry = DirectUpload.singlePut(START.plusSeconds(900));
+    UploadTask third = stored(anAwaitingTask(owner, base.plusSeconds(30), expiry));
+    UploadTask first = stored(anAwaitingTask(owner, base.plusSeconds(10), expiry));
+    // Updated now, not in the 1700s: on a shared store an old PENDING task would look stale to
+    // other tests' findStale.
+    stored(aPendingTask(owner, "web-1", START));
+    UploadTask second = stored(anAwaitingTask(owner, base.plusSeconds(20), expiry));
+
+    assertThat(ids(store.findAwaitingUpload(2))).containsExactly(first.id(), second.id());
+    assertThat(ids(store.findAwaitingUpload(3)))
+        .containsExactly(first.id(), second.id(), third.id());
+    for (UploadTask task : List.of(first, second, third)) {
+      store.transition(
+          task.id(), TaskStatus.AWAITING_UPLOAD, TaskStatus.CANCELLED, Optional.empty(), START);
+    }
+  }
+
+  @Test
+  void findAwaitingUpload_dropsATaskOnceItsUploadIsCompletedOrFailed() {
+    Instant base = Instant.parse("1750-01-01T00:00:00Z");
+    String owner = anOwner();
+    var expiry = DirectUpload.inParts("mpu", 5 * 1024 * 1024, START.plusSeconds(900));
+    UploadTask completed = stored(anAwaitingTask(owner, base, expiry));
+    UploadTask expired = stored(anAwaitingTask(owner, base.plusSeconds(1), expiry));
+    UploadTask waiting = stored(anAwaitingTask(owner, base.plusSeconds(2), expiry));
+    List<TaskId> mine = List.of(completed.id(), expired.id(), waiting.id());
+    Predicate<TaskId> isMine = mine::contains;
+
+    store.transition(
+        completed.id(), TaskStatus.AWAITING_UPLOAD, TaskStatus.PENDING, Optional.empty(), START);
+    store.transition(
+        expired.id(),
+        TaskStatus.AWAITING_UPLOAD,
+        TaskStatus.FAILED,
+        Optional.of(new TaskError(TaskError.UPLOAD_EXPIRED, "expired")),
+        START);
+
+    assertThat(ids(store.findAwaitingUpload(100)).stream().filter(isMine))
+        .containsExactly(waiting.id());
+    assertThat(store.find(completed.id()).orElseThrow().directUpload())
+        .as("the completed task's upload, kept as history")
+        .isEqualTo(completed.directUpload());
+  }
+
+  @Test
+  void findAwaitingUpload_refusesALimitBelowOne() {
+    assertThatThrownBy(() -> store.findAwaitingUpload(0))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}

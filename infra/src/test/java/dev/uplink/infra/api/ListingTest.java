@@ -1,0 +1,112 @@
+package dev.uplink.infra.api;
+
+import static dev.uplink.infra.api.ApiFixture.ALICE;
+import static dev.uplink.infra.api.ApiFixture.BOB;
+import static dev.uplink.infra.api.ApiFixture.declaration;
+import static dev.uplink.infra.api.ApiFixture.expect;
+import static dev.uplink.infra.api.ApiFixture.problem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.uplink.infra.testing.LocalAwsExtension;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** {@code GET /v1/uploads}: newest first, an opaque cursor, only the caller's tasks. */
+class ListingTest {
+
+  @RegisterExtension static final LocalAwsExtension aws = LocalAwsExtension.create();
+
+  private static ApiFixture api;
+  private static final List<String> alices = new ArrayList<>();
+  private static final List<String> bobs = new ArrayList<>();
+
+  @BeforeAll
+  static void createTasks() {
+    api = new ApiFixture(aws);
+    IntStream.range(0, 250)
+        .parallel()
+        .forEach(
+            n -> {
+              String owner = n % 12 == 0 ? BOB : ALICE;
+              String container = n % 5 == 0 ? "web-2" : "web-1";
+              String id =
+                  expect(
+                          api.postJson(
+                              owner,
+                              "/v1/uploads/presign",
+                              declaration(container, "/srv/list/" + n, new byte[] {(byte) n})),
+                          201)
+                      .path("id")
+                      .asText();
+              synchronized (alices) {
+                (owner.equals(BOB) ? bobs : alices).add(id);
+              }
+            });
+    // Task ids are time-ordered (ULIDs): newest first is descending id order.
+    alices.sort(Collections.reverseOrder());
+    bobs.sort(Collections.reverseOrder());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (api != null) {
+      api.close();
+    }
+  }
+
+  private static List<String> walk(String key, String filter, int limit) {
+    var seen = new ArrayList<String>();
+    String next = null;
+    int pages = 0;
+    do {
+      var response =
+          api.get(
+              key, "/v1/uploads?limit=" + limit + filter + (next == null ? "" : "&cursor=" + next));
+      JsonNode page = expect(response, 200);
+      page.path("items").forEach(task -> seen.add(task.path("id").asText()));
+      next = page.path("nextCursor").isNull() ? null : page.path("nextCursor").asText();
+      if (next != null) {
+        String expected = "cursor=" + next;
+        assertThat(response.headers().firstValue("Link"))
+            .hasValueSatisfying(
+                link -> assertThat(link).contains(expected).endsWith("rel=\"next\""));
+      }
+      assertThat(++pages).as("pages").isLessThan(100);
+    } while (next != null);
+    return seen;
+  }
+
+  @Test
+  void walkingEveryPageYieldsEachTaskOnceNewestFirst() {
+    assertThat(walk(ALICE, "", 17)).containsExactlyElementsOf(alices);
+    assertThat(walk(BOB, "", 17)).containsExactlyElementsOf(bobs);
+  }
+
+  @Test
+  void filtersByContainerAndStatus() {
+    List<String> web2 = walk(ALICE, "&container=web-2", 9);
+    assertThat(web2).isNotEmpty().allSatisfy(id -> assertThat(alices).contains(id));
+    assertThat(web2.size()).isLessThan(alices.size());
+    assertThat(walk(ALICE, "&status=AWAITING_UPLOAD", 50)).containsExactlyElementsOf(alices);
+    assertThat(walk(ALICE, "&status=done", 50)).isEmpty();
+  }
+
+  @Test
+  void aForeignOrForgedCursorIsRefusedOrScopedToTheCaller() {
+    problem(api.get(ALICE, "/v1/uploads?cursor=not-a-cursor"), 400, "invalid-request");
+    problem(api.get(ALICE, "/v1/uploads?limit=1000"), 400, "invalid-request");
+    problem(api.get(ALICE, "/v1/uploads?status=SLEEPING"), 400, "invalid-request");
+    // Bob's cursor in Alice's hands lists Alice's tasks, never Bob's.
+    String bobsCursor =
+        expect(api.get(BOB, "/v1/uploads?limit=1"), 200).path("nextCursor").asText();
+    JsonNode page = expect(api.get(ALICE, "/v1/uploads?limit=100&cursor=" + bobsCursor), 200);
+    page.path("items").forEach(task -> assertThat(alices).contains(task.path("id").asText()));
+  }
+}

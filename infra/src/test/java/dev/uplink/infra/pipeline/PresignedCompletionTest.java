@@ -1,0 +1,148 @@
+package dev.uplink.infra.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.uplink.core.config.ApiLimits;
+import dev.uplink.core.config.UplinkConfig;
+import dev.uplink.infra.LocalPipeline;
+import dev.uplink.infra.testing.LocalAwsExtension;
+import dev.uplink.infra.testing.TestFiles;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The local stack has no S3 object-created events: its sweeper completes a presigned upload whose
+ * client never called complete, and fails one not uploaded within the upload window.
+ */
+@DisplayName("Presigned uploads completed or expired by the local sweeper")
+class PresignedCompletionTest {
+
+  private static final String KEY = "key-alice";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @RegisterExtension
+  static final LocalAwsExtension aws = LocalAwsExtension.create(Duration.ofSeconds(1), 3);
+
+  private static UplinkConfig config;
+  private static LocalPipeline pipeline;
+  private static final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  @BeforeAll
+  static void startPipeline() {
+    config =
+        aws.config()
+            .withApiKeys(Map.of(KEY, "alice"))
+            .withApiLimits(
+                new ApiLimits(1L << 30, 8, Duration.ofSeconds(3), Duration.ofSeconds(3)));
+    pipeline = LocalPipeline.start(config, aws.clients(), "127.0.0.1");
+  }
+
+  @AfterAll
+  static void stopPipeline() {
+    if (pipeline != null) {
+      pipeline.close();
+    }
+  }
+
+  private static JsonNode send(HttpRequest.Builder request) throws Exception {
+    HttpResponse<String> response =
+        http.send(
+            request.header("Authorization", "Bearer " + KEY).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isBetween(200, 299);
+    return JSON.readTree(response.body());
+  }
+
+  private static JsonNode create(String kind, String path, byte[] content) throws Exception {
+    var declaration =
+        Map.of(
+            "container",
+            "demo",
+            "path",
+            path,
+            "size",
+            content.length,
+            "sha256",
+            TestFiles.sha256(content));
+    return send(
+        HttpRequest.newBuilder(pipeline.baseUri().resolve("/v1/uploads/" + kind))
+            .header("Content-Type", "application/json")
+            .POST(BodyPublishers.ofByteArray(JSON.writeValueAsBytes(declaration))));
+  }
+
+  private static JsonNode awaitStatus(JsonNode created, String status) throws Exception {
+    URI uri = pipeline.baseUri().resolve(created.path("statusUrl").asText());
+    long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    JsonNode task;
+    do {
+      task = send(HttpRequest.newBuilder(uri).GET());
+      if (task.path("status").asText().equals(status)) {
+        return task;
+      }
+      Thread.sleep(100);
+    } while (System.nanoTime() < end);
+    throw new AssertionError("task never became " + status + ": " + task);
+  }
+
+  @Test
+  @DisplayName("an uploaded object without a complete call is completed and delivered")
+  void uploadedWithoutCompleteIsDelivered() throws Exception {
+    byte[] content = "presigned, never completed".getBytes();
+    JsonNode created = create("presign", "/srv/uploads/swept.txt", content);
+    JsonNode upload = created.path("upload");
+    var put =
+        HttpRequest.newBuilder(URI.create(upload.path("url").asText()))
+            .PUT(BodyPublishers.ofByteArray(content));
+    upload
+        .path("headers")
+        .fields()
+        .forEachRemaining(
+            h -> {
+              if (!h.getKey().equals("content-length")) {
+                put.header(h.getKey(), h.getValue().asText());
+              }
+            });
+    assertThat(http.send(put.build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+        .isEqualTo(200);
+
+    awaitStatus(created, "DONE");
+
+    Path landed = config.dataDir().resolve("instances/demo/srv/uploads/swept.txt");
+    assertThat(Files.readAllBytes(landed)).isEqualTo(content);
+  }
+
+  @Test
+  @DisplayName("an upload not completed within its window fails UPLOAD_EXPIRED, its parts aborted")
+  void notUploadedWithinTheWindowExpires() throws Exception {
+    JsonNode created = create("multipart", "/srv/uploads/never.bin", new byte[10]);
+
+    JsonNode task = awaitStatus(created, "FAILED");
+
+    assertThat(task.path("lastError").path("code").asText()).isEqualTo("UPLOAD_EXPIRED");
+    String key = "uploads/" + created.path("id").asText();
+    long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!aws.clients()
+        .s3()
+        .listMultipartUploads(r -> r.bucket(aws.settings().bucket()).prefix(key))
+        .uploads()
+        .isEmpty()) {
+      assertThat(System.nanoTime()).as("parts aborted after the task failed").isLessThan(end);
+      Thread.sleep(100);
+    }
+  }
+}

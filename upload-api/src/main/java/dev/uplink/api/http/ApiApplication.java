@@ -1,0 +1,181 @@
+package dev.uplink.api.http;
+
+import dev.uplink.api.RequestRejectedException;
+import dev.uplink.api.ServiceUnavailableException;
+import dev.uplink.api.UploadService;
+import dev.uplink.core.domain.Caller;
+import dev.uplink.core.domain.InvalidDestinationException;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
+import io.javalin.http.HttpResponseException;
+import io.javalin.router.Endpoint;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.eclipse.jetty.http.HttpStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The API as a Javalin application, independent of how requests arrive: the embedded server ({@link
+ * UploadApi}) and the Lambda adapter install the same routes, filters and error mapping.
+ */
+final class ApiApplication {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ApiApplication.class);
+  private static final Logger ACCESS = LoggerFactory.getLogger("dev.uplink.api.http.access");
+
+  private ApiApplication() {}
+
+  static void install(JavalinConfig config, ApiSettings settings, UploadService service) {
+    var authenticator = new ApiKeyAuthenticator(settings.callers());
+
+    // Only ctx.body()/bodyAsBytes() honour this limit, and nothing here calls them: uploads are
+    // streamed from the request input stream, so their size is not limited by it.
+    config.http.maxRequestSize = 64 * 1024;
+    config.http.prefer405over404 = true;
+
+    config.routes.before(
+        ctx -> {
+          if (!ctx.path().equals(OpenApiDocument.PATH)) {
+            authenticate(ctx, authenticator);
+          }
+        });
+    List<Route> table = routes(settings, service);
+    for (Route route : table) {
+      config.routes.addEndpoint(new Endpoint(route.method(), route.path(), route.handler()));
+    }
+    config.routes.exception(
+        HttpResponseException.class, (e, ctx) -> respond(ctx, fromJavalin(ctx, e, table)));
+
+    config.routes.exception(ProblemException.class, (e, ctx) -> respond(ctx, e));
+    config.routes.exception(
+        RequestRejectedException.class, (e, ctx) -> respond(ctx, ProblemException.rejected(e)));
+    config.routes.exception(
+        InvalidDestinationException.class,
+        (e, ctx) -> respond(ctx, ProblemException.invalidDestination(e.field(), e.reason())));
+    config.routes.exception(
+        ServiceUnavailableException.class,
+        (e, ctx) -> {
+          LOG.warn("{} {}: {}", ctx.method(), ctx.path(), e.getMessage(), e);
+          e.recordedTask().ifPresent(id -> ctx.attribute(UploadRoutes.TASK_ID, id.value()));
+          respond(ctx, ProblemException.serviceUnavailable(e.recordedTask()));
+        });
+    config.routes.exception(
+        Exception.class,
+        (e, ctx) -> {
+          LOG.error("{} {} failed unexpectedly", ctx.method(), ctx.path(), e);
+          respond(ctx, ProblemException.internal());
+        });
+
+    config.requestLogger.http(ApiApplication::logOutcome);
+  }
+
+  /** One endpoint of the API: registered from here, and described by {@code /openapi.json}. */
+  record Route(HandlerType method, String path, Handler handler) {
+    boolean matches(String requestPath) {
+      return Pattern.compile(path.replaceAll("\\{[^/]+}", "[^/]+")).matcher(requestPath).matches();
+    }
+  }
+
+  /** Every endpoint, in one table. */
+  static List<Route> routes(ApiSettings settings, UploadService service) {
+    var routes = new UploadRoutes(service, settings);
+    String uploads = UploadRoutes.UPLOADS;
+    String task = uploads + "/{id}";
+    return List.of(
+        new Route(HandlerType.GET, OpenApiDocument.PATH, OpenApiDocument::serve),
+        new Route(HandlerType.POST, uploads, routes::upload),
+        new Route(HandlerType.GET, uploads, routes::list),
+        new Route(HandlerType.GET, task, routes::status),
+        // Explicit, or Javalin would answer HEAD with an empty 200 without running the handler.
+        new Route(HandlerType.HEAD, task, routes::status),
+        new Route(HandlerType.DELETE, task, routes::cancel),
+        new Route(
+            HandlerType.POST, uploads + "/presign", direct(service, DirectUploadRoutes::presign)),
+        new Route(
+            HandlerType.POST,
+            uploads + "/multipart",
+            direct(service, DirectUploadRoutes::startMultipart)),
+        new Route(HandlerType.GET, task + "/parts", direct(service, DirectUploadRoutes::listParts)),
+        new Route(
+            HandlerType.POST,
+            task + "/parts/{partNumber}",
+            direct(service, DirectUploadRoutes::presignPart)),
+        new Route(
+            HandlerType.POST, task + "/complete", direct(service, DirectUploadRoutes::complete)));
+  }
+
+  /** A presigned-upload handler, or 501 when the object store offers no presigned uploads. */
+  private static Handler direct(
+      UploadService service, BiConsumer<DirectUploadRoutes, Context> handler) {
+    Optional<DirectUploadRoutes> routes = service.direct().map(DirectUploadRoutes::new);
+    return ctx ->
+        handler.accept(
+            routes.orElseThrow(
+                () ->
+                    ProblemException.ofStatus(
+                        501,
+                        "Not implemented",
+                        "Presigned uploads are not available on this server")),
+            ctx);
+  }
+
+  private static void authenticate(Context ctx, ApiKeyAuthenticator authenticator) {
+    String authorization = ctx.header("Authorization");
+    Caller caller =
+        authenticator
+            .callerOf(authorization)
+            .orElseThrow(
+                () ->
+                    ProblemException.unauthorized(ApiKeyAuthenticator.presentsKey(authorization)));
+    ctx.attribute(UploadRoutes.CALLER, caller);
+    ctx.attribute(UploadRoutes.OWNER, caller.owner());
+  }
+
+  private static ProblemException fromJavalin(
+      Context ctx, HttpResponseException e, List<Route> table) {
+    int status = e.getStatus();
+    if (status == 404) {
+      return ProblemException.notFound("No such resource");
+    }
+    if (status == 405) {
+      return ProblemException.methodNotAllowed(
+          ctx.method().name(), allowedMethods(ctx.path(), table));
+    }
+    String title = HttpStatus.getMessage(status);
+    return ProblemException.ofStatus(status, title, title);
+  }
+
+  private static String allowedMethods(String path, List<Route> table) {
+    return table.stream()
+        .filter(route -> route.matches(path))
+        .map(route -> route.method().name())
+        .distinct()
+        .collect(Collectors.joining(", "));
+  }
+
+  private static void respond(Context ctx, ProblemException problem) {
+    ctx.status(problem.status());
+    problem.headers().forEach(ctx::header);
+    ctx.contentType(ProblemException.MEDIA_TYPE).result(Json.bytes(problem.body()));
+  }
+
+  /** One line per request; never the Authorization header, never a body. */
+  private static void logOutcome(Context ctx, Float millis) {
+    Object owner = ctx.attribute(UploadRoutes.OWNER);
+    Object task = ctx.attribute(UploadRoutes.TASK_ID);
+    ACCESS.info(
+        "{} {} {} owner={} task={} {}ms",
+        ctx.method().name(),
+        ctx.path(),
+        ctx.statusCode(),
+        owner == null ? "-" : owner,
+        task == null ? "-" : task,
+        Math.round(millis));
+  }
+}

@@ -1,0 +1,36 @@
+package dev.uplink.api.lambda;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import dev.uplink.api.DirectUploadService;
+import dev.uplink.api.UploadServices;
+import dev.uplink.core.config.UplinkConfig;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Runs {@link DirectUploadService#sweep} on a schedule (an EventBridge rule in {@code
+ * template.yaml}): fails presigned uploads not completed within their window, aborting their parts,
+ * and completes any whose object-created event was lost.
+ */
+public final class UploadSweepHandler implements RequestHandler<Map<String, Object>, Integer> {
+
+  /** Tasks looked at per run; the oldest first, so a backlog drains over runs. */
+  static final int BATCH = 500;
+
+  private final DirectUploadService uploads;
+
+  public UploadSweepHandler() {
+    this(UploadServices.directUploadsOnAws(UplinkConfig.fromEnvironment()));
+  }
+
+  public UploadSweepHandler(DirectUploadService uploads) {
+    this.uploads = Objects.requireNonNull(uploads, "uploads");
+  }
+
+  /** Returns how many tasks changed. */
+  @Override
+  public Integer handleRequest(Map<String, Object> scheduledEvent, Context context) {
+    return uploads.sweep(BATCH);
+  }
+}

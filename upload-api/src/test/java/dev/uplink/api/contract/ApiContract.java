@@ -1,0 +1,598 @@
+package dev.uplink.api.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.uplink.api.UploadLimits;
+import dev.uplink.api.UploadService;
+import dev.uplink.api.fakes.InMemoryDirectUploads;
+import dev.uplink.api.fakes.RecordingTaskQueue;
+import dev.uplink.api.fakes.StreamingObjectStore;
+import dev.uplink.api.http.ApiSettings;
+import dev.uplink.core.domain.Caller;
+import dev.uplink.core.domain.Destination;
+import dev.uplink.core.domain.DestinationPolicy;
+import dev.uplink.core.domain.TaskId;
+import dev.uplink.core.testing.InMemoryTaskStore;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the upload API promises whatever carries its requests: every transport (a socket, an API
+ * Gateway event through Lambda) runs these same cases against the same in-memory service.
+ *
+ * <p>To add a case, write a {@code @Test} that builds a request with {@link #get}, {@link #post} or
+ * {@link #request}, sends it with {@link #send} and asserts on the {@link ContractResponse} ({@link
+ * #assertProblem} for errors); the fakes ({@link #tasks}, {@link #objects}, {@link #queue}) show
+ * what the service stored. A transport is added by subclassing and implementing {@link #connect}.
+ */
+abstract class ApiContract {
+
+  protected static final Map<String, String> KEYS = Map.of("key-alice", "alice", "key-bob", "bob");
+  protected static final Instant NOW = Instant.parse("2026-11-22T06:30:00.123Z");
+  protected static final String PROBLEMS = "https://uplink.dev/problems/";
+  protected static final String VALID_QUERY = "?container=web&path=/srv/app/config.yaml";
+
+  protected final InMemoryTaskStore tasks = new InMemoryTaskStore();
+  protected final StreamingObjectStore objects = new StreamingObjectStore();
+  protected final RecordingTaskQueue queue = new RecordingTaskQueue();
+  protected final InMemoryDirectUploads direct = new InMemoryDirectUploads();
+  private ContractClient client;
+
+  /** 1 MiB: the largest file this contract's API accepts. */
+  protected static final long MAX_UPLOAD = 1024 * 1024;
+
+  /** The transport under test, serving the API on {@code settings} and {@code service}. */
+  protected abstract ContractClient connect(ApiSettings settings, UploadService service)
+      throws Exception;
+
+  @BeforeEach
+  void connectToTheApi() throws Exception {
+    var service =
+        new UploadService(
+            tasks,
+            objects,
+            queue,
+            Clock.fixed(NOW, ZoneOffset.UTC),
+            UploadLimits.defaults().withMaxUploadBytes(MAX_UPLOAD),
+            Optional.of(direct));
+    var callers = new LinkedHashMap<>(ApiSettings.allowingAll(KEYS).callers());
+    callers.put("key-carol", new Caller("carol", DestinationPolicy.parse("web-*:/srv/uploads/")));
+    client = connect(ApiSettings.of(callers), service);
+  }
+
+  @AfterEach
+  void disconnect() {
+    client.close();
+  }
+
+  @Test
+  void aRawUploadIsAcceptedWith202ALocationAndTheTaskIdAsJson() throws Exception {
+    byte[] content = "port: 8080\nname: web\n".getBytes(StandardCharsets.UTF_8);
+
+    var response = send(post("/v1/uploads" + VALID_QUERY).key("key-alice").octets(content));
+
+    assertThat(response.status()).as("status of " + response.text()).isEqualTo(202);
+    assertThat(response.header("Content-Type"))
+        .as("Content-Type")
+        .hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+    String id = response.json().path("id").asText();
+    assertThat(TaskId.isValid(id)).as("id is a task id: " + id).isTrue();
+    assertThat(response.header("Location")).as("Location").contains("/v1/uploads/" + id);
+    assertThat(response.json().path("status").asText()).as("status member").isEqualTo("PENDING");
+    assertThat(objects.object(UploadService.objectKeyFor(new TaskId(id))))
+        .as("stored object")
+        .hasValueSatisfying(o -> assertThat(o.content()).contains(content));
+    assertThat(queue.published()).as("published").containsExactly(new TaskId(id));
+  }
+
+  @Test
+  void theStatusUrlAnswers200WithTheSameIdSizeAndSha256() throws Exception {
+    byte[] content = "max_connections=100\n".getBytes(StandardCharsets.UTF_8);
+    String location =
+        send(post("/v1/uploads" + VALID_QUERY).key("key-alice").octets(content))
+            .header("Location")
+            .orElseThrow();
+
+    var response = send(get(location).key("key-alice"));
+
+    assertThat(response.status()).as("status of " + response.text()).isEqualTo(200);
+    assertThat(response.header("Content-Type"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+    JsonNode task = response.json();
+    assertThat("/v1/uploads/" + task.path("id").asText()).as("id").isEqualTo(location);
+    assertThat(task.path("status").asText()).isEqualTo("PENDING");
+    assertThat(task.path("container").asText()).isEqualTo("web");
+    assertThat(task.path("path").asText()).isEqualTo("/srv/app/config.yaml");
+    assertThat(task.path("size").asLong()).as("size").isEqualTo(content.length);
+    assertThat(task.path("sha256").asText()).as("sha256").isEqualTo(sha256(content));
+  }
+
+  @Test
+  void aHeadOfTheStatusUrlAnswers200WithoutABody() throws Exception {
+    String location =
+        send(post("/v1/uploads" + VALID_QUERY).key("key-alice").octets(new byte[] {7}))
+            .header("Location")
+            .orElseThrow();
+
+    var response = send(request("HEAD", location).key("key-alice"));
+
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.body()).as("body").isEmpty();
+  }
+
+  @Test
+  void aPercentEncodedQueryIsDecodedOnce() throws Exception {
+    var response =
+        send(
+            post("/v1/uploads?container=web&path=%2Fsrv%2Fmy%20app%2Fa%2Bb%25.txt&mode=0600")
+                .key("key-alice")
+                .octets(new byte[] {1, 2}));
+
+    assertThat(response.status()).as("status of " + response.text()).isEqualTo(202);
+    assertThat(tasks.all().getFirst().destination())
+        .isEqualTo(new Destination("web", "/srv/my app/a+b%.txt", 0600, 0, 0));
+  }
+
+  @Test
+  void theDestinationMayComeAsHeaders() throws Exception {
+    var response =
+        send(
+            post("/v1/uploads")
+                .key("key-alice")
+                .header("X-Container-Name", "db-1")
+                .header("X-File-Path", "/etc/db/db.conf")
+                .header("X-File-Mode", "0600")
+                .octets("x".getBytes(StandardCharsets.UTF_8)));
+
+    assertThat(response.status()).as("status of " + response.text()).isEqualTo(202);
+    assertThat(tasks.all().getFirst().destination())
+        .isEqualTo(new Destination("db-1", "/etc/db/db.conf", 0600, 0, 0));
+  }
+
+  @Test
+  void aRequestWithoutAKeyIs401ProblemJson() throws Exception {
+    var response = send(post("/v1/uploads" + VALID_QUERY).octets(new byte[] {1}));
+
+    assertProblem(response, 401, PROBLEMS + "unauthorized", null);
+    assertThat(response.header("WWW-Authenticate"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+    assertNothingStored();
+  }
+
+  @Test
+  void aRequestWithAWrongKeyIs401ProblemJsonThatDoesNotEchoTheKey() throws Exception {
+    var response =
+        send(post("/v1/uploads" + VALID_QUERY).key("key-mallory").octets(new byte[] {1}));
+
+    assertProblem(response, 401, PROBLEMS + "unauthorized", null);
+    assertThat(response.text()).as("the key is not echoed").doesNotContain("key-mallory");
+    assertNothingStored();
+  }
+
+  @Test
+  void aKeyDifferingOnlyInCaseIsRejectedEvenAfterTheRightOne() throws Exception {
+    var accepted = send(post("/v1/uploads" + VALID_QUERY).key("key-alice").octets(new byte[] {1}));
+
+    // A socket client reuses its connection here, where Jetty's header cache once matched
+    // "Bearer Key-Alice" to the cached "Bearer key-alice".
+    var rejected = send(post("/v1/uploads" + VALID_QUERY).key("Key-Alice").octets(new byte[] {1}));
+
+    assertThat(accepted.status()).as("status with the right key").isEqualTo(202);
+    assertProblem(rejected, 401, PROBLEMS + "unauthorized", null);
+  }
+
+  @Test
+  void responsesDoNotNameTheServerSoftware() throws Exception {
+    var response = send(get("/v2/things").key("key-alice"));
+
+    assertThat(response.header("Server")).as("Server").isEmpty();
+    assertThat(response.header("X-Powered-By")).as("X-Powered-By").isEmpty();
+  }
+
+  @Test
+  void anotherOwnersTaskIs404WithNothingAboutTheTask() throws Exception {
+    String location =
+        send(post("/v1/uploads" + VALID_QUERY).key("key-alice").octets(new byte[] {1}))
+            .header("Location")
+            .orElseThrow();
+
+    var response = send(get(location).key("key-bob"));
+
+    assertProblem(response, 404, PROBLEMS + "not-found", null);
+    assertThat(response.text()).doesNotContain("/srv/app", "alice", "PENDING");
+  }
+
+  @Test
+  void anUnknownRouteIs404ProblemJson() throws Exception {
+    var response = send(get("/v2/things").key("key-alice"));
+
+    assertProblem(response, 404, PROBLEMS + "not-found", null);
+  }
+
+  @Test
+  void aWrongMethodIs405ProblemJsonWithAllow() throws Exception {
+    var response = send(request("PUT", "/v1/uploads").key("key-alice").octets(new byte[] {1}));
+
+    assertProblem(response, 405, PROBLEMS + "method-not-allowed", null);
+    assertThat(response.header("Allow"))
+        .as("Allow")
+        .hasValueSatisfying(
+            allow -> assertThat(allow.split(", ")).contains("POST").doesNotContain("PUT"));
+    assertNothingStored();
+  }
+
+  @Test
+  void anInvalidDestinationIs400ProblemJsonNamingTheFieldAndStoresNothing() throws Exception {
+    var response =
+        send(
+            post("/v1/uploads?container=web&path=relative/path")
+                .key("key-alice")
+                .octets(new byte[] {1}));
+
+    assertProblem(response, 400, PROBLEMS + "invalid-destination", "path");
+    assertNothingStored();
+  }
+
+  @Test
+  void aBinaryBodyWithEveryByteValueIsStoredByteForByte() throws Exception {
+    byte[] content = new byte[256 * 4];
+    for (int i = 0; i < content.length; i++) {
+      content[i] = (byte) (i * 7 + i / 256);
+    }
+    assertThat(distinctByteValues(content)).as("the body holds every byte value").isEqualTo(256);
+
+    var accepted = send(post("/v1/uploads" + VALID_QUERY).key("key-alice").octets(content));
+    var status = send(get(accepted.header("Location").orElseThrow()).key("key-alice"));
+
+    assertThat(accepted.status()).as("status of " + accepted.text()).isEqualTo(202);
+    assertThat(status.json().path("sha256").asText()).as("sha256").isEqualTo(sha256(content));
+    assertThat(status.json().path("size").asLong()).as("size").isEqualTo(content.length);
+    String id = accepted.json().path("id").asText();
+    assertThat(objects.object(UploadService.objectKeyFor(new TaskId(id))))
+        .hasValueSatisfying(o -> assertThat(o.content()).contains(content));
+  }
+
+  @Test
+  void aMultipartUploadIsAcceptedAndStoresExactlyTheFilePart() throws Exception {
+    byte[] content =
+        "#!/bin/sh\necho hi\r\n--not-a-boundary\r\n\0\1\2".getBytes(StandardCharsets.UTF_8);
+    byte[] body =
+        new MultipartBody()
+            .field("container", "web")
+            .field("path", "/usr/local/bin/hi")
+            .field("mode", "0755")
+            .file("file", "hi.sh", content)
+            .build();
+
+    var response =
+        send(post("/v1/uploads").key("key-alice").body(MultipartBody.CONTENT_TYPE, body));
+
+    assertThat(response.status()).as("status of " + response.text()).isEqualTo(202);
+    String id = response.json().path("id").asText();
+    assertThat(tasks.all().getFirst().destination())
+        .isEqualTo(new Destination("web", "/usr/local/bin/hi", 0755, 0, 0));
+    assertThat(objects.object(UploadService.objectKeyFor(new TaskId(id))))
+        .hasValueSatisfying(o -> assertThat(o.content()).contains(content));
+  }
+
+  // --- the complete API: presigned uploads, listing, cancel, long-poll, limits ------------------
+
+  private static byte[] json(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private Request declare(String route, String key, String container, String path, byte[] file)
+      throws Exception {
+    return post("/v1/uploads/" + route)
+        .key(key)
+        .body(
+            "application/json",
+            json(
+                "{\"container\":\"%s\",\"path\":\"%s\",\"size\":%d,\"sha256\":\"%s\"}"
+                    .formatted(container, path, file.length, sha256(file))));
+  }
+
+  @Test
+  void aPresignedUploadIsCreatedAwaitsItsBytesAndCompletesOnce() throws Exception {
+    byte[] file = "presigned".getBytes(StandardCharsets.UTF_8);
+
+    var created = send(declare("presign", "key-alice", "web", "/srv/p.txt", file));
+
+    assertThat(created.status()).as(created.text()).isEqualTo(201);
+    JsonNode body = created.json();
+    assertThat(body.path("status").asText()).isEqualTo("AWAITING_UPLOAD");
+    assertThat(body.path("upload").path("method").asText()).isEqualTo("PUT");
+    assertThat(body.path("upload").path("headers").path("content-length").asText())
+        .isEqualTo(Integer.toString(file.length));
+    String complete = body.path("completeUrl").asText();
+    assertProblem(send(post(complete).key("key-alice")), 409, PROBLEMS + "upload-incomplete", null);
+
+    direct.putObject("uploads/" + body.path("id").asText(), file);
+    var completed = send(post(complete).key("key-alice"));
+    var again = send(post(complete).key("key-alice"));
+
+    assertThat(completed.status()).as(completed.text()).isEqualTo(202);
+    assertThat(completed.json().path("status").asText()).isEqualTo("PENDING");
+    assertThat(again.status()).isEqualTo(202);
+    assertThat(queue.published()).containsExactly(new TaskId(body.path("id").asText()));
+  }
+
+  @Test
+  void aMultipartUploadHandsOutPartUrlsAndListsTheParts() throws Exception {
+    byte[] file = new byte[1000];
+    var created = send(declare("multipart", "key-alice", "web", "/srv/m.bin", file));
+    assertThat(created.status()).as(created.text()).isEqualTo(201);
+    JsonNode body = created.json();
+    int parts = body.path("partCount").asInt();
+    assertThat(parts).isEqualTo(1);
+
+    var part = send(post(body.path("statusUrl").asText() + "/parts/1").key("key-alice"));
+    var outOfRange = send(post(body.path("statusUrl").asText() + "/parts/2").key("key-alice"));
+    var listed = send(get(body.path("partsUrl").asText()).key("key-alice"));
+
+    assertThat(part.status()).as(part.text()).isEqualTo(200);
+    assertThat(part.json().path("url").asText()).contains("partNumber=1");
+    assertProblem(outOfRange, 400, PROBLEMS + "invalid-request", "partNumber");
+    assertThat(listed.status()).isEqualTo(200);
+    assertThat(listed.json().path("parts").isArray()).isTrue();
+  }
+
+  @Test
+  void aPresignRequestMustBeJsonWithEveryRequiredField() throws Exception {
+    var notJson =
+        send(post("/v1/uploads/presign").key("key-alice").body("text/plain", json("size=1")));
+    var noSha =
+        send(
+            post("/v1/uploads/presign")
+                .key("key-alice")
+                .body(
+                    "application/json",
+                    json("{\"container\":\"web\",\"path\":\"/a\",\"size\":1}")));
+    var unknownField =
+        send(
+            post("/v1/uploads/presign")
+                .key("key-alice")
+                .body(
+                    "application/json",
+                    json("{\"container\":\"web\",\"path\":\"/a\",\"bogus\":1}")));
+
+    assertProblem(notJson, 415, PROBLEMS + "unsupported-media-type", null);
+    assertProblem(noSha, 400, PROBLEMS + "invalid-request", "sha256");
+    assertProblem(unknownField, 400, PROBLEMS + "invalid-request", "bogus");
+    assertThat(tasks.all()).isEmpty();
+  }
+
+  @Test
+  void aDestinationOutsideTheKeysPolicyIs403AndStoresNothing() throws Exception {
+    var streamed =
+        send(
+            post("/v1/uploads?container=db-1&path=/srv/uploads/a")
+                .key("key-carol")
+                .octets(new byte[] {1}));
+    var presigned = send(declare("presign", "key-carol", "web-1", "/etc/passwd", new byte[] {1}));
+    var allowed =
+        send(
+            post("/v1/uploads?container=web-1&path=/srv/uploads/a")
+                .key("key-carol")
+                .octets(new byte[] {1}));
+
+    assertProblem(streamed, 403, PROBLEMS + "destination-forbidden", "container");
+    assertProblem(presigned, 403, PROBLEMS + "destination-forbidden", "path");
+    assertThat(allowed.status()).isEqualTo(202);
+    assertThat(tasks.all()).hasSize(1);
+  }
+
+  @Test
+  void aFileOverTheLimitIs413() throws Exception {
+    var streamed =
+        send(
+            post("/v1/uploads" + VALID_QUERY)
+                .key("key-alice")
+                .octets(new byte[(int) MAX_UPLOAD + 1]));
+    var presigned =
+        send(declare("presign", "key-alice", "web", "/srv/big", new byte[(int) MAX_UPLOAD + 1]));
+
+    assertProblem(streamed, 413, PROBLEMS + "too-large", "Content-Length");
+    assertProblem(presigned, 413, PROBLEMS + "too-large", "size");
+    assertNothingStored();
+  }
+
+  @Test
+  void anIdempotencyKeyMakesARetryReturnTheSameTask() throws Exception {
+    var first =
+        send(
+            post("/v1/uploads" + VALID_QUERY)
+                .key("key-alice")
+                .header("Idempotency-Key", "k1")
+                .octets(new byte[] {1}));
+    var retry =
+        send(
+            post("/v1/uploads" + VALID_QUERY)
+                .key("key-alice")
+                .header("Idempotency-Key", "k1")
+                .octets(new byte[] {1}));
+    var elsewhere =
+        send(
+            post("/v1/uploads?container=web&path=/srv/other")
+                .key("key-alice")
+                .header("Idempotency-Key", "k1")
+                .octets(new byte[] {1}));
+
+    assertThat(retry.json().path("id")).isEqualTo(first.json().path("id"));
+    assertProblem(elsewhere, 409, PROBLEMS + "idempotency-key-reused", "Idempotency-Key");
+    assertThat(tasks.all()).hasSize(1);
+  }
+
+  @Test
+  void theCallersTasksAreListedNewestFirstPageByPage() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      send(post("/v1/uploads" + VALID_QUERY).key("key-alice").octets(new byte[] {(byte) i}));
+    }
+    send(post("/v1/uploads" + VALID_QUERY).key("key-bob").octets(new byte[] {9}));
+
+    var first = send(get("/v1/uploads?limit=3").key("key-alice"));
+    String cursor = first.json().path("nextCursor").asText();
+    var second = send(get("/v1/uploads?limit=3&cursor=" + cursor).key("key-alice"));
+
+    assertThat(first.status()).isEqualTo(200);
+    assertThat(first.json().path("items")).hasSize(3);
+    assertThat(first.header("Link"))
+        .hasValueSatisfying(l -> assertThat(l).contains("rel=\"next\""));
+    assertThat(second.json().path("items")).hasSize(2);
+    assertThat(second.json().path("nextCursor").isNull()).isTrue();
+    assertProblem(
+        send(get("/v1/uploads?cursor=zzz").key("key-alice")),
+        400,
+        PROBLEMS + "invalid-request",
+        "cursor");
+  }
+
+  @Test
+  void aPendingTaskCanBeCancelledButNotOnceAWorkerHasIt() throws Exception {
+    String pending =
+        send(post("/v1/uploads" + VALID_QUERY).key("key-alice").octets(new byte[] {1}))
+            .header("Location")
+            .orElseThrow();
+    String claimed =
+        send(post("/v1/uploads" + VALID_QUERY).key("key-alice").octets(new byte[] {2}))
+            .header("Location")
+            .orElseThrow();
+    tasks.claim(
+        new TaskId(claimed.substring(claimed.lastIndexOf('/') + 1)),
+        NOW,
+        java.time.Duration.ofMinutes(1));
+
+    var cancelled = send(request("DELETE", pending).key("key-alice"));
+    var refused = send(request("DELETE", claimed).key("key-alice"));
+
+    assertThat(cancelled.status()).isEqualTo(200);
+    assertThat(cancelled.json().path("status").asText()).isEqualTo("CANCELLED");
+    assertProblem(refused, 409, PROBLEMS + "wrong-status", null);
+    assertThat(refused.json().path("taskStatus").asText()).isEqualTo("PROCESSING");
+  }
+
+  @Test
+  void aLongPollAnswersAfterTheWaitWhenNothingChanges() throws Exception {
+    String location =
+        send(post("/v1/uploads" + VALID_QUERY).key("key-alice").octets(new byte[] {1}))
+            .header("Location")
+            .orElseThrow();
+
+    long started = System.nanoTime();
+    var response = send(get(location + "?wait=1").key("key-alice"));
+
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(System.nanoTime() - started).isGreaterThanOrEqualTo(900_000_000L);
+    assertProblem(
+        send(get(location + "?wait=soon").key("key-alice")),
+        400,
+        PROBLEMS + "invalid-request",
+        "wait");
+  }
+
+  @Test
+  void theOpenApiDocumentIsServedWithoutAKey() throws Exception {
+    var response = send(get("/openapi.json"));
+
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.json().path("openapi").asText()).isEqualTo("3.1.0");
+  }
+
+  /** A request to build on: {@code .key(..)}, {@code .header(..)}, {@code .body(..)}. */
+  protected record Request(
+      String method, String pathAndQuery, Map<String, String> headers, byte[] body) {
+
+    /** With {@code Authorization: Bearer key}. */
+    public Request key(String key) {
+      return header("Authorization", "Bearer " + key);
+    }
+
+    public Request header(String name, String value) {
+      var more = new LinkedHashMap<>(headers);
+      more.put(name, value);
+      return new Request(method, pathAndQuery, more, body);
+    }
+
+    /** With this body and {@code Content-Type}. */
+    public Request body(String contentType, byte[] content) {
+      return new Request(method, pathAndQuery, headers, content)
+          .header("Content-Type", contentType);
+    }
+
+    /** With this body as {@code application/octet-stream}. */
+    public Request octets(byte[] content) {
+      return body("application/octet-stream", content);
+    }
+  }
+
+  protected static Request request(String method, String pathAndQuery) {
+    return new Request(method, pathAndQuery, Map.of(), new byte[0]);
+  }
+
+  protected static Request get(String pathAndQuery) {
+    return request("GET", pathAndQuery);
+  }
+
+  protected static Request post(String pathAndQuery) {
+    return request("POST", pathAndQuery);
+  }
+
+  protected ContractResponse send(Request request) throws Exception {
+    return client.send(request.method(), request.pathAndQuery(), request.headers(), request.body());
+  }
+
+  /**
+   * An RFC 9457 answer: the status, {@code application/problem+json}, a {@code type} and {@code
+   * title}, the status repeated, a {@code detail}, and {@code field} exactly when one is at fault.
+   */
+  protected static void assertProblem(
+      ContractResponse response, int status, String type, String field) {
+    assertThat(response.status()).as("status of " + response.text()).isEqualTo(status);
+    assertThat(response.header("Content-Type"))
+        .as("Content-Type")
+        .hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
+    JsonNode problem = response.json();
+    assertThat(problem.path("type").asText()).as("type").isEqualTo(type);
+    assertThat(problem.path("title").asText()).as("title").isNotBlank();
+    assertThat(problem.path("status").asInt()).as("status member").isEqualTo(status);
+    assertThat(problem.path("detail").asText()).as("detail").isNotBlank();
+    if (field == null) {
+      assertThat(problem.has("field")).as("no field member").isFalse();
+    } else {
+      assertThat(problem.path("field").asText()).as("field").isEqualTo(field);
+    }
+  }
+
+  protected void assertNothingStored() {
+    assertThat(objects.putsStarted()).as("object store puts").isZero();
+    assertThat(tasks.all()).as("tasks").isEmpty();
+    assertThat(queue.published()).as("published ids").isEmpty();
+  }
+
+  protected static String sha256(byte[] bytes) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+
+  private static long distinctByteValues(byte[] bytes) {
+    var seen = new boolean[256];
+    for (byte b : bytes) {
+      seen[b & 0xff] = true;
+    }
+    long count = 0;
+    for (boolean s : seen) {
+      count += s ? 1 : 0;
+    }
+    return count;
+  }
+}

@@ -1,0 +1,186 @@
+package dev.uplink.api.lambda;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.uplink.api.UploadService;
+import dev.uplink.api.fakes.StreamingObjectStore;
+import dev.uplink.api.http.ApiSettings;
+import dev.uplink.core.domain.Caller;
+import dev.uplink.core.domain.DestinationPolicy;
+import dev.uplink.core.domain.TaskQueue;
+import dev.uplink.core.domain.UploadTask;
+import dev.uplink.core.testing.InMemoryTaskStore;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The handler's own answers, for what never reaches the application: requests HTTP/1.1 cannot
+ * carry, events of the wrong kind, and an application that does not answer in time.
+ */
+class ApiGatewayHandlerTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Map<String, String> KEYS = Map.of("key-alice", "alice");
+
+  private final InMemoryTaskStore tasks = new InMemoryTaskStore();
+  private final StreamingObjectStore objects = new StreamingObjectStore();
+  private final CountDownLatch releasePublishes = new CountDownLatch(1);
+  private ApiGatewayHandler handler;
+
+  @AfterEach
+  void stop() {
+    releasePublishes.countDown();
+    if (handler != null) {
+      handler.close();
+    }
+  }
+
+  @Test
+  void aLineBreakInAHeaderValueIs400ProblemJsonAndReachesNothing() throws Exception {
+    handler = new ApiGatewayHandler(ApiSettings.allowingAll(KEYS), service(publishes()));
+    String event =
+        ApiGatewayEvents.event(
+            "POST",
+            "/v1/uploads?container=web&path=/tmp/a",
+            Map.of(
+                "Authorization", "Bearer key-alice",
+                "X-File-Mode", "0644\r\nX-Container-Name: other"),
+            "x".getBytes(StandardCharsets.UTF_8));
+
+    JsonNode response = invoke(event, Duration.ofSeconds(30));
+
+    assertProblemResponse(response, 400);
+    assertThat(objects.putsStarted()).as("object store puts").isZero();
+    assertThat(tasks.all()).as("tasks").isEmpty();
+  }
+
+  @Test
+  void aPayloadFormat1EventIs500ProblemJsonWithoutDetails() throws Exception {
+    handler = new ApiGatewayHandler(ApiSettings.allowingAll(KEYS), service(publishes()));
+    String v1 =
+        """
+        {"version": "1.0", "resource": "/v1/uploads", "path": "/v1/uploads",
+         "httpMethod": "GET", "headers": {"Host": "h"}, "requestContext": {}}""";
+
+    JsonNode response = invoke(v1, Duration.ofSeconds(30));
+
+    JsonNode problem = assertProblemResponse(response, 500);
+    assertThat(problem.path("detail").asText()).doesNotContain("version", "1.0");
+  }
+
+  @Test
+  void anEventThatIsNotJsonIs500ProblemJson() throws Exception {
+    handler = new ApiGatewayHandler(ApiSettings.allowingAll(KEYS), service(publishes()));
+
+    assertProblemResponse(invoke("<xml/>", Duration.ofSeconds(30)), 500);
+  }
+
+  @Test
+  // A deadline that does not hold would otherwise hang the build.
+  @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void anApplicationSlowerThanTheExchangeTimeoutIs504WithinTheTimeout() throws Exception {
+    handler =
+        new ApiGatewayHandler(
+            settings(Duration.ZERO), service(blockingPublishes()), Duration.ofMillis(400));
+
+    long started = System.nanoTime();
+    JsonNode response = invoke(upload(), Duration.ofSeconds(30));
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+    assertProblemResponse(response, 504);
+    assertThat(took)
+        .as("answered at the deadline")
+        .isBetween(Duration.ofMillis(350), Duration.ofSeconds(5));
+  }
+
+  @Test
+  @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void anInvocationWithLittleTimeLeftAnswers504BeforeLambdaWouldStopIt() throws Exception {
+    handler = new ApiGatewayHandler(ApiSettings.allowingAll(KEYS), service(blockingPublishes()));
+
+    long started = System.nanoTime();
+    JsonNode response = invoke(upload(), Duration.ofMillis(1_500));
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+    assertProblemResponse(response, 504);
+    assertThat(took)
+        .as("answered before the invocation's deadline")
+        .isLessThan(Duration.ofMillis(1_500));
+  }
+
+  @Test
+  void aLongPollAsLongAsTheExchangeTimeoutIsRefusedAtConstruction() {
+    var service = service(publishes());
+
+    assertThatThrownBy(() -> new ApiGatewayHandler(settings(Duration.ofSeconds(30)), service))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("long-poll");
+  }
+
+  private static String upload() {
+    return ApiGatewayEvents.event(
+        "POST",
+        "/v1/uploads?container=web&path=/tmp/a",
+        Map.of("Authorization", "Bearer key-alice", "Content-Type", "application/octet-stream"),
+        new byte[] {1, 2, 3});
+  }
+
+  private JsonNode invoke(String event, Duration timeLeft) throws Exception {
+    var output = new ByteArrayOutputStream();
+    handler.handleRequest(
+        new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)),
+        output,
+        new LambdaTestContext(timeLeft));
+    return JSON.readTree(output.toByteArray());
+  }
+
+  private static JsonNode assertProblemResponse(JsonNode response, int status) throws Exception {
+    assertThat(response.path("statusCode").asInt())
+        .as("statusCode of " + response)
+        .isEqualTo(status);
+    assertThat(response.path("headers").path("Content-Type").asText())
+        .startsWith("application/problem+json");
+    assertThat(response.path("isBase64Encoded").asBoolean()).isFalse();
+    JsonNode problem = JSON.readTree(response.path("body").asText());
+    assertThat(problem.path("type").asText()).as("type").isNotBlank();
+    assertThat(problem.path("title").asText()).as("title").isNotBlank();
+    assertThat(problem.path("status").asInt()).as("status member").isEqualTo(status);
+    assertThat(problem.path("detail").asText()).as("detail").isNotBlank();
+    return problem;
+  }
+
+  private static ApiSettings settings(Duration maxWait) {
+    return new ApiSettings(
+        Map.of("key-alice", new Caller("alice", DestinationPolicy.allowAll())), 4, maxWait);
+  }
+
+  private UploadService service(TaskQueue queue) {
+    return new UploadService(tasks, objects, queue, Clock.systemUTC());
+  }
+
+  private static TaskQueue publishes() {
+    return task -> {};
+  }
+
+  /** A queue whose publish waits until the test ends: an application that does not answer. */
+  private TaskQueue blockingPublishes() {
+    return (UploadTask task) -> {
+      try {
+        releasePublishes.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
+  }
+}
