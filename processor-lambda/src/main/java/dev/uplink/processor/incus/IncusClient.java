@@ -311,7 +311,15 @@ public final class IncusClient implements FileTarget, AutoCloseable {
     }
     List<String> created = new ArrayList<>();
     for (String dir : parents.subList(firstMissing, parents.size())) {
-      createDirectory(instance, dir, DIRECTORY_MODE, destination.uid(), destination.gid());
+      try {
+        createDirectory(instance, dir, DIRECTORY_MODE, destination.uid(), destination.gid());
+      } catch (PushException e) {
+        // Two pushes into one new directory race to create it; Incus answers the loser with an
+        // error ("file exists"), which is success as long as a directory is there now.
+        if (!probeDirectory(instance, dir).map(info -> !info.isFile()).orElse(false)) {
+          throw e;
+        }
+      }
       created.add(dir);
     }
     if (!created.isEmpty()) {

@@ -23,9 +23,12 @@ import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -124,6 +127,33 @@ class IncusClientIntegrationTest {
       assertThat(info.isDirectory()).as(parent).isTrue();
       assertThat(info.octalMode()).as(parent).isEqualTo("0755");
       assertThat(info.uid()).as(parent).isEqualTo(7);
+    }
+  }
+
+  @Test
+  void givenConcurrentPushesIntoOneNewDirectory_whenTheyRaceToCreateIt_thenAllSucceed()
+      throws Exception {
+    for (int round = 0; round < 5; round++) {
+      String shared = dir + "/raced-" + round + "/deeper";
+      var pushes = new ArrayList<Future<?>>();
+      try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+        for (int i = 0; i < 16; i++) {
+          String path = shared + "/file-" + i + ".txt";
+          pushes.add(
+              executor.submit(
+                  () -> {
+                    push(Destination.of(env.instance(), path), path);
+                    return null;
+                  }));
+        }
+        for (var push : pushes) {
+          push.get();
+        }
+      }
+      for (int i = 0; i < 16; i++) {
+        assertThat(client.sizeOf(Destination.of(env.instance(), shared + "/file-" + i + ".txt")))
+            .isPresent();
+      }
     }
   }
 
