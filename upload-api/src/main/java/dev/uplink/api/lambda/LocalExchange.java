@@ -41,7 +41,9 @@ final class LocalExchange {
   static HttpTester.Response send(LocalConnector connector, RawRequest request, Duration timeout)
       throws NoResponseException {
     long millis = Math.max(1, timeout.toMillis());
+    long deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
     LocalConnector.LocalEndPoint endpoint = connector.connect();
+    // Either the scheduled close or waitForResponse's own limit may end the wait first.
     var timedOut = new AtomicBoolean();
     // waitForResponse's own time limit is per read, and it keeps waiting while the connection is
     // open: closing the connection at the deadline is what bounds the exchange.
@@ -65,6 +67,9 @@ final class LocalExchange {
       HttpTester.Response response =
           raw == null ? null : HttpTester.parseResponse(HttpTester.from(raw), request.head());
       if (response == null || !response.isComplete()) {
+        if (System.nanoTime() - deadlineNanos >= 0) {
+          timedOut.set(true);
+        }
         throw new NoResponseException(
             timedOut.get()
                 ? "no response within " + timeout
@@ -76,7 +81,8 @@ final class LocalExchange {
     } catch (NoResponseException e) {
       throw e;
     } catch (Exception e) {
-      throw new NoResponseException("reading the response failed", timedOut.get(), e);
+      boolean late = timedOut.get() || System.nanoTime() - deadlineNanos >= 0;
+      throw new NoResponseException("reading the response failed", late, e);
     } finally {
       deadline.cancel();
       endpoint.close();
