@@ -14,7 +14,6 @@ import dev.uplink.core.domain.TaskConflictException;
 import dev.uplink.core.domain.TaskError;
 import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.TaskNotFoundException;
-import dev.uplink.core.domain.TaskPage;
 import dev.uplink.core.domain.TaskQuery;
 import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.TaskStore;
@@ -30,7 +29,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +53,6 @@ import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.TimeToLiveStatus;
-import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 class DynamoDbTaskStoreTest {
 
@@ -820,27 +817,6 @@ class DynamoDbTaskStoreTest {
   class IdempotencyKeys {
 
     @Test
-    void givenAKeyTaken_whenAnotherTaskIsCreatedUnderIt_thenRefusedNamingTheFirstAndNothingStored()
-        throws Exception {
-      String owner = anOwner();
-      UploadTask first = aPendingTaskOf(owner, "web-1").withIdempotencyKey("k");
-      store.create(first);
-      UploadTask second = aPendingTaskOf(owner, "web-1").withIdempotencyKey("k");
-
-      assertThatThrownBy(() -> store.create(second))
-          .isInstanceOfSatisfying(
-              IdempotencyKeyTakenException.class,
-              e -> assertThat(e.existing()).isEqualTo(first.id()))
-          .hasCauseInstanceOf(TransactionCanceledException.class);
-
-      assertThat(rawItem(second.id())).as("the second task's item").isEmpty();
-      assertThat(rawGuard(owner, "k"))
-          .as("the guard")
-          .containsEntry("taskId", AttributeValue.fromS(first.id().value()));
-      assertThat(store.findByIdempotencyKey(owner, "k")).contains(first);
-    }
-
-    @Test
     void aGuardIsAnItemOfItsOwnInNoIndexHeldForTheWindow() throws Exception {
       String owner = anOwner();
       UploadTask task = aPendingTaskOf(owner, "web-1").withIdempotencyKey("k/ü 1");
@@ -859,22 +835,6 @@ class DynamoDbTaskStoreTest {
       assertThat(store.list(owner, TaskQuery.newest(10)).tasks())
           .as("the owner's listing: the task, not its guard")
           .containsExactly(task);
-    }
-
-    @Test
-    void givenOneOwnersKey_whenAnotherOwnerUsesIt_thenBothAreStoredWithGuardsOfTheirOwn()
-        throws Exception {
-      String alice = anOwner();
-      String bob = anOwner();
-      UploadTask alices = aPendingTaskOf(alice, "web-1").withIdempotencyKey("same");
-      UploadTask bobs = aPendingTaskOf(bob, "web-1").withIdempotencyKey("same");
-
-      store.create(alices);
-      store.create(bobs);
-
-      assertThat(store.findByIdempotencyKey(alice, "same")).contains(alices);
-      assertThat(store.findByIdempotencyKey(bob, "same")).contains(bobs);
-      assertThat(rawGuard(bob, "same").get("id")).isNotEqualTo(rawGuard(alice, "same").get("id"));
     }
 
     @Test
@@ -908,291 +868,6 @@ class DynamoDbTaskStoreTest {
               AttributeValue.fromN(
                   Long.toString(after.plus(TaskStore.IDEMPOTENCY_WINDOW).getEpochSecond())));
       assertThat(storeAt(after).findByIdempotencyKey(owner, "old")).contains(second);
-    }
-
-    @Test
-    void givenTheSameCreateRepeated_thenTheTaskConflictsNotTheKey() {
-      String owner = anOwner();
-      UploadTask task = aPendingTaskOf(owner, "web-1").withIdempotencyKey("retry");
-      store.create(task);
-
-      assertThatThrownBy(() -> store.create(task))
-          .isInstanceOfSatisfying(
-              TaskConflictException.class,
-              e -> assertThat(e.current()).as("the stored record").contains(task))
-          .hasCauseInstanceOf(TransactionCanceledException.class);
-    }
-
-    @Test
-    void givenNoSuchKey_thenNothingIsFound() {
-      String owner = anOwner();
-      store.create(aPendingTaskOf(owner, "web-1"));
-
-      assertThat(store.findByIdempotencyKey(owner, "unknown")).isEmpty();
-    }
-
-    @Test
-    void givenEightCreatesRacingForOneKey_thenExactlyOneIsStored() throws Exception {
-      String owner = anOwner();
-      int racers = 8;
-      List<UploadTask> candidates = new ArrayList<>();
-      for (int i = 0; i < racers; i++) {
-        candidates.add(aPendingTaskOf(owner, "web-1").withIdempotencyKey("race"));
-      }
-      var ready = new CountDownLatch(racers);
-      var go = new CountDownLatch(1);
-      List<Future<UploadTask>> creates = new ArrayList<>();
-      try (var pool = Executors.newFixedThreadPool(racers)) {
-        for (UploadTask candidate : candidates) {
-          Callable<UploadTask> create =
-              () -> {
-                ready.countDown();
-                go.await();
-                store.create(candidate);
-                return candidate;
-              };
-          creates.add(pool.submit(create));
-        }
-        ready.await();
-        go.countDown();
-      }
-
-      var won = new ArrayList<UploadTask>();
-      var told = new ArrayList<TaskId>();
-      for (Future<UploadTask> create : creates) {
-        try {
-          won.add(create.get());
-        } catch (ExecutionException e) {
-          assertThat(e.getCause()).isInstanceOf(IdempotencyKeyTakenException.class);
-          told.add(((IdempotencyKeyTakenException) e.getCause()).existing());
-        }
-      }
-      assertThat(won).as("creates that won").hasSize(1);
-      assertThat(told)
-          .as("what the others were told")
-          .hasSize(racers - 1)
-          .containsOnly(won.get(0).id());
-      assertThat(candidates.stream().filter(c -> !rawItem(c.id()).isEmpty()))
-          .as("tasks stored")
-          .containsExactly(won.get(0));
-      assertThat(store.list(owner, TaskQuery.newest(10)).tasks()).containsExactly(won.get(0));
-    }
-  }
-
-  @Nested
-  class Listing {
-
-    /** Every page until {@code next} is empty. */
-    private List<UploadTask> walk(String owner, TaskQuery query) {
-      var seen = new ArrayList<UploadTask>();
-      Optional<TaskId> after = Optional.empty();
-      do {
-        TaskPage page =
-            store.list(
-                owner, new TaskQuery(query.status(), query.instance(), query.limit(), after));
-        assertThat(page.tasks()).hasSizeLessThanOrEqualTo(query.limit());
-        page.next()
-            .ifPresent(
-                next ->
-                    assertThat(page.tasks())
-                        .as("a page followed by another")
-                        .last()
-                        .extracting(UploadTask::id)
-                        .isEqualTo(next));
-        seen.addAll(page.tasks());
-        after = page.next();
-        assertThat(seen.size()).as("tasks walked").isLessThan(10_000);
-      } while (after.isPresent());
-      return seen;
-    }
-
-    private List<TaskId> newestFirst(List<UploadTask> tasks, TaskQuery matching) {
-      return tasks.stream()
-          .filter(matching::matches)
-          .map(UploadTask::id)
-          .sorted(Comparator.comparing(TaskId::value).reversed())
-          .toList();
-    }
-
-    @Test
-    void walking250TasksInPagesOfSeven_returnsEachOnceNewestFirstWithAndWithoutFilters() {
-      String owner = anOwner();
-      String other = anOwner();
-      var mine = new ArrayList<UploadTask>();
-      for (int i = 0; i < 250; i++) {
-        UploadTask task = aPendingTaskOf(owner, i % 3 == 0 ? "db" : "web-1");
-        // Some under keys: their guards share the table but must never show in a listing.
-        store.create(i % 10 == 0 ? task.withIdempotencyKey("key-" + i) : task);
-        if (i % 4 == 0) {
-          task =
-              store.transition(
-                  task.id(),
-                  TaskStatus.PENDING,
-                  TaskStatus.CANCELLED,
-                  Optional.empty(),
-                  NOW.plusSeconds(1));
-        }
-        mine.add(i % 10 == 0 ? task.withIdempotencyKey("key-" + i) : task);
-        if (i % 2 == 1) {
-          store.create(aPendingTaskOf(other, "db"));
-        }
-      }
-
-      List<UploadTask> all = walk(owner, TaskQuery.newest(7));
-      assertThat(all.stream().map(UploadTask::id))
-          .as("every task, each once, newest first")
-          .doesNotHaveDuplicates()
-          .containsExactlyElementsOf(newestFirst(mine, TaskQuery.newest(7)));
-      assertThat(all).as("as stored").containsExactlyInAnyOrderElementsOf(mine);
-      assertThat(all.get(0).id()).isEqualTo(mine.get(249).id());
-
-      for (TaskQuery query :
-          List.of(
-              new TaskQuery(
-                  Optional.of(TaskStatus.CANCELLED), Optional.empty(), 7, Optional.empty()),
-              new TaskQuery(Optional.empty(), Optional.of("db"), 7, Optional.empty()),
-              new TaskQuery(
-                  Optional.of(TaskStatus.PENDING), Optional.of("web-1"), 7, Optional.empty()),
-              new TaskQuery(Optional.of(TaskStatus.DONE), Optional.empty(), 7, Optional.empty()))) {
-        assertThat(walk(owner, query).stream().map(UploadTask::id))
-            .as("status %s, instance %s", query.status(), query.instance())
-            .doesNotHaveDuplicates()
-            .containsExactlyElementsOf(newestFirst(mine, query));
-      }
-      assertThat(
-              newestFirst(
-                  mine,
-                  new TaskQuery(
-                      Optional.of(TaskStatus.CANCELLED), Optional.empty(), 7, Optional.empty())))
-          .as("cancelled tasks")
-          .hasSize(63);
-      assertThat(walk(other, TaskQuery.newest(100)))
-          .as("the other owner's")
-          .hasSize(125)
-          .allMatch(task -> task.isOwnedBy(other));
-    }
-
-    @Test
-    void aFullLastPageHasNoNextAndAPageContinuesStrictlyAfterItsStart() {
-      String owner = anOwner();
-      var mine = new ArrayList<UploadTask>();
-      for (int i = 0; i < 4; i++) {
-        UploadTask task = aPendingTaskOf(owner, "web-1");
-        store.create(task);
-        mine.add(task);
-      }
-
-      TaskPage all = store.list(owner, TaskQuery.newest(4));
-      TaskPage firstTwo = store.list(owner, TaskQuery.newest(2));
-      TaskPage rest =
-          store.list(owner, new TaskQuery(Optional.empty(), Optional.empty(), 2, firstTwo.next()));
-
-      assertThat(all.tasks()).containsExactly(mine.get(3), mine.get(2), mine.get(1), mine.get(0));
-      assertThat(all.next()).as("next of a full last page").isEmpty();
-      assertThat(firstTwo.next()).contains(mine.get(2).id());
-      assertThat(rest.tasks()).containsExactly(mine.get(1), mine.get(0));
-      assertThat(rest.next()).isEmpty();
-      assertThat(store.list(anOwner(), TaskQuery.newest(5)))
-          .as("an owner without tasks")
-          .isEqualTo(new TaskPage(List.of(), Optional.empty()));
-    }
-  }
-
-  @Nested
-  class Progress {
-
-    @Test
-    void givenTheHoldingAttempt_whenProgressIsRecorded_thenOnlyBytesPushedChanges() {
-      UploadTask claimed = aStoredTaskIn(TaskStatus.PROCESSING);
-
-      store.recordProgress(claimed.id(), 1, 65_536);
-
-      UploadTask stored = store.find(claimed.id()).orElseThrow();
-      assertThat(stored.bytesPushed()).isEqualTo(65_536);
-      assertThat(stored)
-          .usingRecursiveComparison()
-          .ignoringFields("bytesPushed")
-          .as("everything else, updatedAt too")
-          .isEqualTo(claimed);
-    }
-
-    @Test
-    void givenAReclaimedOrFinishedTask_thenTheOldAttemptCannotRecordProgress() {
-      UploadTask first = aStoredTaskIn(TaskStatus.PROCESSING);
-      UploadTask second =
-          store.claim(first.id(), first.leaseUntil().orElseThrow().plusSeconds(1), LEASE);
-      UploadTask done = aStoredTaskIn(TaskStatus.DONE);
-
-      assertThatThrownBy(() -> store.recordProgress(first.id(), 1, 10))
-          .isInstanceOfSatisfying(
-              TaskConflictException.class,
-              e -> assertThat(e.current()).as("the current record").contains(second))
-          .hasCauseInstanceOf(ConditionalCheckFailedException.class);
-      assertThatThrownBy(() -> store.recordProgress(done.id(), 1, 10))
-          .isInstanceOf(TaskConflictException.class);
-      assertThat(store.find(first.id())).contains(second);
-      assertThat(store.find(done.id())).contains(done);
-    }
-
-    @Test
-    void givenNoSuchTask_whenProgressIsRecorded_thenNotFoundAndNoItemIsCreated() {
-      TaskId absent = TaskId.newId();
-
-      assertThatThrownBy(() -> store.recordProgress(absent, 1, 10))
-          .isInstanceOf(TaskNotFoundException.class);
-      assertThat(rawItem(absent)).isEmpty();
-    }
-
-    @Test
-    void aClaimStartsTheAttemptAtZeroBytesAndFinishingKeepsTheLastCount() {
-      UploadTask first = aStoredTaskIn(TaskStatus.PROCESSING);
-      store.recordProgress(first.id(), 1, 9_000);
-      UploadTask released =
-          store.finish(first.id(), 1, TaskStatus.PENDING, Optional.empty(), CREATED.plusSeconds(5));
-
-      UploadTask again = store.claim(first.id(), CREATED.plusSeconds(6), LEASE);
-      store.recordProgress(first.id(), 2, 123);
-      UploadTask done =
-          store.finish(first.id(), 2, TaskStatus.DONE, Optional.empty(), CREATED.plusSeconds(7));
-
-      assertThat(released.bytesPushed()).as("given back").isEqualTo(9_000);
-      assertThat(again.bytesPushed()).as("claimed again").isZero();
-      assertThat(done.bytesPushed()).as("done").isEqualTo(123);
-    }
-  }
-
-  @Nested
-  class AwaitingUpload {
-
-    @Test
-    void givenTasksAwaitingTheirUpload_thenTheOldestFirstUpToTheLimitAndNoOthers() {
-      // Older than every other test's tasks: these are the oldest the index holds. They leave
-      // it now, not in 1600: an old PENDING task would look stale to the FindStale tests.
-      Instant base = Instant.parse("1600-01-01T00:00:00Z");
-      var upload = DirectUpload.singlePut(NOW.plusSeconds(900));
-      UploadTask second = anAwaitingTask(base.plusSeconds(2), upload);
-      UploadTask first = anAwaitingTask(base.plusSeconds(1), upload);
-      UploadTask third = anAwaitingTask(base.plusSeconds(3), upload);
-      for (UploadTask task : List.of(second, first, third)) {
-        store.create(task);
-      }
-
-      assertThat(store.findAwaitingUpload(2)).containsExactly(first, second);
-      assertThat(store.findAwaitingUpload(3)).containsExactly(first, second, third);
-
-      store.transition(
-          first.id(), TaskStatus.AWAITING_UPLOAD, TaskStatus.PENDING, Optional.empty(), NOW);
-      store.transition(
-          second.id(), TaskStatus.AWAITING_UPLOAD, TaskStatus.CANCELLED, Optional.empty(), NOW);
-
-      assertThat(store.findAwaitingUpload(1))
-          .as("once the older two moved on")
-          .containsExactly(third);
-      assertThat(rawItem(first.id())).containsEntry("openStatus", AttributeValue.fromS("PENDING"));
-      assertThat(rawItem(second.id())).doesNotContainKey("openStatus");
-      // Out of the index, so these are never the oldest in another test.
-      store.transition(
-          third.id(), TaskStatus.AWAITING_UPLOAD, TaskStatus.CANCELLED, Optional.empty(), NOW);
     }
   }
 

@@ -9,6 +9,7 @@ import dev.uplink.api.fakes.InMemoryDirectUploads;
 import dev.uplink.api.fakes.RecordingTaskQueue;
 import dev.uplink.api.fakes.StreamingObjectStore;
 import dev.uplink.api.http.ApiSettings;
+import dev.uplink.api.http.Multipart;
 import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.DestinationPolicy;
@@ -268,15 +269,14 @@ abstract class ApiContract {
     byte[] content =
         "#!/bin/sh\necho hi\r\n--not-a-boundary\r\n\0\1\2".getBytes(StandardCharsets.UTF_8);
     byte[] body =
-        new MultipartBody()
+        new Multipart()
             .field("container", "web")
             .field("path", "/usr/local/bin/hi")
             .field("mode", "0755")
             .file("file", "hi.sh", content)
             .build();
 
-    var response =
-        send(post("/v1/uploads").key("key-alice").body(MultipartBody.CONTENT_TYPE, body));
+    var response = send(post("/v1/uploads").key("key-alice").body(Multipart.CONTENT_TYPE, body));
 
     assertThat(response.status()).as("status of " + response.text()).isEqualTo(202);
     String id = response.json().path("id").asText();

@@ -4,14 +4,14 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /** Builds small multipart/form-data bodies by hand, so tests control every byte. */
-final class Multipart {
+public final class Multipart {
 
-  static final String BOUNDARY = "----uplink-test-boundary-7MA4YWxkTrZu0gW";
-  static final String CONTENT_TYPE = "multipart/form-data; boundary=" + BOUNDARY;
+  public static final String BOUNDARY = "----uplink-test-boundary-7MA4YWxkTrZu0gW";
+  public static final String CONTENT_TYPE = "multipart/form-data; boundary=" + BOUNDARY;
 
   private final ByteArrayOutputStream body = new ByteArrayOutputStream();
 
-  Multipart field(String name, String value) {
+  public Multipart field(String name, String value) {
     write("--" + BOUNDARY + "\r\n");
     write("Content-Disposition: form-data; name=\"" + name + "\"\r\n\r\n");
     write(value);
@@ -19,7 +19,7 @@ final class Multipart {
     return this;
   }
 
-  Multipart file(String name, String filename, byte[] content) {
+  public Multipart file(String name, String filename, byte[] content) {
     write("--" + BOUNDARY + "\r\n");
     write(
         "Content-Disposition: form-data; name=\"" + name + "\"; filename=\"" + filename + "\"\r\n");
@@ -29,7 +29,7 @@ final class Multipart {
     return this;
   }
 
-  byte[] build() {
+  public byte[] build() {
     write("--" + BOUNDARY + "--\r\n");
     return body.toByteArray();
   }
