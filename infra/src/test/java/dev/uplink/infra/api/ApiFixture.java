@@ -34,14 +34,18 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * The upload API on the emulators, without a poller: messages stay in the queue, so tests can count
- * what was published. Keys: {@code key-alice} (alice, anywhere), {@code key-bob} (bob, anywhere),
- * {@code key-web} (carol, only {@code web-*:/srv/uploads/}).
+ * The upload API on the emulators, without a poller, for one test class ({@code @RegisterExtension
+ * static final ApiFixture api = ApiFixture.create()}): messages stay in the queue, so tests can
+ * count what was published. Keys: {@code key-alice} (alice, anywhere), {@code key-bob} (bob,
+ * anywhere), {@code key-web} (carol, only {@code web-*:/srv/uploads/}).
  */
-final class ApiFixture implements AutoCloseable {
+final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
 
   static final String ALICE = "key-alice";
   static final String BOB = "key-bob";
@@ -50,19 +54,36 @@ final class ApiFixture implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  final LocalAwsExtension aws;
-  final UploadService service;
-  final UploadApi api;
-  final DynamoDbTaskStore tasks;
-  final String queueUrl;
+  final LocalAwsExtension aws = LocalAwsExtension.create();
+  private final UploadLimits limits;
+  private final int maxConcurrentUploads;
+  UploadService service;
+  UploadApi api;
+  DynamoDbTaskStore tasks;
+  String queueUrl;
   private final HttpClient http =
       HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(Duration.ofSeconds(5))
           .build();
 
-  ApiFixture(LocalAwsExtension aws, UploadLimits limits, int maxConcurrentUploads) {
-    this.aws = aws;
+  private ApiFixture(UploadLimits limits, int maxConcurrentUploads) {
+    this.limits = limits;
+    this.maxConcurrentUploads = maxConcurrentUploads;
+  }
+
+  /** Default limits with 5 MiB parts. */
+  static ApiFixture create() {
+    return create(limits(UploadLimits.defaults().presignExpiry()), 64);
+  }
+
+  static ApiFixture create(UploadLimits limits, int maxConcurrentUploads) {
+    return new ApiFixture(limits, maxConcurrentUploads);
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    aws.beforeAll(context);
     AwsClients clients = aws.clients();
     this.tasks = new DynamoDbTaskStore(clients.dynamoDb(), aws.settings().table());
     this.queueUrl = clients.queueUrl();
@@ -85,10 +106,6 @@ final class ApiFixture implements AutoCloseable {
             0,
             new ApiSettings(callers, maxConcurrentUploads, ApiSettings.DEFAULT_MAX_WAIT),
             service);
-  }
-
-  ApiFixture(LocalAwsExtension aws) {
-    this(aws, limits(UploadLimits.defaults().presignExpiry()), 64);
   }
 
   /** Default limits with 5 MiB parts and this URL expiry. */
@@ -253,7 +270,13 @@ final class ApiFixture implements AutoCloseable {
   }
 
   @Override
-  public void close() {
-    api.close();
+  public void afterAll(ExtensionContext context) throws Exception {
+    try {
+      if (api != null) {
+        api.close();
+      }
+    } finally {
+      aws.afterAll(context);
+    }
   }
 }

@@ -12,15 +12,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.uplink.core.domain.TaskConflictException;
 import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.TaskStatus;
-import dev.uplink.infra.testing.LocalAwsExtension;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -28,21 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Cancelling tasks, and the destination policy of API keys. */
 class CancelAndPolicyTest {
 
-  @RegisterExtension static final LocalAwsExtension aws = LocalAwsExtension.create();
-
-  private static ApiFixture api;
-
-  @BeforeAll
-  static void start() {
-    api = new ApiFixture(aws);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (api != null) {
-      api.close();
-    }
-  }
+  @RegisterExtension static final ApiFixture api = ApiFixture.create();
 
   private static String streamed(String path) {
     return expect(
@@ -153,9 +136,10 @@ class CancelAndPolicyTest {
       assertThat(api.storedKeys()).hasSize(objects);
       assertThat(expect(api.get(WEB_ONLY, "/v1/uploads"), 200).path("items")).isEmpty();
       assertThat(
-              aws.clients()
+              api.aws
+                  .clients()
                   .s3()
-                  .listMultipartUploads(r -> r.bucket(aws.settings().bucket()))
+                  .listMultipartUploads(r -> r.bucket(api.aws.settings().bucket()))
                   .uploads())
           .isEmpty();
     }

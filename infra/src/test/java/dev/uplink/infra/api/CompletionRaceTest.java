@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.uplink.api.DirectUploadService;
 import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.UploadTask;
-import dev.uplink.infra.testing.LocalAwsExtension;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +16,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -28,22 +26,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class CompletionRaceTest {
 
-  @RegisterExtension static final LocalAwsExtension aws = LocalAwsExtension.create();
-
-  private static ApiFixture api;
+  @RegisterExtension static final ApiFixture api = ApiFixture.create();
   private static DirectUploadService direct;
 
   @BeforeAll
   static void start() {
-    api = new ApiFixture(aws);
     direct = api.service.direct().orElseThrow();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (api != null) {
-      api.close();
-    }
   }
 
   /** A presigned task whose bytes are in the store, not yet completed. */

@@ -6,36 +6,19 @@ import static dev.uplink.infra.api.ApiFixture.expect;
 import static dev.uplink.infra.api.ApiFixture.problem;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.uplink.infra.testing.LocalAwsExtension;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code Idempotency-Key}: a retried request gets the first answer's task, never a second one. */
 class IdempotencyTest {
 
-  @RegisterExtension static final LocalAwsExtension aws = LocalAwsExtension.create();
-
-  private static ApiFixture api;
-
-  @BeforeAll
-  static void start() {
-    api = new ApiFixture(aws);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (api != null) {
-      api.close();
-    }
-  }
+  @RegisterExtension static final ApiFixture api = ApiFixture.create();
 
   private static String upload(String key, String path, byte[] body) {
     return expect(

@@ -15,7 +15,6 @@ import dev.uplink.core.aws.S3ObjectStore;
 import dev.uplink.core.aws.SqsTaskQueue;
 import dev.uplink.core.config.AwsSettings;
 import dev.uplink.core.domain.TaskId;
-import dev.uplink.infra.testing.LocalAwsExtension;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -33,8 +32,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -43,23 +40,11 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 /** Size limit (413), concurrency cap (429) and dependencies that are down or hang (503). */
 class LimitsTest {
 
-  @RegisterExtension static final LocalAwsExtension aws = LocalAwsExtension.create();
-
   private static final int LIMIT = 1024 * 1024;
-  private static ApiFixture api;
 
-  @BeforeAll
-  static void start() {
-    api =
-        new ApiFixture(aws, ApiFixture.limits(Duration.ofMinutes(15)).withMaxUploadBytes(LIMIT), 1);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (api != null) {
-      api.close();
-    }
-  }
+  @RegisterExtension
+  static final ApiFixture api =
+      ApiFixture.create(ApiFixture.limits(Duration.ofMinutes(15)).withMaxUploadBytes(LIMIT), 1);
 
   @Test
   void aFileOverTheLimitIs413WhateverWayItComes() {
@@ -160,7 +145,7 @@ class LimitsTest {
   @Test
   void aHungTaskStoreIs503WithinBoundedTimeAndLeavesNothing() throws Exception {
     try (var hole = new BlackHole()) {
-      AwsSettings real = aws.settings();
+      AwsSettings real = api.aws.settings();
       AwsSettings settings =
           real.withEndpoints(
               real.s3Endpoint().orElseThrow(), real.sqsEndpoint().orElseThrow(), hole.uri());
@@ -187,7 +172,7 @@ class LimitsTest {
     try (var socket = new ServerSocket(0)) {
       closedPort = socket.getLocalPort();
     }
-    AwsSettings real = aws.settings();
+    AwsSettings real = api.aws.settings();
     AwsSettings settings =
         real.withEndpoints(
             real.s3Endpoint().orElseThrow(),

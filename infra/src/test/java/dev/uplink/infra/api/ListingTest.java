@@ -8,12 +8,10 @@ import static dev.uplink.infra.api.ApiFixture.problem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.uplink.infra.testing.LocalAwsExtension;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -21,15 +19,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** {@code GET /v1/uploads}: newest first, an opaque cursor, only the caller's tasks. */
 class ListingTest {
 
-  @RegisterExtension static final LocalAwsExtension aws = LocalAwsExtension.create();
-
-  private static ApiFixture api;
+  @RegisterExtension static final ApiFixture api = ApiFixture.create();
   private static final List<String> alices = new ArrayList<>();
   private static final List<String> bobs = new ArrayList<>();
 
   @BeforeAll
   static void createTasks() {
-    api = new ApiFixture(aws);
     IntStream.range(0, 250)
         .parallel()
         .forEach(
@@ -52,13 +47,6 @@ class ListingTest {
     // Task ids are time-ordered (ULIDs): newest first is descending id order.
     alices.sort(Collections.reverseOrder());
     bobs.sort(Collections.reverseOrder());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (api != null) {
-      api.close();
-    }
   }
 
   private static List<String> walk(String key, String filter, int limit) {

@@ -8,7 +8,6 @@ import static dev.uplink.infra.api.ApiFixture.problem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.uplink.infra.testing.LocalAwsExtension;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpRequest.BodyPublisher;
@@ -17,29 +16,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The Uppy/S3 multipart flow against S3Proxy: parts, retries, a broken part, resume, complete. */
 class PresignedMultipartTest {
 
-  @RegisterExtension static final LocalAwsExtension aws = LocalAwsExtension.create();
-
-  private static ApiFixture api;
-
-  @BeforeAll
-  static void start() {
-    api = new ApiFixture(aws);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (api != null) {
-      api.close();
-    }
-  }
+  @RegisterExtension static final ApiFixture api = ApiFixture.create();
 
   /** Two full parts and a 1 MiB last part. */
   private static byte[] threeParts() {
@@ -127,7 +110,10 @@ class PresignedMultipartTest {
     assertThat(task.path("status").asText()).isEqualTo("PENDING");
     String key = "uploads/" + created.path("id").asText();
     var object =
-        aws.clients().s3().getObjectAsBytes(r -> r.bucket(aws.settings().bucket()).key(key));
+        api.aws
+            .clients()
+            .s3()
+            .getObjectAsBytes(r -> r.bucket(api.aws.settings().bucket()).key(key));
     assertThat(ApiFixture.sha256(object.asByteArray())).isEqualTo(ApiFixture.sha256(content));
     assertThat(api.drainQueue()).containsExactly(created.path("id").asText());
     problem(api.get(ALICE, created.path("partsUrl").asText()), 409, "wrong-status");
@@ -178,9 +164,10 @@ class PresignedMultipartTest {
     assertThat(cancelled.path("status").asText()).isEqualTo("CANCELLED");
     String key = "uploads/" + created.path("id").asText();
     assertThat(
-            aws.clients()
+            api.aws
+                .clients()
                 .s3()
-                .listMultipartUploads(r -> r.bucket(aws.settings().bucket()).prefix(key))
+                .listMultipartUploads(r -> r.bucket(api.aws.settings().bucket()).prefix(key))
                 .uploads())
         .as("no parts left behind")
         .isEmpty();

@@ -9,7 +9,6 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.uplink.infra.testing.LocalAwsExtension;
 import java.io.IOException;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
@@ -20,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,24 +30,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PresignedPutTest {
 
-  @RegisterExtension static final LocalAwsExtension aws = LocalAwsExtension.create();
+  @RegisterExtension
+  static final ApiFixture api = ApiFixture.create(ApiFixture.limits(Duration.ofSeconds(2)), 64);
 
-  private static ApiFixture api;
   private static final List<String> completed = new ArrayList<>();
 
-  @BeforeAll
-  static void start() {
-    api = new ApiFixture(aws, ApiFixture.limits(Duration.ofSeconds(2)), 64);
-  }
-
   @AfterAll
-  static void stop() {
-    if (api != null) {
-      assertThat(api.drainQueue())
-          .as("one message per completed task, none for refused ones")
-          .containsExactlyInAnyOrderElementsOf(completed);
-      api.close();
-    }
+  static void eachCompletedTaskWasPublishedOnce() {
+    assertThat(api.drainQueue())
+        .as("one message per completed task, none for refused ones")
+        .containsExactlyInAnyOrderElementsOf(completed);
   }
 
   private static byte[] content(int size) {
@@ -207,10 +197,11 @@ class PresignedPutTest {
     byte[] other = content(5001);
     JsonNode created = presign("/srv/uploads/mismatch.bin", declared);
     String key = "uploads/" + created.path("id").asText();
-    aws.clients()
+    api.aws
+        .clients()
         .s3()
         .putObject(
-            r -> r.bucket(aws.settings().bucket()).key(key),
+            r -> r.bucket(api.aws.settings().bucket()).key(key),
             software.amazon.awssdk.core.sync.RequestBody.fromBytes(other));
 
     JsonNode problem =
