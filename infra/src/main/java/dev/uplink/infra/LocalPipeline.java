@@ -32,6 +32,11 @@ public final class LocalPipeline implements AutoCloseable {
    */
   static final Duration SWEEP_INTERVAL = Duration.ofSeconds(1);
 
+  /** Tasks looked at per sweep: at one sweep a second, far more than a local stack creates. */
+  static final int SWEEP_BATCH = 100;
+
+  private static final Duration SWEEPER_STOP_WAIT = Duration.ofSeconds(5);
+
   private final String host;
   private final UploadApi api;
   private final ProcessorWiring processor;
@@ -85,7 +90,7 @@ public final class LocalPipeline implements AutoCloseable {
     sweeper.scheduleWithFixedDelay(
         () -> {
           try {
-            uploads.sweep(100);
+            uploads.sweep(SWEEP_BATCH);
           } catch (RuntimeException e) {
             log.warn("Sweeping presigned uploads failed; trying again", e);
           }
@@ -94,6 +99,21 @@ public final class LocalPipeline implements AutoCloseable {
         SWEEP_INTERVAL.toMillis(),
         TimeUnit.MILLISECONDS);
     return sweeper;
+  }
+
+  /**
+   * Stops the sweeper and waits for a pass in flight, so none uses the clients after close returns
+   * (the caller may close them next). Interrupted, its store calls end promptly.
+   */
+  private void stopSweeper() {
+    sweeper.shutdownNow();
+    try {
+      if (!sweeper.awaitTermination(SWEEPER_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("The upload sweeper did not stop within {}", SWEEPER_STOP_WAIT);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Where the API listens, e.g. {@code http://127.0.0.1:8080}. */
@@ -114,7 +134,7 @@ public final class LocalPipeline implements AutoCloseable {
   /** Stops taking uploads first, then lets pushes in flight finish, then closes the target. */
   @Override
   public void close() {
-    sweeper.shutdownNow();
+    stopSweeper();
     try {
       api.close();
     } finally {

@@ -99,50 +99,79 @@ class PresignedCompletionTest {
     throw new AssertionError("task never became " + status + ": " + task);
   }
 
-  @Test
-  @DisplayName("an uploaded object without a complete call is completed and delivered")
-  void uploadedWithoutCompleteIsDelivered() throws Exception {
-    byte[] content = "presigned, never completed".getBytes();
-    JsonNode created = create("presign", "/srv/uploads/swept.txt", content);
-    JsonNode upload = created.path("upload");
+  /** The client's PUT of {@code content} as the presigned {@code request} says. */
+  private static void put(JsonNode request, byte[] content) throws Exception {
     var put =
-        HttpRequest.newBuilder(URI.create(upload.path("url").asText()))
+        HttpRequest.newBuilder(URI.create(request.path("url").asText()))
             .PUT(BodyPublishers.ofByteArray(content));
-    upload
+    request
         .path("headers")
         .fields()
         .forEachRemaining(
             h -> {
-              if (!h.getKey().equals("content-length")) {
+              // java.net.http sets Content-Length itself (and refuses it as a header).
+              if (!h.getKey().equalsIgnoreCase("content-length")) {
                 put.header(h.getKey(), h.getValue().asText());
               }
             });
     assertThat(http.send(put.build(), HttpResponse.BodyHandlers.ofString()).statusCode())
         .isEqualTo(200);
+  }
 
-    awaitStatus(created, "DONE");
+  private static String expiredCode(JsonNode created) throws Exception {
+    return awaitStatus(created, "FAILED").path("lastError").path("code").asText();
+  }
 
+  @Test
+  @DisplayName("an uploaded object without a complete call is completed and delivered")
+  void uploadedWithoutCompleteIsDelivered() throws Exception {
+    byte[] content = "presigned, never completed".getBytes();
+    JsonNode created = create("presign", "/srv/uploads/swept.txt", content);
+
+    put(created.path("upload"), content);
+
+    JsonNode done = awaitStatus(created, "DONE");
+    assertThat(done.path("attempts").asInt()).isEqualTo(1);
     Path landed = config.dataDir().resolve("instances/demo/srv/uploads/swept.txt");
     assertThat(Files.readAllBytes(landed)).isEqualTo(content);
   }
 
   @Test
-  @DisplayName("an upload not completed within its window fails UPLOAD_EXPIRED, its parts aborted")
-  void notUploadedWithinTheWindowExpires() throws Exception {
-    JsonNode created = create("multipart", "/srv/uploads/never.bin", new byte[10]);
+  @DisplayName("a presigned PUT not made within its window fails UPLOAD_EXPIRED")
+  void putNotMadeWithinTheWindowExpires() throws Exception {
+    JsonNode created = create("presign", "/srv/uploads/never.txt", new byte[10]);
 
-    JsonNode task = awaitStatus(created, "FAILED");
+    assertThat(expiredCode(created)).isEqualTo("UPLOAD_EXPIRED");
+  }
 
-    assertThat(task.path("lastError").path("code").asText()).isEqualTo("UPLOAD_EXPIRED");
+  @Test
+  @DisplayName("a multipart upload not completed within its window fails, its parts aborted")
+  void multipartNotCompletedWithinTheWindowIsAborted() throws Exception {
+    byte[] content = new byte[10];
+    JsonNode created = create("multipart", "/srv/uploads/never.bin", content);
     String key = "uploads/" + created.path("id").asText();
+    JsonNode part =
+        send(
+            HttpRequest.newBuilder(
+                    pipeline.baseUri().resolve(created.path("partsUrl").asText() + "/1"))
+                .POST(BodyPublishers.noBody()));
+    put(part, content);
+    assertThat(openUploads(key)).as("the part's upload, before the window ends").isOne();
+
+    assertThat(expiredCode(created)).isEqualTo("UPLOAD_EXPIRED");
+
     long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!aws.clients()
-        .s3()
-        .listMultipartUploads(r -> r.bucket(aws.settings().bucket()).prefix(key))
-        .uploads()
-        .isEmpty()) {
+    while (openUploads(key) > 0) {
       assertThat(System.nanoTime()).as("parts aborted after the task failed").isLessThan(end);
       Thread.sleep(100);
     }
+  }
+
+  private static int openUploads(String key) {
+    return aws.clients()
+        .s3()
+        .listMultipartUploads(r -> r.bucket(aws.settings().bucket()).prefix(key))
+        .uploads()
+        .size();
   }
 }

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A message that cannot be a notification (S3's {@code s3:TestEvent}, malformed JSON) is logged
  * and dropped: retrying cannot fix it. A dependency failure reports the message as failed, so SQS
- * delivers it again (and after the queue's maximum receives moves it to its dead-letter queue).
+ * delivers it again (and after the queue's maximum receives moves it to its dead-letter queue); so
+ * does any unexpected failure, for that message alone.
  */
 public final class ObjectCreatedHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
@@ -56,6 +58,11 @@ public final class ObjectCreatedHandler implements RequestHandler<SQSEvent, SQSB
       } catch (ServiceUnavailableException e) {
         LOG.warn(
             "Message {}: {}; SQS will deliver it again", message.getMessageId(), e.getMessage());
+        failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
+      } catch (RuntimeException e) {
+        // Unexpected: fail this message alone (thrown, it would fail the whole batch); after the
+        // queue's maximum receives it rests in the dead-letter queue for a person to look at.
+        LOG.error("Message {} failed; SQS will deliver it again", message.getMessageId(), e);
         failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
       }
     }
@@ -86,10 +93,20 @@ public final class ObjectCreatedHandler implements RequestHandler<SQSEvent, SQSB
       String name = record.path("eventName").asText();
       String key = record.path("s3").path("object").path("key").asText(null);
       if (name.startsWith("ObjectCreated:") && key != null) {
-        keys.add(URLDecoder.decode(key, StandardCharsets.UTF_8));
+        decoded(key).ifPresent(keys::add);
       }
     }
     return keys;
+  }
+
+  /** S3 encodes keys as a form does ({@code +} for a space, {@code %XX}); empty if malformed. */
+  private static Optional<String> decoded(String key) {
+    try {
+      return Optional.of(URLDecoder.decode(key, StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException e) {
+      LOG.warn("Dropping an object key that is not URL-encoded: {}", key);
+      return Optional.empty();
+    }
   }
 
   /** The container's service, built on first use from the environment. */

@@ -13,6 +13,8 @@ import dev.uplink.api.fakes.StreamingObjectStore;
 import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.DestinationPolicy;
+import dev.uplink.core.domain.TaskError;
+import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.UploadTask;
 import dev.uplink.core.testing.InMemoryTaskStore;
@@ -114,7 +116,8 @@ class ObjectCreatedHandlerTest {
                 "{\"Service\":\"Amazon S3\",\"Event\":\"s3:TestEvent\",\"Bucket\":\"b\"}",
                 "not json",
                 notification("ObjectRemoved:Delete", "uploads/01ARZ3NDEKTSV4RRFFQ69G5FAV"),
-                notification("ObjectCreated:Put", "elsewhere/file")),
+                notification("ObjectCreated:Put", "elsewhere/file"),
+                notification("ObjectCreated:Put", "uploads/%zz")),
             null);
 
     assertThat(response.getBatchItemFailures()).isEmpty();
@@ -122,15 +125,59 @@ class ObjectCreatedHandlerTest {
   }
 
   @Test
-  void aStoreOutageReportsTheMessageForRedelivery() throws Exception {
-    UploadTask task = uploaded("x".getBytes(StandardCharsets.UTF_8));
-    tasks.failFindsWith(new RuntimeException("DynamoDB is down"));
+  void anEventForAKeyNoTaskHasIsIgnored() {
+    var response =
+        handler.handleRequest(
+            event(notification("ObjectCreated:Put", "uploads/" + TaskId.newId().value())), null);
+
+    assertThat(response.getBatchItemFailures()).isEmpty();
+    assertThat(queue.published()).isEmpty();
+  }
+
+  @Test
+  void anObjectUnlikeItsDeclarationFailsTheTaskWithoutARetry() throws Exception {
+    UploadTask task = uploaded("declared".getBytes(StandardCharsets.UTF_8));
+    uploads.putObject(task.objectKey(), "replaced".getBytes(StandardCharsets.UTF_8));
 
     var response =
         handler.handleRequest(event(notification("ObjectCreated:Put", task.objectKey())), null);
 
+    assertThat(response.getBatchItemFailures()).isEmpty();
+    UploadTask failed = tasks.find(task.id()).orElseThrow();
+    assertThat(failed.status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(failed.lastError().orElseThrow().code()).isEqualTo(TaskError.UPLOAD_MISMATCH);
+    assertThat(queue.published()).isEmpty();
+  }
+
+  @Test
+  void aStoreOutageReportsOnlyThatMessageForRedelivery() throws Exception {
+    UploadTask task = uploaded("x".getBytes(StandardCharsets.UTF_8));
+    tasks.failFindsWith(new RuntimeException("DynamoDB is down"));
+
+    var response =
+        handler.handleRequest(
+            event(
+                "{\"Service\":\"Amazon S3\",\"Event\":\"s3:TestEvent\",\"Bucket\":\"b\"}",
+                notification("ObjectCreated:Put", task.objectKey())),
+            null);
+
     assertThat(response.getBatchItemFailures())
         .extracting(SQSBatchResponse.BatchItemFailure::getItemIdentifier)
-        .isEqualTo(List.of("m0"));
+        .isEqualTo(List.of("m1"));
+  }
+
+  @Test
+  void aRedeliveryAfterTheOutageCompletesTheTask() throws Exception {
+    UploadTask task = uploaded("x".getBytes(StandardCharsets.UTF_8));
+    SQSEvent delivery = event(notification("ObjectCreated:Put", task.objectKey()));
+    tasks.failFindsWith(new RuntimeException("DynamoDB is down"));
+    handler.handleRequest(delivery, null);
+
+    tasks.failFindsWith(null);
+    var response = handler.handleRequest(delivery, null);
+
+    assertThat(response.getBatchItemFailures()).isEmpty();
+    assertThat(tasks.find(task.id()).orElseThrow().status()).isEqualTo(TaskStatus.PENDING);
+    assertThat(queue.published()).containsExactly(task.id());
   }
 }
