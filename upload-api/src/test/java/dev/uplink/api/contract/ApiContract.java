@@ -10,6 +10,7 @@ import dev.uplink.api.fakes.RecordingTaskQueue;
 import dev.uplink.api.fakes.StreamingObjectStore;
 import dev.uplink.api.http.ApiSettings;
 import dev.uplink.api.http.Multipart;
+import dev.uplink.api.http.ProblemAssert;
 import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.DestinationPolicy;
@@ -558,20 +559,14 @@ abstract class ApiContract {
    */
   protected static void assertProblem(
       ContractResponse response, int status, String type, String field) {
-    assertThat(response.status()).as("status of " + response.text()).isEqualTo(status);
-    assertThat(response.header("Content-Type"))
-        .as("Content-Type")
-        .hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
-    JsonNode problem = response.json();
-    assertThat(problem.path("type").asText()).as("type").isEqualTo(type);
-    assertThat(problem.path("title").asText()).as("title").isNotBlank();
-    assertThat(problem.path("status").asInt()).as("status member").isEqualTo(status);
-    assertThat(problem.path("detail").asText()).as("detail").isNotBlank();
-    if (field == null) {
-      assertThat(problem.has("field")).as("no field member").isFalse();
-    } else {
-      assertThat(problem.path("field").asText()).as("field").isEqualTo(field);
-    }
+    ProblemAssert.assertProblem(
+        response.status(),
+        response.header("Content-Type"),
+        response.json(),
+        response.text(),
+        status,
+        type,
+        field);
   }
 
   protected void assertNothingStored() {

@@ -827,20 +827,14 @@ class UploadApiTest {
 
   private static void assertProblem(
       HttpResponse<String> response, int status, String type, String field) throws IOException {
-    assertThat(response.statusCode()).as("status of " + response.body()).isEqualTo(status);
-    assertThat(response.headers().firstValue("Content-Type"))
-        .as("Content-Type")
-        .hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
-    JsonNode problem = json(response);
-    assertThat(problem.path("type").asText()).as("type").isEqualTo(PROBLEMS + type);
-    assertThat(problem.path("title").asText()).as("title").isNotBlank();
-    assertThat(problem.path("status").asInt()).as("status member").isEqualTo(status);
-    assertThat(problem.path("detail").asText()).as("detail").isNotBlank();
-    if (field == null) {
-      assertThat(problem.has("field")).as("no field member").isFalse();
-    } else {
-      assertThat(problem.path("field").asText()).as("field").isEqualTo(field);
-    }
+    ProblemAssert.assertProblem(
+        response.statusCode(),
+        response.headers().firstValue("Content-Type"),
+        json(response),
+        response.body(),
+        status,
+        PROBLEMS + type,
+        field);
   }
 
   private void assertNothingStored() {
