@@ -500,6 +500,9 @@ public final class DynamoDbTaskStore implements TaskStore {
     TaskStatus.PROCESSING.requireChangeTo(to);
     var write = fencedWrite(attempt);
     write.changeStatus(to, error, now, retention);
+    if (to == TaskStatus.DONE) {
+      write.set("#bytesPushed = #size"); // every byte went, however recently progress was written
+    }
     return write.apply(id, fence(), current -> fenceRefusal(attempt, current));
   }
 
@@ -779,6 +782,7 @@ public final class DynamoDbTaskStore implements TaskStore {
               OPEN_STATUS,
               ATTEMPTS,
               BYTES_PUSHED,
+              SIZE,
               LEASE_UNTIL,
               UPDATED_AT,
               ERROR_CODE,

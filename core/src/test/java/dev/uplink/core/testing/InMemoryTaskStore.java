@@ -241,7 +241,9 @@ public final class InMemoryTaskStore implements TaskStore {
       TaskId id, int attempt, TaskStatus to, Optional<TaskError> error, Instant now) {
     TaskStatus.PROCESSING.requireChangeTo(to);
     UploadTask task = requireHeld(id, attempt);
-    return store(with(task, to, task.attempts(), error.or(task::lastError), Optional.empty(), now));
+    UploadTask finished =
+        with(task, to, task.attempts(), error.or(task::lastError), Optional.empty(), now);
+    return store(to == TaskStatus.DONE ? withBytesPushed(finished, task.size()) : finished);
   }
 
   /** As the real store: never to PROCESSING (only {@link #claim} does that), clears the lease. */
