@@ -11,6 +11,7 @@ import dev.uplink.core.domain.TaskPage;
 import dev.uplink.core.domain.TaskQuery;
 import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.TaskStore;
+import dev.uplink.core.domain.Transition;
 import dev.uplink.core.domain.UploadTask;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -462,6 +463,11 @@ public final class DynamoDbTaskStore implements TaskStore {
     write.set("#leaseUntil = :lease");
     write.set("#bytesPushed = :zero");
     write.set("#updatedAt = :now");
+    write.append(
+        TaskStatus.PROCESSING,
+        now,
+        Transition.reasonFor(
+            Optional.of(TaskStatus.PENDING), TaskStatus.PROCESSING, Optional.empty()));
     return write.apply(
         id,
         "#status = :pending OR (#status = :processing AND"
@@ -499,7 +505,7 @@ public final class DynamoDbTaskStore implements TaskStore {
     Objects.requireNonNull(error, "error");
     TaskStatus.PROCESSING.requireChangeTo(to);
     var write = fencedWrite(attempt);
-    write.changeStatus(to, error, now, retention);
+    write.changeStatus(TaskStatus.PROCESSING, to, error, now, retention);
     if (to == TaskStatus.DONE) {
       write.set("#bytesPushed = #size"); // every byte went, however recently progress was written
     }
@@ -522,7 +528,7 @@ public final class DynamoDbTaskStore implements TaskStore {
     }
     var write = new Write();
     write.value(":from", from.name());
-    write.changeStatus(to, error, now, retention);
+    write.changeStatus(from, to, error, now, retention);
     return write.apply(
         id,
         "#status = :from",
@@ -747,13 +753,28 @@ public final class DynamoDbTaskStore implements TaskStore {
       removes.add(name);
     }
 
+    /** Appends an entry to the task's timeline in the same write. */
+    void append(TaskStatus to, Instant now, String reason) {
+      value(
+          ":timelineEntry",
+          AttributeValue.fromL(List.of(TimelineAttribute.entry(now, to, reason))));
+      value(":noTimeline", AttributeValue.fromL(List.of()));
+      set("#timeline = list_append(if_not_exists(#timeline, :noTimeline), :timelineEntry)");
+    }
+
     /**
      * A status change that is not a claim: the new status, the error (a previous one stays when
      * none is given: it is the task's history), no lease, and the index and TTL attributes to
      * match.
      */
-    void changeStatus(TaskStatus to, Optional<TaskError> error, Instant now, Duration retention) {
+    void changeStatus(
+        TaskStatus from,
+        TaskStatus to,
+        Optional<TaskError> error,
+        Instant now,
+        Duration retention) {
       Objects.requireNonNull(now, "now");
+      append(to, now, Transition.reasonFor(Optional.of(from), to, error));
       value(":to", to.name());
       value(":now", timestamp(now));
       set("#status = :to");
@@ -787,7 +808,8 @@ public final class DynamoDbTaskStore implements TaskStore {
               UPDATED_AT,
               ERROR_CODE,
               ERROR_MESSAGE,
-              EXPIRES_AT)) {
+              EXPIRES_AT,
+              TimelineAttribute.NAME)) {
         String placeholder = "#" + attribute;
         if (condition.contains(placeholder)
             || sets.stream().anyMatch(a -> a.contains(placeholder))
@@ -880,6 +902,7 @@ public final class DynamoDbTaskStore implements TaskStore {
             });
     item.put(BYTES_PUSHED, n(task.bytesPushed()));
     task.idempotencyKey().ifPresent(key -> item.put(IDEMPOTENCY_KEY, s(key)));
+    item.put(TimelineAttribute.NAME, TimelineAttribute.of(task.timeline()));
     return item;
   }
 
@@ -889,6 +912,7 @@ public final class DynamoDbTaskStore implements TaskStore {
         item.containsKey(ERROR_CODE)
             ? Optional.of(new TaskError(reader.text(ERROR_CODE), reader.text(ERROR_MESSAGE)))
             : Optional.empty();
+    int attempts = (int) reader.number(ATTEMPTS);
     return new UploadTask(
         new TaskId(reader.text(ID)),
         reader.text(OWNER),
@@ -902,7 +926,7 @@ public final class DynamoDbTaskStore implements TaskStore {
         reader.number(SIZE),
         reader.text(SHA256),
         TaskStatus.valueOf(reader.text(STATUS)),
-        (int) reader.number(ATTEMPTS),
+        attempts,
         lastError,
         item.containsKey(LEASE_UNTIL)
             ? Optional.of(Instant.parse(reader.text(LEASE_UNTIL)))
@@ -923,7 +947,8 @@ public final class DynamoDbTaskStore implements TaskStore {
         item.containsKey(BYTES_PUSHED) ? reader.number(BYTES_PUSHED) : 0,
         item.containsKey(IDEMPOTENCY_KEY)
             ? Optional.of(reader.text(IDEMPOTENCY_KEY))
-            : Optional.empty());
+            : Optional.empty(),
+        TimelineAttribute.read(Optional.ofNullable(item.get(TimelineAttribute.NAME)), attempts));
   }
 
   private static AttributeValue s(String value) {

@@ -16,8 +16,8 @@ import java.util.Optional;
  * documented in README.md's configuration table.
  *
  * @param port HTTP port of the upload API
- * @param apiKeys API key to the caller it speaks for (owner and destination policy); a request must
- *     present one of these keys
+ * @param apiKeys API key to the caller it speaks for (owner and destination policy, or an
+ *     operator); a request must present one of these keys
  * @param incus the Incus server to push to; empty means the local directory target
  * @param aws where S3, SQS and DynamoDB are and which resources to use
  * @param partSizeBytes multipart part size: the memory one upload or push holds at most
@@ -65,7 +65,9 @@ public record UplinkConfig(
     var reader = new Reader(env);
     return new UplinkConfig(
         reader.integer("UPLINK_PORT", 8080, 0, 65535),
-        parseApiKeys(reader.text("UPLINK_API_KEYS", "")),
+        callers(
+            parseApiKeys(reader.text("UPLINK_API_KEYS", "")),
+            parseOperatorKeys(reader.text("UPLINK_OPERATOR_KEYS", ""))),
         incus(reader),
         new AwsSettings(
             reader.text("AWS_REGION", reader.text("AWS_DEFAULT_REGION", "us-east-1")),
@@ -226,6 +228,42 @@ public record UplinkConfig(
             dataDir,
             processing,
             api);
+  }
+
+  /** The users' and the operators' keys in one map; a key may not be both. */
+  private static Map<String, Caller> callers(
+      Map<String, Caller> users, Map<String, Caller> operators) {
+    var callers = new LinkedHashMap<String, Caller>(users);
+    operators.forEach(
+        (key, operator) -> {
+          if (callers.putIfAbsent(key, operator) != null) {
+            throw new ConfigException(
+                "UPLINK_OPERATOR_KEYS: the key of operator "
+                    + operator.owner()
+                    + " is also in UPLINK_API_KEYS; give operators keys of their own");
+          }
+        });
+    return callers;
+  }
+
+  static Map<String, Caller> parseOperatorKeys(String spec) {
+    var keys = new LinkedHashMap<String, Caller>();
+    for (String entry : spec.split(",")) {
+      if (entry.isBlank()) {
+        continue;
+      }
+      int eq = entry.indexOf('=');
+      String key = eq < 0 ? "" : entry.substring(0, eq).trim();
+      String name = eq < 0 ? "" : entry.substring(eq + 1).trim();
+      if (key.isEmpty() || name.isEmpty()) {
+        throw new ConfigException(
+            "UPLINK_OPERATOR_KEYS must be a comma-separated list of key=operator-name entries");
+      }
+      if (keys.putIfAbsent(key, Caller.operator(name)) != null) {
+        throw new ConfigException("UPLINK_OPERATOR_KEYS lists the same key twice");
+      }
+    }
+    return keys;
   }
 
   static Map<String, Caller> parseApiKeys(String spec) {

@@ -17,6 +17,8 @@ import java.util.Set;
  *      │  │               └─release─▶ PENDING    (transient error, shutdown: try again later)
  *      │  └─────────────────────────▶ FAILED     (a permanent error found before any push)
  *      └────────────────────────────▶ CANCELLED  (the owner withdrew it)
+ *
+ *   FAILED ──retry──▶ PENDING   (an operator fixed the cause and sends it through again)
  * </pre>
  *
  * A PROCESSING task whose lease has expired may be claimed again (its worker died): that is a
@@ -37,7 +39,8 @@ public enum TaskStatus {
       case AWAITING_UPLOAD -> EnumSet.of(PENDING, FAILED, CANCELLED);
       case PENDING -> EnumSet.of(PROCESSING, FAILED, CANCELLED);
       case PROCESSING -> EnumSet.of(DONE, FAILED, PENDING);
-      case DONE, FAILED, CANCELLED -> EnumSet.noneOf(TaskStatus.class);
+      case FAILED -> EnumSet.of(PENDING);
+      case DONE, CANCELLED -> EnumSet.noneOf(TaskStatus.class);
     };
   }
 
@@ -45,9 +48,12 @@ public enum TaskStatus {
     return successors().contains(next);
   }
 
-  /** Whether no further change is allowed: the task's outcome is final. */
+  /**
+   * Whether the task's outcome is settled: no worker or client will change it. Only an operator's
+   * retry takes a FAILED task back to PENDING.
+   */
   public boolean isTerminal() {
-    return successors().isEmpty();
+    return this == DONE || this == FAILED || this == CANCELLED;
   }
 
   /**

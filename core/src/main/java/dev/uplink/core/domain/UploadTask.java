@@ -1,6 +1,7 @@
 package dev.uplink.core.domain;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -25,6 +26,8 @@ import java.util.Optional;
  * @param bytesPushed while PROCESSING: how many bytes the current attempt has pushed so far (its
  *     progress, updated every few seconds); 0 before the first push
  * @param idempotencyKey the {@code Idempotency-Key} the owner created the task with, if any
+ * @param timeline every status change so far, oldest first: kept with the task, so an operator sees
+ *     each attempt and why it failed even after a retry
  */
 public record UploadTask(
     TaskId id,
@@ -41,7 +44,8 @@ public record UploadTask(
     Instant updatedAt,
     Optional<DirectUpload> directUpload,
     long bytesPushed,
-    Optional<String> idempotencyKey) {
+    Optional<String> idempotencyKey,
+    List<Transition> timeline) {
 
   public UploadTask {
     Objects.requireNonNull(id, "id");
@@ -56,6 +60,7 @@ public record UploadTask(
     Objects.requireNonNull(updatedAt, "updatedAt");
     Objects.requireNonNull(directUpload, "directUpload");
     Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+    timeline = List.copyOf(timeline);
     if (size < 0) {
       throw new IllegalArgumentException("size must not be negative: " + size);
     }
@@ -64,7 +69,7 @@ public record UploadTask(
     }
   }
 
-  /** A task without a direct upload, progress or idempotency key. */
+  /** A task without a direct upload, progress, idempotency key or timeline. */
   public UploadTask(
       TaskId id,
       String owner,
@@ -93,7 +98,8 @@ public record UploadTask(
         updatedAt,
         Optional.empty(),
         0,
-        Optional.empty());
+        Optional.empty(),
+        List.of());
   }
 
   /** A freshly uploaded task, waiting for a worker. */
@@ -117,7 +123,11 @@ public record UploadTask(
         Optional.empty(),
         Optional.empty(),
         now,
-        now);
+        now,
+        Optional.empty(),
+        0,
+        Optional.empty(),
+        List.of(Transition.created(TaskStatus.PENDING, now)));
   }
 
   /**
@@ -148,7 +158,8 @@ public record UploadTask(
         now,
         Optional.of(directUpload),
         0,
-        Optional.empty());
+        Optional.empty(),
+        List.of(Transition.created(TaskStatus.AWAITING_UPLOAD, now)));
   }
 
   /** This task, to be created under the owner's {@code Idempotency-Key}. */
@@ -168,7 +179,8 @@ public record UploadTask(
         updatedAt,
         directUpload,
         bytesPushed,
-        Optional.of(key));
+        Optional.of(key),
+        timeline);
   }
 
   /** What a worker holding a message for this task should do at {@code now}. */

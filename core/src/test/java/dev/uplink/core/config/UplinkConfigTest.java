@@ -46,6 +46,39 @@ class UplinkConfigTest {
   }
 
   @Test
+  void operatorKeysNameOperatorsWhoMayUseTheOperatorEndpointsButSendNothing() {
+    var config =
+        UplinkConfig.fromEnvironment(
+            Map.of(
+                "UPLINK_API_KEYS", "k1=alice@*:/",
+                "UPLINK_OPERATOR_KEYS", "ops-1=oncall, ops-2=carol"));
+
+    assertThat(config.apiKeys().get("ops-1")).isEqualTo(Caller.operator("oncall"));
+    assertThat(config.apiKeys().get("ops-2").operator()).isTrue();
+    assertThat(config.apiKeys().get("ops-2").policy().allows(Destination.of("web-1", "/srv/a")))
+        .as("an operator key is no upload key")
+        .isFalse();
+    assertThat(config.apiKeys().get("k1").operator()).isFalse();
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = ';',
+      value = {
+        "k1=alice@*:/; k1=oncall; also in UPLINK_API_KEYS",
+        "'' ; ops-1; UPLINK_OPERATOR_KEYS must be a comma-separated list of key=operator-name",
+        "'' ; ops-1=a,ops-1=b; lists the same key twice"
+      })
+  void aMalformedOrSharedOperatorKeyIsRefused(String apiKeys, String operatorKeys, String why) {
+    assertThatThrownBy(
+            () ->
+                UplinkConfig.fromEnvironment(
+                    Map.of("UPLINK_API_KEYS", apiKeys, "UPLINK_OPERATOR_KEYS", operatorKeys)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(why);
+  }
+
+  @Test
   void aKeyWithoutDestinationsIsRefusedWithTheFormatToUse() {
     assertThatThrownBy(() -> UplinkConfig.fromEnvironment(Map.of("UPLINK_API_KEYS", "k1=alice")))
         .isInstanceOf(ConfigException.class)

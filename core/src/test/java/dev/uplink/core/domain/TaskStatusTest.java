@@ -28,7 +28,8 @@ class TaskStatusTest {
     "PENDING, CANCELLED",
     "PROCESSING, DONE",
     "PROCESSING, FAILED",
-    "PROCESSING, PENDING"
+    "PROCESSING, PENDING",
+    "FAILED, PENDING"
   })
   void theLifeOfATaskFollowsTheseSteps(TaskStatus from, TaskStatus to) {
     assertThat(from.canChangeTo(to)).as("%s -> %s", from, to).isTrue();
@@ -46,7 +47,6 @@ class TaskStatusTest {
     "DONE, PENDING",
     "DONE, PROCESSING",
     "DONE, FAILED",
-    "FAILED, PENDING",
     "FAILED, PROCESSING",
     "FAILED, DONE",
     "PROCESSING, CANCELLED",
@@ -70,11 +70,13 @@ class TaskStatusTest {
   }
 
   @Test
-  void onlyDoneFailedAndCancelledAreTerminal() {
+  void onlyDoneFailedAndCancelledAreTerminal_andOnlyARetryRevivesAFailedTask() {
     assertThat(DONE.isTerminal()).isTrue();
     assertThat(FAILED.isTerminal()).isTrue();
     assertThat(CANCELLED.isTerminal()).isTrue();
     assertThat(CANCELLED.successors()).isEmpty();
+    assertThat(DONE.successors()).isEmpty();
+    assertThat(FAILED.successors()).containsExactly(PENDING);
     assertThat(AWAITING_UPLOAD.isTerminal()).isFalse();
     assertThat(PENDING.isTerminal()).isFalse();
     assertThat(PROCESSING.isTerminal()).isFalse();
@@ -88,7 +90,7 @@ class TaskStatusTest {
             PENDING, EnumSet.of(PROCESSING, FAILED, CANCELLED),
             PROCESSING, EnumSet.of(DONE, FAILED, PENDING),
             DONE, EnumSet.noneOf(TaskStatus.class),
-            FAILED, EnumSet.noneOf(TaskStatus.class),
+            FAILED, EnumSet.of(PENDING),
             CANCELLED, EnumSet.noneOf(TaskStatus.class));
     for (TaskStatus from : TaskStatus.values()) {
       for (TaskStatus to : TaskStatus.values()) {

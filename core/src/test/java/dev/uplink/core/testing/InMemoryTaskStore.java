@@ -10,10 +10,12 @@ import dev.uplink.core.domain.TaskPage;
 import dev.uplink.core.domain.TaskQuery;
 import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.TaskStore;
+import dev.uplink.core.domain.Transition;
 import dev.uplink.core.domain.UploadTask;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -210,13 +212,16 @@ public final class InMemoryTaskStore implements TaskStore {
     }
     return store(
         withBytesPushed(
-            with(
-                task,
-                TaskStatus.PROCESSING,
-                task.attempts() + 1,
-                task.lastError(),
-                Optional.of(now.plus(lease)),
-                now),
+            appended(
+                with(
+                    task,
+                    TaskStatus.PROCESSING,
+                    task.attempts() + 1,
+                    task.lastError(),
+                    Optional.of(now.plus(lease)),
+                    now),
+                task.status(),
+                Optional.empty()),
             0));
   }
 
@@ -242,7 +247,10 @@ public final class InMemoryTaskStore implements TaskStore {
     TaskStatus.PROCESSING.requireChangeTo(to);
     UploadTask task = requireHeld(id, attempt);
     UploadTask finished =
-        with(task, to, task.attempts(), error.or(task::lastError), Optional.empty(), now);
+        appended(
+            with(task, to, task.attempts(), error.or(task::lastError), Optional.empty(), now),
+            task.status(),
+            error);
     return store(to == TaskStatus.DONE ? withBytesPushed(finished, task.size()) : finished);
   }
 
@@ -259,7 +267,11 @@ public final class InMemoryTaskStore implements TaskStore {
       throw new TaskConflictException(
           id, "is " + task.status() + ", not " + from, Optional.of(task));
     }
-    return store(with(task, to, task.attempts(), error.or(task::lastError), Optional.empty(), now));
+    return store(
+        appended(
+            with(task, to, task.attempts(), error.or(task::lastError), Optional.empty(), now),
+            from,
+            error));
   }
 
   @Override
@@ -276,9 +288,38 @@ public final class InMemoryTaskStore implements TaskStore {
         .toList();
   }
 
+  /** {@code t}, which just changed from {@code from}, with that change on its timeline. */
+  private static UploadTask appended(UploadTask t, TaskStatus from, Optional<TaskError> error) {
+    var timeline = new ArrayList<>(t.timeline());
+    timeline.add(
+        new Transition(
+            t.updatedAt(),
+            Optional.of(from),
+            t.status(),
+            t.attempts(),
+            Transition.reasonFor(Optional.of(from), t.status(), error)));
+    return new UploadTask(
+        t.id(),
+        t.owner(),
+        t.destination(),
+        t.objectKey(),
+        t.size(),
+        t.sha256(),
+        t.status(),
+        t.attempts(),
+        t.lastError(),
+        t.leaseUntil(),
+        t.createdAt(),
+        t.updatedAt(),
+        t.directUpload(),
+        t.bytesPushed(),
+        t.idempotencyKey(),
+        timeline);
+  }
+
   /**
    * {@code t} with another status, attempts, error and lease, updated at {@code now}; its direct
-   * upload, bytes pushed and idempotency key stay.
+   * upload, bytes pushed, idempotency key and timeline stay.
    */
   public static UploadTask with(
       UploadTask t,
@@ -302,7 +343,8 @@ public final class InMemoryTaskStore implements TaskStore {
         now,
         t.directUpload(),
         t.bytesPushed(),
-        t.idempotencyKey());
+        t.idempotencyKey(),
+        t.timeline());
   }
 
   private static UploadTask withBytesPushed(UploadTask t, long bytesPushed) {
@@ -321,7 +363,8 @@ public final class InMemoryTaskStore implements TaskStore {
         t.updatedAt(),
         t.directUpload(),
         bytesPushed,
-        t.idempotencyKey());
+        t.idempotencyKey(),
+        t.timeline());
   }
 
   private UploadTask store(UploadTask task) {

@@ -1,11 +1,14 @@
 package dev.uplink.core.testing;
 
+import static dev.uplink.core.domain.TaskStatus.PROCESSING;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.DirectUpload;
 import dev.uplink.core.domain.IdempotencyKeyTakenException;
+import dev.uplink.core.domain.IllegalTaskTransitionException;
 import dev.uplink.core.domain.TaskConflictException;
 import dev.uplink.core.domain.TaskError;
 import dev.uplink.core.domain.TaskId;
@@ -14,6 +17,7 @@ import dev.uplink.core.domain.TaskPage;
 import dev.uplink.core.domain.TaskQuery;
 import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.TaskStore;
+import dev.uplink.core.domain.Transition;
 import dev.uplink.core.domain.UploadTask;
 import java.time.Clock;
 import java.time.Duration;
@@ -125,7 +129,24 @@ public abstract class TaskStoreContract {
             START.plusMillis(1),
             awaiting.directUpload(),
             12_345_678L,
-            Optional.of("key-" + UUID.randomUUID()));
+            Optional.of("key-" + UUID.randomUUID()),
+            List.of(
+                Transition.created(TaskStatus.AWAITING_UPLOAD, START),
+                new Transition(
+                    START,
+                    Optional.of(TaskStatus.AWAITING_UPLOAD),
+                    TaskStatus.PENDING,
+                    0,
+                    "upload completed"),
+                new Transition(START, Optional.of(TaskStatus.PENDING), PROCESSING, 1, "claimed"),
+                new Transition(
+                    START, Optional.of(PROCESSING), TaskStatus.PENDING, 1, "INCUS_UNAVAILABLE: x"),
+                new Transition(
+                    START.plusMillis(1),
+                    Optional.of(TaskStatus.PENDING),
+                    PROCESSING,
+                    2,
+                    "claimed")));
 
     store.create(task);
 
@@ -533,6 +554,115 @@ public abstract class TaskStoreContract {
         .as("done, however stale the last progress")
         .isEqualTo(task.size());
     assertThat(store.find(task.id())).contains(done);
+  }
+
+  // ---- timeline and retry --------------------------------------------------------------------
+
+  private static TaskError unavailable(String message) {
+    return new TaskError(TaskError.INCUS_UNAVAILABLE, message);
+  }
+
+  @Test
+  void everyStatusChangeAndClaimIsOnTheTimelineWithItsAttemptAndReason() {
+    UploadTask task = stored(aPendingTask(anOwner()));
+    store.claim(task.id(), START.plusSeconds(1), LEASE);
+    store.finish(
+        task.id(),
+        1,
+        TaskStatus.PENDING,
+        Optional.of(unavailable("refused")),
+        START.plusSeconds(2));
+    store.claim(task.id(), START.plusSeconds(3), LEASE);
+    // The second worker dies: its lease runs out and a third claims the task over it.
+    store.claim(task.id(), START.plusSeconds(3).plus(LEASE), LEASE);
+    store.finish(
+        task.id(),
+        3,
+        TaskStatus.FAILED,
+        Optional.of(new TaskError(TaskError.RETRIES_EXHAUSTED, "gave up")),
+        START.plusSeconds(200));
+
+    assertThat(store.find(task.id()).orElseThrow().timeline())
+        .extracting(
+            t -> t.at(), t -> t.from().orElse(null), t -> t.to(), t -> t.attempt(), t -> t.reason())
+        .containsExactly(
+            tuple(START, null, TaskStatus.PENDING, 0, "uploaded"),
+            tuple(START.plusSeconds(1), TaskStatus.PENDING, PROCESSING, 1, "claimed by a worker"),
+            tuple(
+                START.plusSeconds(2),
+                PROCESSING,
+                TaskStatus.PENDING,
+                1,
+                "INCUS_UNAVAILABLE: refused"),
+            tuple(START.plusSeconds(3), TaskStatus.PENDING, PROCESSING, 2, "claimed by a worker"),
+            tuple(
+                START.plusSeconds(3).plus(LEASE), PROCESSING, PROCESSING, 3, "claimed by a worker"),
+            tuple(
+                START.plusSeconds(200),
+                PROCESSING,
+                TaskStatus.FAILED,
+                3,
+                "RETRIES_EXHAUSTED: gave up"));
+  }
+
+  @Test
+  void givenAFailedTask_whenRetried_thenItIsPendingAgainWithItsAttemptsAndHistoryKept() {
+    UploadTask task = stored(aPendingTask(anOwner()));
+    store.claim(task.id(), START.plusSeconds(1), LEASE);
+    TaskError exhausted = new TaskError(TaskError.RETRIES_EXHAUSTED, "refused");
+    store.finish(task.id(), 1, TaskStatus.FAILED, Optional.of(exhausted), START.plusSeconds(2));
+
+    UploadTask retried =
+        store.transition(
+            task.id(),
+            TaskStatus.FAILED,
+            TaskStatus.PENDING,
+            Optional.empty(),
+            START.plusSeconds(3));
+
+    assertThat(retried.status()).isEqualTo(TaskStatus.PENDING);
+    assertThat(retried.attempts()).as("attempts, the fencing token, never go back").isEqualTo(1);
+    assertThat(retried.lastError()).as("the error that made it fail").contains(exhausted);
+    assertThat(retried.timeline())
+        .last()
+        .extracting(t -> t.from(), t -> t.to(), t -> t.reason())
+        .containsExactly(
+            Optional.of(TaskStatus.FAILED), TaskStatus.PENDING, "retried by an operator");
+    assertThat(store.claim(task.id(), START.plusSeconds(4), LEASE).attempts())
+        .as("the retried task is claimable")
+        .isEqualTo(2);
+  }
+
+  @Test
+  void givenARetriedTaskWhoseMessageIsLost_thenTheReconcilerFindsIt() {
+    UploadTask task = stored(aPendingTask(anOwner()));
+    store.claim(task.id(), START, LEASE);
+    store.finish(
+        task.id(), 1, TaskStatus.FAILED, Optional.of(unavailable("refused")), START.plusSeconds(1));
+    store.transition(
+        task.id(), TaskStatus.FAILED, TaskStatus.PENDING, Optional.empty(), START.plusSeconds(2));
+
+    assertThat(ids(store.findStale(START.plusSeconds(60), START.plusSeconds(60), 1000)))
+        .contains(task.id());
+  }
+
+  @Test
+  void aDoneOrCancelledTaskCannotBeRetried() {
+    UploadTask task = stored(aPendingTask(anOwner()));
+    store.transition(task.id(), TaskStatus.PENDING, TaskStatus.CANCELLED, Optional.empty(), START);
+
+    assertThatThrownBy(
+            () ->
+                store.transition(
+                    task.id(), TaskStatus.CANCELLED, TaskStatus.PENDING, Optional.empty(), START))
+        .isInstanceOf(IllegalTaskTransitionException.class);
+    assertThatThrownBy(
+            () ->
+                store.transition(
+                    task.id(), TaskStatus.FAILED, TaskStatus.PENDING, Optional.empty(), START))
+        .as("retrying a task that is not FAILED")
+        .isInstanceOf(TaskConflictException.class);
+    assertThat(store.find(task.id()).orElseThrow().status()).isEqualTo(TaskStatus.CANCELLED);
   }
 
   // ---- awaiting upload ------------------------------------------------------------------------

@@ -749,6 +749,50 @@ class DynamoDbTaskStoreTest {
   class NewFields {
 
     @Test
+    void theTimelineIsAListOfMapsAppendedByEachChange_andAnItemWithoutOneGainsIt() {
+      UploadTask task =
+          UploadTask.pending(
+              TaskId.newId(),
+              "owner-timeline",
+              Destination.of("web-1", "/srv/a"),
+              "uploads/t",
+              3,
+              "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+              CREATED);
+      store.create(task);
+      assertThat(rawItem(task.id()).get("timeline").l())
+          .singleElement()
+          .isEqualTo(
+              AttributeValue.fromM(
+                  Map.of(
+                      "at", rawItem(task.id()).get("createdAt"),
+                      "to", AttributeValue.fromS("PENDING"),
+                      "reason", AttributeValue.fromS("uploaded"))));
+
+      // As written before timelines existed, after two claims.
+      aws.clients()
+          .dynamoDb()
+          .updateItem(
+              r ->
+                  r.tableName(aws.settings().table())
+                      .key(Map.of("id", AttributeValue.fromS(task.id().value())))
+                      .updateExpression("SET attempts = :two REMOVE timeline")
+                      .expressionAttributeValues(Map.of(":two", AttributeValue.fromN("2"))));
+      assertThat(store.find(task.id()).orElseThrow().timeline()).isEmpty();
+
+      UploadTask claimed = store.claim(task.id(), CREATED.plusSeconds(1), LEASE);
+
+      assertThat(claimed.timeline())
+          .singleElement()
+          .satisfies(
+              t -> {
+                assertThat(t.to()).isEqualTo(TaskStatus.PROCESSING);
+                assertThat(t.attempt()).as("counted on from the stored attempts").isEqualTo(3);
+                assertThat(t.from()).as("unknown: the entry before it was never kept").isEmpty();
+              });
+    }
+
+    @Test
     void givenAMultipartUploadProgressAndAKey_thenTheyRoundTripAsFlatAttributes() {
       UploadTask awaiting =
           anAwaitingTask(
@@ -771,7 +815,8 @@ class DynamoDbTaskStoreTest {
               CREATED,
               awaiting.directUpload(),
               4_000_000L,
-              Optional.of("key-1"));
+              Optional.of("key-1"),
+              List.of());
 
       store.create(task);
 

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.uplink.core.domain.TaskError;
+import dev.uplink.core.domain.TaskStatus;
+import dev.uplink.core.domain.Transition;
 import dev.uplink.core.domain.UploadTask;
 import java.io.IOException;
 import java.time.Instant;
@@ -90,6 +92,17 @@ final class Json {
     body.put("lastError", task.lastError().map(Json::error).orElse(null));
     body.put("createdAt", timestamp(task.createdAt()));
     body.put("updatedAt", timestamp(task.updatedAt()));
+    body.put("timeline", task.timeline().stream().map(Json::transition).toList());
+    return body;
+  }
+
+  private static Map<String, Object> transition(Transition transition) {
+    var body = new LinkedHashMap<String, Object>();
+    body.put("at", timestamp(transition.at()));
+    body.put("from", transition.from().map(TaskStatus::name).orElse(null));
+    body.put("to", transition.to().name());
+    body.put("attempt", transition.attempt());
+    body.put("reason", transition.reason());
     return body;
   }
 

@@ -372,9 +372,16 @@ class OpenApiDocumentTest {
             violations(example.replace("\"upload\":null", "\"upload\":{\"kind\":\"put\"}"), task))
         .singleElement(STRING)
         .contains("$.upload matches none of anyOf");
-    assertThat(violations(example.replace("2026-11-22T06:30:00.123Z", "yesterday"), task))
+    assertThat(
+            violations(
+                example.replace(
+                    "\"createdAt\":\"2026-11-22T06:30:00.123Z\"", "\"createdAt\":\"yesterday\""),
+                task))
         .singleElement(STRING)
-        .contains("date-time");
+        .contains("$.createdAt is not a \"date-time\"");
+    assertThat(violations(example.replace("\"reason\":\"uploaded\"", "\"reason\":7"), task))
+        .singleElement(STRING)
+        .contains("$.timeline[0].reason is not");
     assertThat(violations(example.replace("\"uid\":1000", "\"uid\":-1"), task))
         .singleElement(STRING)
         .contains("minimum");
