@@ -1,6 +1,7 @@
 package dev.uplink.api.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.uplink.api.UploadLimits;
@@ -479,6 +480,19 @@ abstract class ApiContract {
 
     assertThat(cancelled.status()).isEqualTo(200);
     assertThat(cancelled.json().path("status").asText()).isEqualTo("CANCELLED");
+    assertThat(cancelled.json().path("timeline"))
+        .as("the cancelled task's timeline")
+        .extracting(
+            t -> t.path("from").asText(null),
+            t -> t.path("to").asText(),
+            t -> t.path("attempt").asInt(),
+            t -> t.path("reason").asText())
+        .containsExactly(
+            tuple(null, "PENDING", 0, "uploaded"),
+            tuple("PENDING", "CANCELLED", 0, "cancelled by its owner"));
+    assertThat(send(get(claimed).key("key-alice")).json().path("timeline"))
+        .extracting(t -> t.path("to").asText(), t -> t.path("attempt").asInt())
+        .containsExactly(tuple("PENDING", 0), tuple("PROCESSING", 1));
     assertProblem(refused, 409, PROBLEMS + "wrong-status", null);
     assertThat(refused.json().path("taskStatus").asText()).isEqualTo("PROCESSING");
   }
