@@ -4,8 +4,10 @@ import dev.uplink.core.aws.AwsClients;
 import dev.uplink.core.aws.DynamoDbTaskStore;
 import dev.uplink.core.config.AwsSettings;
 import dev.uplink.core.config.UplinkConfig;
+import dev.uplink.infra.template.TemplateResources;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,13 +35,13 @@ import software.amazon.awssdk.services.sqs.model.QueueNameExistsException;
 
 /**
  * Creates the bucket, the dead-letter queue, the work queue (redriving to the DLQ) and the task
- * table (with its indexes and time to live) that {@link AwsSettings} names. Idempotent: existing
- * resources are kept, the work queue's attributes are brought to the requested values, an index
- * DynamoDB can fill from the items already there is added to an older table, and a table whose key
- * or open-tasks index differs from what {@link DynamoDbTaskStore} expects is reported, never
- * replaced.
+ * table (with its indexes and time to live) that {@link AwsSettings} names, each as {@code
+ * template.yaml} declares it ({@link TemplateResources}). Idempotent: existing resources are kept,
+ * the work queue's attributes are brought to the requested values, an index DynamoDB can fill from
+ * the items already there is added to an older table, and a table whose key or open-tasks index
+ * differs from what {@link DynamoDbTaskStore} expects is reported, never replaced.
  *
- * <p>For the local stack and tests; production resources come from the deployment template.
+ * <p>For the local stack and tests; production resources come from the same template, deployed.
  */
 public final class AwsProvisioner {
 
@@ -47,10 +49,17 @@ public final class AwsProvisioner {
 
   private final AwsClients clients;
   private final AwsSettings settings;
+  private final TemplateResources template;
 
+  /** Provisions what the packaged {@code template.yaml} declares. */
   public AwsProvisioner(AwsClients clients) {
+    this(clients, TemplateResources.packaged());
+  }
+
+  public AwsProvisioner(AwsClients clients, TemplateResources template) {
     this.clients = Objects.requireNonNull(clients, "clients");
     this.settings = clients.settings();
+    this.template = Objects.requireNonNull(template, "template");
   }
 
   /**
@@ -131,7 +140,7 @@ public final class AwsProvisioner {
           "maxReceiveCount must be 1 to 1000, got " + maxReceiveCount);
     }
     var sqs = clients.sqs();
-    String dlqUrl = queueUrl(settings.deadLetterQueue());
+    String dlqUrl = queueUrl(settings.deadLetterQueue(), template.deadLetterQueueAttributes());
     String dlqArn =
         sqs.getQueueAttributes(r -> r.queueUrl(dlqUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
             .attributes()
@@ -139,19 +148,11 @@ public final class AwsProvisioner {
     if (dlqArn == null) {
       throw new IllegalStateException("SQS returned no QueueArn for " + dlqUrl);
     }
-    String queueUrl = queueUrl(settings.queue());
-    String redrivePolicy =
-        "{\"deadLetterTargetArn\":\"%s\",\"maxReceiveCount\":%d}"
-            .formatted(dlqArn, maxReceiveCount);
+    String queueUrl = queueUrl(settings.queue(), Map.of());
     sqs.setQueueAttributes(
         r ->
             r.queueUrl(queueUrl)
-                .attributes(
-                    Map.of(
-                        QueueAttributeName.VISIBILITY_TIMEOUT,
-                        Long.toString(timeoutSeconds),
-                        QueueAttributeName.REDRIVE_POLICY,
-                        redrivePolicy)));
+                .attributes(template.workQueueAttributes(timeoutSeconds, maxReceiveCount, dlqArn)));
     return new Resources(queueUrl, dlqUrl, dlqArn);
   }
 
@@ -159,10 +160,12 @@ public final class AwsProvisioner {
    * The queue's URL, creating the queue when it does not exist: a FIFO queue when its name ends in
    * {@code .fifo} (SQS's rule), so a FIFO work queue and its FIFO dead-letter queue are just names.
    */
-  private String queueUrl(String name) {
+  private String queueUrl(String name, Map<QueueAttributeName, String> declared) {
     var sqs = clients.sqs();
-    Map<QueueAttributeName, String> attributes =
-        name.endsWith(".fifo") ? Map.of(QueueAttributeName.FIFO_QUEUE, "true") : Map.of();
+    var attributes = new HashMap<QueueAttributeName, String>(declared);
+    if (name.endsWith(".fifo")) {
+      attributes.put(QueueAttributeName.FIFO_QUEUE, "true");
+    }
     try {
       return sqs.getQueueUrl(r -> r.queueName(name)).queueUrl();
     } catch (QueueDoesNotExistException e) {
@@ -186,7 +189,7 @@ public final class AwsProvisioner {
    */
   public void table() {
     var dynamoDb = clients.dynamoDb();
-    CreateTableRequest expected = DynamoDbTaskStore.tableDefinition(settings.table());
+    CreateTableRequest expected = template.table(settings.table());
     try {
       TableDescription actual = dynamoDb.describeTable(r -> r.tableName(settings.table())).table();
       requireSameShape(expected, actual).forEach(index -> addIndex(expected, index));
@@ -286,7 +289,7 @@ public final class AwsProvisioner {
    */
   public void timeToLive() {
     var dynamoDb = clients.dynamoDb();
-    String attribute = DynamoDbTaskStore.TTL_ATTRIBUTE;
+    String attribute = template.timeToLiveAttribute();
     TimeToLiveDescription current =
         dynamoDb.describeTimeToLive(r -> r.tableName(settings.table())).timeToLiveDescription();
     TimeToLiveStatus status =
