@@ -14,7 +14,6 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -30,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PresignedPutTest {
 
-  @RegisterExtension
-  static final ApiFixture api = ApiFixture.create(ApiFixture.limits(Duration.ofSeconds(2)), 64);
+  // URLs stay valid long enough for a loaded machine; PresignedUrlExpiryTest signs them for 2 s.
+  @RegisterExtension static final ApiFixture api = ApiFixture.create();
 
   private static final List<String> completed = new ArrayList<>();
 
@@ -175,19 +174,6 @@ class PresignedPutTest {
 
     problem(api.post(ALICE, created.path("completeUrl").asText()), 409, "upload-incomplete");
     problem(api.post(ALICE, otherTask.path("completeUrl").asText()), 409, "upload-incomplete");
-  }
-
-  @Test
-  void anExpiredUrlIsRefused() throws Exception {
-    byte[] content = content(1000);
-    JsonNode created = presign("/srv/uploads/late.bin", content);
-    Thread.sleep(3000); // the fixture signs URLs for 2 s
-
-    var put = api.sendPresigned(created.path("upload"), BodyPublishers.ofByteArray(content));
-
-    assertThat(put.statusCode()).isEqualTo(403);
-    assertThat(put.body()).contains("expired");
-    assertThat(status(created)).isEqualTo("AWAITING_UPLOAD");
   }
 
   @Test
