@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.uplink.infra.template.CloudFormationTemplate.Resource;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -173,15 +174,67 @@ class DeploymentTemplateTest {
   }
 
   @Test
-  void everyFunctionRunsJava21OnArm64() {
+  void everyFunctionRunsJava21OnArm64FromASnapStartSnapshot() {
+    Map<String, Object> globals =
+        Nodes.stringKeyed((Map<?, ?>) template.section("Globals").get("Function"), "Globals");
+    assertThat(globals)
+        .containsEntry("Runtime", "java21")
+        .containsEntry("Architectures", List.of("arm64"))
+        .containsEntry("SnapStart", Map.of("ApplyOn", "PublishedVersions"))
+        .containsEntry("AutoPublishAlias", "live");
     List<Resource> functions = template.resourcesOfType(FUNCTION);
     assertThat(functions).hasSizeGreaterThanOrEqualTo(5);
     for (Resource function : functions) {
-      assertThat(function.require("Runtime")).as(function.logicalId()).isEqualTo("java21");
-      assertThat(function.require("Architectures"))
-          .as(function.logicalId())
-          .isEqualTo(List.of("arm64"));
+      assertThat(function.properties())
+          .as("%s takes the global runtime", function.logicalId())
+          .doesNotContainKeys("Runtime", "Architectures", "SnapStart", "AutoPublishAlias");
     }
+  }
+
+  @Test
+  void theFifoChoiceMakesBothQueuesFifoAndTellsTheProcessor() {
+    Object fifo = Map.of("Fn::If", List.of("FifoQueues", true, Map.of("Ref", "AWS::NoValue")));
+    assertThat(template.resource("TaskQueue").require("FifoQueue")).isEqualTo(fifo);
+    assertThat(template.resource("DeadLetterQueue").require("FifoQueue"))
+        .as("a FIFO queue's dead-letter queue must be FIFO too")
+        .isEqualTo(fifo);
+    assertThat(
+            template
+                .resource("ProcessorFunction")
+                .require("Environment.Variables.UPLINK_QUEUE_FIFO"))
+        .isEqualTo(Map.of("Fn::If", List.of("FifoQueues", "true", "false")));
+  }
+
+  @Test
+  void alarmsWatchDeadLettersOldMessagesAndProcessorErrorsAndThrottles() {
+    Map<String, String> watched = new HashMap<>();
+    for (Resource alarm : template.resourcesOfType("AWS::CloudWatch::Alarm")) {
+      watched.put(
+          alarm.require("MetricName").toString(),
+          ((Map<?, ?>) ((List<?>) alarm.require("Dimensions")).get(0)).get("Value").toString());
+      assertThat(alarm.require("AlarmActions").toString())
+          .as("%s notifies the topic parameter", alarm.logicalId())
+          .contains("AlarmTopicArn");
+    }
+    assertThat(watched)
+        .containsEntry(
+            "ApproximateNumberOfMessagesVisible", "{Fn::GetAtt=[DeadLetterQueue, QueueName]}")
+        .containsEntry("ApproximateAgeOfOldestMessage", "{Fn::GetAtt=[TaskQueue, QueueName]}")
+        .containsEntry("Errors", "{Ref=ProcessorFunction}")
+        .containsEntry("Throttles", "{Ref=ProcessorFunction}");
+  }
+
+  @Test
+  void theOutputsNameTheApiBucketQueuesAndTable() {
+    assertThat(template.section("Outputs"))
+        .containsKeys(
+            "ApiUrl",
+            "BucketName",
+            "TableName",
+            "QueueName",
+            "QueueUrl",
+            "DeadLetterQueueName",
+            "DeadLetterQueueUrl");
   }
 
   @Test
