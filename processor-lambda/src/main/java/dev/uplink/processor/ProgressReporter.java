@@ -3,6 +3,7 @@ package dev.uplink.processor;
 import dev.uplink.core.domain.TaskConflictException;
 import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.TaskStore;
+import dev.uplink.core.logging.TaskLogContext;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
@@ -46,7 +47,7 @@ final class ProgressReporter implements AutoCloseable {
     this.pushed = Objects.requireNonNull(pushed, "pushed");
     // A claim starts the attempt at 0 bytes, so there is nothing to write until the first byte.
     this.reported = 0;
-    this.ticks = Heartbeat.start(scheduler, interval, this::report);
+    this.ticks = Heartbeat.start(scheduler, interval, TaskLogContext.carrying(this::report));
   }
 
   /**

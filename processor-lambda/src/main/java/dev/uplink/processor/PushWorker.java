@@ -9,6 +9,7 @@ import dev.uplink.core.domain.TaskNotFoundException;
 import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.TaskStore;
 import dev.uplink.core.domain.UploadTask;
+import dev.uplink.core.logging.TaskLogContext;
 import dev.uplink.processor.FailureClassifier.Failure;
 import java.io.IOException;
 import java.security.DigestInputStream;
@@ -154,6 +155,18 @@ public final class PushWorker implements AutoCloseable {
       return poison(delivery);
     }
     TaskId id = parsed.get();
+    try (var logContext = TaskLogContext.of(id)) {
+      return handle(id, delivery, visibility, abort, deadline);
+    }
+  }
+
+  /** Every log line from here on carries the task's fields (the MDC of {@link TaskLogContext}). */
+  private Outcome handle(
+      TaskId id,
+      Delivery delivery,
+      MessageVisibility visibility,
+      AbortSignal abort,
+      Optional<Instant> deadline) {
     if (abort.isAborted() || deadline.filter(d -> !clock.instant().isBefore(d)).isPresent()) {
       log.info("Message {} (task {}): not started, stopping", delivery.messageId(), id);
       return Outcome.retryAfter(Duration.ZERO);
@@ -163,13 +176,14 @@ public final class PushWorker implements AutoCloseable {
       return claim.outcome();
     }
     UploadTask task = claim.task();
+    TaskLogContext.describe(task);
     int attempt = task.attempts();
     Throwable failure = null;
     Heartbeat heartbeat =
         Heartbeat.start(
             scheduler,
             settings.visibilityTimeout().dividedBy(2),
-            () -> beat(task, attempt, visibility, abort));
+            TaskLogContext.carrying(() -> beat(task, attempt, visibility, abort)));
     ScheduledFuture<?> deadlineTimer =
         deadline
             .map(
@@ -223,10 +237,12 @@ public final class PushWorker implements AutoCloseable {
         UploadTask now = current.get();
         switch (now.claimVerdict(clock.instant())) {
           case FINISHED:
+            TaskLogContext.outcome("dropped");
             log.info("Task {} is already {}; message dropped, no push", id, now.status());
             return new Claim(null, Outcome.DROP);
           case LEASED:
             Duration left = remainingLease(now);
+            TaskLogContext.outcome("put-back");
             log.info(
                 "Task {} is leased by another worker (attempt {}); message back in {}",
                 id,
@@ -240,6 +256,7 @@ public final class PushWorker implements AutoCloseable {
       } catch (RuntimeException e) {
         Failure failure = FailureClassifier.classify(e);
         Duration backoff = settings.backoff(delivery.receiveCount(), random);
+        TaskLogContext.outcome("retry");
         log.warn(
             "Task {}: the claim failed ({}); message back in {}", id, failure.error(), backoff);
         return new Claim(null, Outcome.retryAfter(backoff));
@@ -369,6 +386,7 @@ public final class PushWorker implements AutoCloseable {
     if (lost.isPresent()) {
       return lost.get();
     }
+    TaskLogContext.outcome("done");
     log.info(
         "Task {}: pushed and verified {} bytes to {}:{} in {} ms (attempt {}, receive {})",
         task.id(),
@@ -393,6 +411,7 @@ public final class PushWorker implements AutoCloseable {
   }
 
   private Outcome abandoned(UploadTask task, Delivery delivery, AbortSignal.Reason reason) {
+    TaskLogContext.outcome("aborted");
     if (reason == AbortSignal.Reason.LEASE_LOST) {
       log.warn("Task {}: push aborted, another worker owns it now", task.id());
       return Outcome.putBack(settings.visibilityTimeout());
@@ -405,11 +424,13 @@ public final class PushWorker implements AutoCloseable {
   private Outcome failed(UploadTask task, Delivery delivery, Failure failure) {
     TaskError error = failure.error();
     if (failure.permanent()) {
+      TaskLogContext.outcome("failed");
       log.warn("Task {}: failed permanently after one attempt: {}", task.id(), error);
       return finish(task, TaskStatus.FAILED, Optional.of(error), delivery).orElse(Outcome.FAILED);
     }
     if (settings.isLastReceive(delivery.receiveCount())) {
       TaskError exhausted = new TaskError(TaskError.RETRIES_EXHAUSTED, error.toString());
+      TaskLogContext.outcome("failed");
       log.warn(
           "Task {}: failed on the last allowed receive ({} of {}): {}; left for the dead-letter"
               + " queue",
@@ -421,6 +442,7 @@ public final class PushWorker implements AutoCloseable {
           .orElse(Outcome.deadLetter(Duration.ZERO));
     }
     Duration backoff = settings.backoff(delivery.receiveCount(), random);
+    TaskLogContext.outcome("retry");
     log.warn(
         "Task {}: attempt {} failed, retrying in {}: {}",
         task.id(),

@@ -18,6 +18,7 @@ import dev.uplink.core.domain.TaskQueue;
 import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.TaskStore;
 import dev.uplink.core.domain.UploadTask;
+import dev.uplink.core.logging.TaskLogContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -269,7 +270,7 @@ public final class DirectUploadService {
     if (task.isEmpty() || task.get().status() != TaskStatus.AWAITING_UPLOAD) {
       return task;
     }
-    try {
+    try (var logContext = TaskLogContext.of(task.get())) {
       return Optional.of(completeTask(task.get()));
     } catch (RequestRejectedException e) {
       LOG.info("Object {} did not complete task {}: {}", objectKey, id.get(), e.getMessage());
@@ -287,7 +288,7 @@ public final class DirectUploadService {
   public int sweep(int limit) {
     int changed = 0;
     for (UploadTask task : tasks.findAwaitingUpload(limit)) {
-      try {
+      try (var logContext = TaskLogContext.of(task)) {
         if (sweepOne(task)) {
           changed++;
         }

@@ -63,6 +63,7 @@ public record UplinkConfig(
    */
   public static UplinkConfig fromEnvironment(Map<String, String> env) {
     var reader = new Reader(env);
+    requireLogFormat(reader.text("UPLINK_LOG_FORMAT", "json"));
     return new UplinkConfig(
         reader.integer("UPLINK_PORT", 8080, 0, 65535),
         callers(
@@ -228,6 +229,17 @@ public record UplinkConfig(
             dataDir,
             processing,
             api);
+  }
+
+  /**
+   * Logback reads {@code UPLINK_LOG_FORMAT} itself (core's logback.xml picks the appender of that
+   * name), before any of our code runs; a name it does not know would silently log nothing, so it
+   * is checked here, where every process starts.
+   */
+  private static void requireLogFormat(String format) {
+    if (!format.equals("json") && !format.equals("text")) {
+      throw new ConfigException("UPLINK_LOG_FORMAT must be json or text, got " + format);
+    }
   }
 
   /** The users' and the operators' keys in one map; a key may not be both. */

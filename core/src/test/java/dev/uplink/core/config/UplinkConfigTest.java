@@ -79,6 +79,15 @@ class UplinkConfigTest {
   }
 
   @Test
+  void theLogFormatIsJsonOrText() {
+    UplinkConfig.fromEnvironment(Map.of("UPLINK_LOG_FORMAT", "text"));
+    UplinkConfig.fromEnvironment(Map.of("UPLINK_LOG_FORMAT", "json"));
+    assertThatThrownBy(() -> UplinkConfig.fromEnvironment(Map.of("UPLINK_LOG_FORMAT", "yaml")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("UPLINK_LOG_FORMAT must be json or text, got yaml");
+  }
+
+  @Test
   void aKeyWithoutDestinationsIsRefusedWithTheFormatToUse() {
     assertThatThrownBy(() -> UplinkConfig.fromEnvironment(Map.of("UPLINK_API_KEYS", "k1=alice")))
         .isInstanceOf(ConfigException.class)

@@ -5,6 +5,7 @@ import dev.uplink.api.ServiceUnavailableException;
 import dev.uplink.api.UploadService;
 import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.InvalidDestinationException;
+import dev.uplink.core.logging.TaskLogContext;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
@@ -19,6 +20,7 @@ import java.util.stream.Collectors;
 import org.eclipse.jetty.http.HttpStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The API as a Javalin application, independent of how requests arrive: the embedded server ({@link
@@ -41,6 +43,7 @@ final class ApiApplication {
 
     config.routes.before(
         ctx -> {
+          MDC.clear();
           if (!ctx.path().equals(OpenApiDocument.PATH)) {
             authenticate(ctx, authenticator);
           }
@@ -135,6 +138,7 @@ final class ApiApplication {
                     ProblemException.unauthorized(ApiKeyAuthenticator.presentsKey(authorization)));
     ctx.attribute(UploadRoutes.CALLER, caller);
     ctx.attribute(UploadRoutes.OWNER, caller.owner());
+    MDC.put(TaskLogContext.OWNER, caller.owner());
   }
 
   private static ProblemException fromJavalin(
@@ -165,10 +169,16 @@ final class ApiApplication {
     ctx.contentType(ProblemException.MEDIA_TYPE).result(Json.bytes(problem.body()));
   }
 
-  /** One line per request; never the Authorization header, never a body. */
+  /**
+   * One line per request; never the Authorization header, never a body, never a query string (a
+   * presigned URL's signature must not reach the logs, and ours carry none worth keeping).
+   */
   private static void logOutcome(Context ctx, Float millis) {
     Object owner = ctx.attribute(UploadRoutes.OWNER);
     Object task = ctx.attribute(UploadRoutes.TASK_ID);
+    if (task != null) {
+      MDC.put(TaskLogContext.TASK_ID, task.toString());
+    }
     ACCESS.info(
         "{} {} {} owner={} task={} {}ms",
         ctx.method().name(),
@@ -177,5 +187,6 @@ final class ApiApplication {
         owner == null ? "-" : owner,
         task == null ? "-" : task,
         Math.round(millis));
+    MDC.clear(); // the server's threads are pooled: the next request starts clean
   }
 }
