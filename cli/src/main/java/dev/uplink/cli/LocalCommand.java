@@ -1,0 +1,32 @@
+package dev.uplink.cli;
+
+import dev.uplink.infra.UplinkLocal;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+/** {@code uplink local}: infra's {@link UplinkLocal}, the whole pipeline on this machine. */
+@Command(
+    name = "local",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the whole pipeline locally until Ctrl+C: emulated S3, SQS and DynamoDB in this process,"
+          + " the upload API on 127.0.0.1 and the processor. Prints the API's URL and key.",
+      "Files go into $UPLINK_INCUS_URL's instances if it is set (with UPLINK_INCUS_CERT,"
+          + " UPLINK_INCUS_KEY, UPLINK_INCUS_SERVER_CERT), else to"
+          + " $UPLINK_DATA_DIR/instances/NAME/PATH (default ./uplink-data). Every UPLINK_*"
+          + " variable of the README's configuration table applies.",
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:stopped (Ctrl+C or SIGTERM)",
+      "1:could not start",
+      "2:usage error, or an UPLINK_* variable is wrong"
+    })
+final class LocalCommand implements Callable<Integer> {
+
+  @Override
+  public Integer call() throws InterruptedException {
+    UplinkLocal.main(new String[0]); // runs until stopped, then exits the JVM itself
+    return 0;
+  }
+}

@@ -1,0 +1,357 @@
+package dev.uplink.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The commands against a stand-in API: what they send, and how they show what comes back. */
+@DisplayName("Commands against the API")
+class ApiCommandsTest {
+
+  private static final String KEY = "test-key";
+  private static final String ID = "01KAZ3V5QG7T2N4R8X6Y9B1C0D";
+
+  private final FakeApi api = FakeApi.start();
+
+  @AfterEach
+  void stop() {
+    api.close();
+  }
+
+  private CliRun run(String... args) {
+    return CliRun.of(
+        Map.of(
+            CliSettings.API_URL_VARIABLE,
+            api.url() + "/v1/uploads",
+            CliSettings.API_KEY_VARIABLE,
+            KEY),
+        args);
+  }
+
+  private static String task(String id, String status) {
+    return """
+        {"id":"%s","status":"%s","container":"demo","path":"/srv/a.bin","mode":"0644","uid":0,
+         "gid":0,"size":12,"sha256":null,"attempts":0,"bytesPushed":0,"lastError":null}
+        """
+        .formatted(id, status);
+  }
+
+  @Nested
+  @DisplayName("status")
+  class Status {
+
+    @Test
+    @DisplayName("shows the task with its timeline, presenting the key as a bearer token")
+    void showsTimeline() {
+      api.json("GET", "/v1/uploads/" + ID, 200, TaskFormatTest.DONE_WITH_TIMELINE);
+      CliRun run = run("status", ID.toLowerCase());
+      assertThat(run.exitCode()).as("%s", run).isZero();
+      assertThat(run.stdout()).contains("status:      DONE", "timeline:", "PENDING -> PROCESSING");
+      assertThat(api.requests().get(0).header("Authorization")).isEqualTo("Bearer " + KEY);
+    }
+
+    @Test
+    @DisplayName("--json prints the API's representation, timeline included")
+    void json() {
+      api.json("GET", "/v1/uploads/" + ID, 200, TaskFormatTest.DONE_WITH_TIMELINE);
+      CliRun run = run("status", ID, "--json");
+      assertThat(Json.parse(run.stdout()))
+          .as("stdout as JSON")
+          .contains(Json.parse(TaskFormatTest.DONE_WITH_TIMELINE).orElseThrow());
+    }
+
+    @Test
+    @DisplayName("--wait long-polls until the task finishes, and exits 1 with one line if FAILED")
+    void waitsForFailure() {
+      api.json("GET", "/v1/uploads/" + ID, 200, task(ID, "PROCESSING"))
+          .json(
+              "GET", "/v1/uploads/" + ID + "?wait=20", 200, TaskFormatTest.FAILED_WITHOUT_TIMELINE);
+      CliRun run = run("status", ID, "--wait");
+      assertThat(run.exitCode()).as("%s", run).isEqualTo(1);
+      assertThat(run.stdout()).contains("status:      FAILED");
+      assertThat(run.stderrLines())
+          .containsExactly(
+              "uplink: task 01KAZ3V5QG7T2N4R8X6Y9B1C0E FAILED: PATH_NOT_FOUND: /missing/dir does"
+                  + " not exist in web-1");
+    }
+
+    @Test
+    @DisplayName("a refusal is one line with the problem's title, detail and status")
+    void problem() {
+      api.answer(
+          "GET",
+          "/v1/uploads/" + ID,
+          401,
+          "application/problem+json",
+          "{\"type\":\"https://uplink.dev/problems/unauthorized\",\"title\":\"Unauthorized\","
+              + "\"status\":401,\"detail\":\"The API key is not valid\"}",
+          Map.of());
+      CliRun run = run("status", ID);
+      assertThat(run.exitCode()).isEqualTo(1);
+      assertThat(run.stderrLines())
+          .containsExactly("uplink: Unauthorized: The API key is not valid (HTTP 401)");
+      assertThat(run.stderr()).doesNotContain(KEY);
+    }
+
+    @Test
+    @DisplayName("an answer that is not a problem is still one line, with the retry hint")
+    void notAProblem() {
+      api.answer(
+          "GET",
+          "/v1/uploads/" + ID,
+          503,
+          "text/html",
+          "<html>\n<b>down</b>\n</html>",
+          Map.of("Retry-After", "5"));
+      CliRun run = run("status", ID);
+      assertThat(run.stderrLines())
+          .containsExactly("uplink: Service Unavailable (HTTP 503); retry after 5 s");
+    }
+  }
+
+  @Nested
+  @DisplayName("list")
+  class ListTasks {
+
+    private String page(String cursor, String... ids) {
+      String items =
+          String.join(",", java.util.Arrays.stream(ids).map(id -> task(id, "DONE")).toList());
+      return "{\"items\":["
+          + items
+          + "],\"nextCursor\":"
+          + (cursor == null ? "null" : "\"" + cursor + "\"")
+          + "}";
+    }
+
+    @Test
+    @DisplayName("follows nextCursor and the Link header until --limit tasks are shown")
+    void followsPages() {
+      String a = "01KAZ3V5QG7T2N4R8X6Y9B1C0A";
+      String b = "01KAZ3V5QG7T2N4R8X6Y9B1C0B";
+      String c = "01KAZ3V5QG7T2N4R8X6Y9B1C0C";
+      String d = "01KAZ3V5QG7T2N4R8X6Y9B1C0D";
+      String e = "01KAZ3V5QG7T2N4R8X6Y9B1C0E";
+      api.json("GET", "/v1/uploads?limit=5&status=DONE&container=demo", 200, page("c1", a, b))
+          .answer(
+              "GET",
+              "/v1/uploads?limit=3&status=DONE&container=demo&cursor=c1",
+              200,
+              "application/json",
+              "{\"items\":[" + task(c, "DONE") + "," + task(d, "DONE") + "]}",
+              Map.of("Link", "</v1/uploads?cursor=c2&status=DONE&container=demo>; rel=\"next\""))
+          .json(
+              "GET",
+              "/v1/uploads?limit=1&status=DONE&container=demo&cursor=c2",
+              200,
+              page("c3", e));
+
+      CliRun run = run("list", "--status", "done", "--container", "demo", "--limit", "5", "--json");
+
+      assertThat(run.exitCode()).as("%s", run).isZero();
+      JsonNode listed = Json.parse(run.stdout()).orElseThrow();
+      assertThat(listed.path("items").findValuesAsText("id")).containsExactly(a, b, c, d, e);
+      assertThat(listed.path("nextCursor").asText()).isEqualTo("c3");
+    }
+
+    @Test
+    @DisplayName("shows a table, and says on stderr where to go on when there are more")
+    void table() {
+      api.json("GET", "/v1/uploads?limit=1", 200, page("next-one", ID));
+      CliRun run = run("list", "--limit", "1");
+      assertThat(run.stdout().lines()).hasSize(2).first().asString().startsWith("ID ");
+      assertThat(run.stderrLines())
+          .containsExactly("uplink: more tasks: list again with --cursor next-one");
+    }
+
+    @Test
+    @DisplayName("says so when there are no tasks")
+    void empty() {
+      api.json("GET", "/v1/uploads?limit=20", 200, page(null));
+      assertThat(run("list").stdout()).isEqualTo("No tasks." + System.lineSeparator());
+    }
+  }
+
+  @Nested
+  @DisplayName("cancel")
+  class Cancel {
+
+    @Test
+    @DisplayName("prints the cancelled task")
+    void cancels() {
+      api.json("DELETE", "/v1/uploads/" + ID, 200, task(ID, "CANCELLED"));
+      CliRun run = run("cancel", ID);
+      assertThat(run.exitCode()).isZero();
+      assertThat(run.stdout()).startsWith(ID + "  CANCELLED  12 B  demo:/srv/a.bin");
+    }
+
+    @Test
+    @DisplayName("of a finished task fails with exit 1 and the API's reason")
+    void finishedTask() {
+      api.answer(
+          "DELETE",
+          "/v1/uploads/" + ID,
+          409,
+          "application/problem+json",
+          "{\"title\":\"Wrong task status\",\"detail\":\"The task is DONE and cannot be"
+              + " cancelled\",\"taskStatus\":\"DONE\"}",
+          Map.of());
+      CliRun run = run("cancel", ID);
+      assertThat(run.exitCode()).isEqualTo(1);
+      assertThat(run.stderrLines())
+          .containsExactly(
+              "uplink: Wrong task status: The task is DONE and cannot be cancelled (HTTP 409)");
+    }
+  }
+
+  @Nested
+  @DisplayName("upload --presigned")
+  class Presigned {
+
+    @TempDir Path dir;
+
+    private Path file() throws Exception {
+      return Files.writeString(dir.resolve("a.bin"), "hello, world");
+    }
+
+    private static String sha256(Path file) throws Exception {
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    }
+
+    @Test
+    @DisplayName("declares size and SHA-256, PUTs without the API key, then completes")
+    void singlePut() throws Exception {
+      Path file = file();
+      api.json("GET", "/v1/uploads?limit=1", 200, "{\"items\":[]}")
+          .json(
+              "POST",
+              "/v1/uploads/presign",
+              201,
+              """
+              {"id":"%s","status":"AWAITING_UPLOAD","upload":{"method":"PUT","url":"%s/s3/obj?X-Amz-Signature=s",
+               "headers":{"Content-Length":"12","x-amz-checksum-sha256":"b64"}}}
+              """
+                  .formatted(ID, api.url()))
+          .answer("PUT", "/s3/obj?X-Amz-Signature=s", 200, "text/plain", "", Map.of())
+          .json("POST", "/v1/uploads/" + ID + "/complete", 202, task(ID, "PENDING"))
+          .json("GET", "/v1/uploads/" + ID, 200, task(ID, "PENDING"));
+
+      CliRun run =
+          run("upload", file.toString(), "--container", "demo", "--path", "/srv/", "--presigned");
+
+      assertThat(run.exitCode()).as("%s", run).isZero();
+      assertThat(run.stdout()).startsWith(ID + "  PENDING");
+      List<FakeApi.Request> requests = api.requests();
+      assertThat(requests)
+          .extracting(r -> r.method() + " " + r.pathAndQuery())
+          .containsExactly(
+              "GET /v1/uploads?limit=1",
+              "POST /v1/uploads/presign",
+              "PUT /s3/obj?X-Amz-Signature=s",
+              "POST /v1/uploads/" + ID + "/complete",
+              "GET /v1/uploads/" + ID);
+      FakeApi.Request put = requests.get(2);
+      assertThat(put.header("Authorization")).as("API key sent to the object store").isNull();
+      assertThat(put.header("x-amz-checksum-sha256")).isEqualTo("b64");
+      assertThat(put.size()).isEqualTo(12);
+      assertThat(requests.get(1).header("Authorization")).isEqualTo("Bearer " + KEY);
+      // The declaration: --path ending in / takes the file's name.
+      assertThat(Json.parse(requests.get(1).text()).orElseThrow())
+          .isEqualTo(
+              Json.parse(
+                      "{\"container\":\"demo\",\"path\":\"/srv/a.bin\",\"size\":12,\"sha256\":\""
+                          + sha256(file)
+                          + "\"}")
+                  .orElseThrow());
+    }
+
+    @Test
+    @DisplayName("in parts above the threshold, skipping the parts the store already holds")
+    void resumesParts() throws Exception {
+      Path file = file();
+      String part =
+          """
+          {"partNumber":%d,"method":"PUT","url":"%s/s3/part%d","headers":{"Content-Length":"%d"}}
+          """;
+      api.json("GET", "/v1/uploads?limit=1", 200, "{\"items\":[]}")
+          .json(
+              "POST",
+              "/v1/uploads/multipart",
+              201,
+              "{\"id\":\"%s\",\"status\":\"AWAITING_UPLOAD\",\"partSize\":5,\"partCount\":3}"
+                  .formatted(ID))
+          .json(
+              "GET",
+              "/v1/uploads/" + ID + "/parts",
+              200,
+              "{\"parts\":[{\"partNumber\":1,\"size\":5,\"etag\":\"e1\"}]}")
+          .json("POST", "/v1/uploads/" + ID + "/parts/2", 200, part.formatted(2, api.url(), 2, 5))
+          .json("POST", "/v1/uploads/" + ID + "/parts/3", 200, part.formatted(3, api.url(), 3, 2))
+          .answer("PUT", "/s3/part2", 200, "text/plain", "", Map.of())
+          .answer("PUT", "/s3/part3", 200, "text/plain", "", Map.of())
+          .json("POST", "/v1/uploads/" + ID + "/complete", 202, task(ID, "PENDING"))
+          .json("GET", "/v1/uploads/" + ID, 200, task(ID, "PENDING"));
+
+      CliRun run =
+          run(
+              "upload",
+              file.toString(),
+              "--container",
+              "demo",
+              "--path",
+              "/srv/a.bin",
+              "--presigned",
+              "--multipart-threshold",
+              "4",
+              "--idempotency-key",
+              "resume-me");
+
+      assertThat(run.exitCode()).as("%s", run).isZero();
+      assertThat(api.requests())
+          .filteredOn(r -> r.method().equals("PUT"))
+          .extracting(r -> r.pathAndQuery() + " " + r.size())
+          .containsExactly("/s3/part2 5", "/s3/part3 2");
+      assertThat(api.requests().get(1).header("Idempotency-Key")).isEqualTo("resume-me");
+    }
+
+    @Test
+    @DisplayName("an object store's refusal is one line with its error code and message")
+    void storeRefuses() throws Exception {
+      api.json("GET", "/v1/uploads?limit=1", 200, "{\"items\":[]}")
+          .json(
+              "POST",
+              "/v1/uploads/presign",
+              201,
+              "{\"id\":\"%s\",\"status\":\"AWAITING_UPLOAD\",\"upload\":{\"method\":\"PUT\",\"url\":\"%s/s3/obj\",\"headers\":{}}}"
+                  .formatted(ID, api.url()))
+          .answer(
+              "PUT",
+              "/s3/obj",
+              403,
+              "application/xml",
+              "<?xml version=\"1.0\"?>\n<Error><Code>SignatureDoesNotMatch</Code>\n"
+                  + "<Message>The request signature we calculated does not match</Message></Error>",
+              Map.of());
+
+      CliRun run =
+          run("upload", file().toString(), "--container", "demo", "--path", "/a", "--presigned");
+
+      assertThat(run.exitCode()).isEqualTo(1);
+      assertThat(run.stderrLines())
+          .containsExactly(
+              "uplink: the object store refused the upload: SignatureDoesNotMatch: The request"
+                  + " signature we calculated does not match (HTTP 403)");
+    }
+  }
+}
