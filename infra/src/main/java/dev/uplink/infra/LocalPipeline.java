@@ -4,19 +4,27 @@ import dev.uplink.api.DirectUploadService;
 import dev.uplink.api.UploadService;
 import dev.uplink.api.UploadServices;
 import dev.uplink.api.http.ApiSettings;
+import dev.uplink.api.http.Probes;
 import dev.uplink.api.http.UploadApi;
 import dev.uplink.core.aws.AwsClients;
+import dev.uplink.core.config.AwsSettings;
 import dev.uplink.core.config.UplinkConfig;
 import dev.uplink.processor.FileTarget;
+import dev.uplink.processor.MeterPushMetrics;
 import dev.uplink.processor.ProcessorWiring;
 import dev.uplink.processor.poller.SqsPoller;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The upload API and the processor's poller running together in this JVM over one set of AWS
@@ -61,7 +69,8 @@ public final class LocalPipeline implements AutoCloseable {
    * The caller keeps ownership of {@code clients}.
    */
   public static LocalPipeline start(UplinkConfig config, AwsClients clients, String host) {
-    var processor = ProcessorWiring.create(config, clients);
+    var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    var processor = ProcessorWiring.create(config, clients, new MeterPushMetrics(registry));
     SqsPoller poller = null;
     ScheduledExecutorService sweeper = null;
     try {
@@ -69,7 +78,14 @@ public final class LocalPipeline implements AutoCloseable {
       poller.start();
       UploadService service = UploadServices.onAws(config, clients);
       sweeper = startSweeper(service.direct().orElseThrow());
-      var api = UploadApi.start(host, config.port(), ApiSettings.from(config), service);
+      var probes =
+          new Probes(
+              readiness(config, clients, processor.target()),
+              Optional.of(registry::scrape),
+              Probes.DEFAULT_CHECK_TIMEOUT);
+      var api =
+          UploadApi.start(
+              host, config.port(), ApiSettings.from(config).withProbes(probes), service);
       return new LocalPipeline(host, api, processor, poller, sweeper);
     } catch (RuntimeException e) {
       if (sweeper != null) {
@@ -81,6 +97,28 @@ public final class LocalPipeline implements AutoCloseable {
       processor.close();
       throw e;
     }
+  }
+
+  /** What {@code /readyz} checks: the bucket, the work queue, the table and the push target. */
+  public static List<Probes.ReadinessCheck> readiness(
+      UplinkConfig config, AwsClients clients, FileTarget target) {
+    AwsSettings aws = config.aws();
+    return List.of(
+        new Probes.ReadinessCheck("s3", () -> clients.s3().headBucket(r -> r.bucket(aws.bucket()))),
+        new Probes.ReadinessCheck(
+            "sqs",
+            () ->
+                clients
+                    .sqs()
+                    .getQueueAttributes(
+                        r ->
+                            r.queueUrl(clients.queueUrl())
+                                .attributeNames(QueueAttributeName.QUEUE_ARN))),
+        new Probes.ReadinessCheck(
+            "dynamodb", () -> clients.dynamoDb().describeTable(r -> r.tableName(aws.table()))),
+        new Probes.ReadinessCheck(
+            config.incus().map(incus -> "incus:" + incus.url()).orElse("directory"),
+            target::checkReady));
   }
 
   private static ScheduledExecutorService startSweeper(DirectUploadService uploads) {

@@ -35,4 +35,12 @@ public interface FileTarget {
   default String host(Destination destination) {
     return "local";
   }
+
+  /**
+   * Returns if the target can take files now (a readiness check): the server answers and trusts us,
+   * or the directory is writable. A target that cannot tell is taken as ready.
+   *
+   * @throws PushException why it cannot
+   */
+  default void checkReady() throws PushException {}
 }

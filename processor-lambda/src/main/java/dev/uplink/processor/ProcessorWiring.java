@@ -9,12 +9,14 @@ import dev.uplink.core.config.UplinkConfig;
 import dev.uplink.core.domain.Reconciler;
 import dev.uplink.core.domain.TaskStore;
 import dev.uplink.processor.incus.IncusClient;
+import dev.uplink.processor.lambda.EmfPushMetrics;
 import dev.uplink.processor.local.DirectoryTarget;
 import dev.uplink.processor.poller.SqsPoller;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -40,7 +42,11 @@ public final class ProcessorWiring implements AutoCloseable {
   private volatile SqsMessages configuredQueue;
 
   private ProcessorWiring(
-      UplinkConfig config, AwsClients clients, boolean ownsClients, FileTarget target) {
+      UplinkConfig config,
+      AwsClients clients,
+      boolean ownsClients,
+      FileTarget target,
+      PushMetrics metrics) {
     this.config = config;
     this.clients = clients;
     this.ownsClients = ownsClients;
@@ -52,7 +58,9 @@ public final class ProcessorWiring implements AutoCloseable {
             new S3ObjectStore(clients.s3(), config.aws().bucket(), config.partSizeBytes()),
             target,
             Clock.systemUTC(),
-            WorkerSettings.from(config));
+            WorkerSettings.from(config),
+            ThreadLocalRandom.current(),
+            metrics);
   }
 
   private static TaskStore taskStore(UplinkConfig config, AwsClients clients) {
@@ -94,7 +102,9 @@ public final class ProcessorWiring implements AutoCloseable {
           "UPLINK_INCUS_URL (with UPLINK_INCUS_CERT, UPLINK_INCUS_KEY and UPLINK_INCUS_SERVER_CERT)"
               + " is required for the Lambda processor");
     }
-    return create(config);
+    Objects.requireNonNull(config, "config");
+    return new ProcessorWiring(
+        config, AwsClients.create(config.aws()), true, targetFor(config), new EmfPushMetrics());
   }
 
   /**
@@ -103,7 +113,8 @@ public final class ProcessorWiring implements AutoCloseable {
    */
   public static ProcessorWiring create(UplinkConfig config) {
     Objects.requireNonNull(config, "config");
-    return new ProcessorWiring(config, AwsClients.create(config.aws()), true, targetFor(config));
+    return new ProcessorWiring(
+        config, AwsClients.create(config.aws()), true, targetFor(config), PushMetrics.NONE);
   }
 
   /**
@@ -111,9 +122,16 @@ public final class ProcessorWiring implements AutoCloseable {
    * closes itself (the local stack, tests).
    */
   public static ProcessorWiring create(UplinkConfig config, AwsClients clients) {
+    return create(config, clients, PushMetrics.NONE);
+  }
+
+  /** Like {@link #create(UplinkConfig, AwsClients)}, counting outcomes in {@code metrics}. */
+  public static ProcessorWiring create(
+      UplinkConfig config, AwsClients clients, PushMetrics metrics) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(clients, "clients");
-    return new ProcessorWiring(config, clients, false, targetFor(config));
+    Objects.requireNonNull(metrics, "metrics");
+    return new ProcessorWiring(config, clients, false, targetFor(config), metrics);
   }
 
   private static FileTarget targetFor(UplinkConfig config) {

@@ -77,6 +77,7 @@ public final class PushWorker implements AutoCloseable {
   private final RandomGenerator random;
   private final HostLimiter hosts;
   private final ScheduledExecutorService scheduler;
+  private final PushMetrics metrics;
 
   public PushWorker(
       TaskStore tasks,
@@ -94,6 +95,21 @@ public final class PushWorker implements AutoCloseable {
       Clock clock,
       WorkerSettings settings,
       RandomGenerator random) {
+    this(tasks, objects, target, clock, settings, random, PushMetrics.NONE);
+  }
+
+  /**
+   * @param metrics where the outcomes are counted
+   */
+  public PushWorker(
+      TaskStore tasks,
+      ObjectStore objects,
+      FileTarget target,
+      Clock clock,
+      WorkerSettings settings,
+      RandomGenerator random,
+      PushMetrics metrics) {
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.tasks = Objects.requireNonNull(tasks, "tasks");
     this.objects = Objects.requireNonNull(objects, "objects");
     this.target = Objects.requireNonNull(target, "target");
@@ -108,6 +124,11 @@ public final class PushWorker implements AutoCloseable {
 
   public WorkerSettings settings() {
     return settings;
+  }
+
+  /** Where this worker counts its outcomes. */
+  public PushMetrics metrics() {
+    return metrics;
   }
 
   /** The clock deadlines passed to {@link #process} are measured on. */
@@ -386,6 +407,7 @@ public final class PushWorker implements AutoCloseable {
     if (lost.isPresent()) {
       return lost.get();
     }
+    metrics.done(task, Duration.ofMillis(millis), clock.instant());
     TaskLogContext.outcome("done");
     log.info(
         "Task {}: pushed and verified {} bytes to {}:{} in {} ms (attempt {}, receive {})",
@@ -426,7 +448,10 @@ public final class PushWorker implements AutoCloseable {
     if (failure.permanent()) {
       TaskLogContext.outcome("failed");
       log.warn("Task {}: failed permanently after one attempt: {}", task.id(), error);
-      return finish(task, TaskStatus.FAILED, Optional.of(error), delivery).orElse(Outcome.FAILED);
+      return counted(
+          finish(task, TaskStatus.FAILED, Optional.of(error), delivery),
+          () -> metrics.failed(task, error.code()),
+          Outcome.FAILED);
     }
     if (settings.isLastReceive(delivery.receiveCount())) {
       TaskError exhausted = new TaskError(TaskError.RETRIES_EXHAUSTED, error.toString());
@@ -438,8 +463,10 @@ public final class PushWorker implements AutoCloseable {
           delivery.receiveCount(),
           settings.maxReceiveCount(),
           error);
-      return finish(task, TaskStatus.FAILED, Optional.of(exhausted), delivery)
-          .orElse(Outcome.deadLetter(Duration.ZERO));
+      return counted(
+          finish(task, TaskStatus.FAILED, Optional.of(exhausted), delivery),
+          () -> metrics.failed(task, exhausted.code()),
+          Outcome.deadLetter(Duration.ZERO));
     }
     Duration backoff = settings.backoff(delivery.receiveCount(), random);
     TaskLogContext.outcome("retry");
@@ -449,8 +476,19 @@ public final class PushWorker implements AutoCloseable {
         task.attempts(),
         backoff,
         error);
-    return finish(task, TaskStatus.PENDING, Optional.of(error), delivery)
-        .orElse(Outcome.retryAfter(backoff));
+    return counted(
+        finish(task, TaskStatus.PENDING, Optional.of(error), delivery),
+        () -> metrics.retried(task, error.code()),
+        Outcome.retryAfter(backoff));
+  }
+
+  /** {@code outcome}, counted, if the finish was recorded; else what replaces it, not counted. */
+  private static Outcome counted(Optional<Outcome> lost, Runnable count, Outcome outcome) {
+    if (lost.isPresent()) {
+      return lost.get();
+    }
+    count.run();
+    return outcome;
   }
 
   /**

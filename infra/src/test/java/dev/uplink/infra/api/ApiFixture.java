@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.uplink.api.UploadLimits;
 import dev.uplink.api.UploadService;
 import dev.uplink.api.http.ApiSettings;
+import dev.uplink.api.http.Probes;
 import dev.uplink.api.http.UploadApi;
 import dev.uplink.core.aws.AwsClients;
 import dev.uplink.core.aws.DynamoDbTaskStore;
@@ -104,7 +105,8 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
         UploadApi.start(
             "127.0.0.1",
             0,
-            new ApiSettings(callers, maxConcurrentUploads, ApiSettings.DEFAULT_MAX_WAIT),
+            new ApiSettings(
+                callers, maxConcurrentUploads, ApiSettings.DEFAULT_MAX_WAIT, Probes.NONE),
             service);
   }
 

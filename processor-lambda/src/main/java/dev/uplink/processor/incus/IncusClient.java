@@ -255,6 +255,27 @@ public final class IncusClient implements FileTarget, AutoCloseable {
     return names;
   }
 
+  /** {@code GET /1.0} answers, and says our client certificate is trusted. */
+  @Override
+  public void checkReady() throws PushException {
+    var op = new Op("check", "server", "/1.0");
+    HttpResponse<byte[]> response =
+        send(request(URI.create(baseUrl + "/1.0")).GET().build(), BodyHandlers.ofByteArray(), op);
+    requireSuccess(response, op);
+    String auth;
+    try {
+      auth = JSON.readTree(response.body()).path("metadata").path("auth").asText("");
+    } catch (IOException e) {
+      throw new TargetErrorException(
+          response.statusCode(), "unreadable answer", "Incus sent an unreadable /1.0", false);
+    }
+    if (!auth.equals("trusted")) {
+      throw new TargetForbiddenException(
+          403,
+          "Incus at " + baseUrl + " does not trust our client certificate (auth: " + auth + ")");
+    }
+  }
+
   /** Deletes a file or an empty directory in the instance. */
   public void delete(String instance, String path) throws PushException {
     var op = new Op("delete", instance, path);

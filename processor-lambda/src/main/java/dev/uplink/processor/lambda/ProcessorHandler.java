@@ -80,8 +80,17 @@ public final class ProcessorHandler implements RequestHandler<SQSEvent, SQSBatch
     this.safetyMargin = Objects.requireNonNull(safetyMargin, "safetyMargin");
   }
 
+  /** Handles the batch, then flushes the invocation's metrics (one EMF line on stdout). */
   @Override
   public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+    try {
+      return handleBatch(event, context);
+    } finally {
+      worker.metrics().flush();
+    }
+  }
+
+  private SQSBatchResponse handleBatch(SQSEvent event, Context context) {
     List<SQSEvent.SQSMessage> records =
         event == null || event.getRecords() == null ? List.of() : event.getRecords();
     Optional<Instant> deadline =

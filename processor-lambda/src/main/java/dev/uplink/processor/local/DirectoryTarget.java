@@ -5,6 +5,7 @@ import dev.uplink.processor.FileTarget;
 import dev.uplink.processor.PushException;
 import dev.uplink.processor.SourceReadException;
 import dev.uplink.processor.TargetErrorException;
+import dev.uplink.processor.TargetUnavailableException;
 import dev.uplink.processor.TrackedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,6 +53,15 @@ public final class DirectoryTarget implements FileTarget {
 
   public Path root() {
     return root;
+  }
+
+  /** The directory exists and may be written. */
+  @Override
+  public void checkReady() throws PushException {
+    if (!Files.isDirectory(root) || !Files.isWritable(root)) {
+      throw new TargetUnavailableException(
+          "The directory target " + root + " is not writable", null);
+    }
   }
 
   /** Where {@code destination} lives on disk (whether or not it exists yet). */

@@ -44,7 +44,8 @@ final class ApiApplication {
     config.routes.before(
         ctx -> {
           MDC.clear();
-          if (!ctx.path().equals(OpenApiDocument.PATH)) {
+          if (!ctx.path().equals(OpenApiDocument.PATH)
+              && !ProbeRoutes.PUBLIC.contains(ctx.path())) {
             authenticate(ctx, authenticator);
           }
         });
@@ -88,10 +89,14 @@ final class ApiApplication {
   /** Every endpoint, in one table. */
   static List<Route> routes(ApiSettings settings, UploadService service) {
     var routes = new UploadRoutes(service, settings);
+    var probes = new ProbeRoutes(settings.probes());
     String uploads = UploadRoutes.UPLOADS;
     String task = uploads + "/{id}";
     return List.of(
         new Route(HandlerType.GET, OpenApiDocument.PATH, OpenApiDocument::serve),
+        new Route(HandlerType.GET, ProbeRoutes.HEALTH, probes::health),
+        new Route(HandlerType.GET, ProbeRoutes.READY, probes::ready),
+        new Route(HandlerType.GET, ProbeRoutes.METRICS, probes::metrics),
         new Route(HandlerType.POST, uploads, routes::upload),
         new Route(HandlerType.GET, uploads, routes::list),
         new Route(HandlerType.GET, task, routes::status),

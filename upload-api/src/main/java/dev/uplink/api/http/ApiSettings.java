@@ -15,8 +15,10 @@ import java.util.Objects;
  * @param callers API key to the caller it speaks for (owner and destination policy)
  * @param maxConcurrentUploads streamed uploads in progress at once; one more is refused with 429
  * @param maxWait the longest long-poll ({@code ?wait=} seconds) a status request may ask for
+ * @param probes what {@code /readyz} checks and {@code /metrics} serves
  */
-public record ApiSettings(Map<String, Caller> callers, int maxConcurrentUploads, Duration maxWait) {
+public record ApiSettings(
+    Map<String, Caller> callers, int maxConcurrentUploads, Duration maxWait, Probes probes) {
 
   public static final int DEFAULT_MAX_CONCURRENT_UPLOADS = 64;
   public static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(20);
@@ -24,6 +26,7 @@ public record ApiSettings(Map<String, Caller> callers, int maxConcurrentUploads,
   public ApiSettings {
     callers = Map.copyOf(callers);
     Objects.requireNonNull(maxWait, "maxWait");
+    Objects.requireNonNull(probes, "probes");
     if (maxConcurrentUploads < 1) {
       throw new IllegalArgumentException(
           "maxConcurrentUploads must be positive, got " + maxConcurrentUploads);
@@ -35,12 +38,13 @@ public record ApiSettings(Map<String, Caller> callers, int maxConcurrentUploads,
 
   /** The keys, policies and HTTP limits {@code config} sets. */
   public static ApiSettings from(UplinkConfig config) {
-    return new ApiSettings(config.apiKeys(), config.api().maxConcurrentUploads(), DEFAULT_MAX_WAIT);
+    return new ApiSettings(
+        config.apiKeys(), config.api().maxConcurrentUploads(), DEFAULT_MAX_WAIT, Probes.NONE);
   }
 
   /** Default limits for these callers. */
   public static ApiSettings of(Map<String, Caller> callers) {
-    return new ApiSettings(callers, DEFAULT_MAX_CONCURRENT_UPLOADS, DEFAULT_MAX_WAIT);
+    return new ApiSettings(callers, DEFAULT_MAX_CONCURRENT_UPLOADS, DEFAULT_MAX_WAIT, Probes.NONE);
   }
 
   /** Default limits; every key may send anywhere ({@link DestinationPolicy#allowAll}). */
@@ -52,6 +56,10 @@ public record ApiSettings(Map<String, Caller> callers, int maxConcurrentUploads,
   }
 
   public ApiSettings withMaxConcurrentUploads(int uploads) {
-    return new ApiSettings(callers, uploads, maxWait);
+    return new ApiSettings(callers, uploads, maxWait, probes);
+  }
+
+  public ApiSettings withProbes(Probes newProbes) {
+    return new ApiSettings(callers, maxConcurrentUploads, maxWait, newProbes);
   }
 }

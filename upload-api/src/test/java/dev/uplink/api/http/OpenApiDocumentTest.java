@@ -84,6 +84,10 @@ class OpenApiDocumentTest {
   private static final long MAX_UPLOAD = 64 * 1024;
   private static final String UNKNOWN_ID = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
 
+  /** The paths that need no API key: the document, and the probes for orchestrators. */
+  private static final Set<String> PUBLIC =
+      Set.of(OpenApiDocument.PATH, "/healthz", "/readyz", "/metrics");
+
   /**
    * Declared answers no in-process fake can provoke: {@code default} (an unexpected 500) on every
    * operation, and a failing list (the in-memory store's list cannot be made to fail).
@@ -107,6 +111,9 @@ class OpenApiDocumentTest {
 
   /** A service without presigned uploads. */
   private static UploadApi streamOnly;
+
+  /** With a failing readiness check and metrics to serve. */
+  private static UploadApi probed;
 
   /** Operation ("METHOD /path/{template}") to the statuses real answers showed. */
   private final Map<String, Set<String>> seen = new TreeMap<>();
@@ -141,11 +148,28 @@ class OpenApiDocumentTest {
                 new StreamingObjectStore(),
                 new RecordingTaskQueue(),
                 Clock.systemUTC()));
+    probed =
+        UploadApi.start(
+            "127.0.0.1",
+            0,
+            ApiSettings.allowingAll(Map.of(KEY, "alice"))
+                .withProbes(
+                    new Probes(
+                        List.of(
+                            new Probes.ReadinessCheck("s3", () -> {}),
+                            new Probes.ReadinessCheck(
+                                "dynamodb",
+                                () -> {
+                                  throw new IOException("Connection refused");
+                                })),
+                        Optional.of(() -> "# TYPE uplink_tasks_done_total counter\n"),
+                        Probes.DEFAULT_CHECK_TIMEOUT)),
+            service);
   }
 
   @AfterAll
   static void stop() {
-    for (UploadApi server : new UploadApi[] {api, restricted, streamOnly}) {
+    for (UploadApi server : new UploadApi[] {api, restricted, streamOnly, probed}) {
       if (server != null) {
         server.close();
       }
@@ -258,11 +282,11 @@ class OpenApiDocumentTest {
   }
 
   @Test
-  void onlyTheDocumentItselfIsPublicAndEveryOtherOperationDeclares401() {
+  void onlyTheDocumentAndTheProbesArePublicAndEveryOtherOperationDeclares401() {
     operations()
         .forEach(
             (name, operation) -> {
-              if (name.equals("GET " + OpenApiDocument.PATH)) {
+              if (PUBLIC.contains(name.substring(name.indexOf(' ') + 1))) {
                 assertThat(operation.path("security").toString()).isEqualTo("[]");
                 assertThat(operation.path("responses").has("401")).isFalse();
               } else {
@@ -404,6 +428,7 @@ class OpenApiDocumentTest {
   Stream<DynamicTest> realAnswersConformToTheDocument() {
     return Stream.of(
         dynamicTest("the document itself, without a key", this::theDocument),
+        dynamicTest("health, readiness and metrics, without a key", this::probes),
         dynamicTest("streamed uploads, reading, listing and cancelling", this::streamedLifecycle),
         dynamicTest("a long poll answers when progress changes", this::longPoll),
         dynamicTest("a presigned PUT, completed, mismatched and replayed", this::presignedPut),
@@ -417,6 +442,21 @@ class OpenApiDocumentTest {
 
   private void theDocument() throws Exception {
     conforming(call(api, "GET", OpenApiDocument.PATH).anonymous(), 200);
+  }
+
+  private void probes() throws Exception {
+    conforming(call(api, "GET", "/healthz").anonymous(), 200);
+    conforming(call(api, "GET", "/readyz").anonymous(), 200);
+    conforming(call(api, "GET", "/metrics").anonymous(), 404);
+    var notReady = conforming(call(probed, "GET", "/readyz").anonymous(), 503);
+    assertThat(new String(notReady.body(), StandardCharsets.UTF_8))
+        .contains("dynamodb (IOException: Connection refused)")
+        .contains("\"s3\":\"ok\"");
+    assertThat(
+            new String(
+                conforming(call(probed, "GET", "/metrics").anonymous(), 200).body(),
+                StandardCharsets.UTF_8))
+        .startsWith("# TYPE uplink_tasks_done_total counter");
   }
 
   private void streamedLifecycle() throws Exception {
@@ -646,7 +686,7 @@ class OpenApiDocumentTest {
               .substring(operation.indexOf(' ') + 1)
               .replace("{id}", UNKNOWN_ID)
               .replace("{partNumber}", "1");
-      if (target.equals(OpenApiDocument.PATH)) {
+      if (PUBLIC.contains(target)) {
         continue;
       }
       conforming(call(api, method, target).anonymous(), 401);
@@ -812,7 +852,11 @@ class OpenApiDocumentTest {
     String mediaType = mediaType(response);
     JsonNode schema = declared.path("content").path(mediaType).path("schema");
     assertThat(schema.isObject()).as("%s %s declares %s", name, status, mediaType).isTrue();
-    JsonNode value = JSON.readTree(response.body());
+    // Prometheus' text format is no JSON: checked as the string it is.
+    JsonNode value =
+        mediaType.startsWith("text/")
+            ? JSON.getNodeFactory().textNode(body)
+            : JSON.readTree(response.body());
     assertThat(schemas.violations(value, schema, "$"))
         .as("%s %s: %s", name, status, body)
         .isEmpty();

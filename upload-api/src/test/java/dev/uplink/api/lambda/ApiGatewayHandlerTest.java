@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.uplink.api.UploadService;
 import dev.uplink.api.fakes.StreamingObjectStore;
 import dev.uplink.api.http.ApiSettings;
+import dev.uplink.api.http.Probes;
 import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.DestinationPolicy;
 import dev.uplink.core.domain.TaskQueue;
@@ -166,7 +167,10 @@ class ApiGatewayHandlerTest {
 
   private static ApiSettings settings(Duration maxWait) {
     return new ApiSettings(
-        Map.of("key-alice", new Caller("alice", DestinationPolicy.allowAll())), 4, maxWait);
+        Map.of("key-alice", new Caller("alice", DestinationPolicy.allowAll())),
+        4,
+        maxWait,
+        Probes.NONE);
   }
 
   private UploadService service(TaskQueue queue) {
