@@ -260,56 +260,65 @@ public record UplinkConfig(
 
   static Map<String, Caller> parseOperatorKeys(String spec) {
     var keys = new LinkedHashMap<String, Caller>();
-    for (String entry : spec.split(",")) {
-      if (entry.isBlank()) {
-        continue;
-      }
-      int eq = entry.indexOf('=');
-      String key = eq < 0 ? "" : entry.substring(0, eq).trim();
-      String name = eq < 0 ? "" : entry.substring(eq + 1).trim();
-      if (key.isEmpty() || name.isEmpty()) {
-        throw new ConfigException(
-            "UPLINK_OPERATOR_KEYS must be a comma-separated list of key=operator-name entries");
-      }
-      if (keys.putIfAbsent(key, Caller.operator(name)) != null) {
-        throw new ConfigException("UPLINK_OPERATOR_KEYS lists the same key twice");
-      }
-    }
+    keyEntries("UPLINK_OPERATOR_KEYS", spec, "key=operator-name")
+        .forEach((key, name) -> keys.put(key, Caller.operator(name)));
     return keys;
   }
 
   static Map<String, Caller> parseApiKeys(String spec) {
     var keys = new LinkedHashMap<String, Caller>();
+    String format = "key=owner@grants";
+    keyEntries("UPLINK_API_KEYS", spec, format)
+        .forEach(
+            (key, grant) -> {
+              int at = grant.indexOf('@');
+              String owner = (at < 0 ? grant : grant.substring(0, at)).trim();
+              if (owner.isEmpty()) {
+                throw new ConfigException(
+                    "UPLINK_API_KEYS must be a comma-separated list of " + format + " entries");
+              }
+              if (at < 0) {
+                throw new ConfigException(
+                    ("UPLINK_API_KEYS: the key of %s names no destinations; write"
+                            + " key=%s@web-*:/srv/uploads/ (instance pattern:path prefix, several"
+                            + " joined by |), or @*:/ for all")
+                        .formatted(owner, owner));
+              }
+              try {
+                keys.put(key, new Caller(owner, DestinationPolicy.parse(grant.substring(at + 1))));
+              } catch (IllegalArgumentException e) {
+                throw new ConfigException(
+                    "UPLINK_API_KEYS: the key of " + owner + ": " + e.getMessage());
+              }
+            });
+    return keys;
+  }
+
+  /**
+   * The {@code key=value} entries of the comma-separated {@code spec} of {@code variable}, in
+   * order.
+   *
+   * @throws ConfigException naming {@code format} if an entry lacks a key or a value, or if a key
+   *     is listed twice
+   */
+  private static Map<String, String> keyEntries(String variable, String spec, String format) {
+    var entries = new LinkedHashMap<String, String>();
     for (String entry : spec.split(",")) {
       if (entry.isBlank()) {
         continue;
       }
       int eq = entry.indexOf('=');
       String key = eq < 0 ? "" : entry.substring(0, eq).trim();
-      String grant = eq < 0 ? "" : entry.substring(eq + 1).trim();
-      int at = grant.indexOf('@');
-      String owner = (at < 0 ? grant : grant.substring(0, at)).trim();
-      if (key.isEmpty() || owner.isEmpty()) {
+      String value = eq < 0 ? "" : entry.substring(eq + 1).trim();
+      if (key.isEmpty() || value.isEmpty()) {
         throw new ConfigException(
-            "UPLINK_API_KEYS must be a comma-separated list of key=owner@grants entries");
+            variable + " must be a comma-separated list of " + format + " entries");
       }
-      if (at < 0) {
-        throw new ConfigException(
-            ("UPLINK_API_KEYS: the key of %s names no destinations; write key=%s@web-*:/srv/uploads/"
-                    + " (instance pattern:path prefix, several joined by |), or @*:/ for all")
-                .formatted(owner, owner));
-      }
-      DestinationPolicy policy;
-      try {
-        policy = DestinationPolicy.parse(grant.substring(at + 1));
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException("UPLINK_API_KEYS: the key of " + owner + ": " + e.getMessage());
-      }
-      if (keys.putIfAbsent(key, new Caller(owner, policy)) != null) {
-        throw new ConfigException("UPLINK_API_KEYS lists the same key twice");
+      if (entries.putIfAbsent(key, value) != null) {
+        throw new ConfigException(variable + " lists the same key twice");
       }
     }
-    return keys;
+    return entries;
   }
 
   private static Optional<IncusSettings> incus(Reader reader) {

@@ -81,15 +81,7 @@ abstract class AwsContract {
   void aClaimIsAConditionalWriteOnlyOneOfTwoWins() {
     var store = new DynamoDbTaskStore(clients().dynamoDb(), clients().settings().table());
     Instant now = Instant.now();
-    UploadTask task =
-        UploadTask.pending(
-            TaskId.newId(),
-            "contract",
-            Destination.of("web-1", "/srv/f"),
-            "uploads/f",
-            1,
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-            now);
+    UploadTask task = aTask(now);
     store.create(task);
 
     UploadTask claimed = store.claim(task.id(), now, Duration.ofMinutes(1));
@@ -103,15 +95,7 @@ abstract class AwsContract {
   @Test
   void aMessageNeverDeletedMovesToTheDeadLetterQueueAfterMaxReceiveCount() throws Exception {
     var sqs = clients().sqs();
-    UploadTask task =
-        UploadTask.pending(
-            TaskId.newId(),
-            "contract",
-            Destination.of("web-1", "/srv/f"),
-            "uploads/f",
-            1,
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-            Instant.now());
+    UploadTask task = aTask(Instant.now());
     new SqsTaskQueue(sqs, clients().queueUrl()).publish(task);
 
     int receives = 0;
@@ -131,6 +115,17 @@ abstract class AwsContract {
         .singleElement()
         .satisfies(m -> assertThat(m.body()).contains(task.id().value()));
     assertThat(receives).isEqualTo(MAX_RECEIVE_COUNT);
+  }
+
+  private static UploadTask aTask(Instant now) {
+    return UploadTask.pending(
+        TaskId.newId(),
+        "contract",
+        Destination.of("web-1", "/srv/f"),
+        "uploads/f",
+        1,
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        now);
   }
 
   /** Provisions what template.yaml declares on {@code clients}' backend. */
