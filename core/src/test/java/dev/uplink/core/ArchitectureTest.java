@@ -35,4 +35,19 @@ class ArchitectureTest {
           .dependOnClassesThat()
           .resideInAnyPackage("dev.uplink.core.aws..", "dev.uplink.core.config..")
           .as("the domain depends on no adapter or configuration code");
+
+  @ArchTest
+  static final ArchRule the_operations_use_ports_only =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.uplink.core.operations..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "dev.uplink.core.aws..",
+              "dev.uplink.core.config..",
+              "software.amazon..",
+              "java.net.http..",
+              "io.javalin..")
+          .as("the operators' use cases know the domain and their own port, never an adapter");
 }
