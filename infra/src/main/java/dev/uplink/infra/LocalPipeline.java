@@ -7,6 +7,7 @@ import dev.uplink.api.http.ApiSettings;
 import dev.uplink.api.http.Probes;
 import dev.uplink.api.http.UploadApi;
 import dev.uplink.core.aws.AwsClients;
+import dev.uplink.core.aws.OperatorServices;
 import dev.uplink.core.config.AwsSettings;
 import dev.uplink.core.config.UplinkConfig;
 import dev.uplink.processor.FileTarget;
@@ -85,7 +86,12 @@ public final class LocalPipeline implements AutoCloseable {
               Probes.DEFAULT_CHECK_TIMEOUT);
       var api =
           UploadApi.start(
-              host, config.port(), ApiSettings.from(config).withProbes(probes), service);
+              host,
+              config.port(),
+              ApiSettings.from(config)
+                  .withProbes(probes)
+                  .withOperators(OperatorServices.onAws(config, clients)),
+              service);
       return new LocalPipeline(host, api, processor, poller, sweeper);
     } catch (RuntimeException e) {
       if (sweeper != null) {

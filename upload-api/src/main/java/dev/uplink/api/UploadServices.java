@@ -2,10 +2,12 @@ package dev.uplink.api;
 
 import dev.uplink.core.aws.AwsClients;
 import dev.uplink.core.aws.DynamoDbTaskStore;
+import dev.uplink.core.aws.OperatorServices;
 import dev.uplink.core.aws.S3DirectUploads;
 import dev.uplink.core.aws.S3ObjectStore;
 import dev.uplink.core.aws.SqsTaskQueue;
 import dev.uplink.core.config.UplinkConfig;
+import dev.uplink.core.operations.OperatorService;
 import java.time.Clock;
 import java.util.Optional;
 
@@ -39,6 +41,18 @@ public final class UploadServices {
         config.api().presignExpiry(),
         UploadLimits.DEFAULT_PART_SIZE,
         config.api().uploadWindow());
+  }
+
+  /** The uploads and the operators' service of one API, on the same clients. */
+  public record Services(UploadService uploads, OperatorService operators) {}
+
+  /**
+   * Both services on clients built from {@code config} that live as long as the process (a Lambda
+   * container's).
+   */
+  public static Services servicesOnAws(UplinkConfig config) {
+    AwsClients clients = AwsClients.create(config.aws());
+    return new Services(onAws(config, clients), OperatorServices.onAws(config, clients));
   }
 
   /**

@@ -106,7 +106,11 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
             "127.0.0.1",
             0,
             new ApiSettings(
-                callers, maxConcurrentUploads, ApiSettings.DEFAULT_MAX_WAIT, Probes.NONE),
+                callers,
+                maxConcurrentUploads,
+                ApiSettings.DEFAULT_MAX_WAIT,
+                Probes.NONE,
+                Optional.empty()),
             service);
   }
 

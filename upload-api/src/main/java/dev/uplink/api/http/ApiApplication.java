@@ -90,8 +90,10 @@ final class ApiApplication {
   static List<Route> routes(ApiSettings settings, UploadService service) {
     var routes = new UploadRoutes(service, settings);
     var probes = new ProbeRoutes(settings.probes());
+    var operators = new OperatorRoutes(settings.operators());
     String uploads = UploadRoutes.UPLOADS;
     String task = uploads + "/{id}";
+    String dlq = OperatorRoutes.DLQ;
     return List.of(
         new Route(HandlerType.GET, OpenApiDocument.PATH, OpenApiDocument::serve),
         new Route(HandlerType.GET, ProbeRoutes.HEALTH, probes::health),
@@ -115,7 +117,11 @@ final class ApiApplication {
             task + "/parts/{partNumber}",
             direct(service, DirectUploadRoutes::presignPart)),
         new Route(
-            HandlerType.POST, task + "/complete", direct(service, DirectUploadRoutes::complete)));
+            HandlerType.POST, task + "/complete", direct(service, DirectUploadRoutes::complete)),
+        new Route(HandlerType.POST, task + "/retry", operators.guard(operators::retry)),
+        new Route(HandlerType.GET, dlq, operators.guard(operators::list)),
+        new Route(HandlerType.POST, dlq + "/redrive", operators.guard(operators::redrive)),
+        new Route(HandlerType.GET, dlq + "/{id}", operators.guard(operators::show)));
   }
 
   /** A presigned-upload handler, or 501 when the object store offers no presigned uploads. */

@@ -100,6 +100,28 @@ final class ProblemException extends RuntimeException {
             : "Bearer realm=\"uplink\"");
   }
 
+  /** A user's key on an operators' endpoint. */
+  static ProblemException operatorOnly() {
+    return new ProblemException(
+        403,
+        TYPE_BASE + "operator-only",
+        "Operators only",
+        "This endpoint needs an operator key (UPLINK_OPERATOR_KEYS); an upload key is not one",
+        null);
+  }
+
+  /** The request clashes with the state of things: {@code cause}'s message says how. */
+  static ProblemException conflict(String type, String title, RuntimeException cause) {
+    return new ProblemException(409, TYPE_BASE + type, title, cause.getMessage(), null);
+  }
+
+  /** A store or queue the request needs did not answer. */
+  static ProblemException dependencyUnavailable(String detail) {
+    return new ProblemException(
+            503, TYPE_BASE + "service-unavailable", "Service unavailable", detail, null)
+        .header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+  }
+
   static ProblemException notFound(String detail) {
     return new ProblemException(404, TYPE_BASE + "not-found", "Not found", detail, null);
   }
@@ -202,7 +224,6 @@ final class ProblemException extends RuntimeException {
         null);
   }
 
-  /** Any other status (raised by Javalin or Jetty): RFC 9457's {@code about:blank} type. */
   /** A dependency {@code /readyz} checks did not answer: which, and why, per check. */
   static ProblemException notReady(Map<String, String> failed, Map<String, String> checks) {
     var problem =
@@ -219,8 +240,14 @@ final class ProblemException extends RuntimeException {
     return problem.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
   }
 
+  /** Any other status (raised by Javalin or Jetty): RFC 9457's {@code about:blank} type. */
   static ProblemException ofStatus(int status, String title, String detail) {
     return new ProblemException(status, "about:blank", title, detail, null);
+  }
+
+  ProblemException extension(String name, Object value) {
+    extensions.put(name, value);
+    return this;
   }
 
   ProblemException header(String name, String value) {

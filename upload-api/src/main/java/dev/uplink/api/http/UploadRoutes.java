@@ -144,7 +144,7 @@ final class UploadRoutes {
         new TaskQuery(
             statusFilter(ctx.queryParam("status")),
             Optional.ofNullable(ctx.queryParam("container")).filter(c -> !c.isBlank()),
-            limit(ctx.queryParam("limit")),
+            intParam(ctx, "limit", DEFAULT_PAGE, 1, TaskQuery.MAX_LIMIT),
             cursor(ctx.queryParam("cursor")));
     TaskPage page = service.list(ctx.attribute(OWNER), query);
     var body = new LinkedHashMap<String, Object>();
@@ -192,19 +192,21 @@ final class UploadRoutes {
     }
   }
 
-  private static int limit(String limit) {
-    if (limit == null || limit.isBlank()) {
-      return DEFAULT_PAGE;
+  /** The whole-number query parameter {@code name}, {@code min} to {@code max}, or a default. */
+  static int intParam(Context ctx, String name, int defaultValue, int min, int max) {
+    String text = ctx.queryParam(name);
+    if (text == null || text.isBlank()) {
+      return defaultValue;
     }
     try {
-      int value = Integer.parseInt(limit.strip());
-      if (value >= 1 && value <= TaskQuery.MAX_LIMIT) {
+      int value = Integer.parseInt(text.strip());
+      if (value >= min && value <= max) {
         return value;
       }
     } catch (NumberFormatException e) {
       // answered below
     }
-    throw invalidParam("limit", "must be a whole number from 1 to " + TaskQuery.MAX_LIMIT);
+    throw invalidParam(name, "must be a whole number from " + min + " to " + max);
   }
 
   private static Optional<TaskId> cursor(String cursor) {
@@ -245,7 +247,12 @@ final class UploadRoutes {
   }
 
   static ProblemException invalidParam(String field, String reason) {
-    return ProblemException.rejected(RequestRejectedException.invalid(field, field + " " + reason));
+    return invalidRequest(field, field + " " + reason);
+  }
+
+  /** A 400 naming {@code field}, with {@code detail} as the whole message. */
+  static ProblemException invalidRequest(String field, String detail) {
+    return ProblemException.rejected(RequestRejectedException.invalid(field, detail));
   }
 
   static String mediaType(String contentType) {

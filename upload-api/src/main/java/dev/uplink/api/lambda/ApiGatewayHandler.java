@@ -169,8 +169,9 @@ public final class ApiGatewayHandler implements RequestStreamHandler, AutoClosea
 
     private static UploadApi.InMemory build() {
       UplinkConfig config = UplinkConfig.fromEnvironment();
-      UploadService service = UploadServices.onAws(config);
-      ApiSettings settings = ApiSettings.from(config);
+      UploadServices.Services services = UploadServices.servicesOnAws(config);
+      UploadService service = services.uploads();
+      ApiSettings settings = ApiSettings.from(config).withOperators(services.operators());
       return start(settings, EXCHANGE_TIMEOUT, service);
     }
   }

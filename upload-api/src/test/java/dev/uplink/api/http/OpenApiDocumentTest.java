@@ -12,9 +12,14 @@ import dev.uplink.api.fakes.InMemoryDirectUploads;
 import dev.uplink.api.fakes.RecordingTaskQueue;
 import dev.uplink.api.fakes.StreamingObjectStore;
 import dev.uplink.core.domain.Caller;
+import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.DestinationPolicy;
+import dev.uplink.core.domain.TaskError;
 import dev.uplink.core.domain.TaskId;
+import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.UploadTask;
+import dev.uplink.core.operations.OperatorService;
+import dev.uplink.core.testing.InMemoryDeadLetterQueue;
 import dev.uplink.core.testing.InMemoryTaskStore;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -81,6 +86,7 @@ class OpenApiDocumentTest {
   private static final Set<String> HTTP_METHODS =
       Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
   private static final String KEY = "key";
+  private static final String OPS = "ops-key";
   private static final long MAX_UPLOAD = 64 * 1024;
   private static final String UNKNOWN_ID = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
 
@@ -98,6 +104,7 @@ class OpenApiDocumentTest {
   private static final StreamingObjectStore OBJECTS = new StreamingObjectStore();
   private static final RecordingTaskQueue QUEUE = new RecordingTaskQueue();
   private static final InMemoryDirectUploads DIRECT = new InMemoryDirectUploads();
+  private static final InMemoryDeadLetterQueue DLQ = new InMemoryDeadLetterQueue(Clock.systemUTC());
 
   private static JsonNode document;
   private static SchemaChecker schemas;
@@ -112,8 +119,11 @@ class OpenApiDocumentTest {
   /** A service without presigned uploads. */
   private static UploadApi streamOnly;
 
-  /** With a failing readiness check and metrics to serve. */
+  /** With a failing readiness check and metrics to serve; an operator key, but no operators. */
   private static UploadApi probed;
+
+  /** The service with the operators' endpoints over {@link #DLQ}; {@link #OPS} is an operator. */
+  private static UploadApi operated;
 
   /** Operation ("METHOD /path/{template}") to the statuses real answers showed. */
   private final Map<String, Set<String>> seen = new TreeMap<>();
@@ -152,7 +162,12 @@ class OpenApiDocumentTest {
         UploadApi.start(
             "127.0.0.1",
             0,
-            ApiSettings.allowingAll(Map.of(KEY, "alice"))
+            ApiSettings.of(
+                    Map.of(
+                        KEY,
+                        new Caller("alice", DestinationPolicy.allowAll()),
+                        OPS,
+                        Caller.operator("ops")))
                 .withProbes(
                     new Probes(
                         List.of(
@@ -165,11 +180,23 @@ class OpenApiDocumentTest {
                         Optional.of(() -> "# TYPE uplink_tasks_done_total counter\n"),
                         Probes.DEFAULT_CHECK_TIMEOUT)),
             service);
+    operated =
+        UploadApi.start(
+            "127.0.0.1",
+            0,
+            ApiSettings.of(
+                    Map.of(
+                        KEY,
+                        new Caller("alice", DestinationPolicy.allowAll()),
+                        OPS,
+                        Caller.operator("ops")))
+                .withOperators(new OperatorService(TASKS, QUEUE, DLQ, Clock.systemUTC())),
+            service);
   }
 
   @AfterAll
   static void stop() {
-    for (UploadApi server : new UploadApi[] {api, restricted, streamOnly, probed}) {
+    for (UploadApi server : new UploadApi[] {api, restricted, streamOnly, probed, operated}) {
       if (server != null) {
         server.close();
       }
@@ -437,6 +464,7 @@ class OpenApiDocumentTest {
         dynamicTest("every protected operation without a key, and unknown ids", this::noKeyNoTask),
         dynamicTest("a restricted key, a busy server, no presigned uploads", this::limits),
         dynamicTest("failing dependencies", this::failingDependencies),
+        dynamicTest("the operators' dead-letter queue and retries", this::operators),
         dynamicTest("every declared status was seen in a real answer", this::everyStatusSeen));
   }
 
@@ -691,7 +719,10 @@ class OpenApiDocumentTest {
       }
       conforming(call(api, method, target).anonymous(), 401);
       conforming(call(api, method, target).key("not-a-key"), 401);
-      if (target.contains(UNKNOWN_ID)) {
+      if (isOperators(operation)) {
+        conforming(call(operated, method, target), 403);
+        conforming(call(probed, method, target).key(OPS), 501);
+      } else if (target.contains(UNKNOWN_ID)) {
         conforming(call(api, method, target), 404);
         boolean presigned = operation.contains("/parts") || operation.endsWith("/complete");
         conforming(call(streamOnly, method, target), presigned ? 501 : 404);
@@ -774,6 +805,93 @@ class OpenApiDocumentTest {
     } finally {
       TASKS.failFindsWith(null);
     }
+  }
+
+  private static boolean isOperators(String operation) {
+    return operation.contains(OperatorRoutes.DLQ) || operation.endsWith("/retry");
+  }
+
+  private void operators() throws Exception {
+    var empty = json(conforming(call(operated, "GET", "/v1/dlq").key(OPS), 200));
+    assertThat(empty.path("messages")).isEmpty();
+    conforming(call(operated, "GET", "/v1/dlq?limit=0").key(OPS), 400);
+
+    UploadTask failed = failedTask("/srv/dead.bin");
+    String poison = DLQ.add("not a task message");
+    var listing = json(conforming(call(operated, "GET", "/v1/dlq?limit=10").key(OPS), 200));
+    assertThat(listing.path("messages").findValuesAsText("kind"))
+        .containsExactlyInAnyOrder("TASK", "NOT_A_TASK");
+    conforming(call(operated, "GET", "/v1/dlq/" + failed.id().value()).key(OPS), 200);
+    conforming(call(operated, "GET", "/v1/dlq/" + poison).key(OPS), 200);
+    conforming(call(operated, "GET", "/v1/dlq/" + UNKNOWN_ID).key(OPS), 404);
+
+    conforming(redrive("{\"all\": true, \"ids\": [\"" + UNKNOWN_ID + "\"]}"), 400);
+    conforming(redrive("{\"all\": true, \"rate\": 0}"), 400);
+    conforming(redrive("{\"ids\": \"not-a-list\"}"), 400);
+    conforming(redrive("[]"), 400);
+    DLQ.moveRunning(true);
+    try {
+      conforming(redrive("{\"all\": true}"), 409);
+    } finally {
+      DLQ.moveRunning(false);
+    }
+    var report = json(conforming(redrive("{\"ids\": [\"" + failed.id().value() + "\"]}"), 200));
+    assertThat(report.path("counts").path("RETRIED").asInt()).isEqualTo(1);
+    assertThat(TASKS.find(failed.id()).orElseThrow().status()).isEqualTo(TaskStatus.PENDING);
+    conforming(redrive("{\"all\": true, \"rate\": 100}"), 200);
+
+    UploadTask again = failedTask("/srv/again.bin");
+    String retry = "/v1/uploads/" + again.id().value() + "/retry";
+    var retried = json(conforming(call(operated, "POST", retry).key(OPS), 200));
+    assertThat(retried.path("task").path("status").asText()).isEqualTo("PENDING");
+    conforming(call(operated, "POST", retry).key(OPS), 409);
+    conforming(call(operated, "POST", "/v1/uploads/" + UNKNOWN_ID + "/retry").key(OPS), 404);
+    conforming(call(operated, "POST", "/v1/uploads/not-an-id/retry").key(OPS), 404);
+
+    DLQ.failWith(new IllegalStateException("queue down"));
+    try {
+      conforming(call(operated, "GET", "/v1/dlq").key(OPS), 503);
+      conforming(call(operated, "GET", "/v1/dlq/" + UNKNOWN_ID).key(OPS), 503);
+      conforming(redrive("{\"all\": true}"), 503);
+    } finally {
+      DLQ.failWith(null);
+    }
+    TASKS.failFindsWith(new IllegalStateException("store down"));
+    try {
+      conforming(call(operated, "POST", retry).key(OPS), 503);
+    } finally {
+      TASKS.failFindsWith(null);
+    }
+  }
+
+  private Call redrive(String body) {
+    return call(operated, "POST", "/v1/dlq/redrive")
+        .key(OPS)
+        .body("application/json", body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A task that used up its attempts, with its message in {@link #DLQ}. */
+  private static UploadTask failedTask(String path) {
+    Instant now = Instant.now();
+    UploadTask task =
+        UploadTask.pending(
+            TaskId.newId(),
+            "alice",
+            Destination.of("web-1", path),
+            "uploads/x",
+            1,
+            "4bf5122f344554c53bde2ebb8cd2b7e3d1600ad631c385a5d7cce23c7785459a",
+            now);
+    TASKS.put(
+        InMemoryTaskStore.with(
+            task,
+            TaskStatus.FAILED,
+            5,
+            Optional.of(new TaskError(TaskError.RETRIES_EXHAUSTED, "INCUS_UNAVAILABLE: refused")),
+            Optional.empty(),
+            now));
+    DLQ.addTaskMessage(task.id());
+    return task;
   }
 
   private void everyStatusSeen() {

@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -170,7 +171,8 @@ class ApiGatewayHandlerTest {
         Map.of("key-alice", new Caller("alice", DestinationPolicy.allowAll())),
         4,
         maxWait,
-        Probes.NONE);
+        Probes.NONE,
+        Optional.empty());
   }
 
   private UploadService service(TaskQueue queue) {
