@@ -10,8 +10,11 @@ import java.time.format.DateTimeFormatterBuilder;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The JSON forms operator results share, as the HTTP API writes them. */
-final class JsonValues {
+/**
+ * The JSON forms every answer shares (timestamps, errors, timeline entries), as the HTTP API and
+ * the command line write them, and the task as an operator sees it.
+ */
+public final class JsonValues {
 
   /** ISO-8601 UTC with exactly three fraction digits, e.g. {@code 2026-11-22T06:30:00.123Z}. */
   private static final DateTimeFormatter TIMESTAMP =
@@ -19,11 +22,11 @@ final class JsonValues {
 
   private JsonValues() {}
 
-  static String timestamp(Instant instant) {
+  public static String timestamp(Instant instant) {
     return TIMESTAMP.format(instant);
   }
 
-  static Map<String, Object> error(TaskError error) {
+  public static Map<String, Object> error(TaskError error) {
     var json = new LinkedHashMap<String, Object>();
     json.put("code", error.code());
     json.put("message", error.message());
@@ -49,7 +52,7 @@ final class JsonValues {
     return json;
   }
 
-  private static Map<String, Object> transition(Transition transition) {
+  public static Map<String, Object> transition(Transition transition) {
     var json = new LinkedHashMap<String, Object>();
     json.put("at", timestamp(transition.at()));
     json.put("from", transition.from().map(TaskStatus::name).orElse(null));

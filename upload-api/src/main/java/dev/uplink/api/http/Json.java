@@ -3,23 +3,15 @@ package dev.uplink.api.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.uplink.core.domain.TaskError;
-import dev.uplink.core.domain.TaskStatus;
-import dev.uplink.core.domain.Transition;
 import dev.uplink.core.domain.UploadTask;
+import dev.uplink.core.operations.JsonValues;
 import java.io.IOException;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeFormatterBuilder;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The JSON the API writes: task representations and problems, built as ordered maps. */
 final class Json {
-
-  /** ISO-8601 UTC with exactly three fraction digits, e.g. {@code 2026-11-22T06:30:00.123Z}. */
-  static final DateTimeFormatter TIMESTAMP =
-      new DateTimeFormatterBuilder().appendInstant(3).toFormatter();
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -52,7 +44,7 @@ final class Json {
   }
 
   static String timestamp(Instant instant) {
-    return TIMESTAMP.format(instant);
+    return JsonValues.timestamp(instant);
   }
 
   /** The answer to a successful upload. */
@@ -89,27 +81,10 @@ final class Json {
                   return direct;
                 })
             .orElse(null));
-    body.put("lastError", task.lastError().map(Json::error).orElse(null));
+    body.put("lastError", task.lastError().map(JsonValues::error).orElse(null));
     body.put("createdAt", timestamp(task.createdAt()));
     body.put("updatedAt", timestamp(task.updatedAt()));
-    body.put("timeline", task.timeline().stream().map(Json::transition).toList());
-    return body;
-  }
-
-  private static Map<String, Object> transition(Transition transition) {
-    var body = new LinkedHashMap<String, Object>();
-    body.put("at", timestamp(transition.at()));
-    body.put("from", transition.from().map(TaskStatus::name).orElse(null));
-    body.put("to", transition.to().name());
-    body.put("attempt", transition.attempt());
-    body.put("reason", transition.reason());
-    return body;
-  }
-
-  private static Map<String, Object> error(TaskError error) {
-    var body = new LinkedHashMap<String, Object>();
-    body.put("code", error.code());
-    body.put("message", error.message());
+    body.put("timeline", task.timeline().stream().map(JsonValues::transition).toList());
     return body;
   }
 }
