@@ -14,6 +14,8 @@ import ch.qos.logback.core.encoder.Encoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.uplink.core.config.UplinkConfig;
+import dev.uplink.core.domain.Caller;
+import dev.uplink.core.domain.DestinationPolicy;
 import dev.uplink.infra.LocalPipeline;
 import dev.uplink.infra.testing.LocalAwsExtension;
 import dev.uplink.infra.testing.TestFiles;
@@ -51,6 +53,7 @@ class LogHygieneTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String API_KEY = "key-" + UUID.randomUUID();
   private static final String WRONG_KEY = "wrong-" + UUID.randomUUID();
+  private static final String OPERATOR_KEY = "ops-" + UUID.randomUUID();
   private static final String CONTENT_MARKER = "file-content-" + UUID.randomUUID();
 
   @RegisterExtension
@@ -96,7 +99,14 @@ class LogHygieneTest {
     uplink.setLevel(Level.DEBUG);
 
     UplinkConfig config =
-        aws.config().withIncus(Optional.of(incus.settings())).withApiKeys(Map.of(API_KEY, "alice"));
+        aws.config()
+            .withIncus(Optional.of(incus.settings()))
+            .withCallers(
+                Map.of(
+                    API_KEY,
+                    new Caller("alice", DestinationPolicy.allowAll()),
+                    OPERATOR_KEY,
+                    Caller.operator("ops")));
     pipeline = LocalPipeline.start(config, aws.clients(), "127.0.0.1");
     try (var client = new UplinkHttp(pipeline.baseUri())) {
       String root = IncusTestEnvironment.uniqueDirectory();
@@ -133,7 +143,20 @@ class LogHygieneTest {
                   .path("status")
                   .asText())
           .isEqualTo("FAILED");
+      operatorsLook();
     }
+  }
+
+  /** An operator lists the dead-letter queue and redrives it: their key must not show either. */
+  private static void operatorsLook() throws Exception {
+    send(
+        HttpRequest.newBuilder(pipeline.baseUri().resolve("/v1/dlq"))
+            .header("Authorization", "Bearer " + OPERATOR_KEY));
+    send(
+        HttpRequest.newBuilder(pipeline.baseUri().resolve("/v1/dlq/redrive"))
+            .header("Authorization", "Bearer " + OPERATOR_KEY)
+            .header("Content-Type", "application/json")
+            .POST(BodyPublishers.ofString("{\"all\": true}")));
   }
 
   /** The encoder of core's logback.xml "json" appender (a fresh one if logging is set to text). */
@@ -275,6 +298,7 @@ class LogHygieneTest {
     assertThat(all)
         .doesNotContain(API_KEY)
         .doesNotContain(WRONG_KEY)
+        .doesNotContain(OPERATOR_KEY)
         .doesNotContain(CONTENT_MARKER);
     assertThat(presignedSignatures).isNotEmpty();
     for (String signature : presignedSignatures) {
