@@ -9,6 +9,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -142,31 +144,21 @@ public final class AwsSecretSource implements SecretSource, AutoCloseable {
   }
 
   private SecretsManagerClient secretsManager(String region) {
-    return secretsManagers.computeIfAbsent(
-        region,
-        r -> {
-          var builder =
-              SecretsManagerClient.builder()
-                  .region(Region.of(r))
-                  .httpClient(http())
-                  .overrideConfiguration(timeouts());
-          endpoint.ifPresent(builder::endpointOverride);
-          return builder.build();
-        });
+    return secretsManagers.computeIfAbsent(region, r -> build(SecretsManagerClient.builder(), r));
   }
 
   private SsmClient parameterStore(String region) {
-    return parameterStores.computeIfAbsent(
-        region,
-        r -> {
-          var builder =
-              SsmClient.builder()
-                  .region(Region.of(r))
-                  .httpClient(http())
-                  .overrideConfiguration(timeouts());
-          endpoint.ifPresent(builder::endpointOverride);
-          return builder.build();
-        });
+    return parameterStores.computeIfAbsent(region, r -> build(SsmClient.builder(), r));
+  }
+
+  private <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(
+      B builder, String region) {
+    endpoint.ifPresent(builder::endpointOverride);
+    return builder
+        .region(Region.of(region))
+        .httpClient(http())
+        .overrideConfiguration(timeouts())
+        .build();
   }
 
   private SdkHttpClient http() {

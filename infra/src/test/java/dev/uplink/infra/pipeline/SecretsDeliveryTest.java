@@ -19,7 +19,7 @@ import dev.uplink.processor.incus.IncusTestEnvironment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -47,7 +47,7 @@ class SecretsDeliveryTest {
   static final LocalAwsExtension aws = LocalAwsExtension.create(Duration.ofSeconds(2), 3);
 
   private static final List<String> lines = new CopyOnWriteArrayList<>();
-  private static final List<Logger> raised = new ArrayList<>();
+  private static final Map<Logger, Level> raised = new LinkedHashMap<>();
 
   private static final byte[] CONTENT =
       "delivered with credentials from secrets\n".getBytes(StandardCharsets.UTF_8);
@@ -82,8 +82,8 @@ class SecretsDeliveryTest {
     context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(capture);
     for (String name : List.of("dev.uplink", "software.amazon.awssdk")) {
       Logger logger = context.getLogger(name);
+      raised.put(logger, logger.getLevel());
       logger.setLevel(Level.DEBUG);
-      raised.add(logger);
     }
 
     String prefix = "/uplink-" + UUID.randomUUID().toString().substring(0, 8);
@@ -135,7 +135,7 @@ class SecretsDeliveryTest {
     if (capture != null) {
       LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
       context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).detachAppender(capture);
-      raised.forEach(logger -> logger.setLevel(null));
+      raised.forEach(Logger::setLevel);
     }
     if (moto != null) {
       moto.close();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.uplink.infra.template.CloudFormationTemplate.Resource;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -394,7 +395,7 @@ class DeploymentTemplateTest {
     @Test
     void eachFunctionMayReadExactlyTheSecretsItsVariablesNameAndNoOthers() {
       for (Resource function : template.resourcesOfType(FUNCTION)) {
-        var named = new java.util.HashSet<Object>();
+        var named = new HashSet<Object>();
         environment(function)
             .forEach(
                 (name, value) -> {
@@ -402,7 +403,7 @@ class DeploymentTemplateTest {
                     named.add(value);
                   }
                 });
-        var readable = new java.util.HashSet<Object>();
+        var readable = new HashSet<Object>();
         grants(function)
             .forEach(
                 (resource, actions) -> {
