@@ -99,8 +99,8 @@ public final class ProcessorWiring implements AutoCloseable {
   public static ProcessorWiring forLambda(UplinkConfig config) {
     if (config.incus().isEmpty()) {
       throw new ConfigException(
-          "UPLINK_INCUS_URL (with UPLINK_INCUS_CERT, UPLINK_INCUS_KEY and UPLINK_INCUS_SERVER_CERT)"
-              + " is required for the Lambda processor");
+          "UPLINK_INCUS_URL (with UPLINK_INCUS_CERT, UPLINK_INCUS_KEY and UPLINK_INCUS_SERVER_CERT,"
+              + " or their *_SECRET variants) is required for the Lambda processor");
     }
     Objects.requireNonNull(config, "config");
     return new ProcessorWiring(

@@ -5,4 +5,9 @@ public final class ConfigException extends RuntimeException {
   public ConfigException(String message) {
     super(message);
   }
+
+  /** With the error that made the setting unusable (an unreachable secret store, say). */
+  public ConfigException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

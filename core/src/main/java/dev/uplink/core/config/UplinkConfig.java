@@ -1,5 +1,6 @@
 package dev.uplink.core.config;
 
+import dev.uplink.core.aws.AwsSecretSource;
 import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.DestinationPolicy;
 import java.net.URI;
@@ -41,6 +42,15 @@ public record UplinkConfig(
     ProcessingSettings processing,
     ApiLimits api) {
 
+  /**
+   * A secret setting {@code X} may instead be read from the secret {@code X_SECRET} names (an ARN,
+   * or {@code secretsmanager:NAME} / {@code ssm:NAME}).
+   */
+  public static final String SECRET_SUFFIX = "_SECRET";
+
+  /** Endpoint override for Secrets Manager and SSM (an emulator); unset means real AWS. */
+  public static final String SECRETS_ENDPOINT = "UPLINK_SECRETS_ENDPOINT";
+
   public UplinkConfig {
     Objects.requireNonNull(api, "api");
     Objects.requireNonNull(processing, "processing");
@@ -51,27 +61,45 @@ public record UplinkConfig(
     Objects.requireNonNull(dataDir, "dataDir");
   }
 
-  /** Reads the process environment. */
+  /** Reads the process environment, and the secrets it names from AWS. */
   public static UplinkConfig fromEnvironment() {
     return fromEnvironment(System.getenv());
   }
 
   /**
-   * Reads settings from {@code env}; absent variables take their documented defaults.
+   * Reads settings from {@code env}; absent variables take their documented defaults. Secrets that
+   * {@code *_SECRET} variables name are read from Secrets Manager or SSM Parameter Store ({@code
+   * UPLINK_SECRETS_ENDPOINT} overrides the endpoint of both, for an emulator) in the configured
+   * region, or the region their ARN names. Nothing is asked of AWS when no such variable is set.
    *
-   * @throws ConfigException naming the first malformed or incomplete variable
+   * @throws ConfigException naming the first malformed or incomplete variable, or the secret that
+   *     could not be read
    */
   public static UplinkConfig fromEnvironment(Map<String, String> env) {
-    var reader = new Reader(env);
+    var reader = new Reader(env, SecretSource.none());
+    try (var secrets = AwsSecretSource.create(region(reader), reader.uri(SECRETS_ENDPOINT))) {
+      return fromEnvironment(env, secrets);
+    }
+  }
+
+  /**
+   * Reads settings from {@code env}, and the secrets its {@code *_SECRET} variables name from
+   * {@code secrets}.
+   *
+   * @throws ConfigException naming the first malformed or incomplete variable, or the secret that
+   *     could not be read
+   */
+  public static UplinkConfig fromEnvironment(Map<String, String> env, SecretSource secrets) {
+    var reader = new Reader(env, secrets);
     requireLogFormat(reader.text("UPLINK_LOG_FORMAT", "json"));
     return new UplinkConfig(
         reader.integer("UPLINK_PORT", 8080, 0, 65535),
         callers(
-            parseApiKeys(reader.text("UPLINK_API_KEYS", "")),
-            parseOperatorKeys(reader.text("UPLINK_OPERATOR_KEYS", ""))),
+            parseApiKeys(reader.sensitive("UPLINK_API_KEYS").orElse("")),
+            parseOperatorKeys(reader.sensitive("UPLINK_OPERATOR_KEYS").orElse(""))),
         incus(reader),
         new AwsSettings(
-            reader.text("AWS_REGION", reader.text("AWS_DEFAULT_REGION", "us-east-1")),
+            region(reader),
             reader.uri("UPLINK_S3_ENDPOINT"),
             reader.uri("UPLINK_SQS_ENDPOINT"),
             reader.uri("UPLINK_DYNAMODB_ENDPOINT"),
@@ -332,12 +360,16 @@ public record UplinkConfig(
     return Optional.of(
         new IncusSettings(
             url.get(),
-            reader.requiredPath("UPLINK_INCUS_CERT"),
-            reader.requiredPath("UPLINK_INCUS_KEY"),
-            reader.requiredPath("UPLINK_INCUS_SERVER_CERT")));
+            reader.pem("UPLINK_INCUS_CERT"),
+            reader.pem("UPLINK_INCUS_KEY"),
+            reader.pem("UPLINK_INCUS_SERVER_CERT")));
   }
 
-  private record Reader(Map<String, String> env) {
+  private static String region(Reader reader) {
+    return reader.text("AWS_REGION", reader.text("AWS_DEFAULT_REGION", "us-east-1"));
+  }
+
+  private record Reader(Map<String, String> env, SecretSource secrets) {
 
     String text(String name, String fallback) {
       String value = env.get(name);
@@ -389,12 +421,43 @@ public record UplinkConfig(
       }
     }
 
-    Path requiredPath(String name) {
-      String value = text(name, null);
-      if (value == null) {
-        throw new ConfigException(name + " is required when UPLINK_INCUS_URL is set");
+    /**
+     * The value of {@code name}, or the text of the secret {@code name_SECRET} names (read now);
+     * empty when neither is set. Both set is an error: which one wins would be a guess.
+     */
+    Optional<String> sensitive(String name) {
+      return secretReference(name)
+          .map(secrets::read)
+          .or(() -> Optional.ofNullable(text(name, null)));
+    }
+
+    /** The PEM file {@code name} names, or the PEM text of the secret {@code name_SECRET} names. */
+    PemSource pem(String name) {
+      Optional<SecretReference> secret = secretReference(name);
+      if (secret.isPresent()) {
+        return PemSource.secret(secret.get().describe(), secrets.read(secret.get()));
       }
-      return Path.of(value);
+      String path = text(name, null);
+      if (path == null) {
+        throw new ConfigException(
+            ("%s (a PEM file) or %s%s (a secret holding the PEM) is required when UPLINK_INCUS_URL"
+                    + " is set")
+                .formatted(name, name, SECRET_SUFFIX));
+      }
+      return PemSource.file(Path.of(path));
+    }
+
+    private Optional<SecretReference> secretReference(String name) {
+      String reference = text(name + SECRET_SUFFIX, null);
+      if (reference == null) {
+        return Optional.empty();
+      }
+      if (text(name, null) != null) {
+        throw new ConfigException(
+            "%s and %s%s are both set: set one (the secret, in production)"
+                .formatted(name, name, SECRET_SUFFIX));
+      }
+      return Optional.of(SecretReference.parse(name + SECRET_SUFFIX, reference));
     }
   }
 }

@@ -7,6 +7,7 @@ import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.DestinationPolicy;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -131,7 +132,9 @@ class UplinkConfigTest {
     assertThatThrownBy(
             () -> UplinkConfig.fromEnvironment(Map.of("UPLINK_INCUS_URL", "https://incus:8443")))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("UPLINK_INCUS_CERT is required when UPLINK_INCUS_URL is set");
+        .hasMessage(
+            "UPLINK_INCUS_CERT (a PEM file) or UPLINK_INCUS_CERT_SECRET (a secret holding the PEM)"
+                + " is required when UPLINK_INCUS_URL is set");
     var config =
         UplinkConfig.fromEnvironment(
             Map.of(
@@ -143,6 +146,59 @@ class UplinkConfigTest {
         .get()
         .extracting(IncusSettings::url)
         .isEqualTo(URI.create("https://incus:8443"));
+  }
+
+  @Test
+  void secretSettingsComeFromTheSecretTheirSecretVariableNames() {
+    SecretSource store =
+        reference ->
+            switch (reference.id()) {
+              case "uplink/api-keys" -> "k1=alice@*:/";
+              case "/uplink/operator-keys" -> "ops-1=oncall";
+              case "/uplink/incus/client.key" -> "-----BEGIN PRIVATE KEY-----";
+              default -> throw new ConfigException("no " + reference.id());
+            };
+    var config =
+        UplinkConfig.fromEnvironment(
+            Map.of(
+                "UPLINK_API_KEYS_SECRET", "secretsmanager:uplink/api-keys",
+                "UPLINK_OPERATOR_KEYS_SECRET", "ssm:/uplink/operator-keys",
+                "UPLINK_INCUS_URL", "https://incus:8443",
+                "UPLINK_INCUS_CERT", "c.crt",
+                "UPLINK_INCUS_KEY_SECRET", "ssm:/uplink/incus/client.key",
+                "UPLINK_INCUS_SERVER_CERT", "s.crt"),
+            store);
+
+    assertThat(config.apiKeys()).containsOnlyKeys("k1", "ops-1");
+    assertThat(config.incus().orElseThrow().clientKey())
+        .isEqualTo(
+            PemSource.secret(
+                "SSM parameter /uplink/incus/client.key", "-----BEGIN PRIVATE KEY-----"));
+    assertThat(config.incus().orElseThrow().clientCert())
+        .isEqualTo(PemSource.file(Path.of("c.crt")));
+  }
+
+  @Test
+  void aSettingAndItsSecretTogetherAreRefusedRatherThanOneSilentlyWinning() {
+    assertThatThrownBy(
+            () ->
+                UplinkConfig.fromEnvironment(
+                    Map.of(
+                        "UPLINK_API_KEYS", "k1=alice@*:/",
+                        "UPLINK_API_KEYS_SECRET", "secretsmanager:uplink/api-keys"),
+                    SecretSource.none()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "UPLINK_API_KEYS and UPLINK_API_KEYS_SECRET are both set: set one (the secret, in"
+                + " production)");
+  }
+
+  @Test
+  void noSecretIsAskedForWhenNoSecretVariableIsSet() {
+    var config =
+        UplinkConfig.fromEnvironment(
+            Map.of("UPLINK_API_KEYS", "k1=alice@*:/"), SecretSource.none());
+    assertThat(config.apiKeys()).containsOnlyKeys("k1");
   }
 
   @Test

@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.uplink.infra.template.CloudFormationTemplate.Resource;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,6 +26,17 @@ class DeploymentTemplateTest {
   private static final Map<String, Object> PROCESSOR_TIMEOUT = Map.of("Ref", "ProcessorTimeout");
   private static final Map<String, Object> VISIBILITY_FOR_TIMEOUT =
       Map.of("Fn::FindInMap", List.of("VisibilityForTimeout", PROCESSOR_TIMEOUT, "Seconds"));
+
+  private static final Map<String, Object> NO_VALUE = Map.of("Ref", "AWS::NoValue");
+
+  /** Settings whose values are secrets: only ever named ({@code X_SECRET}), never given. */
+  private static final List<String> SECRET_SETTINGS =
+      List.of(
+          "UPLINK_API_KEYS",
+          "UPLINK_OPERATOR_KEYS",
+          "UPLINK_INCUS_CERT",
+          "UPLINK_INCUS_KEY",
+          "UPLINK_INCUS_SERVER_CERT");
 
   private final CloudFormationTemplate template = CloudFormationTemplate.packaged();
 
@@ -262,6 +278,173 @@ class DeploymentTemplateTest {
         .isEqualTo(Map.of("AttributeName", "expiresAt", "Enabled", true));
   }
 
+  @Nested
+  class TheOperatorsEndpoints {
+
+    private final Resource api = template.resource("ApiFunction");
+
+    @Test
+    void theApiFunctionMayDoExactlyWhatSqsDeadLetterQueueDoesToTheDeadLetterQueue() {
+      assertThat(grants(api).get(arnOf("DeadLetterQueue")))
+          .as("the Api function's actions on the dead-letter queue")
+          .containsExactlyInAnyOrder(
+              "sqs:ReceiveMessage", // list, show, redrive: look at and hold messages
+              "sqs:ChangeMessageVisibility", // release held messages (ChangeMessageVisibilityBatch)
+              "sqs:DeleteMessage", // stale and sent-back messages (DeleteMessageBatch)
+              "sqs:GetQueueAttributes", // depths, and the ARN a move names
+              "sqs:GetQueueUrl", // the queue is looked up by name
+              "sqs:StartMessageMoveTask", // redrive all by a server-side move
+              "sqs:ListMessageMoveTasks"); // a redrive in progress, the last one
+    }
+
+    @Test
+    void itMaySendToCountAndNameTheWorkQueueButNotConsumeIt() {
+      assertThat(grants(api).get(arnOf("TaskQueue")))
+          .containsExactlyInAnyOrder(
+              "sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes");
+    }
+
+    @Test
+    void aRetryOrARedriveReadsAndConditionallyUpdatesTasksOnlyInTheTaskTable() {
+      assertThat(grants(api).get(arnOf("TaskTable")))
+          .as("find is GetItem; the FAILED to PENDING transition a conditional UpdateItem")
+          .contains("dynamodb:GetItem", "dynamodb:UpdateItem")
+          .doesNotContain("dynamodb:DeleteItem", "dynamodb:Scan");
+    }
+
+    @Test
+    void theApiFunctionIsToldTheDeadLetterQueueAndGetsTheOperatorKeysFromTheirSecret() {
+      assertThat(environment(api))
+          .containsEntry(
+              "UPLINK_DLQ", Map.of("Fn::GetAtt", List.of("DeadLetterQueue", "QueueName")))
+          .containsEntry("UPLINK_OPERATOR_KEYS_SECRET", ref("OperatorKeysSecretArn"))
+          .containsEntry("UPLINK_API_KEYS_SECRET", ref("ApiKeysSecretArn"));
+    }
+
+    @Test
+    void whoeverMayStartAMoveMayAlsoDoWhatSqsChecksOnBothQueues() {
+      // SQS authorizes StartMessageMoveTask against the source (ReceiveMessage, DeleteMessage,
+      // GetQueueAttributes) and the destination (SendMessage): without them the move is refused.
+      int movers = 0;
+      for (Resource function : template.resourcesOfType(FUNCTION)) {
+        Map<Object, Set<String>> grants = grants(function);
+        for (var grant : grants.entrySet()) {
+          if (!grant.getValue().contains("sqs:StartMessageMoveTask")) {
+            continue;
+          }
+          movers++;
+          assertThat(grant.getValue())
+              .as("%s on the move's source %s", function.logicalId(), grant.getKey())
+              .contains("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes");
+          for (Resource queue : template.resourcesOfType("AWS::SQS::Queue")) {
+            if (grant
+                .getKey()
+                .equals(queue.property("RedrivePolicy.deadLetterTargetArn").orElse(null))) {
+              assertThat(grants.get(arnOf(queue.logicalId())))
+                  .as("%s on the move's destination %s", function.logicalId(), queue.logicalId())
+                  .contains("sqs:SendMessage");
+            }
+          }
+        }
+      }
+      assertThat(movers).as("functions that may start a move").isEqualTo(1);
+    }
+  }
+
+  @Nested
+  class Secrets {
+
+    @Test
+    void noFunctionIsGivenASecretValueOnlyTheArnOfWhereItIsKept() {
+      Map<String, Object> parameters = template.section("Parameters");
+      int named = 0;
+      for (Resource function : template.resourcesOfType(FUNCTION)) {
+        Map<String, Object> environment = environment(function);
+        assertThat(environment)
+            .as("%s's environment holds no secret value", function.logicalId())
+            .doesNotContainKeys(SECRET_SETTINGS.toArray(String[]::new));
+        for (String setting : SECRET_SETTINGS) {
+          Object reference = environment.get(setting + "_SECRET");
+          if (reference == null) {
+            continue;
+          }
+          named++;
+          String parameter = (String) ((Map<?, ?>) reference).get("Ref");
+          assertThat(((Map<?, ?>) parameters.get(parameter)).get("AllowedPattern").toString())
+              .as("%s takes only a Secrets Manager or SSM ARN", parameter)
+              .startsWith("^arn:aws")
+              .contains("secretsmanager:", "ssm:");
+        }
+      }
+      assertThat(named).as("secret settings named, over all functions").isEqualTo(5);
+      for (var parameter : parameters.entrySet()) {
+        assertThat(((Map<?, ?>) parameter.getValue()).get("NoEcho"))
+            .as("parameter %s: no secret is passed as a parameter value", parameter.getKey())
+            .isNull();
+      }
+    }
+
+    @Test
+    void theProcessorsIncusCredentialsComeFromTheirThreeSecrets() {
+      assertThat(environment(template.resource("ProcessorFunction")))
+          .containsEntry("UPLINK_INCUS_CERT_SECRET", ref("IncusClientCertSecretArn"))
+          .containsEntry("UPLINK_INCUS_KEY_SECRET", ref("IncusClientKeySecretArn"))
+          .containsEntry("UPLINK_INCUS_SERVER_CERT_SECRET", ref("IncusServerCertSecretArn"));
+    }
+
+    @Test
+    void eachFunctionMayReadExactlyTheSecretsItsVariablesNameAndNoOthers() {
+      for (Resource function : template.resourcesOfType(FUNCTION)) {
+        var named = new HashSet<Object>();
+        environment(function)
+            .forEach(
+                (name, value) -> {
+                  if (name.endsWith("_SECRET")) {
+                    named.add(value);
+                  }
+                });
+        var readable = new HashSet<Object>();
+        grants(function)
+            .forEach(
+                (resource, actions) -> {
+                  if (actions.stream()
+                      .anyMatch(a -> a.startsWith("secretsmanager:") || a.startsWith("ssm:"))) {
+                    assertThat(actions)
+                        .as("%s on %s", function.logicalId(), resource)
+                        .containsExactlyInAnyOrder(
+                            "secretsmanager:GetSecretValue", "ssm:GetParameter");
+                    readable.add(resource);
+                  }
+                });
+        assertThat(readable).as("the secrets %s may read", function.logicalId()).isEqualTo(named);
+      }
+    }
+
+    @Test
+    void kmsDecryptIsGrantedOnlyOnTheCustomerKeyOnlyThroughTheSecretStoresAndOnlyIfThereIsOne() {
+      for (Resource function : template.resourcesOfType(FUNCTION)) {
+        for (Object policy : (List<?>) function.require("Policies")) {
+          for (Object statement : asList(((Map<?, ?>) policy).get("Statement"))) {
+            if (!statement.toString().contains("kms:")) {
+              continue;
+            }
+            List<?> branches = (List<?>) ((Map<?, ?>) statement).get("Fn::If");
+            assertThat(branches)
+                .as("%s's KMS grant is conditional", function.logicalId())
+                .isNotNull();
+            assertThat(branches.get(0)).isEqualTo("SecretsUseCustomerKey");
+            assertThat(branches.get(2)).isEqualTo(NO_VALUE);
+            Map<?, ?> grant = (Map<?, ?>) branches.get(1);
+            assertThat(grant.get("Action")).isEqualTo("kms:Decrypt");
+            assertThat(grant.get("Resource")).isEqualTo(ref("SecretsKmsKeyArn"));
+            assertThat(grant.get("Condition").toString())
+                .contains("kms:ViaService", "secretsmanager.", "ssm.");
+          }
+        }
+      }
+    }
+  }
+
   private static List<Map<?, ?>> events(Resource function) {
     Object events = function.property("Events").orElse(Map.of());
     var list = new ArrayList<Map<?, ?>>();
@@ -269,12 +452,62 @@ class DeploymentTemplateTest {
     return list;
   }
 
+  /**
+   * The statements of a policy document; a conditional one ({@code Fn::If}) counts with both of its
+   * branches, so nothing a condition may switch on escapes the checks.
+   */
   private static List<Map<?, ?>> statements(Object policyDocument) {
     var statements = new ArrayList<Map<?, ?>>();
     for (Object statement : asList(((Map<?, ?>) policyDocument).get("Statement"))) {
-      statements.add((Map<?, ?>) statement);
+      Map<?, ?> map = (Map<?, ?>) statement;
+      if (map.containsKey("Fn::If")) {
+        for (Object branch : ((List<?>) map.get("Fn::If")).subList(1, 3)) {
+          if (!NO_VALUE.equals(branch)) {
+            statements.add((Map<?, ?>) branch);
+          }
+        }
+      } else {
+        statements.add(map);
+      }
     }
     return statements;
+  }
+
+  /** Every statement of the function's inline policies. */
+  private static List<Map<?, ?>> statementsOf(Resource function) {
+    var statements = new ArrayList<Map<?, ?>>();
+    for (Object policy : (List<?>) function.require("Policies")) {
+      statements.addAll(statements(policy));
+    }
+    return statements;
+  }
+
+  /** What the function may do to each resource: resource (as the template writes it) to actions. */
+  private static Map<Object, Set<String>> grants(Resource function) {
+    var grants = new LinkedHashMap<Object, Set<String>>();
+    for (Map<?, ?> statement : statementsOf(function)) {
+      assertThat(statement.get("Effect")).isEqualTo("Allow");
+      for (Object resource : asList(statement.get("Resource"))) {
+        for (Object action : asList(statement.get("Action"))) {
+          grants.computeIfAbsent(resource, r -> new TreeSet<>()).add(action.toString());
+        }
+      }
+    }
+    return grants;
+  }
+
+  private static Map<String, Object> environment(Resource function) {
+    return Nodes.stringKeyed(
+        (Map<?, ?>) function.property("Environment.Variables").orElse(Map.of()),
+        function.logicalId() + ".Environment.Variables");
+  }
+
+  private static Object ref(String name) {
+    return Map.of("Ref", name);
+  }
+
+  private static Object arnOf(String resource) {
+    return Map.of("Fn::GetAtt", List.of(resource, "Arn"));
   }
 
   private static List<Object> asList(Object value) {

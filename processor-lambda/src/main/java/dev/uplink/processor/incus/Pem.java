@@ -1,11 +1,11 @@
 package dev.uplink.processor.incus;
 
 import dev.uplink.core.config.ConfigException;
+import dev.uplink.core.config.PemSource;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -62,6 +62,11 @@ public final class Pem {
 
   /** Every certificate in a PEM file, in file order (leaf first for a chain). */
   public static List<X509Certificate> certificates(Path file) {
+    return certificates(PemSource.file(file));
+  }
+
+  /** Every certificate in the PEM text, in order (leaf first for a chain). */
+  public static List<X509Certificate> certificates(PemSource file) {
     byte[] bytes = read(file, "certificate");
     try {
       var factory = CertificateFactory.getInstance("X.509");
@@ -80,11 +85,24 @@ public final class Pem {
 
   /** The first certificate in a PEM file. */
   public static X509Certificate certificate(Path file) {
+    return certificate(PemSource.file(file));
+  }
+
+  /** The first certificate in the PEM text. */
+  public static X509Certificate certificate(PemSource file) {
     return certificates(file).get(0);
   }
 
   /** The private key in a PEM file. */
   public static PrivateKey privateKey(Path file) {
+    return privateKey(PemSource.file(file));
+  }
+
+  /**
+   * The private key in the PEM text. Messages name where it came from ({@code file}), never the
+   * key.
+   */
+  public static PrivateKey privateKey(PemSource file) {
     String text = new String(read(file, "private key"), StandardCharsets.US_ASCII);
     Matcher m = BLOCK.matcher(text);
     while (m.find()) {
@@ -114,6 +132,11 @@ public final class Pem {
    * pair is reported at startup rather than as an obscure TLS failure later.
    */
   static void requireMatchingPair(X509Certificate cert, PrivateKey key, Path certFile) {
+    requireMatchingPair(cert, key, PemSource.file(certFile));
+  }
+
+  /** Like {@link #requireMatchingPair(X509Certificate, PrivateKey, Path)}, for any PEM origin. */
+  static void requireMatchingPair(X509Certificate cert, PrivateKey key, PemSource certFile) {
     String algorithm =
         switch (key.getAlgorithm().toUpperCase(Locale.ROOT)) {
           case "EC" -> "SHA256withECDSA";
@@ -143,7 +166,7 @@ public final class Pem {
     throw new ConfigException("The private key does not belong to the certificate in " + certFile);
   }
 
-  private static PrivateKey pkcs8(Path file, byte[] der) {
+  private static PrivateKey pkcs8(PemSource file, byte[] der) {
     for (String algorithm : List.of("EC", "RSA", "Ed25519")) {
       try {
         return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
@@ -159,7 +182,7 @@ public final class Pem {
    * Wraps a SEC1 ECPrivateKey (RFC 5915: SEQUENCE { version, privateKey, [0] namedCurve, [1]
    * publicKey }) in a PKCS#8 PrivateKeyInfo, taking the curve from its [0] field.
    */
-  private static byte[] ecPkcs8FromSec1(Path file, byte[] sec1) {
+  private static byte[] ecPkcs8FromSec1(PemSource file, byte[] sec1) {
     try {
       var outer = new DerReader(sec1);
       var fields = new DerReader(outer.expect(0x30));
@@ -180,15 +203,15 @@ public final class Pem {
         file + " holds an EC private key without a named curve" + CONVERT_HINT);
   }
 
-  private static byte[] read(Path file, String what) {
+  private static byte[] read(PemSource file, String what) {
     try {
-      return Files.readAllBytes(file);
+      return file.bytes();
     } catch (IOException e) {
       throw new ConfigException("Cannot read the " + what + " file " + file + ": " + e);
     }
   }
 
-  private static byte[] decode(Path file, String base64) {
+  private static byte[] decode(PemSource file, String base64) {
     try {
       return Base64.getMimeDecoder().decode(base64.trim());
     } catch (IllegalArgumentException e) {
