@@ -10,7 +10,9 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     description = {
       "Run the whole pipeline locally until Ctrl+C: emulated S3, SQS and DynamoDB in this process,"
-          + " the upload API on 127.0.0.1 and the processor. Prints the API's URL and key.",
+          + " the upload API on 127.0.0.1 and the processor. Prints the API's URL, the development"
+          + " keys, and the export lines that point another shell's uplink (dlq and retry too) at"
+          + " this stack.",
       "Files go into $UPLINK_INCUS_URL's instances if it is set (with UPLINK_INCUS_CERT,"
           + " UPLINK_INCUS_KEY, UPLINK_INCUS_SERVER_CERT), else to"
           + " $UPLINK_DATA_DIR/instances/NAME/PATH (default ./uplink-data). Every UPLINK_*"

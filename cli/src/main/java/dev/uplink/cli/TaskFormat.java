@@ -48,7 +48,7 @@ final class TaskFormat {
               "attempt " + entry.attempt(),
               entry.reason().map(Problem::oneLine).orElse("")));
     }
-    return table(rows, "  ");
+    return TextTable.of(rows, "  ");
   }
 
   /** The tasks as a table with a header row. */
@@ -65,7 +65,7 @@ final class TaskFormat {
               task.updatedAt().orElse(NONE),
               task.destination()));
     }
-    return table(rows, "");
+    return TextTable.of(rows, "");
   }
 
   private static String pushed(Task task) {
@@ -89,27 +89,6 @@ final class TaskFormat {
 
   private static void field(List<String> lines, String name, String value) {
     lines.add(String.format("%-12s %s", name + ":", value));
-  }
-
-  /** Rows with columns padded to their widest cell; the last column is not padded. */
-  private static List<String> table(List<List<String>> rows, String indent) {
-    int columns = rows.stream().mapToInt(List::size).max().orElse(0);
-    int[] widths = new int[columns];
-    for (List<String> row : rows) {
-      for (int c = 0; c < row.size(); c++) {
-        widths[c] = Math.max(widths[c], row.get(c).length());
-      }
-    }
-    var lines = new ArrayList<String>();
-    for (List<String> row : rows) {
-      var line = new StringBuilder(indent);
-      for (int c = 0; c < row.size(); c++) {
-        String cell = row.get(c);
-        line.append(c == row.size() - 1 ? cell : String.format("%-" + widths[c] + "s  ", cell));
-      }
-      lines.add(line.toString().stripTrailing());
-    }
-    return lines;
   }
 
   /** The error line of a task that finished without being delivered, if it did. */

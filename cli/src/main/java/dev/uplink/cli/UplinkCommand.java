@@ -20,7 +20,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
  *
  * <p>A new command is a class in this package ({@code @Command}, {@code Callable<Integer>}, with
  * {@code @Mixin ApiOptions} and {@code @Mixin OutputOptions} to reach the API and print) added to
- * {@code subcommands} below.
+ * {@code subcommands} below. The operators' commands ({@code retry}, {@code dlq}) use {@link
+ * OperatorConnection} instead: they talk to SQS and DynamoDB directly, not to the API.
  */
 @Command(
     name = UplinkCommand.NAME,
@@ -30,6 +31,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       "Upload files into Incus instances through the Uplink API, and follow their tasks.",
       "Connection: --api URL or $UPLINK_API_URL (default http://127.0.0.1:8080), --api-key KEY or"
           + " $UPLINK_API_KEY.",
+      "Operators' commands (retry, dlq) use SQS and DynamoDB directly with your AWS credentials.",
     },
     commandListHeading = "%nCommands:%n",
     exitCodeListHeading = "%nExit codes:%n",
@@ -39,6 +41,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
       StatusCommand.class,
       ListCommand.class,
       CancelCommand.class,
+      RetryCommand.class,
+      DlqCommand.class,
       LocalCommand.class,
       HelpCommand.class,
     })

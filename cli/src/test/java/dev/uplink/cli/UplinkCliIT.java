@@ -343,6 +343,24 @@ class UplinkCliIT {
     }
 
     @Test
+    @DisplayName("dlq redrive with neither --all nor ids")
+    void redriveWithoutTarget() {
+      assertUsageError(uplink("dlq", "redrive"), "say what to redrive: --all, or the ids");
+    }
+
+    @Test
+    @DisplayName("dlq purge without --yes")
+    void purgeWithoutYes() {
+      assertUsageError(uplink("dlq", "purge"), "add --yes to confirm");
+    }
+
+    @Test
+    @DisplayName("retry of a malformed task id")
+    void retryMalformedId() {
+      assertUsageError(uplink("retry", "01-not-an-id"), "'01-not-an-id' is not a task id");
+    }
+
+    @Test
     @DisplayName("a relative path")
     void relativePath() throws IOException {
       Path file = randomFile("rel.bin", 10);
@@ -383,6 +401,26 @@ class UplinkCliIT {
       assertThat(run.exitCode()).as("exit code; %s", run).isEqualTo(1);
       assertThat(run.stderrLines()).singleElement().asString().startsWith("uplink: Unauthorized: ");
     }
+  }
+
+  @Test
+  @DisplayName("an operator command without AWS credentials fails with one line saying what to set")
+  void operatorWithoutCredentials(@TempDir Path home) {
+    UplinkJar.Run run =
+        UplinkJar.run(
+            Map.of(
+                "AWS_EC2_METADATA_DISABLED", "true",
+                "AWS_SHARED_CREDENTIALS_FILE", home.resolve("credentials").toString(),
+                "AWS_CONFIG_FILE", home.resolve("config").toString()),
+            "dlq",
+            "list");
+
+    assertThat(run.exitCode()).as("exit code; %s", run).isEqualTo(1);
+    assertThat(run.stdout()).isEmpty();
+    assertThat(run.stderrLines())
+        .singleElement()
+        .asString()
+        .startsWith("uplink: no AWS credentials found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID");
   }
 
   @Test

@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The packaged {@code target/uplink.jar} run as a real process, {@code java -jar}, by the JDK
- * running the tests (the toolchain's, 21 or newer), with no inherited {@code UPLINK_*} variable.
+ * running the tests (the toolchain's, 21 or newer), with no inherited {@code UPLINK_*} or {@code
+ * AWS_*} variable: a run gets only what the test gives it, as a user's fresh shell would.
  */
 final class UplinkJar {
 
@@ -45,6 +46,14 @@ final class UplinkJar {
     return Path.of(System.getProperty("java.home"), "bin", "java");
   }
 
+  /**
+   * Removes what the tests' own environment would leak into a run: Uplink's settings and AWS
+   * credentials (Surefire sets test ones), so that a run proves its own environment suffices.
+   */
+  static void scrub(Map<String, String> environment) {
+    environment.keySet().removeIf(name -> name.startsWith("UPLINK_") || name.startsWith("AWS_"));
+  }
+
   /** Runs {@code java -jar uplink.jar args...} with {@code environment} added. */
   static Run run(Map<String, String> environment, String... args) {
     if (!Files.isRegularFile(JAR)) {
@@ -57,7 +66,7 @@ final class UplinkJar {
         List<String> command = new ArrayList<>(List.of(java().toString(), "-jar", JAR.toString()));
         command.addAll(List.of(args));
         var builder = new ProcessBuilder(command);
-        builder.environment().keySet().removeIf(name -> name.startsWith("UPLINK_"));
+        scrub(builder.environment());
         builder.environment().putAll(environment);
         builder.redirectOutput(out.toFile()).redirectError(err.toFile());
         Process process = builder.start();

@@ -44,7 +44,8 @@ class UsageTest {
     @Test
     @DisplayName("when no command is given")
     void noCommand() {
-      assertUsageError(run(), "a command is required: upload, status, list, cancel, local");
+      assertUsageError(
+          run(), "a command is required: upload, status, list, cancel, retry, dlq, local");
     }
 
     @Test
@@ -212,7 +213,7 @@ class UsageTest {
   class Help {
 
     @ParameterizedTest(name = "uplink {0} --help")
-    @ValueSource(strings = {"upload", "status", "list", "cancel", "local"})
+    @ValueSource(strings = {"upload", "status", "list", "cancel", "retry", "local"})
     void everyCommand(String command) {
       CliRun run = run(command, "--help");
       assertThat(run.exitCode()).as("exit code; %s", run).isZero();
@@ -225,7 +226,8 @@ class UsageTest {
     void topLevel() {
       CliRun run = run("--help");
       assertThat(run.exitCode()).isZero();
-      assertThat(run.stdout()).contains("upload", "status", "list", "cancel", "local");
+      assertThat(run.stdout())
+          .contains("upload", "status", "list", "cancel", "retry", "dlq", "local");
     }
 
     @Test

@@ -3,8 +3,9 @@ package dev.uplink.infra;
 import dev.uplink.core.aws.AwsClients;
 import dev.uplink.core.config.ConfigException;
 import dev.uplink.core.config.UplinkConfig;
-import java.nio.file.Path;
-import java.util.Map;
+import dev.uplink.core.domain.Caller;
+import dev.uplink.core.domain.DestinationPolicy;
+import java.util.LinkedHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import sun.misc.Signal;
@@ -19,6 +20,14 @@ public final class UplinkLocal {
   /** The API key the local stack accepts when {@code UPLINK_API_KEYS} is not set. */
   public static final String DEV_API_KEY = "local-dev-key";
 
+  /** The operator key the local stack accepts when {@code UPLINK_OPERATOR_KEYS} is not set. */
+  public static final String DEV_OPERATOR_KEY = "local-operator-key";
+
+  /** The operator {@link #DEV_OPERATOR_KEY} stands for. */
+  public static final String DEV_OPERATOR = "local";
+
+  private static final String DEV_OWNER = "dev";
+
   private static final String LOOPBACK = "127.0.0.1";
 
   private UplinkLocal() {}
@@ -32,9 +41,7 @@ public final class UplinkLocal {
       System.exit(2);
       return;
     }
-    if (config.apiKeys().isEmpty()) {
-      config = config.withApiKeys(Map.of(DEV_API_KEY, "dev"));
-    }
+    config = withDevelopmentKeys(config);
     var aws = LocalAws.start(config.dataDir().resolve("aws"), true);
     AwsClients clients = aws.clients(config.aws());
     config = config.withAws(clients.settings());
@@ -61,42 +68,24 @@ public final class UplinkLocal {
           new Signal(name), signal -> Thread.ofPlatform().name("uplink-stop").start(stop));
     }
     Runtime.getRuntime().addShutdownHook(new Thread(stop, "uplink-shutdown"));
-    System.out.println(banner(config, pipeline));
+    System.out.println(new LocalBanner(config, pipeline.baseUri()).text());
     stopped.await();
     System.exit(0);
   }
 
-  static String banner(UplinkConfig config, LocalPipeline pipeline) {
-    String keys =
-        config.apiKeys().containsKey(DEV_API_KEY)
-            ? "API key:   "
-                + DEV_API_KEY
-                + "   (owner dev, any destination; local only; set UPLINK_API_KEYS to choose)"
-            : "API keys:  from UPLINK_API_KEYS (" + config.apiKeys().size() + " configured)";
-    Path dataDir = config.dataDir().toAbsolutePath().normalize();
-    String target =
-        config
-            .incus()
-            .map(incus -> "Files go:  into Incus at " + incus.url())
-            .orElse(
-                "Files go:  "
-                    + dataDir.resolve("instances")
-                    + "/NAME/PATH   (directory target; set UPLINK_INCUS_URL for Incus)");
-    return String.join(
-        System.lineSeparator(),
-        "",
-        "Uplink is running locally.",
-        "  API:       " + pipeline.baseUri() + "/v1/uploads",
-        "  " + keys,
-        "  " + target,
-        "  AWS:       in-process S3 "
-            + config.aws().s3Endpoint().orElseThrow()
-            + ", SQS "
-            + config.aws().sqsEndpoint().orElseThrow()
-            + ", DynamoDB "
-            + config.aws().dynamoDbEndpoint().orElseThrow(),
-        "  Data:      " + dataDir.resolve("aws"),
-        "Press Ctrl+C to stop.",
-        "");
+  /**
+   * {@code config} with the development keys where the environment sets none: {@link #DEV_API_KEY}
+   * (owner dev, any destination) without user keys, {@link #DEV_OPERATOR_KEY} without operator
+   * keys. Either kind set in the environment replaces only its own default.
+   */
+  static UplinkConfig withDevelopmentKeys(UplinkConfig config) {
+    var callers = new LinkedHashMap<String, Caller>(config.apiKeys());
+    if (callers.values().stream().allMatch(Caller::operator)) {
+      callers.putIfAbsent(DEV_API_KEY, new Caller(DEV_OWNER, DestinationPolicy.allowAll()));
+    }
+    if (callers.values().stream().noneMatch(Caller::operator)) {
+      callers.putIfAbsent(DEV_OPERATOR_KEY, Caller.operator(DEV_OPERATOR));
+    }
+    return config.withCallers(callers);
   }
 }

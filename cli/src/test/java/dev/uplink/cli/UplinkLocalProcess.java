@@ -1,0 +1,137 @@
+package dev.uplink.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code java -jar uplink.jar local} as a process, with no inherited {@code UPLINK_*} or {@code
+ * AWS_*} variable, started and read as a person would: its banner says where the API is and which
+ * {@code export} lines another shell needs.
+ */
+final class UplinkLocalProcess implements AutoCloseable {
+
+  private static final Duration STARTUP = Duration.ofSeconds(90);
+  private static final String READY = "Press Ctrl+C to stop.";
+  private static final Pattern API_LINE = Pattern.compile("API:\\s+(http://\\S+)");
+  private static final Pattern EXPORT_LINE = Pattern.compile("(?m)^\\s*export (.+)$");
+  private static final Pattern ASSIGNMENT = Pattern.compile("([A-Z_]+)=('(?:[^']|'\\\\'')*'|\\S+)");
+
+  private final Process process;
+  private final Path log;
+  private final String banner;
+
+  private UplinkLocalProcess(Process process, Path log, String banner) {
+    this.process = process;
+    this.log = log;
+    this.banner = banner;
+  }
+
+  /**
+   * Starts it in {@code dir} (its output goes to {@code dir/local.log}) with {@code environment}
+   * and returns once it has printed its banner.
+   */
+  static UplinkLocalProcess start(Path dir, Map<String, String> environment) throws Exception {
+    Path log = dir.resolve("local.log");
+    List<String> command = new ArrayList<>(List.of(UplinkJar.java().toString()));
+    if (Runtime.version().feature() >= 23) {
+      command.add("--sun-misc-unsafe-memory-access=allow"); // as ./uplink does, for Pekko
+    }
+    command.addAll(List.of("-jar", UplinkJar.JAR.toString(), "local"));
+    var builder = new ProcessBuilder(command).directory(dir.toFile());
+    UplinkJar.scrub(builder.environment());
+    builder.environment().putAll(environment);
+    builder.redirectErrorStream(true).redirectOutput(log.toFile());
+    Process process = builder.start();
+    try {
+      return new UplinkLocalProcess(process, log, awaitBanner(process, log));
+    } catch (Exception | AssertionError e) {
+      process.destroyForcibly();
+      throw e;
+    }
+  }
+
+  private static String awaitBanner(Process process, Path log) throws Exception {
+    long deadline = System.nanoTime() + STARTUP.toNanos();
+    while (System.nanoTime() < deadline) {
+      String text = read(log);
+      int ready = text.indexOf(READY);
+      if (ready >= 0) {
+        int start = text.lastIndexOf("Uplink is running locally.", ready);
+        return text.substring(Math.max(start, 0), ready + READY.length());
+      }
+      if (!process.isAlive()) {
+        throw new AssertionError("uplink local exited with " + process.exitValue() + ":\n" + text);
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("uplink local did not start within " + STARTUP + ":\n" + read(log));
+  }
+
+  /** The banner, from {@code Uplink is running locally.} to {@code Press Ctrl+C to stop.}. */
+  String banner() {
+    return banner;
+  }
+
+  /** The API's URL as the banner prints it. */
+  String apiUrl() {
+    Matcher api = API_LINE.matcher(banner);
+    if (!api.find()) {
+      throw new AssertionError("no API line in the banner:\n" + banner);
+    }
+    return api.group(1);
+  }
+
+  /** What a shell holds after running the banner's {@code export} lines. */
+  Map<String, String> exports() {
+    var env = new HashMap<String, String>();
+    Matcher line = EXPORT_LINE.matcher(banner);
+    while (line.find()) {
+      Matcher assignment = ASSIGNMENT.matcher(line.group(1));
+      while (assignment.find()) {
+        String value = assignment.group(2);
+        if (value.startsWith("'")) {
+          value = value.substring(1, value.length() - 1).replace("'\\''", "'");
+        }
+        env.put(assignment.group(1), value);
+      }
+    }
+    if (env.isEmpty()) {
+      throw new AssertionError("no export lines in the banner:\n" + banner);
+    }
+    return env;
+  }
+
+  /** Everything it printed so far. */
+  String log() throws IOException {
+    return read(log);
+  }
+
+  /** Sends SIGTERM and returns the exit code (the process is killed after 30 s). */
+  int stop() throws Exception {
+    process.destroy();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("uplink local did not stop within 30 s:\n" + log());
+    }
+    return process.exitValue();
+  }
+
+  @Override
+  public void close() {
+    process.destroyForcibly();
+  }
+
+  private static String read(Path log) throws IOException {
+    return Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "";
+  }
+}
