@@ -91,6 +91,7 @@ final class ApiApplication {
     var routes = new UploadRoutes(service, settings);
     var probes = new ProbeRoutes(settings.probes());
     var operators = new OperatorRoutes(settings.operators());
+    var callers = new CallerRoutes(service);
     String uploads = UploadRoutes.UPLOADS;
     String task = uploads + "/{id}";
     String dlq = OperatorRoutes.DLQ;
@@ -99,6 +100,7 @@ final class ApiApplication {
         new Route(HandlerType.GET, ProbeRoutes.HEALTH, probes::health),
         new Route(HandlerType.GET, ProbeRoutes.READY, probes::ready),
         new Route(HandlerType.GET, ProbeRoutes.METRICS, probes::metrics),
+        new Route(HandlerType.GET, CallerRoutes.ME, callers::me),
         new Route(HandlerType.POST, uploads, routes::upload),
         new Route(HandlerType.GET, uploads, routes::list),
         new Route(HandlerType.GET, task, routes::status),
