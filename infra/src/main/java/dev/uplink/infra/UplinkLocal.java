@@ -87,6 +87,7 @@ public final class UplinkLocal {
         "",
         "Uplink is running locally.",
         "  API:       " + pipeline.baseUri() + "/v1/uploads",
+        "  Web:       " + pipeline.baseUri() + "/   (sign in with an API key)",
         "  " + keys,
         "  " + target,
         "  AWS:       in-process S3 "
