@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.UnexpectedAlertBehaviour;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -100,6 +101,8 @@ final class Chromium implements AutoCloseable {
         "--window-size=1280,1000",
         "--hide-scrollbars",
         "--lang=en-GB");
+    // Leaving the page while it sends asks first (beforeunload): tests that reload mean it.
+    options.setUnhandledPromptBehaviour(UnexpectedAlertBehaviour.ACCEPT);
     var logging = new LoggingPreferences();
     logging.enable(LogType.BROWSER, Level.ALL);
     options.setCapability("goog:loggingPrefs", logging);

@@ -386,6 +386,64 @@ class WebUploadTest {
 
   @Test
   @Order(5)
+  @DisplayName("after a reload mid-upload, the same file chosen again resumes the same upload")
+  void aReloadedPageResumesTheSameUpload() throws Exception {
+    String root = freshRoot();
+    Path big = TestFiles.random(files.resolve("reloaded-36mib.bin"), 36 * 1024 * 1024);
+    signIn();
+    clear("instance").sendKeys(incus.instance());
+    clear("path").sendKeys(root + "/");
+    String id;
+    chromium.network(false, 8 * 1024 * 1024);
+    try {
+      chromium.byId("files").sendKeys(big.toAbsolutePath().toString());
+      chromium.byId("start").click();
+      id =
+          chromium.await(
+              "half sent",
+              driver -> {
+                Map<String, Object> now = row("reloaded-36mib.bin");
+                return now != null && Double.parseDouble((String) now.get("value")) >= 50
+                    ? (String) now.get("taskId")
+                    : null;
+              });
+      assertThat(
+              chromium.script(
+                  """
+                  const leaving = new Event('beforeunload', { cancelable: true });
+                  window.dispatchEvent(leaving);
+                  return leaving.defaultPrevented;
+                  """))
+          .as("leaving the page while it sends asks first")
+          .isEqualTo(true);
+      chromium.driver().navigate().refresh();
+    } finally {
+      chromium.networkRestored();
+    }
+    chromium.await("the page again", driver -> chromium.byId("view-upload").isDisplayed());
+    assertThat(chromium.byId("path").getAttribute("value"))
+        .as("the last destination is offered again")
+        .isEqualTo(root + "/");
+    chromium.byId("files").sendKeys(big.toAbsolutePath().toString());
+    chromium.byId("start").click();
+    var lines = new LinkedHashSet<String>();
+    Map<String, Object> done =
+        chromium.await(
+            () -> "DONE; the row said " + lines,
+            DONE_WITHIN,
+            driver -> {
+              Map<String, Object> now = row("reloaded-36mib.bin");
+              lines.add((String) now.get("state"));
+              return "DONE".equals(now.get("status")) ? now : null;
+            });
+    assertThat(done.get("taskId")).as("the same task").isEqualTo(id);
+    assertThat(lines).anyMatch(line -> line.matches("Resuming: storage holds [1-3] of 3 parts.*"));
+    assertThat(incusApi.readFile(incus.instance(), root + "/reloaded-36mib.bin"))
+        .isEqualTo(Files.readAllBytes(big));
+  }
+
+  @Test
+  @Order(6)
   @DisplayName("the page's SHA-256 agrees with Java's on block boundaries")
   void thePagesSha256AgreesWithJava() throws Exception {
     signIn();
@@ -509,7 +567,8 @@ class WebUploadTest {
 
   private static void deleteTree(String root) {
     try {
-      for (String file : Set.of("big-12mib.bin", "notes.txt", "resumed-36mib.bin")) {
+      for (String file :
+          Set.of("big-12mib.bin", "notes.txt", "resumed-36mib.bin", "reloaded-36mib.bin")) {
         if (incusApi.stat(incus.instance(), root + "/" + file).isPresent()) {
           incusApi.delete(incus.instance(), root + "/" + file);
         }

@@ -273,7 +273,8 @@ export class Upload extends EventTarget {
     }
     this.meter.reset(this.sent);
     this.#rounds += 1;
-    this.#say(this.#rounds > 1
+    // A later round, or parts sent before (this file, chosen again after a reload): say so.
+    this.#say(this.#rounds > 1 || stored > 0
       ? `Resuming: storage holds ${stored} of ${this.#partCount} parts; sending the other ${todo.length}.`
       : null);
     // Parts in flight share one signal: one part that gives up stops the others (they are kept),
