@@ -106,6 +106,10 @@ class WebOperatorsTest {
         .contains(redriven, "bob", incus.instance() + ":" + root + "/first.bin", "2 (received")
         .contains("Uplink gave up after several attempts.", "INCUS_UNAVAILABLE");
     chromium.screenshot("operators-dlq");
+    chromium.windowSize(390, 844);
+    assertThat(chromium.overflowingElements()).as("nothing wider than a phone's screen").isEmpty();
+    chromium.screenshot("operators-phone");
+    chromium.windowSize(1280, 1000);
 
     // Redrive the first message from its row.
     chromium.find("#dlq-rows tr[data-task-id='" + redriven + "'] button").click();

@@ -174,7 +174,7 @@ export class Upload extends EventTarget {
     if (mode) query.set('mode', mode);
     if (uid) query.set('uid', uid);
     if (gid) query.set('gid', gid);
-    const idempotencyKey = crypto.randomUUID();
+    const idempotencyKey = `web-${randomId()}`;
     for (let attempt = 1; ; attempt++) {
       const answer = await send(
         {
@@ -373,7 +373,7 @@ export class Upload extends EventTarget {
   #resumeKey(declaration) {
     const identity = JSON.stringify([declaration, this.file.name, this.file.lastModified]);
     const keys = JSON.parse(sessionStorage.getItem(RESUMABLE_ITEM) || '{}');
-    keys[identity] ??= `web-${crypto.randomUUID()}`;
+    keys[identity] ??= `web-${randomId()}`;
     sessionStorage.setItem(RESUMABLE_ITEM, JSON.stringify(keys));
     this.#identity = identity;
     return keys[identity];
@@ -642,6 +642,15 @@ async function retrying(operation, signal, say) {
       await sleep(wait * 1000, signal);
     }
   }
+}
+
+/**
+ * 128 random bits in hex. (crypto.randomUUID exists only in secure contexts, and the API may be
+ * served over plain HTTP on a private network; getRandomValues exists everywhere.)
+ */
+function randomId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 function sleep(ms, signal) {
