@@ -253,6 +253,14 @@ final class Chromium implements AutoCloseable {
             """);
   }
 
+  /** Waits until the element found by {@code css} says something starting with {@code prefix}. */
+  String awaitText(String css, String prefix) {
+    return await(
+        () -> css + " never started with " + prefix + "; it says " + text(css),
+        WAIT,
+        driver -> text(css).startsWith(prefix) ? text(css) : null);
+  }
+
   /** The text of the element found by {@code css}, or "" when there is none. */
   String text(String css) {
     List<WebElement> found = findAll(css);

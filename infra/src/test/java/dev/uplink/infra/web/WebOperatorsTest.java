@@ -113,26 +113,14 @@ class WebOperatorsTest {
 
     // Redrive the first message from its row.
     chromium.find("#dlq-rows tr[data-task-id='" + redriven + "'] button").click();
-    String said =
-        chromium.await(
-            "the redrive's report",
-            driver ->
-                chromium.text("#dlq-state").startsWith("Redrive done")
-                    ? chromium.text("#dlq-state")
-                    : null);
+    String said = chromium.awaitText("#dlq-state", "Redrive done");
     assertThat(said).isEqualTo("Redrive done: 1 failed task queued again.");
     assertThat(chromium.findAll("#dlq-rows tr")).hasSize(1);
 
     // Retry the second task by id (its message stays dead-lettered).
     chromium.byId("retry-id").sendKeys(retried);
     chromium.find("#retry-form button[type=submit]").click();
-    String result =
-        chromium.await(
-            "the retry's result",
-            driver ->
-                chromium.text("#retry-result").contains("queued again")
-                    ? chromium.text("#retry-result")
-                    : null);
+    String result = chromium.awaitText("#retry-result", retried + " is queued again");
     assertThat(result).startsWith(retried + " is queued again (" + incus.instance() + ":");
     chromium.screenshot("operators-redriven");
 
@@ -158,13 +146,7 @@ class WebOperatorsTest {
     chromium.await("the confirmation", driver -> chromium.byId("confirm").isDisplayed());
     chromium.screenshot("operators-confirm");
     chromium.byId("confirm-yes").click();
-    said =
-        chromium.await(
-            "the redrive's report",
-            driver ->
-                chromium.text("#dlq-state").startsWith("Redrive done")
-                    ? chromium.text("#dlq-state")
-                    : null);
+    said = chromium.awaitText("#dlq-state", "Redrive done");
     assertThat(said).contains("1 message of a finished task deleted");
     assertThat(chromium.findAll("#dlq-rows tr")).isEmpty();
     assertThat(chromium.text("#depth-dlq .big")).isEqualTo("0");

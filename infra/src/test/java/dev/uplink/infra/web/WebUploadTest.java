@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -145,34 +146,15 @@ class WebUploadTest {
     chromium.byId("start").click();
 
     // Watch the big file's row until DONE, keeping every percentage and status line shown.
-    var percents = new LinkedHashSet<String>();
-    var lines = new LinkedHashSet<String>();
-    Map<String, Object> row =
-        chromium.await(
-            "big-12mib.bin DONE",
-            DONE_WITHIN,
-            driver -> {
-              Map<String, Object> now = row("big-12mib.bin");
-              if (now == null) {
-                return null;
-              }
-              percents.add((String) now.get("percent"));
-              lines.add((String) now.get("state"));
-              return "DONE".equals(now.get("status")) ? now : null;
-            });
-    assertThat(percents).as("percentages shown").contains("100 %");
+    var shown = new LinkedHashSet<String>();
+    Map<String, Object> row = awaitRow("big-12mib.bin", status("DONE"), shown);
+    assertThat(shown).as("percentages shown").contains("100 %");
     assertThat(row.get("value")).as("the bar's value").isEqualTo("100");
     assertThat(row.get("dest")).asString().contains("straight to storage, in parts");
     assertThat(row.get("state"))
         .isEqualTo("Done: in %s at %s/big-12mib.bin.".formatted(incus.instance(), root));
     assertThat(row.get("badge")).isEqualTo("Done");
-    Map<String, Object> dropped =
-        chromium.await(
-            "notes.txt DONE",
-            driver -> {
-              Map<String, Object> now = row("notes.txt");
-              return now != null && "DONE".equals(now.get("status")) ? now : null;
-            });
+    Map<String, Object> dropped = awaitRow("notes.txt", status("DONE"), new LinkedHashSet<>());
     assertThat(dropped.get("dest")).asString().doesNotContain("in parts");
     chromium.screenshot("upload-done");
 
@@ -276,14 +258,7 @@ class WebUploadTest {
     chromium.await(
         "the error cleared", driver -> chromium.byId("path-error").isDisplayed() ? null : true);
     chromium.byId("start").click();
-    Map<String, Object> failed =
-        chromium.await(
-            "passwd FAILED",
-            DONE_WITHIN,
-            driver -> {
-              Map<String, Object> now = row("passwd");
-              return now != null && "FAILED".equals(now.get("status")) ? now : null;
-            });
+    Map<String, Object> failed = awaitRow("passwd", status("FAILED"), new LinkedHashSet<>());
     assertThat(failed.get("badge")).isEqualTo("Failed");
     assertThat(failed.get("state"))
         .asString()
@@ -306,24 +281,11 @@ class WebUploadTest {
       chromium.byId("files").sendKeys(big.toAbsolutePath().toString());
       chromium.byId("start").click();
       String id =
-          chromium.await(
-              "uploading",
-              driver -> {
-                Map<String, Object> now = row("cancelled-12mib.bin");
-                return now != null
-                        && now.get("taskId") != null
-                        && Double.parseDouble((String) now.get("value")) > 5
-                    ? (String) now.get("taskId")
-                    : null;
-              });
+          (String)
+              awaitRow("cancelled-12mib.bin", sentAtLeast(5), new LinkedHashSet<>()).get("taskId");
       chromium.find("#queue li[data-task-id='" + id + "'] .cancel").click();
       Map<String, Object> cancelled =
-          chromium.await(
-              "cancelled",
-              driver -> {
-                Map<String, Object> now = row("cancelled-12mib.bin");
-                return "CANCELLED".equals(now.get("status")) ? now : null;
-              });
+          awaitRow("cancelled-12mib.bin", status("CANCELLED"), new LinkedHashSet<>());
       assertThat(cancelled.get("state")).isEqualTo("Cancelled.");
       assertThat(api("/v1/uploads/" + id).path("status").asText()).isEqualTo("CANCELLED");
     } finally {
@@ -346,37 +308,18 @@ class WebUploadTest {
     try {
       chromium.byId("files").sendKeys(big.toAbsolutePath().toString());
       chromium.byId("start").click();
-      chromium.await(
-          "half sent",
-          driver -> {
-            Map<String, Object> now = row("resumed-36mib.bin");
-            return now != null && Double.parseDouble((String) now.get("value")) >= 50 ? true : null;
-          });
+      awaitRow("resumed-36mib.bin", sentAtLeast(50), lines);
       chromium.screenshot("upload-progress");
       chromium.network(true, 8 * 1024 * 1024);
       Map<String, Object> paused =
-          chromium.await(
-              () -> "paused; the row said " + lines,
-              driver -> {
-                Map<String, Object> now = row("resumed-36mib.bin");
-                lines.add((String) now.get("state"));
-                return "paused".equals(now.get("stage")) ? now : null;
-              });
+          awaitRow("resumed-36mib.bin", now -> "paused".equals(now.get("stage")), lines);
       assertThat(paused.get("state")).asString().contains("The connection dropped");
       assertThat(paused.get("badge")).isEqualTo("Paused");
       chromium.screenshot("upload-paused");
     } finally {
       chromium.networkRestored();
     }
-    Map<String, Object> done =
-        chromium.await(
-            () -> "resumed and DONE; the row said " + lines,
-            DONE_WITHIN,
-            driver -> {
-              Map<String, Object> now = row("resumed-36mib.bin");
-              lines.add((String) now.get("state"));
-              return "DONE".equals(now.get("status")) ? now : null;
-            });
+    Map<String, Object> done = awaitRow("resumed-36mib.bin", status("DONE"), lines);
     System.out.println("The resumed upload's row said: " + lines);
     assertThat(lines).anyMatch(line -> line.matches("Resuming: storage holds [0-3] of 3 parts.*"));
     assertThat(done.get("percent")).isEqualTo("100 %");
@@ -399,14 +342,8 @@ class WebUploadTest {
       chromium.byId("files").sendKeys(big.toAbsolutePath().toString());
       chromium.byId("start").click();
       id =
-          chromium.await(
-              "half sent",
-              driver -> {
-                Map<String, Object> now = row("reloaded-36mib.bin");
-                return now != null && Double.parseDouble((String) now.get("value")) >= 50
-                    ? (String) now.get("taskId")
-                    : null;
-              });
+          (String)
+              awaitRow("reloaded-36mib.bin", sentAtLeast(50), new LinkedHashSet<>()).get("taskId");
       assertThat(
               chromium.script(
                   """
@@ -427,15 +364,7 @@ class WebUploadTest {
     chromium.byId("files").sendKeys(big.toAbsolutePath().toString());
     chromium.byId("start").click();
     var lines = new LinkedHashSet<String>();
-    Map<String, Object> done =
-        chromium.await(
-            () -> "DONE; the row said " + lines,
-            DONE_WITHIN,
-            driver -> {
-              Map<String, Object> now = row("reloaded-36mib.bin");
-              lines.add((String) now.get("state"));
-              return "DONE".equals(now.get("status")) ? now : null;
-            });
+    Map<String, Object> done = awaitRow("reloaded-36mib.bin", status("DONE"), lines);
     assertThat(done.get("taskId")).as("the same task").isEqualTo(id);
     assertThat(lines).anyMatch(line -> line.matches("Resuming: storage holds [1-3] of 3 parts.*"));
     assertThat(incusApi.readFile(incus.instance(), root + "/reloaded-36mib.bin"))
@@ -522,6 +451,36 @@ class WebUploadTest {
         """,
         name,
         text);
+  }
+
+  /**
+   * Waits (up to a minute) until the queue row of {@code file} satisfies {@code until}, and returns
+   * it; every percentage and status line the row shows on the way is added to {@code shown}.
+   */
+  private static Map<String, Object> awaitRow(
+      String file, Predicate<Map<String, Object>> until, Set<String> shown) {
+    return chromium.await(
+        () -> file + " never got there; its row showed " + shown,
+        DONE_WITHIN,
+        driver -> {
+          Map<String, Object> now = row(file);
+          if (now == null) {
+            return null;
+          }
+          shown.add((String) now.get("percent"));
+          shown.add((String) now.get("state"));
+          return until.test(now) ? now : null;
+        });
+  }
+
+  private static Predicate<Map<String, Object>> status(String status) {
+    return row -> status.equals(row.get("status"));
+  }
+
+  /** The bar at {@code percent} % or more, with the task known. */
+  private static Predicate<Map<String, Object>> sentAtLeast(double percent) {
+    return row ->
+        row.get("taskId") != null && Double.parseDouble((String) row.get("value")) >= percent;
   }
 
   /** The queue row of the file {@code name}: its status, stage, bar and texts; null if none. */
