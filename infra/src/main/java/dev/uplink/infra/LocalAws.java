@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -21,6 +22,7 @@ import java.util.stream.Stream;
 import org.elasticmq.NodeAddress;
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
+import org.gaul.s3proxy.CrossOriginResourceSharing;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
@@ -59,6 +61,14 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
  *
  * DynamoDB Local has no bind-address option: it listens on all interfaces, the other two on {@code
  * 127.0.0.1} only.
+ *
+ * <h2>Browsers</h2>
+ *
+ * The web page uploads large files straight to S3 with presigned URLs, from the API's origin:
+ * S3Proxy answers CORS for pages on a loopback origin ({@code http://127.0.0.1:PORT}, {@code
+ * localhost}, {@code [::1]}; whatever port the API got), as the bucket's CORS rules do on AWS:
+ * {@code PUT} (and {@code GET}, {@code HEAD}) with the content and checksum headers, exposing
+ * {@code ETag}.
  */
 public final class LocalAws implements AutoCloseable {
 
@@ -70,6 +80,10 @@ public final class LocalAws implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(LocalAws.class);
   private static final String HOST = "127.0.0.1";
+
+  /** Pages allowed to send presigned requests from a browser: loopback origins, any port. */
+  static final String BROWSER_ORIGINS =
+      "http://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]{1,5})?";
 
   private final URI s3Endpoint;
   private final URI sqsEndpoint;
@@ -191,6 +205,18 @@ public final class LocalAws implements AutoCloseable {
             .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY_ID, SECRET_ACCESS_KEY)
             // The SDK sends x-amz-mp-object-size and friends, which S3Proxy would refuse with 501.
             .ignoreUnknownHeaders(true)
+            .corsRules(
+                new CrossOriginResourceSharing(
+                    List.of(BROWSER_ORIGINS),
+                    List.of("GET", "HEAD", "PUT"),
+                    List.of(
+                        "content-type",
+                        "content-md5",
+                        "x-amz-checksum-sha256",
+                        "x-amz-sdk-checksum-algorithm",
+                        "x-amz-content-sha256"),
+                    List.of("ETag"),
+                    ""))
             // No graceful wait: it would hold stop() ~2 s for the SDK's idle keep-alive
             // connections. Stop the API and workers before the emulators.
             .stopTimeout(0)

@@ -36,6 +36,7 @@ public record LocalBanner(UplinkConfig config, URI apiBase) {
     lines.add("");
     lines.add("Uplink is running locally.");
     lines.add("  API:           " + apiBase + "/v1/uploads");
+    lines.add("  Web:           " + apiBase + "/   (sign in with an API key)");
     lines.add(
         usesDevKey(UplinkLocal.DEV_API_KEY, false)
             ? "  API key:       "

@@ -110,6 +110,7 @@ class LocalBannerTest {
       assertThat(banner.lines())
           .anySatisfy(
               line -> assertThat(line).startsWith("  API:           " + API + "/v1/uploads"))
+          .anySatisfy(line -> assertThat(line).startsWith("  Web:           " + API + "/ "))
           .anySatisfy(line -> assertThat(line).startsWith("  API key:       local-dev-key "))
           .anySatisfy(line -> assertThat(line).startsWith("  Operator key:  local-operator-key "));
     }

@@ -110,7 +110,8 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
                 maxConcurrentUploads,
                 ApiSettings.DEFAULT_MAX_WAIT,
                 Probes.NONE,
-                Optional.empty()),
+                Optional.empty(),
+                List.of()),
             service);
   }
 

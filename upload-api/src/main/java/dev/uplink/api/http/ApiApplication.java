@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.eclipse.jetty.http.HttpStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,11 +46,19 @@ final class ApiApplication {
         ctx -> {
           MDC.clear();
           if (!ctx.path().equals(OpenApiDocument.PATH)
-              && !ProbeRoutes.PUBLIC.contains(ctx.path())) {
+              && !ProbeRoutes.PUBLIC.contains(ctx.path())
+              && !WebPage.isPublic(ctx.path())) {
             authenticate(ctx, authenticator);
           }
         });
-    List<Route> table = routes(settings, service);
+    List<Route> api = routes(settings, service);
+    // The web page is no operation of the API (openapi.json describes exactly the table above).
+    var web = new WebPage(settings.browserUploadOrigins());
+    List<Route> page =
+        List.of(
+            new Route(HandlerType.GET, WebPage.INDEX, web::index),
+            new Route(HandlerType.GET, WebPage.ASSETS + "{file}", web::asset));
+    List<Route> table = Stream.concat(api.stream(), page.stream()).toList();
     for (Route route : table) {
       config.routes.addEndpoint(new Endpoint(route.method(), route.path(), route.handler()));
     }
@@ -91,6 +100,7 @@ final class ApiApplication {
     var routes = new UploadRoutes(service, settings);
     var probes = new ProbeRoutes(settings.probes());
     var operators = new OperatorRoutes(settings.operators());
+    var callers = new CallerRoutes(service);
     String uploads = UploadRoutes.UPLOADS;
     String task = uploads + "/{id}";
     String dlq = OperatorRoutes.DLQ;
@@ -99,6 +109,7 @@ final class ApiApplication {
         new Route(HandlerType.GET, ProbeRoutes.HEALTH, probes::health),
         new Route(HandlerType.GET, ProbeRoutes.READY, probes::ready),
         new Route(HandlerType.GET, ProbeRoutes.METRICS, probes::metrics),
+        new Route(HandlerType.GET, CallerRoutes.ME, callers::me),
         new Route(HandlerType.POST, uploads, routes::upload),
         new Route(HandlerType.GET, uploads, routes::list),
         new Route(HandlerType.GET, task, routes::status),

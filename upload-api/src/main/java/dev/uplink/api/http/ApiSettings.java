@@ -1,11 +1,14 @@
 package dev.uplink.api.http;
 
+import dev.uplink.core.config.AwsSettings;
 import dev.uplink.core.config.UplinkConfig;
 import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.DestinationPolicy;
 import dev.uplink.core.operations.OperatorService;
+import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -20,13 +23,17 @@ import java.util.Optional;
  * @param probes what {@code /readyz} checks and {@code /metrics} serves
  * @param operators the operators' service behind {@code /v1/dlq} and retries; without it those
  *     endpoints answer 501
+ * @param browserUploadOrigins where presigned URLs send a browser (the object store's origins, e.g.
+ *     {@code https://bucket.s3.eu-west-1.amazonaws.com}): the web page's Content-Security-Policy
+ *     lets it connect there and nowhere else but this server
  */
 public record ApiSettings(
     Map<String, Caller> callers,
     int maxConcurrentUploads,
     Duration maxWait,
     Probes probes,
-    Optional<OperatorService> operators) {
+    Optional<OperatorService> operators,
+    List<String> browserUploadOrigins) {
 
   public static final int DEFAULT_MAX_CONCURRENT_UPLOADS = 64;
   public static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(20);
@@ -36,6 +43,8 @@ public record ApiSettings(
     Objects.requireNonNull(maxWait, "maxWait");
     Objects.requireNonNull(probes, "probes");
     Objects.requireNonNull(operators, "operators");
+    browserUploadOrigins = List.copyOf(browserUploadOrigins);
+    browserUploadOrigins.forEach(ApiSettings::requireOrigin);
     if (maxConcurrentUploads < 1) {
       throw new IllegalArgumentException(
           "maxConcurrentUploads must be positive, got " + maxConcurrentUploads);
@@ -45,20 +54,26 @@ public record ApiSettings(
     }
   }
 
-  /** The keys, policies and HTTP limits {@code config} sets. */
+  /** The keys, policies and HTTP limits {@code config} sets; the bucket's origin for browsers. */
   public static ApiSettings from(UplinkConfig config) {
     return new ApiSettings(
         config.apiKeys(),
         config.api().maxConcurrentUploads(),
         DEFAULT_MAX_WAIT,
         Probes.NONE,
-        Optional.empty());
+        Optional.empty(),
+        List.of(objectStoreOrigin(config.aws())));
   }
 
-  /** Default limits for these callers. */
+  /** Default limits for these callers; no presigned uploads from browsers. */
   public static ApiSettings of(Map<String, Caller> callers) {
     return new ApiSettings(
-        callers, DEFAULT_MAX_CONCURRENT_UPLOADS, DEFAULT_MAX_WAIT, Probes.NONE, Optional.empty());
+        callers,
+        DEFAULT_MAX_CONCURRENT_UPLOADS,
+        DEFAULT_MAX_WAIT,
+        Probes.NONE,
+        Optional.empty(),
+        List.of());
   }
 
   /** Default limits; every key may send anywhere ({@link DestinationPolicy#allowAll}). */
@@ -70,14 +85,55 @@ public record ApiSettings(
   }
 
   public ApiSettings withMaxConcurrentUploads(int uploads) {
-    return new ApiSettings(callers, uploads, maxWait, probes, operators);
+    return new ApiSettings(callers, uploads, maxWait, probes, operators, browserUploadOrigins);
   }
 
   public ApiSettings withProbes(Probes newProbes) {
-    return new ApiSettings(callers, maxConcurrentUploads, maxWait, newProbes, operators);
+    return new ApiSettings(
+        callers, maxConcurrentUploads, maxWait, newProbes, operators, browserUploadOrigins);
   }
 
   public ApiSettings withOperators(OperatorService service) {
-    return new ApiSettings(callers, maxConcurrentUploads, maxWait, probes, Optional.of(service));
+    return new ApiSettings(
+        callers, maxConcurrentUploads, maxWait, probes, Optional.of(service), browserUploadOrigins);
+  }
+
+  public ApiSettings withBrowserUploadOrigins(List<String> origins) {
+    return new ApiSettings(callers, maxConcurrentUploads, maxWait, probes, operators, origins);
+  }
+
+  /**
+   * The origin of the presigned URLs made for {@code aws}: the endpoint's when one is set (an
+   * emulator, path-style), else the bucket's virtual host, as the AWS SDK signs it: {@code
+   * https://BUCKET.s3.REGION.amazonaws.com} ({@code s3.amazonaws.com} in us-east-1), or that
+   * endpoint itself for a bucket name with dots, which the SDK addresses path-style over HTTPS.
+   */
+  public static String objectStoreOrigin(AwsSettings aws) {
+    return aws.s3Endpoint()
+        .map(ApiSettings::originOf)
+        .orElseGet(
+            () -> {
+              String host =
+                  aws.region().equals("us-east-1")
+                      ? "s3.amazonaws.com"
+                      : "s3." + aws.region() + ".amazonaws.com";
+              return "https://" + (aws.bucket().contains(".") ? host : aws.bucket() + "." + host);
+            });
+  }
+
+  private static String originOf(URI uri) {
+    return uri.getScheme() + "://" + uri.getRawAuthority();
+  }
+
+  private static void requireOrigin(String origin) {
+    URI uri = URI.create(origin);
+    if (uri.getScheme() == null
+        || uri.getRawAuthority() == null
+        || !originOf(uri).equals(origin)
+        || origin.contains(" ")
+        || origin.contains(";")) {
+      throw new IllegalArgumentException(
+          "browserUploadOrigins holds scheme://host[:port] origins only, got " + origin);
+    }
   }
 }

@@ -456,6 +456,7 @@ class OpenApiDocumentTest {
     return Stream.of(
         dynamicTest("the document itself, without a key", this::theDocument),
         dynamicTest("health, readiness and metrics, without a key", this::probes),
+        dynamicTest("who a key speaks for", this::callers),
         dynamicTest("streamed uploads, reading, listing and cancelling", this::streamedLifecycle),
         dynamicTest("a long poll answers when progress changes", this::longPoll),
         dynamicTest("a presigned PUT, completed, mismatched and replayed", this::presignedPut),
@@ -485,6 +486,24 @@ class OpenApiDocumentTest {
                 conforming(call(probed, "GET", "/metrics").anonymous(), 200).body(),
                 StandardCharsets.UTF_8))
         .startsWith("# TYPE uplink_tasks_done_total counter");
+  }
+
+  private void callers() throws Exception {
+    JsonNode user = json(conforming(call(restricted, "GET", "/v1/me"), 200));
+    assertThat(user.path("owner").asText()).isEqualTo("alice");
+    assertThat(user.path("operator").asBoolean()).isFalse();
+    assertThat(user.path("destinations").toString())
+        .isEqualTo("[{\"instance\":\"web-*\",\"pathPrefix\":\"/srv/uploads/\"}]");
+    assertThat(user.path("maxUploadBytes").asLong()).isEqualTo(MAX_UPLOAD);
+    assertThat(user.path("presignedUploads").asBoolean()).isTrue();
+    JsonNode operator = json(conforming(call(operated, "GET", "/v1/me").key(OPS), 200));
+    assertThat(operator.path("operator").asBoolean()).isTrue();
+    assertThat(operator.path("destinations")).isEmpty();
+    assertThat(
+            json(conforming(call(streamOnly, "GET", "/v1/me"), 200))
+                .path("presignedUploads")
+                .asBoolean())
+        .isFalse();
   }
 
   private void streamedLifecycle() throws Exception {

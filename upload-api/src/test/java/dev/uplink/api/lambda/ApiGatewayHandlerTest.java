@@ -19,6 +19,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -172,7 +173,8 @@ class ApiGatewayHandlerTest {
         4,
         maxWait,
         Probes.NONE,
-        Optional.empty());
+        Optional.empty(),
+        List.of());
   }
 
   private UploadService service(TaskQueue queue) {
