@@ -1,7 +1,7 @@
 package dev.uplink.infra.pipeline;
 
-import static dev.uplink.infra.pipeline.UplinkHttp.acceptedId;
-import static dev.uplink.infra.pipeline.UplinkHttp.query;
+import static dev.uplink.infra.testing.UplinkHttp.acceptedId;
+import static dev.uplink.infra.testing.UplinkHttp.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +10,7 @@ import dev.uplink.infra.LocalPipeline;
 import dev.uplink.infra.testing.LocalAwsExtension;
 import dev.uplink.infra.testing.QueueProbe;
 import dev.uplink.infra.testing.TestFiles;
+import dev.uplink.infra.testing.UplinkHttp;
 import dev.uplink.processor.PushException;
 import dev.uplink.processor.incus.IncusClient;
 import dev.uplink.processor.incus.IncusFileInfo;

@@ -1,7 +1,7 @@
 package dev.uplink.infra.pipeline;
 
-import static dev.uplink.infra.pipeline.UplinkHttp.acceptedId;
-import static dev.uplink.infra.pipeline.UplinkHttp.query;
+import static dev.uplink.infra.testing.UplinkHttp.acceptedId;
+import static dev.uplink.infra.testing.UplinkHttp.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
@@ -19,6 +19,7 @@ import dev.uplink.core.domain.DestinationPolicy;
 import dev.uplink.infra.LocalPipeline;
 import dev.uplink.infra.testing.LocalAwsExtension;
 import dev.uplink.infra.testing.TestFiles;
+import dev.uplink.infra.testing.UplinkHttp;
 import dev.uplink.processor.incus.IncusTestEnvironment;
 import java.net.URI;
 import java.net.http.HttpClient;

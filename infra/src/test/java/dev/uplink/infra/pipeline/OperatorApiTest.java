@@ -1,7 +1,7 @@
 package dev.uplink.infra.pipeline;
 
-import static dev.uplink.infra.pipeline.UplinkHttp.acceptedId;
-import static dev.uplink.infra.pipeline.UplinkHttp.query;
+import static dev.uplink.infra.testing.UplinkHttp.acceptedId;
+import static dev.uplink.infra.testing.UplinkHttp.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,10 +13,9 @@ import dev.uplink.core.domain.DestinationPolicy;
 import dev.uplink.infra.LocalPipeline;
 import dev.uplink.infra.testing.LocalAwsExtension;
 import dev.uplink.infra.testing.TestFiles;
+import dev.uplink.infra.testing.UplinkHttp;
 import dev.uplink.processor.incus.IncusClient;
 import dev.uplink.processor.incus.IncusTestEnvironment;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -26,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -66,7 +64,7 @@ class OperatorApiTest {
     new Random(1).nextBytes(first);
     byte[] second = "second file\n".getBytes(StandardCharsets.UTF_8);
 
-    start(unreachable(incus.settings()));
+    start(incus.unreachableSettings());
     String redriven = upload(root + "/first.txt", first);
     String retried = upload(root + "/second.txt", second);
     for (String id : List.of(redriven, retried)) {
@@ -74,7 +72,7 @@ class OperatorApiTest {
       assertThat(task.path("status").asText()).isEqualTo("FAILED");
       assertThat(task.path("lastError").path("code").asText()).isEqualTo("RETRIES_EXHAUSTED");
     }
-    JsonNode listing = awaitDeadLetters(2);
+    JsonNode listing = http.awaitDeadLetters(OPERATOR, 2);
     assertThat(listing.path("messages").findValuesAsText("taskId"))
         .containsExactlyInAnyOrder(redriven, retried);
     for (JsonNode message : listing.path("messages")) {
@@ -119,21 +117,6 @@ class OperatorApiTest {
     assertThat(json(send(OPERATOR, "GET", "/v1/dlq", null), 200).path("messages")).isEmpty();
   }
 
-  /**
-   * Waits until the dead-letter queue lists {@code count} messages (the redrive is the queue's).
-   */
-  private static JsonNode awaitDeadLetters(int count) throws Exception {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (true) {
-      JsonNode listing = json(send(OPERATOR, "GET", "/v1/dlq", null), 200);
-      if (listing.path("messages").size() >= count || System.nanoTime() > end) {
-        assertThat(listing.path("messages")).as(listing.toString()).hasSize(count);
-        return listing;
-      }
-      Thread.sleep(200);
-    }
-  }
-
   private static void start(IncusSettings incus) {
     UplinkConfig config =
         aws.config()
@@ -157,19 +140,6 @@ class OperatorApiTest {
       pipeline.close();
       pipeline = null;
     }
-  }
-
-  /** The same Incus credentials, at a port where nothing listens. */
-  private static IncusSettings unreachable(IncusSettings real) throws Exception {
-    int dead;
-    try (var socket = new ServerSocket(0)) {
-      dead = socket.getLocalPort();
-    }
-    return new IncusSettings(
-        URI.create("https://127.0.0.1:" + dead),
-        real.clientCert(),
-        real.clientKey(),
-        real.serverCert());
   }
 
   private static String upload(String path, byte[] content) {

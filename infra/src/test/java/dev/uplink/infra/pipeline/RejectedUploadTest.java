@@ -1,8 +1,8 @@
 package dev.uplink.infra.pipeline;
 
-import static dev.uplink.infra.pipeline.UplinkHttp.acceptedId;
-import static dev.uplink.infra.pipeline.UplinkHttp.problem;
-import static dev.uplink.infra.pipeline.UplinkHttp.query;
+import static dev.uplink.infra.testing.UplinkHttp.acceptedId;
+import static dev.uplink.infra.testing.UplinkHttp.problem;
+import static dev.uplink.infra.testing.UplinkHttp.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +11,7 @@ import dev.uplink.api.http.UploadApi;
 import dev.uplink.core.config.UplinkConfig;
 import dev.uplink.infra.testing.LocalAwsExtension;
 import dev.uplink.infra.testing.QueueProbe;
+import dev.uplink.infra.testing.UplinkHttp;
 import java.net.URI;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;

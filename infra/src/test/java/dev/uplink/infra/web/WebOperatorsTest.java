@@ -1,9 +1,10 @@
 package dev.uplink.infra.web;
 
+import static dev.uplink.infra.testing.UplinkHttp.acceptedId;
+import static dev.uplink.infra.testing.UplinkHttp.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.uplink.core.config.IncusSettings;
 import dev.uplink.core.config.UplinkConfig;
 import dev.uplink.core.domain.Caller;
@@ -11,14 +12,9 @@ import dev.uplink.core.domain.DestinationPolicy;
 import dev.uplink.infra.LocalPipeline;
 import dev.uplink.infra.testing.LocalAwsExtension;
 import dev.uplink.infra.testing.TestFiles;
+import dev.uplink.infra.testing.UplinkHttp;
 import dev.uplink.processor.incus.IncusClient;
 import dev.uplink.processor.incus.IncusTestEnvironment;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -46,8 +42,6 @@ class WebOperatorsTest {
 
   private static final String USER = "key-web-bob";
   private static final String OPERATOR = "key-web-ops";
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @RegisterExtension
   static final LocalAwsExtension aws = LocalAwsExtension.create(Duration.ofSeconds(1), 2);
@@ -77,7 +71,7 @@ class WebOperatorsTest {
     byte[] first = TestFiles.randomBytes(200_000);
     byte[] second = "retried from the page\n".getBytes(StandardCharsets.UTF_8);
 
-    start(unreachable(incus.settings()));
+    start(incus.unreachableSettings());
     String redriven = upload(incus.instance(), root + "/first.bin", first);
     String retried = upload(incus.instance(), root + "/second.txt", second);
     for (String id : List.of(redriven, retried)) {
@@ -166,69 +160,22 @@ class WebOperatorsTest {
     pipeline = LocalPipeline.start(config, aws.clients(), "127.0.0.1");
   }
 
-  /** The same Incus credentials, at a port where nothing listens. */
-  private static IncusSettings unreachable(IncusSettings real) throws Exception {
-    int dead;
-    try (var socket = new ServerSocket(0)) {
-      dead = socket.getLocalPort();
-    }
-    return new IncusSettings(
-        URI.create("https://127.0.0.1:" + dead),
-        real.clientCert(),
-        real.clientKey(),
-        real.serverCert());
-  }
-
-  private static String upload(String instance, String path, byte[] content) throws Exception {
-    String query =
-        "container="
-            + URLEncoder.encode(instance, StandardCharsets.UTF_8)
-            + "&path="
-            + URLEncoder.encode(path, StandardCharsets.UTF_8);
-    HttpResponse<String> response =
-        HTTP.send(
-            HttpRequest.newBuilder(pipeline.baseUri().resolve("/v1/uploads?" + query))
-                .header("Authorization", "Bearer " + USER)
-                .header("Content-Type", "application/octet-stream")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(content))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
-    return JSON.readTree(response.body()).path("id").asText();
-  }
-
-  private static JsonNode awaitFinished(String id) throws Exception {
-    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (true) {
-      JsonNode task = get(USER, "/v1/uploads/" + id + "?wait=5");
-      String status = task.path("status").asText();
-      if (List.of("DONE", "FAILED", "CANCELLED").contains(status) || System.nanoTime() > end) {
-        return task;
-      }
+  private static String upload(String instance, String path, byte[] content) {
+    try (var http = new UplinkHttp(pipeline.baseUri())) {
+      return acceptedId(
+          http.uploadBytes(USER, query("container", instance, "path", path), content));
     }
   }
 
-  private static void awaitDeadLetters(int count) throws Exception {
-    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (true) {
-      JsonNode listing = get(OPERATOR, "/v1/dlq");
-      if (listing.path("messages").size() >= count || System.nanoTime() > end) {
-        assertThat(listing.path("messages")).as(listing.toString()).hasSize(count);
-        return;
-      }
-      Thread.sleep(200);
+  private static JsonNode awaitFinished(String id) {
+    try (var http = new UplinkHttp(pipeline.baseUri())) {
+      return http.awaitFinished(USER, id, Duration.ofSeconds(60));
     }
   }
 
-  private static JsonNode get(String key, String path) throws Exception {
-    HttpResponse<String> response =
-        HTTP.send(
-            HttpRequest.newBuilder(pipeline.baseUri().resolve(path))
-                .timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + key)
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    return JSON.readTree(response.body());
+  private static void awaitDeadLetters(int count) {
+    try (var http = new UplinkHttp(pipeline.baseUri())) {
+      http.awaitDeadLetters(OPERATOR, count);
+    }
   }
 }

@@ -16,8 +16,6 @@ import dev.uplink.processor.UntrustedServerException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
@@ -297,16 +295,7 @@ class IncusClientIntegrationTest {
 
   @Test
   void givenNothingListening_whenPushing_thenTransientUnavailable() throws Exception {
-    int port;
-    try (var socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
-    var settings =
-        new IncusSettings(
-            URI.create("https://127.0.0.1:" + port),
-            env.clientCert(),
-            env.clientKey(),
-            env.serverCert());
+    var settings = env.unreachableSettings();
 
     try (var nowhere = new IncusClient(settings, Duration.ofSeconds(2), Duration.ofSeconds(5))) {
       assertThatThrownBy(
@@ -317,7 +306,7 @@ class IncusClientIntegrationTest {
                 assertThat(e.permanent()).isFalse();
                 assertThat(e.code()).isEqualTo("INCUS_UNAVAILABLE");
               })
-          .hasMessageContaining("127.0.0.1:" + port);
+          .hasMessageContaining(settings.url().getAuthority());
     }
   }
 

@@ -2,7 +2,9 @@ package dev.uplink.processor.incus;
 
 import dev.uplink.core.config.IncusSettings;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -113,6 +115,21 @@ public final class IncusTestEnvironment {
   /** Settings for the trusted client and the real server certificate. */
   public IncusSettings settings() {
     return new IncusSettings(url, clientCert(), clientKey(), serverCert());
+  }
+
+  /**
+   * The same credentials and pinned certificate, at a loopback port where nothing listens: an Incus
+   * host that is down.
+   */
+  public IncusSettings unreachableSettings() {
+    int port;
+    try (var socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new IncusSettings(
+        URI.create("https://127.0.0.1:" + port), clientCert(), clientKey(), serverCert());
   }
 
   /**

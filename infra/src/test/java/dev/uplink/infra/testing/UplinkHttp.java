@@ -1,4 +1,4 @@
-package dev.uplink.infra.pipeline;
+package dev.uplink.infra.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -28,10 +28,10 @@ import java.util.stream.Collectors;
  * The upload API as a client sees it: plain {@code java.net.http} over a real socket, nothing of
  * the server's own classes. Each method returns the raw response; {@link #json} parses a body.
  */
-final class UplinkHttp implements AutoCloseable {
+public final class UplinkHttp implements AutoCloseable {
 
-  static final String UPLOADS = "/v1/uploads";
-  static final String PROBLEM_JSON = "application/problem+json";
+  public static final String UPLOADS = "/v1/uploads";
+  public static final String PROBLEM_JSON = "application/problem+json";
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -39,7 +39,7 @@ final class UplinkHttp implements AutoCloseable {
   private final URI base;
   private final HttpClient http;
 
-  UplinkHttp(URI base) {
+  public UplinkHttp(URI base) {
     this.base = base;
     this.http =
         HttpClient.newBuilder()
@@ -49,7 +49,7 @@ final class UplinkHttp implements AutoCloseable {
   }
 
   /** A query string from name/value pairs (in order), URL-encoded; empty when none. */
-  static String query(String... namesAndValues) {
+  public static String query(String... namesAndValues) {
     var pairs = new LinkedHashMap<String, String>();
     for (int i = 0; i < namesAndValues.length; i += 2) {
       pairs.put(namesAndValues[i], namesAndValues[i + 1]);
@@ -64,7 +64,7 @@ final class UplinkHttp implements AutoCloseable {
   }
 
   /** {@code POST /v1/uploads{query}} with a raw {@code application/octet-stream} file body. */
-  HttpResponse<String> uploadFile(String apiKey, String query, Path file) {
+  public HttpResponse<String> uploadFile(String apiKey, String query, Path file) {
     try {
       return post(apiKey, query, Map.of(), "application/octet-stream", BodyPublishers.ofFile(file));
     } catch (IOException e) {
@@ -73,7 +73,7 @@ final class UplinkHttp implements AutoCloseable {
   }
 
   /** {@code POST /v1/uploads{query}} with a raw {@code application/octet-stream} body. */
-  HttpResponse<String> uploadBytes(String apiKey, String query, byte[] body) {
+  public HttpResponse<String> uploadBytes(String apiKey, String query, byte[] body) {
     return post(
         apiKey, query, Map.of(), "application/octet-stream", BodyPublishers.ofByteArray(body));
   }
@@ -83,7 +83,7 @@ final class UplinkHttp implements AutoCloseable {
    *
    * @param apiKey sent as {@code Authorization: Bearer KEY}; null sends no Authorization header
    */
-  HttpResponse<String> post(
+  public HttpResponse<String> post(
       String apiKey,
       String query,
       Map<String, String> headers,
@@ -95,12 +95,12 @@ final class UplinkHttp implements AutoCloseable {
   }
 
   /** {@code GET /v1/uploads/{id}}. */
-  HttpResponse<String> task(String apiKey, String id) {
+  public HttpResponse<String> task(String apiKey, String id) {
     return send(request(apiKey, UPLOADS + "/" + id).GET().build());
   }
 
   /** Checks a 202 answer and returns the new task's id. */
-  static String acceptedId(HttpResponse<String> response) {
+  public static String acceptedId(HttpResponse<String> response) {
     assertThat(response.statusCode()).as("upload answer: %s", response.body()).isEqualTo(202);
     JsonNode body = json(response);
     String id = body.path("id").asText();
@@ -115,7 +115,7 @@ final class UplinkHttp implements AutoCloseable {
    * Polls {@code GET /v1/uploads/{id}} until the task is DONE or FAILED and returns it; fails the
    * test (showing the last answer) when {@code deadline} passes first.
    */
-  JsonNode awaitFinished(String apiKey, String id, Duration deadline) {
+  public JsonNode awaitFinished(String apiKey, String id, Duration deadline) {
     long end = System.nanoTime() + deadline.toNanos();
     List<String> seen = new ArrayList<>();
     while (true) {
@@ -143,7 +143,31 @@ final class UplinkHttp implements AutoCloseable {
     }
   }
 
-  static JsonNode json(HttpResponse<String> response) {
+  /**
+   * Polls {@code GET /v1/dlq} with an operator's key until it lists {@code count} messages (the
+   * queue's redrive policy moves them there after their last receive) and returns the listing;
+   * fails the test, showing the last listing, after 30 s.
+   */
+  public JsonNode awaitDeadLetters(String operatorKey, int count) {
+    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (true) {
+      HttpResponse<String> response = send(request(operatorKey, "/v1/dlq").GET().build());
+      assertThat(response.statusCode()).as("GET /v1/dlq: %s", response.body()).isEqualTo(200);
+      JsonNode listing = json(response);
+      if (listing.path("messages").size() >= count || System.nanoTime() > end) {
+        assertThat(listing.path("messages")).as(listing.toString()).hasSize(count);
+        return listing;
+      }
+      try {
+        Thread.sleep(POLL_INTERVAL);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return fail("interrupted while waiting for dead letters");
+      }
+    }
+  }
+
+  public static JsonNode json(HttpResponse<String> response) {
     try {
       return JSON.readTree(response.body());
     } catch (IOException e) {
@@ -152,7 +176,7 @@ final class UplinkHttp implements AutoCloseable {
   }
 
   /** Checks an RFC 9457 answer: status, media type, problem type and status member. */
-  static JsonNode problem(HttpResponse<String> response, int status, String type) {
+  public static JsonNode problem(HttpResponse<String> response, int status, String type) {
     assertThat(response.statusCode()).as("HTTP status; body %s", response.body()).isEqualTo(status);
     assertThat(response.headers().firstValue("Content-Type"))
         .as("Content-Type of a problem")
