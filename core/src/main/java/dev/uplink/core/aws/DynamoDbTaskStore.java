@@ -508,6 +508,9 @@ public final class DynamoDbTaskStore implements TaskStore {
     write.changeStatus(TaskStatus.PROCESSING, to, error, now, retention);
     if (to == TaskStatus.DONE) {
       write.set("#bytesPushed = #size"); // every byte went, however recently progress was written
+      // The last attempt succeeded: earlier failures stay in the timeline, not as "the last error".
+      write.remove("#errorCode");
+      write.remove("#errorMessage");
     }
     return write.apply(id, fence(), current -> fenceRefusal(attempt, current));
   }

@@ -76,7 +76,8 @@ public interface TaskStore {
   /**
    * Ends the claim {@code attempt}: PROCESSING to {@code to} (DONE, FAILED, or PENDING to give the
    * task back for a later attempt), clearing the lease and recording {@code error} if present. A
-   * task finished DONE has pushed all its bytes: its {@code bytesPushed} becomes its size.
+   * task finished DONE has pushed all its bytes: its {@code bytesPushed} becomes its size, and it
+   * has no last error (earlier attempts' failures stay in its timeline).
    *
    * @throws IllegalTaskTransitionException if the state machine forbids PROCESSING to {@code to}
    * @throws TaskConflictException if the task is no longer PROCESSING under that attempt

@@ -248,7 +248,13 @@ public final class InMemoryTaskStore implements TaskStore {
     UploadTask task = requireHeld(id, attempt);
     UploadTask finished =
         appended(
-            with(task, to, task.attempts(), error.or(task::lastError), Optional.empty(), now),
+            with(
+                task,
+                to,
+                task.attempts(),
+                to == TaskStatus.DONE ? Optional.empty() : error.or(task::lastError),
+                Optional.empty(),
+                now),
             task.status(),
             error);
     return store(to == TaskStatus.DONE ? withBytesPushed(finished, task.size()) : finished);

@@ -556,6 +556,29 @@ public abstract class TaskStoreContract {
     assertThat(store.find(task.id())).contains(done);
   }
 
+  @Test
+  void aTaskDoneAfterAFailedAttemptHasNoLastErrorButItsTimelineKeepsTheFailure() {
+    UploadTask task = stored(aPendingTask(anOwner()));
+    store.claim(task.id(), START.plusSeconds(1), LEASE);
+    store.finish(
+        task.id(),
+        1,
+        TaskStatus.PENDING,
+        Optional.of(unavailable("refused")),
+        START.plusSeconds(2));
+    assertThat(store.find(task.id()).orElseThrow().lastError())
+        .as("between attempts")
+        .contains(unavailable("refused"));
+    store.claim(task.id(), START.plusSeconds(3), LEASE);
+
+    UploadTask done =
+        store.finish(task.id(), 2, TaskStatus.DONE, Optional.empty(), START.plusSeconds(4));
+
+    assertThat(done.lastError()).as("the last attempt succeeded").isEmpty();
+    assertThat(done.timeline()).extracting(Transition::reason).anyMatch(r -> r.contains("refused"));
+    assertThat(store.find(task.id())).contains(done);
+  }
+
   // ---- timeline and retry --------------------------------------------------------------------
 
   private static TaskError unavailable(String message) {

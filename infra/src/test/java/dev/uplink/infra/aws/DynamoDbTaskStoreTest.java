@@ -438,7 +438,7 @@ class DynamoDbTaskStoreTest {
     }
 
     @Test
-    void givenTaskWithError_whenFinishedWithoutError_thenTheLastErrorStaysAsHistory() {
+    void givenTaskWithError_whenFinishedDone_thenTheErrorIsRemovedAndTheTimelineKeepsIt() {
       UploadTask task = aStoredTaskIn(TaskStatus.PROCESSING);
       var error = new TaskError(TaskError.INCUS_UNAVAILABLE, "connection refused");
       store.finish(task.id(), 1, TaskStatus.PENDING, Optional.of(error), CREATED.plusSeconds(3));
@@ -448,7 +448,10 @@ class DynamoDbTaskStoreTest {
           store.finish(task.id(), 2, TaskStatus.DONE, Optional.empty(), CREATED.plusSeconds(5));
 
       assertThat(done.status()).isEqualTo(TaskStatus.DONE);
-      assertThat(done.lastError()).contains(error);
+      assertThat(done.lastError()).isEmpty();
+      assertThat(rawItem(task.id())).doesNotContainKeys("errorCode", "errorMessage");
+      assertThat(done.timeline())
+          .anySatisfy(t -> assertThat(t.reason()).contains("connection refused"));
     }
 
     @Test
