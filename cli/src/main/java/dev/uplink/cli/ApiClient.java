@@ -34,6 +34,7 @@ public final class ApiClient {
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  private static final long EXPECT_CONTINUE_PAST = 1024 * 1024;
 
   /** Headers the HTTP client sets itself and refuses to be given. */
   private static final Set<String> RESTRICTED_HEADERS =
@@ -129,6 +130,7 @@ public final class ApiClient {
     var request =
         HttpRequest.newBuilder(url)
             .method(presigned.path("method").asText("PUT"), body)
+            .expectContinue(needsContinue(body))
             .header("User-Agent", userAgent);
     presigned
         .path("headers")
@@ -154,6 +156,7 @@ public final class ApiClient {
     var request =
         HttpRequest.newBuilder(URI.create(apiUrl + pathAndQuery))
             .method(method, body)
+            .expectContinue(needsContinue(body))
             .header("Accept", "application/json")
             .header("User-Agent", userAgent);
     apiKey.ifPresent(key -> request.header("Authorization", "Bearer " + key));
@@ -165,6 +168,15 @@ public final class ApiClient {
     }
     JsonNode json = Json.parse(response.body()).orElse(NullNode.getInstance());
     return new Response(response.statusCode(), response.headers(), json);
+  }
+
+  /**
+   * Whether to ask before sending {@code body} ({@code Expect: 100-continue}, past 1 MiB like
+   * curl): a refusal (a wrong key, a forbidden path, an expired URL) then comes before the file is
+   * sent, instead of the server closing the connection mid-body and the user reading "Broken pipe".
+   */
+  private static boolean needsContinue(BodyPublisher body) {
+    return body.contentLength() > EXPECT_CONTINUE_PAST;
   }
 
   private HttpResponse<String> send(HttpRequest request, String peer) {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -211,6 +212,30 @@ class ApiCommandsTest {
       assertThat(run.stderrLines())
           .containsExactly(
               "uplink: Wrong task status: The task is DONE and cannot be cancelled (HTTP 409)");
+    }
+  }
+
+  @Nested
+  @DisplayName("upload")
+  class Streamed {
+
+    @TempDir Path dir;
+
+    @Test
+    @DisplayName("asks before sending a body past 1 MiB (Expect: 100-continue), not a small one")
+    void asksBeforeSendingALargeBody() throws Exception {
+      api.json("GET", "/v1/uploads?limit=1", 200, "{\"items\":[]}");
+      Path large = Files.write(dir.resolve("large.bin"), new byte[2 * 1024 * 1024]);
+      Path small = Files.writeString(dir.resolve("small.txt"), "hello, world");
+
+      for (Path file : List.of(large, small)) {
+        run("upload", file.toString(), "--container", "demo", "--path", "/srv/");
+      }
+
+      assertThat(api.requests())
+          .filteredOn(r -> r.method().equals("POST"))
+          .extracting(r -> (r.size() + " " + r.header("Expect")).toLowerCase(Locale.ROOT))
+          .containsExactly(2 * 1024 * 1024 + " 100-continue", "12 null");
     }
   }
 

@@ -377,6 +377,7 @@ class UplinkCliIT {
     @Test
     @DisplayName("fails with exit 1 and the API's problem title and detail on one line")
     void wrongKey() throws IOException {
+      // Past 1 MiB: the CLI asks first (Expect: 100-continue), so the 401 comes before the body.
       Path file = randomFile("key.bin", 4 * MIB);
       var wrong = new HashMap<>(environment);
       wrong.put(CliSettings.API_KEY_VARIABLE, "not-the-key");
