@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.uplink.processor.PushException;
 import dev.uplink.processor.incus.IncusClient;
-import dev.uplink.processor.incus.IncusFileInfo;
 import dev.uplink.processor.incus.IncusTestEnvironment;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -124,7 +123,7 @@ class DeadLetterQueueIT {
     } finally {
       if (incusApi != null) {
         try {
-          deleteTree(root);
+          incus.deleteTree(incusApi, root);
         } finally {
           incusApi.close();
         }
@@ -390,19 +389,5 @@ class DeadLetterQueueIT {
       incusReachable.close();
       incusReachable = null;
     }
-  }
-
-  /** Removes a directory tree from the instance, deepest entries first. */
-  private static void deleteTree(String path) throws PushException {
-    Optional<IncusFileInfo> info = incusApi.stat(incus.instance(), path);
-    if (info.isEmpty()) {
-      return;
-    }
-    if (info.get().isDirectory()) {
-      for (String name : incusApi.listDirectory(incus.instance(), path)) {
-        deleteTree(path + "/" + name);
-      }
-    }
-    incusApi.delete(incus.instance(), path);
   }
 }

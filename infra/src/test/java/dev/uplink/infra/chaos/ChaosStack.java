@@ -441,28 +441,12 @@ final class ChaosStack implements AutoCloseable {
     } finally {
       accessLog.setLevel(accessLevel);
       try {
-        deleteTree(root);
+        incus.deleteTree(incusApi, root);
       } catch (RuntimeException e) {
         System.out.println("  (could not remove " + root + " from the instance: " + e + ")");
       } finally {
         incusApi.close();
       }
-    }
-  }
-
-  private void deleteTree(String path) {
-    try {
-      if (incusApi.stat(incus.instance(), path).isEmpty()) {
-        return;
-      }
-      if (incusApi.stat(incus.instance(), path).get().isDirectory()) {
-        for (String name : incusApi.listDirectory(incus.instance(), path)) {
-          deleteTree(path + "/" + name);
-        }
-      }
-      incusApi.delete(incus.instance(), path);
-    } catch (PushException e) {
-      throw new IllegalStateException("deleting " + path + ": " + e.getMessage(), e);
     }
   }
 

@@ -103,7 +103,7 @@ class IncusDeliveryTest {
       if (incusApi != null) {
         try {
           for (String root : createdRoots) {
-            deleteTree(root);
+            incus.deleteTree(incusApi, root);
           }
         } finally {
           incusApi.close();
@@ -310,19 +310,5 @@ class IncusDeliveryTest {
   /** Visible + in-flight + delayed messages of a queue. */
   static long messages(String queueUrl) {
     return QueueProbe.messages(aws.clients().sqs(), queueUrl);
-  }
-
-  /** Removes a directory tree from the instance, deepest entries first. */
-  private static void deleteTree(String path) throws PushException {
-    Optional<IncusFileInfo> info = incusApi.stat(incus.instance(), path);
-    if (info.isEmpty()) {
-      return;
-    }
-    if (info.get().isDirectory()) {
-      for (String name : incusApi.listDirectory(incus.instance(), path)) {
-        deleteTree(path + "/" + name);
-      }
-    }
-    incusApi.delete(incus.instance(), path);
   }
 }

@@ -119,7 +119,7 @@ class WebUploadTest {
       } finally {
         if (incusApi != null) {
           for (String root : createdRoots) {
-            deleteTree(root);
+            incus.deleteTree(incusApi, root);
           }
           incusApi.close();
         }
@@ -522,21 +522,5 @@ class WebUploadTest {
     String root = "/srv/web-" + TestFiles.randomSuffix();
     createdRoots.add(root);
     return root;
-  }
-
-  private static void deleteTree(String root) {
-    try {
-      for (String file :
-          Set.of("big-12mib.bin", "notes.txt", "resumed-36mib.bin", "reloaded-36mib.bin")) {
-        if (incusApi.stat(incus.instance(), root + "/" + file).isPresent()) {
-          incusApi.delete(incus.instance(), root + "/" + file);
-        }
-      }
-      if (incusApi.stat(incus.instance(), root).isPresent()) {
-        incusApi.delete(incus.instance(), root);
-      }
-    } catch (Exception e) {
-      // best effort: a leftover directory under /srv of the test instance is harmless
-    }
   }
 }

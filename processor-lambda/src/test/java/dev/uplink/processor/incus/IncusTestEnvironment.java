@@ -1,6 +1,7 @@
 package dev.uplink.processor.incus;
 
 import dev.uplink.core.config.IncusSettings;
+import dev.uplink.processor.PushException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
@@ -130,6 +132,28 @@ public final class IncusTestEnvironment {
     }
     return new IncusSettings(
         URI.create("https://127.0.0.1:" + port), clientCert(), clientKey(), serverCert());
+  }
+
+  /**
+   * Removes {@code path} from the instance through {@code client}, a directory with everything in
+   * it, deepest entries first; nothing when it does not exist.
+   */
+  public void deleteTree(IncusClient client, String path) {
+    try {
+      Optional<IncusFileInfo> info = client.stat(instance, path);
+      if (info.isEmpty()) {
+        return;
+      }
+      if (info.get().isDirectory()) {
+        for (String name : client.listDirectory(instance, path)) {
+          deleteTree(client, path + "/" + name);
+        }
+      }
+      client.delete(instance, path);
+    } catch (PushException e) {
+      throw new IllegalStateException(
+          "deleting " + instance + ":" + path + ": " + e.getMessage(), e);
+    }
   }
 
   /**
