@@ -10,9 +10,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.uplink.api.UploadServices;
 import dev.uplink.api.http.UploadApi;
-import dev.uplink.core.config.AwsSettings;
 import dev.uplink.infra.testing.ChildJvm;
 import dev.uplink.infra.testing.LocalAwsExtension;
+import dev.uplink.infra.testing.PollerEnvironment;
 import dev.uplink.infra.testing.TestFiles;
 import dev.uplink.infra.testing.UplinkHttp;
 import dev.uplink.processor.incus.IncusClient;
@@ -26,7 +26,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -155,27 +154,9 @@ class PollerMonitoringTest {
         .start();
   }
 
-  /** What a container would be given: the emulators, this class's resources, the test incusd. */
+  /** What a container would be given, and the port to serve probes and metrics on. */
   private static Map<String, String> environment(Path dir, int metricsPort) {
-    AwsSettings settings = aws.settings();
-    var env = new LinkedHashMap<String, String>();
-    env.put("AWS_ACCESS_KEY_ID", "test");
-    env.put("AWS_SECRET_ACCESS_KEY", "test");
-    env.put("AWS_REGION", settings.region());
-    env.put("UPLINK_S3_ENDPOINT", aws.localAws().s3Endpoint().toString());
-    env.put("UPLINK_SQS_ENDPOINT", aws.localAws().sqsEndpoint().toString());
-    env.put("UPLINK_DYNAMODB_ENDPOINT", aws.localAws().dynamoDbEndpoint().toString());
-    env.put("UPLINK_BUCKET", settings.bucket());
-    env.put("UPLINK_QUEUE", settings.queue());
-    env.put("UPLINK_DLQ", settings.deadLetterQueue());
-    env.put("UPLINK_TABLE", settings.table());
-    env.put("UPLINK_INCUS_URL", incus.url().toString());
-    env.put("UPLINK_INCUS_CERT", incus.clientCert().toString());
-    env.put("UPLINK_INCUS_KEY", incus.clientKey().toString());
-    env.put("UPLINK_INCUS_SERVER_CERT", incus.serverCert().toString());
-    env.put("UPLINK_DATA_DIR", dir.resolve("data").toString());
-    env.put("UPLINK_VISIBILITY_TIMEOUT", Long.toString(aws.visibilityTimeout().toSeconds()));
-    env.put("UPLINK_MAX_RECEIVE_COUNT", Integer.toString(aws.maxReceiveCount()));
+    var env = PollerEnvironment.of(aws, incus, dir.resolve("data"));
     env.put("UPLINK_SHUTDOWN_GRACE", "5");
     env.put("UPLINK_METRICS_PORT", Integer.toString(metricsPort));
     return env;

@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.uplink.core.domain.Destination;
-import dev.uplink.core.domain.TaskId;
-import dev.uplink.core.domain.UploadTask;
 import dev.uplink.core.health.Readiness;
 import dev.uplink.core.health.ReadinessCheck;
 import dev.uplink.processor.MeterPushMetrics;
+import dev.uplink.processor.Tasks;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -112,7 +110,8 @@ class MonitoringServerTest {
   @Test
   @DisplayName("/metrics shows the processor's meters in Prometheus text, or OpenMetrics if asked")
   void metricsInEitherFormat() throws Exception {
-    new MeterPushMetrics(registry).done(task(4096), Duration.ofMillis(250), CREATED.plusSeconds(2));
+    new MeterPushMetrics(registry)
+        .done(Tasks.pending(4096, CREATED), Duration.ofMillis(250), CREATED.plusSeconds(2));
 
     HttpResponse<String> text = get("/metrics");
     HttpResponse<String> open =
@@ -148,17 +147,6 @@ class MonitoringServerTest {
     assertThat(posted.statusCode()).isEqualTo(405);
     assertThat(posted.headers().firstValue("Allow")).hasValue("GET");
     assertThat(JSON.readTree(posted.body()).path("status").asInt()).isEqualTo(405);
-  }
-
-  private static UploadTask task(long size) {
-    return UploadTask.pending(
-        TaskId.newId(),
-        "alice",
-        Destination.of("web-1", "/srv/f"),
-        "uploads/f",
-        size,
-        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-        CREATED);
   }
 
   private HttpResponse<String> get(String path) throws Exception {
