@@ -8,7 +8,6 @@ import dev.uplink.api.http.Probes;
 import dev.uplink.api.http.UploadApi;
 import dev.uplink.core.aws.AwsClients;
 import dev.uplink.core.aws.OperatorServices;
-import dev.uplink.core.config.AwsSettings;
 import dev.uplink.core.config.UplinkConfig;
 import dev.uplink.processor.FileTarget;
 import dev.uplink.processor.MeterPushMetrics;
@@ -18,14 +17,12 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The upload API and the processor's poller running together in this JVM over one set of AWS
@@ -79,11 +76,7 @@ public final class LocalPipeline implements AutoCloseable {
       poller.start();
       UploadService service = UploadServices.onAws(config, clients);
       sweeper = startSweeper(service.direct().orElseThrow());
-      var probes =
-          new Probes(
-              readiness(config, clients, processor.target()),
-              Optional.of(registry::scrape),
-              Probes.DEFAULT_CHECK_TIMEOUT);
+      var probes = new Probes(processor.readiness(), Optional.of(registry::scrape));
       var api =
           UploadApi.start(
               host,
@@ -103,28 +96,6 @@ public final class LocalPipeline implements AutoCloseable {
       processor.close();
       throw e;
     }
-  }
-
-  /** What {@code /readyz} checks: the bucket, the work queue, the table and the push target. */
-  public static List<Probes.ReadinessCheck> readiness(
-      UplinkConfig config, AwsClients clients, FileTarget target) {
-    AwsSettings aws = config.aws();
-    return List.of(
-        new Probes.ReadinessCheck("s3", () -> clients.s3().headBucket(r -> r.bucket(aws.bucket()))),
-        new Probes.ReadinessCheck(
-            "sqs",
-            () ->
-                clients
-                    .sqs()
-                    .getQueueAttributes(
-                        r ->
-                            r.queueUrl(clients.queueUrl())
-                                .attributeNames(QueueAttributeName.QUEUE_ARN))),
-        new Probes.ReadinessCheck(
-            "dynamodb", () -> clients.dynamoDb().describeTable(r -> r.tableName(aws.table()))),
-        new Probes.ReadinessCheck(
-            config.incus().map(incus -> "incus:" + incus.url()).orElse("directory"),
-            target::checkReady));
   }
 
   private static ScheduledExecutorService startSweeper(DirectUploadService uploads) {

@@ -8,11 +8,14 @@ import dev.uplink.core.config.ConfigException;
 import dev.uplink.core.config.UplinkConfig;
 import dev.uplink.core.domain.Reconciler;
 import dev.uplink.core.domain.TaskStore;
+import dev.uplink.core.health.Readiness;
+import dev.uplink.core.health.ReadinessCheck;
 import dev.uplink.processor.incus.IncusClient;
 import dev.uplink.processor.lambda.EmfPushMetrics;
 import dev.uplink.processor.local.DirectoryTarget;
 import dev.uplink.processor.poller.SqsPoller;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,6 +23,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * Builds the processor from {@link UplinkConfig}: the AWS adapters, the file target and the {@link
@@ -118,6 +122,17 @@ public final class ProcessorWiring implements AutoCloseable {
   }
 
   /**
+   * Like {@link #create(UplinkConfig)}, counting outcomes in {@code metrics} (the container-mode
+   * poller that serves {@code /metrics}).
+   */
+  public static ProcessorWiring create(UplinkConfig config, PushMetrics metrics) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(metrics, "metrics");
+    return new ProcessorWiring(
+        config, AwsClients.create(config.aws()), true, targetFor(config), metrics);
+  }
+
+  /**
    * Like {@link #create(UplinkConfig)}, over clients the caller shares with other components and
    * closes itself (the local stack, tests).
    */
@@ -147,6 +162,37 @@ public final class ProcessorWiring implements AutoCloseable {
 
   public FileTarget target() {
     return target;
+  }
+
+  /** What {@code /readyz} checks for this processor: {@link #readinessChecks}, 2 s each. */
+  public Readiness readiness() {
+    return new Readiness(readinessChecks(config, clients, target), Readiness.DEFAULT_TIMEOUT);
+  }
+
+  /**
+   * What a processor needs to answer, in this order: the bucket ({@code s3}), the work queue
+   * ({@code sqs}), the table ({@code dynamodb}) and the push target ({@code incus:URL}, or {@code
+   * directory}). Each check is one cheap read.
+   */
+  public static List<ReadinessCheck> readinessChecks(
+      UplinkConfig config, AwsClients clients, FileTarget target) {
+    var aws = config.aws();
+    return List.of(
+        new ReadinessCheck("s3", () -> clients.s3().headBucket(r -> r.bucket(aws.bucket()))),
+        new ReadinessCheck(
+            "sqs",
+            () ->
+                clients
+                    .sqs()
+                    .getQueueAttributes(
+                        r ->
+                            r.queueUrl(clients.queueUrl())
+                                .attributeNames(QueueAttributeName.QUEUE_ARN))),
+        new ReadinessCheck(
+            "dynamodb", () -> clients.dynamoDb().describeTable(r -> r.tableName(aws.table()))),
+        new ReadinessCheck(
+            config.incus().map(incus -> "incus:" + incus.url()).orElse("directory"),
+            target::checkReady));
   }
 
   public AwsClients clients() {

@@ -33,6 +33,18 @@ public final class Tasks {
     return pending(tasks, objects, TaskId.newId(), path, now);
   }
 
+  /** A PENDING task of {@code size} bytes created at {@code createdAt}, stored nowhere. */
+  public static UploadTask pending(long size, Instant createdAt) {
+    return UploadTask.pending(
+        TaskId.newId(),
+        "alice",
+        Destination.of("web-1", "/srv/f"),
+        "uploads/f",
+        size,
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        createdAt);
+  }
+
   public static String sha256(byte[] content) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));

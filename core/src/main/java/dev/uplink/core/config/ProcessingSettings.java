@@ -2,9 +2,11 @@ package dev.uplink.core.config;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.OptionalInt;
 
 /**
- * How the processor retries, heartbeats, shuts down, reconciles and cleans up.
+ * How the processor retries, heartbeats, shuts down, reconciles and cleans up, and where the
+ * container-mode poller serves its probes and metrics.
  *
  * @param perHostWorkers at most this many pushes to one Incus host at once (all pollers of a
  *     process together)
@@ -18,6 +20,8 @@ import java.util.Objects;
  *     the bucket's lifecycle rule expires kept ones)
  * @param fifo whether the work queue is FIFO (message group = instance: one push at a time per
  *     container, in order)
+ * @param metricsPort where the container-mode poller serves {@code /metrics}, {@code /healthz} and
+ *     {@code /readyz} (0: any free port); empty: it serves nothing
  */
 public record ProcessingSettings(
     int perHostWorkers,
@@ -27,7 +31,8 @@ public record ProcessingSettings(
     Duration reconcileInterval,
     Duration taskRetention,
     boolean keepObjects,
-    boolean fifo) {
+    boolean fifo,
+    OptionalInt metricsPort) {
 
   public ProcessingSettings {
     if (perHostWorkers < 1) {
@@ -41,6 +46,32 @@ public record ProcessingSettings(
     requirePositive(reconcileAfter, "reconcileAfter");
     requirePositive(reconcileInterval, "reconcileInterval");
     requirePositive(taskRetention, "taskRetention");
+    Objects.requireNonNull(metricsPort, "metricsPort");
+    if (metricsPort.isPresent() && (metricsPort.getAsInt() < 0 || metricsPort.getAsInt() > 65535)) {
+      throw new IllegalArgumentException("metricsPort must be 0-65535: " + metricsPort);
+    }
+  }
+
+  /** Settings of a processor that serves no probes or metrics (the Lambda, the local stack). */
+  public ProcessingSettings(
+      int perHostWorkers,
+      Duration maxBackoff,
+      Duration shutdownGrace,
+      Duration reconcileAfter,
+      Duration reconcileInterval,
+      Duration taskRetention,
+      boolean keepObjects,
+      boolean fifo) {
+    this(
+        perHostWorkers,
+        maxBackoff,
+        shutdownGrace,
+        reconcileAfter,
+        reconcileInterval,
+        taskRetention,
+        keepObjects,
+        fifo,
+        OptionalInt.empty());
   }
 
   private static void requirePositive(Duration value, String name) {

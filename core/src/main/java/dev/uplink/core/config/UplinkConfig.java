@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Every setting of Uplink, and the one place that reads them from the environment. Each variable is
@@ -120,7 +121,8 @@ public record UplinkConfig(
             Duration.ofSeconds(reader.integer("UPLINK_RECONCILE_INTERVAL", 60, 1, 86_400)),
             Duration.ofDays(reader.integer("UPLINK_TASK_RETENTION_DAYS", 30, 1, 3650)),
             reader.bool("UPLINK_KEEP_OBJECTS", false),
-            reader.bool("UPLINK_QUEUE_FIFO", false)),
+            reader.bool("UPLINK_QUEUE_FIFO", false),
+            reader.optionalInteger("UPLINK_METRICS_PORT", 0, 65535)),
         new ApiLimits(
             reader.integer("UPLINK_MAX_UPLOAD_MB", 10_240, 1, 5 * 1024 * 1024) * 1024L * 1024,
             reader.integer("UPLINK_MAX_CONCURRENT_UPLOADS", 64, 1, 100_000),
@@ -391,6 +393,13 @@ public record UplinkConfig(
       }
       throw new ConfigException(
           "%s must be a whole number from %d to %d, got '%s'".formatted(name, min, max, value));
+    }
+
+    /** Like {@link #integer}, but an unset variable is empty instead of a default. */
+    OptionalInt optionalInteger(String name, int min, int max) {
+      return text(name, null) == null
+          ? OptionalInt.empty()
+          : OptionalInt.of(integer(name, min, min, max));
     }
 
     boolean bool(String name, boolean fallback) {

@@ -220,6 +220,22 @@ class UplinkConfigTest {
   }
 
   @Test
+  void theMetricsPortIsUnsetByDefaultAndRefusesWhatIsNoPort() {
+    assertThat(UplinkConfig.fromEnvironment(Map.of()).processing().metricsPort()).isEmpty();
+    assertThat(
+            UplinkConfig.fromEnvironment(Map.of("UPLINK_METRICS_PORT", "9464"))
+                .processing()
+                .metricsPort())
+        .hasValue(9464);
+    assertThatThrownBy(() -> UplinkConfig.fromEnvironment(Map.of("UPLINK_METRICS_PORT", "http")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("UPLINK_METRICS_PORT must be a whole number from 0 to 65535, got 'http'");
+    assertThatThrownBy(() -> UplinkConfig.fromEnvironment(Map.of("UPLINK_METRICS_PORT", "70000")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("UPLINK_METRICS_PORT must be a whole number from 0 to 65535, got '70000'");
+  }
+
+  @Test
   void processingSettingsHaveTheDocumentedDefaults() {
     var processing = UplinkConfig.fromEnvironment(Map.of()).processing();
     assertThat(processing).isEqualTo(ProcessingSettings.defaults());

@@ -9,10 +9,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.uplink.api.UploadServices;
 import dev.uplink.api.http.UploadApi;
-import dev.uplink.core.config.AwsSettings;
 import dev.uplink.core.config.UplinkConfig;
 import dev.uplink.infra.testing.ChildJvm;
 import dev.uplink.infra.testing.LocalAwsExtension;
+import dev.uplink.infra.testing.PollerEnvironment;
 import dev.uplink.infra.testing.QueueProbe;
 import dev.uplink.infra.testing.TestFiles;
 import dev.uplink.processor.PushException;
@@ -117,27 +117,9 @@ final class ChaosStack implements AutoCloseable {
       IncusTestEnvironment incus,
       Path workDir,
       Map<String, String> overrides) {
-    AwsSettings settings = aws.settings();
-    var env = new LinkedHashMap<String, String>();
-    env.put("AWS_ACCESS_KEY_ID", "test");
-    env.put("AWS_SECRET_ACCESS_KEY", "test");
-    env.put("AWS_REGION", settings.region());
+    var env = PollerEnvironment.of(aws, incus, workDir.resolve("data"));
     env.put("UPLINK_PORT", "0");
-    env.put("UPLINK_S3_ENDPOINT", aws.localAws().s3Endpoint().toString());
-    env.put("UPLINK_SQS_ENDPOINT", aws.localAws().sqsEndpoint().toString());
-    env.put("UPLINK_DYNAMODB_ENDPOINT", aws.localAws().dynamoDbEndpoint().toString());
-    env.put("UPLINK_BUCKET", settings.bucket());
-    env.put("UPLINK_QUEUE", settings.queue());
-    env.put("UPLINK_DLQ", settings.deadLetterQueue());
-    env.put("UPLINK_TABLE", settings.table());
-    env.put("UPLINK_INCUS_URL", incus.url().toString());
-    env.put("UPLINK_INCUS_CERT", incus.clientCert().toString());
-    env.put("UPLINK_INCUS_KEY", incus.clientKey().toString());
-    env.put("UPLINK_INCUS_SERVER_CERT", incus.serverCert().toString());
-    env.put("UPLINK_DATA_DIR", workDir.resolve("data").toString());
     env.put("UPLINK_WORKERS", "4");
-    env.put("UPLINK_VISIBILITY_TIMEOUT", Long.toString(aws.visibilityTimeout().toSeconds()));
-    env.put("UPLINK_MAX_RECEIVE_COUNT", Integer.toString(aws.maxReceiveCount()));
     // Short retries and shutdowns so that every effect shows within a test's time.
     env.put("UPLINK_MAX_BACKOFF", "5");
     env.put("UPLINK_SHUTDOWN_GRACE", "10");

@@ -12,10 +12,12 @@ import dev.uplink.api.http.Probes;
 import dev.uplink.api.http.UploadApi;
 import dev.uplink.core.aws.AwsClients;
 import dev.uplink.core.config.UplinkConfig;
+import dev.uplink.core.health.Readiness;
 import dev.uplink.infra.LocalPipeline;
 import dev.uplink.infra.testing.LocalAwsExtension;
 import dev.uplink.infra.testing.TestFiles;
 import dev.uplink.infra.testing.UplinkHttp;
+import dev.uplink.processor.ProcessorWiring;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -151,9 +153,10 @@ class ProbesAndMetricsTest {
                 ApiSettings.from(config)
                     .withProbes(
                         new Probes(
-                            LocalPipeline.readiness(config, broken, pipeline.target()),
-                            Optional.empty(),
-                            Probes.DEFAULT_CHECK_TIMEOUT)),
+                            new Readiness(
+                                ProcessorWiring.readinessChecks(config, broken, pipeline.target()),
+                                Readiness.DEFAULT_TIMEOUT),
+                            Optional.empty())),
                 UploadServices.onAws(config, aws.clients()))) {
       long started = System.nanoTime();
       var ready = get(URI.create("http://127.0.0.1:" + api.port()), "/readyz");
@@ -165,7 +168,7 @@ class ProbesAndMetricsTest {
       assertThat(problem.path("detail").asText()).startsWith("Not ready: dynamodb (");
       assertThat(problem.path("checks").path("s3").asText()).isEqualTo("ok");
       assertThat(problem.path("checks").path("dynamodb").asText()).isNotEqualTo("ok");
-      assertThat(took).isLessThan(Probes.DEFAULT_CHECK_TIMEOUT.plusSeconds(3));
+      assertThat(took).isLessThan(Readiness.DEFAULT_TIMEOUT.plusSeconds(3));
     }
   }
 }

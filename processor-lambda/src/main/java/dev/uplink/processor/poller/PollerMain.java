@@ -2,7 +2,13 @@ package dev.uplink.processor.poller;
 
 import dev.uplink.core.config.ConfigException;
 import dev.uplink.core.config.UplinkConfig;
+import dev.uplink.processor.MeterPushMetrics;
 import dev.uplink.processor.ProcessorWiring;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -14,7 +20,11 @@ import sun.misc.Signal;
  * <p>SIGTERM (or SIGINT) stops receiving at once, lets pushes in flight finish within {@code
  * UPLINK_SHUTDOWN_GRACE}, gives the rest back (tasks PENDING, messages visible), and exits 0. The
  * receiver runs on a virtual (daemon) thread, so {@code main} blocks until the poller has stopped.
- * Exit code 2: bad configuration.
+ * Exit code 2: bad configuration, or {@code UPLINK_METRICS_PORT} cannot be bound.
+ *
+ * <p>With {@code UPLINK_METRICS_PORT} set, it serves {@code /metrics}, {@code /healthz} and {@code
+ * /readyz} on that port, on every interface, since probes and scrapers come from outside the
+ * container ({@link MonitoringServer}); {@code /healthz} turns 503 as soon as a stop begins.
  */
 public final class PollerMain {
 
@@ -31,8 +41,19 @@ public final class PollerMain {
       System.exit(2);
       return;
     }
-    var wiring = ProcessorWiring.create(config);
+    var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    var wiring = ProcessorWiring.create(config, new MeterPushMetrics(registry));
     var poller = wiring.poller();
+    Optional<MonitoringServer> monitoring;
+    try {
+      // Before receiving: a port that cannot be bound stops the start before any work is taken.
+      monitoring = serveMonitoring(config, wiring, poller, registry);
+    } catch (UncheckedIOException e) {
+      System.err.println("uplink-processor: " + e.getMessage() + ": " + e.getCause().getMessage());
+      wiring.close();
+      System.exit(2);
+      return;
+    }
     Runnable stop =
         () -> {
           log.info("Stop requested");
@@ -47,8 +68,29 @@ public final class PollerMain {
     Runtime.getRuntime().addShutdownHook(new Thread(poller::close, "uplink-processor-shutdown"));
     poller.start();
     poller.awaitTermination();
+    monitoring.ifPresent(MonitoringServer::close);
     wiring.close();
     log.info("Processor stopped");
     System.exit(0);
+  }
+
+  /** The probes and metrics on {@code UPLINK_METRICS_PORT}; empty when it is not set. */
+  private static Optional<MonitoringServer> serveMonitoring(
+      UplinkConfig config,
+      ProcessorWiring wiring,
+      SqsPoller poller,
+      PrometheusMeterRegistry registry) {
+    var port = config.processing().metricsPort();
+    if (port.isEmpty()) {
+      return Optional.empty();
+    }
+    var monitoring =
+        MonitoringServer.start(
+            new InetSocketAddress(port.getAsInt()),
+            poller::isRunning,
+            wiring.readiness(),
+            registry::scrape);
+    log.info("Serving /metrics, /healthz and /readyz on port {}", monitoring.port());
+    return Optional.of(monitoring);
   }
 }

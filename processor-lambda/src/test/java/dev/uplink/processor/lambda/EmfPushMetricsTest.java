@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.uplink.core.domain.Destination;
-import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.UploadTask;
+import dev.uplink.processor.Tasks;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -21,17 +20,6 @@ class EmfPushMetricsTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Instant CREATED = Instant.parse("2026-11-22T10:00:00Z");
-
-  private static UploadTask task(long size) {
-    return UploadTask.pending(
-        TaskId.newId(),
-        "alice",
-        Destination.of("web-1", "/srv/f"),
-        "uploads/f",
-        size,
-        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-        CREATED);
-  }
 
   /** The JSON lines {@code work} prints on standard output. */
   private static List<JsonNode> printed(Runnable work) throws Exception {
@@ -68,8 +56,8 @@ class EmfPushMetricsTest {
   @Test
   void anInvocationsCountsLeaveAsOneLineWhoseMetadataDeclaresEveryMetric() throws Exception {
     var metrics = new EmfPushMetrics();
-    UploadTask first = task(1000);
-    UploadTask second = task(24);
+    UploadTask first = Tasks.pending(1000, CREATED);
+    UploadTask second = Tasks.pending(24, CREATED);
 
     List<JsonNode> lines =
         printed(
@@ -110,14 +98,14 @@ class EmfPushMetricsTest {
     var metrics = new EmfPushMetrics();
     printed(
         () -> {
-          metrics.done(task(5), Duration.ZERO, CREATED);
+          metrics.done(Tasks.pending(5, CREATED), Duration.ZERO, CREATED);
           metrics.flush();
         });
 
     List<JsonNode> second =
         printed(
             () -> {
-              metrics.failed(task(7), "INSTANCE_NOT_FOUND");
+              metrics.failed(Tasks.pending(7, CREATED), "INSTANCE_NOT_FOUND");
               metrics.flush();
             });
 

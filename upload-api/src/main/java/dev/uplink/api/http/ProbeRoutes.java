@@ -1,20 +1,15 @@
 package dev.uplink.api.http;
 
+import dev.uplink.core.health.MetricsFormat;
+import dev.uplink.core.health.ProbeAnswer;
 import io.javalin.http.Context;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * {@code /healthz}, {@code /readyz} and {@code /metrics}: for load balancers, orchestrators and
  * scrapers, so they need no API key. They reveal no task and no secret: whether the process runs,
- * which dependency fails and why, and aggregate counters.
+ * which dependency fails and why, and aggregate counters. The answers are core's {@link
+ * ProbeAnswer}s, which the container-mode poller serves too.
  */
 final class ProbeRoutes {
 
@@ -25,8 +20,6 @@ final class ProbeRoutes {
   /** The paths that need no API key. */
   static final List<String> PUBLIC = List.of(HEALTH, READY, METRICS);
 
-  private static final String OPENMETRICS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
-
   private final Probes probes;
 
   ProbeRoutes(Probes probes) {
@@ -35,59 +28,27 @@ final class ProbeRoutes {
 
   /** The process runs and answers. */
   void health(Context ctx) {
-    ctx.json(Map.of("status", "up"));
+    respond(ctx, ProbeAnswer.up());
   }
 
   /** Every check at once, each bounded by the timeout: 200, or 503 naming the ones that failed. */
   void ready(Context ctx) {
-    Map<String, String> results = new LinkedHashMap<>();
-    try (ExecutorService checks = Executors.newVirtualThreadPerTaskExecutor()) {
-      var running = new LinkedHashMap<String, Future<?>>();
-      for (Probes.ReadinessCheck check : probes.readiness()) {
-        running.put(
-            check.name(),
-            checks.submit(
-                () -> {
-                  check.check().run();
-                  return null;
-                }));
-      }
-      long deadline = System.nanoTime() + probes.checkTimeout().toNanos();
-      running.forEach((name, future) -> results.put(name, outcome(future, deadline)));
-      running.values().forEach(future -> future.cancel(true));
-    }
-    Map<String, String> failed = new LinkedHashMap<>(results);
-    failed.values().removeIf("ok"::equals);
-    if (failed.isEmpty()) {
-      ctx.json(Map.of("status", "ready", "checks", results));
-      return;
-    }
-    throw ProblemException.notReady(failed, results);
+    respond(ctx, ProbeAnswer.readiness(probes.readiness().check()));
   }
 
-  private static String outcome(Future<?> future, long deadlineNanos) {
-    try {
-      future.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-      return "ok";
-    } catch (TimeoutException e) {
-      return "no answer within the check timeout";
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      String message = cause.getMessage();
-      return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "interrupted";
-    }
-  }
-
-  /** The counters in Prometheus' text format, or 404 where this process keeps none. */
+  /** The meters in Prometheus text, or OpenMetrics if asked; 404 where this process keeps none. */
   void metrics(Context ctx) {
-    String text =
+    var source =
         probes
             .metrics()
-            .orElseThrow(() -> ProblemException.notFound("This process keeps no metrics"))
-            .get();
-    ctx.contentType(OPENMETRICS_TEXT).result(text);
+            .orElseThrow(() -> ProblemException.notFound("This process keeps no metrics"));
+    MetricsFormat format = MetricsFormat.forAccept(ctx.header("Accept"));
+    ctx.contentType(format.contentType()).result(source.scrape(format.contentType()));
+  }
+
+  private static void respond(Context ctx, ProbeAnswer answer) {
+    ctx.status(answer.status());
+    answer.headers().forEach(ctx::header);
+    ctx.contentType(answer.mediaType()).result(Json.bytes(answer.body()));
   }
 }

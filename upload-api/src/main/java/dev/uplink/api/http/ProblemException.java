@@ -224,22 +224,6 @@ final class ProblemException extends RuntimeException {
         null);
   }
 
-  /** A dependency {@code /readyz} checks did not answer: which, and why, per check. */
-  static ProblemException notReady(Map<String, String> failed, Map<String, String> checks) {
-    var problem =
-        new ProblemException(
-            503,
-            TYPE_BASE + "not-ready",
-            "Not ready",
-            "Not ready: "
-                + failed.entrySet().stream()
-                    .map(e -> e.getKey() + " (" + e.getValue() + ")")
-                    .collect(java.util.stream.Collectors.joining(", ")),
-            null);
-    problem.extensions.put("checks", checks);
-    return problem.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
-  }
-
   /** Any other status (raised by Javalin or Jetty): RFC 9457's {@code about:blank} type. */
   static ProblemException ofStatus(int status, String title, String detail) {
     return new ProblemException(status, "about:blank", title, detail, null);

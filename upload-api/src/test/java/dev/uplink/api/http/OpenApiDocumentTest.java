@@ -18,6 +18,8 @@ import dev.uplink.core.domain.TaskError;
 import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.UploadTask;
+import dev.uplink.core.health.Readiness;
+import dev.uplink.core.health.ReadinessCheck;
 import dev.uplink.core.operations.OperatorService;
 import dev.uplink.core.testing.InMemoryDeadLetterQueue;
 import dev.uplink.core.testing.InMemoryTaskStore;
@@ -170,15 +172,16 @@ class OpenApiDocumentTest {
                         Caller.operator("ops")))
                 .withProbes(
                     new Probes(
-                        List.of(
-                            new Probes.ReadinessCheck("s3", () -> {}),
-                            new Probes.ReadinessCheck(
-                                "dynamodb",
-                                () -> {
-                                  throw new IOException("Connection refused");
-                                })),
-                        Optional.of(() -> "# TYPE uplink_tasks_done_total counter\n"),
-                        Probes.DEFAULT_CHECK_TIMEOUT)),
+                        new Readiness(
+                            List.of(
+                                new ReadinessCheck("s3", () -> {}),
+                                new ReadinessCheck(
+                                    "dynamodb",
+                                    () -> {
+                                      throw new IOException("Connection refused");
+                                    })),
+                            Readiness.DEFAULT_TIMEOUT),
+                        Optional.of(contentType -> "# TYPE uplink_tasks_done_total counter\n"))),
             service);
     operated =
         UploadApi.start(
