@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -18,9 +19,13 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * {@link ObjectStore} on an S3 bucket through the plain {@link S3Client}. Uploads stream through
- * one reusable buffer of {@code partSizeBytes}: a stream that ends within the first part becomes
- * one {@code PutObject}, anything longer a multipart upload of full parts. Memory stays at one part
- * whatever the object's size; nothing is spooled to disk.
+ * one reusable buffer of at most {@code partSizeBytes}: a stream that ends within the first part
+ * becomes one {@code PutObject}, anything longer a multipart upload of full parts. Memory stays at
+ * one part whatever the object's size; nothing is spooled to disk.
+ *
+ * <p>The buffer starts small and doubles only while the stream goes on, so a small file holds
+ * little more than its own size: many small uploads at once must not each hold a whole part (32
+ * concurrent 64 KiB uploads with 8 MiB parts exhausted a 256 MiB heap).
  */
 public final class S3ObjectStore implements ObjectStore {
 
@@ -29,6 +34,9 @@ public final class S3ObjectStore implements ObjectStore {
 
   /** S3's largest part number. */
   static final int MAX_PARTS = 10_000;
+
+  /** The buffer's first size; it doubles up to the part size while the stream goes on. */
+  static final int INITIAL_BUFFER = 256 * 1024;
 
   private static final Logger log = LoggerFactory.getLogger(S3ObjectStore.class);
   private static final String CONTENT_TYPE = "application/octet-stream";
@@ -55,19 +63,26 @@ public final class S3ObjectStore implements ObjectStore {
    */
   @Override
   public long put(String key, InputStream content) {
-    byte[] buffer = new byte[partSizeBytes];
-    int filled;
+    byte[] buffer = new byte[Math.min(INITIAL_BUFFER, partSizeBytes)];
+    int filled = 0;
     int next;
     try {
-      filled = readFully(content, buffer, 0);
+      while (true) {
+        filled += readFully(content, buffer, filled);
+        if (filled < buffer.length || buffer.length == partSizeBytes) {
+          break;
+        }
+        buffer = Arrays.copyOf(buffer, (int) Math.min(2L * buffer.length, partSizeBytes));
+      }
       // One byte of look-ahead tells a stream of exactly one part from a longer one.
-      next = filled == buffer.length ? content.read() : -1;
+      next = filled == partSizeBytes ? content.read() : -1;
     } catch (IOException e) {
       throw new UncheckedIOException("Reading the content for " + key + " failed", e);
     }
     if (next < 0) {
+      long length = filled;
       s3.putObject(
-          r -> r.bucket(bucket).key(key).contentType(CONTENT_TYPE).contentLength((long) filled),
+          r -> r.bucket(bucket).key(key).contentType(CONTENT_TYPE).contentLength(length),
           body(buffer, filled));
       return filled;
     }
