@@ -43,7 +43,11 @@ final class Child implements AutoCloseable {
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
   }
 
-  /** A JVM running {@code mainClass} on {@code classpath}. */
+  /**
+   * A JVM running {@code mainClass} on {@code classpath}. With {@code BENCH_JFR} set to a name
+   * prefix (e.g. {@code poller}), every child whose name starts with it records a JFR profile next
+   * to its log ({@code NAME.jfr}, written when it exits): how the figures were profiled.
+   */
   static Child jvm(
       String name,
       String classpath,
@@ -55,6 +59,11 @@ final class Child implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(javaBinary());
     command.addAll(jvmArgs);
+    String profiled = System.getenv("BENCH_JFR");
+    if (profiled != null && !profiled.isBlank() && name.startsWith(profiled)) {
+      String file = log.toString().replaceFirst("\\.log$", "") + ".jfr";
+      command.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + file);
+    }
     command.add("-cp");
     command.add(classpath);
     command.add(mainClass);

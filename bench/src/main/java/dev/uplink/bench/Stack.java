@@ -45,8 +45,11 @@ final class Stack implements AutoCloseable {
   static final String API_KEY = "bench-key";
   static final String OWNER = "bench";
 
-  /** Everything the harness pushes goes under this directory of the instance. */
-  static final String ROOT = "/uplink-bench";
+  /**
+   * Everything the harness pushes goes under this directory of the instance, one per run: other
+   * runs on the same machine share the instance, and each deletes its own directory at the end.
+   */
+  static final String ROOT = "/uplink-bench-" + ProcessHandle.current().pid();
 
   private final Path workDir;
   private final String classpath;
