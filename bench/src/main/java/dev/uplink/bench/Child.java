@@ -44,9 +44,9 @@ final class Child implements AutoCloseable {
   }
 
   /**
-   * A JVM running {@code mainClass} on {@code classpath}. With {@code BENCH_JFR} set to a name
-   * prefix (e.g. {@code poller}), every child whose name starts with it records a JFR profile next
-   * to its log ({@code NAME.jfr}, written when it exits): how the figures were profiled.
+   * A JVM running {@code mainClass} on {@code classpath}. With {@code BENCH_JFR} set to name
+   * prefixes (e.g. {@code poller,api}), every child whose name starts with it records a JFR profile
+   * next to its log ({@code NAME.jfr}, written when it exits): how the figures were profiled.
    */
   static Child jvm(
       String name,
@@ -59,8 +59,8 @@ final class Child implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(javaBinary());
     command.addAll(jvmArgs);
-    String profiled = System.getenv("BENCH_JFR");
-    if (profiled != null && !profiled.isBlank() && name.startsWith(profiled)) {
+    String profiled = System.getenv().getOrDefault("BENCH_JFR", "");
+    if (!profiled.isBlank() && List.of(profiled.split(",")).stream().anyMatch(name::startsWith)) {
       String file = log.toString().replaceFirst("\\.log$", "") + ".jfr";
       command.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + file);
     }

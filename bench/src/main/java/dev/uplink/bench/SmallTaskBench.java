@@ -39,6 +39,7 @@ final class SmallTaskBench {
   private final byte[] payload = new byte[FILE_BYTES];
   private final HttpClient apiHttp;
   private final HttpClient incusHttp;
+  private String lastPipelineCpu = "";
 
   SmallTaskBench(Stack stack, Plan plan) {
     this.stack = stack;
@@ -143,6 +144,11 @@ final class SmallTaskBench {
                 Stats.list(uplink.stream().map(r -> r.p(99)).toList(), 0),
                 Stats.list(bare.stream().map(Run::perSecond).toList(), 0),
                 Stats.list(client.stream().map(Run::perSecond).toList(), 0)));
+    report.note(
+        "Small tasks, where the CPU went (last repetition, POST of the first file to the last task"
+            + " read back DONE, per process): "
+            + lastPipelineCpu
+            + ".");
     return report;
   }
 
@@ -219,6 +225,14 @@ final class SmallTaskBench {
   private Run throughPipeline(Stack.Api api, Child poller, String label, int n) {
     String dir = Stack.ROOT + "/small-" + Stack.unique(label);
     stack.mkdirs(dir);
+    CpuMeter cpu =
+        new CpuMeter()
+            .process("API", api.process().pid())
+            .process("poller", poller.pid())
+            .process("emulators", stack.emulators().pid())
+            .process("harness", ProcessHandle.current().pid())
+            .incusd()
+            .start();
     Instant[] started = new Instant[n];
     TaskId[] ids = new TaskId[n];
     concurrently(
@@ -250,6 +264,11 @@ final class SmallTaskBench {
           }
           ids[i] = new TaskId(id.group(1));
         });
+    Bench.log(
+        "small %s: the API accepted %d uploads in %.2f s",
+        label,
+        n,
+        Duration.between(Collections.min(List.of(started)), Instant.now()).toNanos() / 1e9);
     List<UploadTask> done;
     try {
       done = stack.awaitDone(List.of(ids), Duration.ofMinutes(5));
@@ -257,6 +276,8 @@ final class SmallTaskBench {
       throw new IllegalStateException(
           e.getMessage() + "\n" + poller.tail(20) + "\n" + api.process().tail(20), e);
     }
+    lastPipelineCpu = cpu.stop().describe(n);
+    Bench.log("small %s: CPU %s", label, lastPipelineCpu);
     List<Double> latencies = new ArrayList<>(n);
     Instant first = Collections.min(List.of(started));
     Instant last = first;
