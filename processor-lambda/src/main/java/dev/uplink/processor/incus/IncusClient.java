@@ -17,7 +17,6 @@ import dev.uplink.processor.UntrustedServerException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -38,7 +37,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +65,10 @@ public final class IncusClient implements FileTarget, AutoCloseable {
   private static final long MIN_PUSH_BYTES_PER_SECOND = 1L << 20;
 
   private static final int MAX_ERROR_BODY = 64 * 1024;
+
+  /** What a push reads from its source per buffer it hands the HttpClient (see its publisher). */
+  static final int CHUNK_BYTES = 256 * 1024;
+
   private static final String OCTET_STREAM = "application/octet-stream";
 
   /** Incus answers 500 for these filesystem refusals; trying again cannot change them. */
@@ -423,24 +425,13 @@ public final class IncusClient implements FileTarget, AutoCloseable {
 
   /**
    * Streams exactly {@code size} bytes with a known Content-Length ({@code fromPublisher} wants a
-   * positive length, so an empty file is sent as an empty body).
+   * positive length, so an empty file is sent as an empty body), in chunks of {@link #CHUNK_BYTES}.
    */
   private static HttpRequest.BodyPublisher body(TrackedInputStream tracked, long size) {
     if (size == 0) {
       return BodyPublishers.noBody();
     }
-    var supplied = new AtomicBoolean();
-    return BodyPublishers.fromPublisher(
-        BodyPublishers.ofInputStream(
-            () -> {
-              if (!supplied.compareAndSet(false, true)) {
-                // The HttpClient does not retry a POST; should it ever, fail loudly instead of
-                // sending a partly consumed stream.
-                throw new UncheckedIOException(new IOException("a pushed body cannot be replayed"));
-              }
-              return tracked;
-            }),
-        size);
+    return BodyPublishers.fromPublisher(new InputStreamPublisher(tracked, CHUNK_BYTES), size);
   }
 
   private void verifySize(Destination destination, long size) throws PushException {
