@@ -10,6 +10,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -19,9 +24,10 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * {@link ObjectStore} on an S3 bucket through the plain {@link S3Client}. Uploads stream through
- * one reusable buffer of at most {@code partSizeBytes}: a stream that ends within the first part
+ * reusable buffers of at most {@code partSizeBytes}: a stream that ends within the first part
  * becomes one {@code PutObject}, anything longer a multipart upload of full parts. Memory stays at
- * one part whatever the object's size; nothing is spooled to disk.
+ * two parts whatever the object's size (one being read, one being sent); nothing is spooled to
+ * disk.
  *
  * <p>The buffer starts small and doubles only while the stream goes on, so a small file holds
  * little more than its own size: many small uploads at once must not each hold a whole part (32
@@ -89,39 +95,93 @@ public final class S3ObjectStore implements ObjectStore {
     return putMultipart(key, content, buffer, next);
   }
 
-  /** Uploads the full {@code buffer} and everything after {@code next}, aborting on any failure. */
+  /**
+   * Uploads the full {@code buffer} and everything after {@code next}, aborting on any failure.
+   *
+   * <p>Each part is sent on a thread of its own while the next one is read into a second buffer:
+   * receiving and sending overlap instead of taking turns (the upload benchmark measured 0.75 of
+   * the SDK's own multipart upload when they took turns). One part in flight, so memory stays at
+   * two parts.
+   */
   private long putMultipart(String key, InputStream content, byte[] buffer, int next) {
     String uploadId =
         s3.createMultipartUpload(r -> r.bucket(bucket).key(key).contentType(CONTENT_TYPE))
             .uploadId();
+    ExecutorService sender =
+        Executors.newSingleThreadExecutor(Thread.ofVirtual().name("uplink-s3-part").factory());
     try {
       List<CompletedPart> parts = new ArrayList<>();
       long total = 0;
+      byte[] filling = buffer;
+      byte[] spare = null;
       int filled = buffer.length;
+      int lookahead = next;
       while (true) {
-        parts.add(uploadPart(key, uploadId, parts.size() + 1, buffer, filled));
-        total += filled;
-        if (next < 0) {
+        byte[] part = filling;
+        int length = filled;
+        int partNumber = parts.size() + 1;
+        Future<CompletedPart> sending =
+            sender.submit(() -> uploadPart(key, uploadId, partNumber, part, length));
+        total += length;
+        if (lookahead < 0) {
+          parts.add(await(sending));
           break;
         }
-        if (parts.size() == MAX_PARTS) {
+        if (partNumber == MAX_PARTS) {
           throw new IllegalStateException(
               "Object %s is larger than %d parts of %d bytes"
                   .formatted(key, MAX_PARTS, partSizeBytes));
         }
-        buffer[0] = (byte) next;
-        filled = 1 + readFully(content, buffer, 1);
-        next = filled == buffer.length ? content.read() : -1;
+        filling = spare != null ? spare : new byte[partSizeBytes];
+        filling[0] = (byte) lookahead;
+        filled = 1 + readFully(content, filling, 1);
+        lookahead = filled == filling.length ? content.read() : -1;
+        parts.add(await(sending));
+        spare = part; // sent: free for the part after next
       }
       s3.completeMultipartUpload(
           r -> r.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(parts)));
       return total;
     } catch (IOException e) {
+      stopSending(sender);
       abort(key, uploadId, e);
       throw new UncheckedIOException("Reading the content for " + key + " failed", e);
     } catch (RuntimeException | Error e) {
+      stopSending(sender);
       abort(key, uploadId, e);
       throw e;
+    } finally {
+      sender.close();
+    }
+  }
+
+  /** The part a sender thread uploaded; its failure rethrown as it was thrown. */
+  private static CompletedPart await(Future<CompletedPart> sending) {
+    try {
+      return sending.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw new IllegalStateException("Uploading a part failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while uploading a part", e);
+    }
+  }
+
+  /** Interrupts a part still being sent and waits for it, so the abort that follows is last. */
+  private static void stopSending(ExecutorService sender) {
+    sender.shutdownNow();
+    try {
+      if (!sender.awaitTermination(30, TimeUnit.SECONDS)) {
+        log.warn("A part upload did not stop within 30 s; aborting the upload anyway");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
