@@ -29,7 +29,8 @@ record Plan(
   static final long MIB = 1024 * 1024;
 
   static Plan full() {
-    return new Plan(1024 * MIB, 100 * MIB, 3, 2000, 32, 5, 5, 300, 3, 8);
+    // 2,000 small tasks take minutes on 2 cores (not cheap): 3 repetitions; cold starts: 5.
+    return new Plan(1024 * MIB, 100 * MIB, 3, 2000, 32, 3, 5, 300, 3, 8);
   }
 
   /** A smoke run: every code path, small inputs, one repetition. */
