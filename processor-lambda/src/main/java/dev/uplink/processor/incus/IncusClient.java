@@ -310,8 +310,8 @@ public final class IncusClient implements FileTarget, AutoCloseable {
   // --- push steps ---------------------------------------------------------------------------
 
   /**
-   * Finds the deepest existing parent (probing inward-out with {@code GET}, whose error body tells
-   * a missing instance from a missing path), then creates the missing ones outermost first.
+   * Finds the deepest existing parent (probing inward-out), then creates the missing ones outermost
+   * first.
    */
   private void createMissingParents(Destination destination) throws PushException {
     String instance = destination.instance();
@@ -350,8 +350,21 @@ public final class IncusClient implements FileTarget, AutoCloseable {
     }
   }
 
-  /** A directory's metadata via GET (its listing is discarded), or empty on "Not Found". */
+  /**
+   * A directory's metadata, or empty on "Not Found". Asked with {@code HEAD}: a {@code GET} makes
+   * Incus list the directory, which grows with every file pushed into it (2,000 small files into
+   * one directory ran at 74 pushes/s, against 400/s for bare POSTs). Only a {@code HEAD} that finds
+   * nothing is asked again with {@code GET}, whose error body tells a missing instance from a
+   * missing path.
+   */
   private Optional<IncusFileInfo> probeDirectory(String instance, String path)
+      throws PushException {
+    Optional<IncusFileInfo> info = head(instance, path, "push");
+    return info.isPresent() ? info : listDirectoryOrEmpty(instance, path);
+  }
+
+  /** A directory's metadata via GET (its listing is discarded), or empty on "Not Found". */
+  private Optional<IncusFileInfo> listDirectoryOrEmpty(String instance, String path)
       throws PushException {
     var op = new Op("push", instance, path);
     HttpResponse<InputStream> response =
