@@ -2,6 +2,7 @@ package dev.uplink.bench;
 
 import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.UploadTask;
+import dev.uplink.processor.poller.SqsPoller;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -92,6 +93,10 @@ final class ScaleBench {
       }
     } finally {
       pollers.forEach(Child::close);
+      // A stopped poller's last long poll lives on in ElasticMQ for up to its wait time and takes
+      // the next point's first message, which then stays invisible for a whole visibility timeout
+      // (seen: 5 minutes between two points). Let it expire before the next point publishes.
+      Sleep.millis(SqsPoller.MAX_WAIT.toMillis() + 1000);
     }
     return rates;
   }
