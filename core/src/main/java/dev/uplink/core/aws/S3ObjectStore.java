@@ -7,8 +7,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -18,9 +24,14 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * {@link ObjectStore} on an S3 bucket through the plain {@link S3Client}. Uploads stream through
- * one reusable buffer of {@code partSizeBytes}: a stream that ends within the first part becomes
- * one {@code PutObject}, anything longer a multipart upload of full parts. Memory stays at one part
- * whatever the object's size; nothing is spooled to disk.
+ * reusable buffers of at most {@code partSizeBytes}: a stream that ends within the first part
+ * becomes one {@code PutObject}, anything longer a multipart upload of full parts. Memory stays at
+ * two parts whatever the object's size (one being read, one being sent); nothing is spooled to
+ * disk.
+ *
+ * <p>The buffer starts small and doubles only while the stream goes on, so a small file holds
+ * little more than its own size: many small uploads at once must not each hold a whole part (32
+ * concurrent 64 KiB uploads with 8 MiB parts exhausted a 256 MiB heap).
  */
 public final class S3ObjectStore implements ObjectStore {
 
@@ -29,6 +40,9 @@ public final class S3ObjectStore implements ObjectStore {
 
   /** S3's largest part number. */
   static final int MAX_PARTS = 10_000;
+
+  /** The buffer's first size; it doubles up to the part size while the stream goes on. */
+  static final int INITIAL_BUFFER = 256 * 1024;
 
   private static final Logger log = LoggerFactory.getLogger(S3ObjectStore.class);
   private static final String CONTENT_TYPE = "application/octet-stream";
@@ -55,58 +69,119 @@ public final class S3ObjectStore implements ObjectStore {
    */
   @Override
   public long put(String key, InputStream content) {
-    byte[] buffer = new byte[partSizeBytes];
-    int filled;
+    byte[] buffer = new byte[Math.min(INITIAL_BUFFER, partSizeBytes)];
+    int filled = 0;
     int next;
     try {
-      filled = readFully(content, buffer, 0);
+      while (true) {
+        filled += readFully(content, buffer, filled);
+        if (filled < buffer.length || buffer.length == partSizeBytes) {
+          break;
+        }
+        buffer = Arrays.copyOf(buffer, (int) Math.min(2L * buffer.length, partSizeBytes));
+      }
       // One byte of look-ahead tells a stream of exactly one part from a longer one.
-      next = filled == buffer.length ? content.read() : -1;
+      next = filled == partSizeBytes ? content.read() : -1;
     } catch (IOException e) {
       throw new UncheckedIOException("Reading the content for " + key + " failed", e);
     }
     if (next < 0) {
+      long length = filled;
       s3.putObject(
-          r -> r.bucket(bucket).key(key).contentType(CONTENT_TYPE).contentLength((long) filled),
+          r -> r.bucket(bucket).key(key).contentType(CONTENT_TYPE).contentLength(length),
           body(buffer, filled));
       return filled;
     }
     return putMultipart(key, content, buffer, next);
   }
 
-  /** Uploads the full {@code buffer} and everything after {@code next}, aborting on any failure. */
+  /**
+   * Uploads the full {@code buffer} and everything after {@code next}, aborting on any failure.
+   *
+   * <p>Each part is sent on a thread of its own while the next one is read into a second buffer:
+   * receiving and sending overlap instead of taking turns (the upload benchmark measured 0.75 of
+   * the SDK's own multipart upload when they took turns). One part in flight, so memory stays at
+   * two parts.
+   */
   private long putMultipart(String key, InputStream content, byte[] buffer, int next) {
     String uploadId =
         s3.createMultipartUpload(r -> r.bucket(bucket).key(key).contentType(CONTENT_TYPE))
             .uploadId();
+    ExecutorService sender =
+        Executors.newSingleThreadExecutor(Thread.ofVirtual().name("uplink-s3-part").factory());
     try {
       List<CompletedPart> parts = new ArrayList<>();
       long total = 0;
+      byte[] filling = buffer;
+      byte[] spare = null;
       int filled = buffer.length;
+      int lookahead = next;
       while (true) {
-        parts.add(uploadPart(key, uploadId, parts.size() + 1, buffer, filled));
-        total += filled;
-        if (next < 0) {
+        byte[] part = filling;
+        int length = filled;
+        int partNumber = parts.size() + 1;
+        Future<CompletedPart> sending =
+            sender.submit(() -> uploadPart(key, uploadId, partNumber, part, length));
+        total += length;
+        if (lookahead < 0) {
+          parts.add(await(sending));
           break;
         }
-        if (parts.size() == MAX_PARTS) {
+        if (partNumber == MAX_PARTS) {
           throw new IllegalStateException(
               "Object %s is larger than %d parts of %d bytes"
                   .formatted(key, MAX_PARTS, partSizeBytes));
         }
-        buffer[0] = (byte) next;
-        filled = 1 + readFully(content, buffer, 1);
-        next = filled == buffer.length ? content.read() : -1;
+        filling = spare != null ? spare : new byte[partSizeBytes];
+        filling[0] = (byte) lookahead;
+        filled = 1 + readFully(content, filling, 1);
+        lookahead = filled == filling.length ? content.read() : -1;
+        parts.add(await(sending));
+        spare = part; // sent: free for the part after next
       }
       s3.completeMultipartUpload(
           r -> r.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(parts)));
       return total;
     } catch (IOException e) {
+      stopSending(sender);
       abort(key, uploadId, e);
       throw new UncheckedIOException("Reading the content for " + key + " failed", e);
     } catch (RuntimeException | Error e) {
+      stopSending(sender);
       abort(key, uploadId, e);
       throw e;
+    } finally {
+      sender.close();
+    }
+  }
+
+  /** The part a sender thread uploaded; its failure rethrown as it was thrown. */
+  private static CompletedPart await(Future<CompletedPart> sending) {
+    try {
+      return sending.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
+      throw new IllegalStateException("Uploading a part failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while uploading a part", e);
+    }
+  }
+
+  /** Interrupts a part still being sent and waits for it, so the abort that follows is last. */
+  private static void stopSending(ExecutorService sender) {
+    sender.shutdownNow();
+    try {
+      if (!sender.awaitTermination(30, TimeUnit.SECONDS)) {
+        log.warn("A part upload did not stop within 30 s; aborting the upload anyway");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -4,7 +4,7 @@ import java.io.InputStream;
 
 /**
  * Where uploaded bytes wait between the API and the worker. Implementations stream: memory stays
- * bounded by one part whatever the object's size.
+ * bounded by a part or two (one being read while the other is sent) whatever the object's size.
  */
 public interface ObjectStore {
 

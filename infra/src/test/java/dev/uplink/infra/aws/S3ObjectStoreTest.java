@@ -70,6 +70,19 @@ class S3ObjectStoreTest {
   }
 
   @Test
+  void givenStreamEndingBetweenBufferDoublings_whenPut_thenOnePutObjectByteIdentical()
+      throws Exception {
+    // The buffer grows 256 KiB, 512 KiB, ... up to the part size: end between two of those.
+    int size = 3 * MIB + 17;
+    var content = new GeneratedStream(5, size);
+
+    assertThat(store.put("grown", content)).isEqualTo(size);
+
+    assertThat(eTag("grown")).as("single PutObject").doesNotContain("-");
+    assertThat(sha256Of("grown")).isEqualTo(content.sha256());
+  }
+
+  @Test
   void givenStreamOfThreeAndAHalfParts_whenPut_thenMultipartAndByteIdentical() throws Exception {
     long size = 3 * PART_SIZE + PART_SIZE / 2;
     var content = new GeneratedStream(3, size);

@@ -17,7 +17,6 @@ import dev.uplink.processor.UntrustedServerException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -38,7 +37,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +65,10 @@ public final class IncusClient implements FileTarget, AutoCloseable {
   private static final long MIN_PUSH_BYTES_PER_SECOND = 1L << 20;
 
   private static final int MAX_ERROR_BODY = 64 * 1024;
+
+  /** What a push reads from its source per buffer it hands the HttpClient (see its publisher). */
+  static final int CHUNK_BYTES = 256 * 1024;
+
   private static final String OCTET_STREAM = "application/octet-stream";
 
   /** Incus answers 500 for these filesystem refusals; trying again cannot change them. */
@@ -308,8 +310,8 @@ public final class IncusClient implements FileTarget, AutoCloseable {
   // --- push steps ---------------------------------------------------------------------------
 
   /**
-   * Finds the deepest existing parent (probing inward-out with {@code GET}, whose error body tells
-   * a missing instance from a missing path), then creates the missing ones outermost first.
+   * Finds the deepest existing parent (probing inward-out), then creates the missing ones outermost
+   * first.
    */
   private void createMissingParents(Destination destination) throws PushException {
     String instance = destination.instance();
@@ -348,8 +350,21 @@ public final class IncusClient implements FileTarget, AutoCloseable {
     }
   }
 
-  /** A directory's metadata via GET (its listing is discarded), or empty on "Not Found". */
+  /**
+   * A directory's metadata, or empty on "Not Found". Asked with {@code HEAD}: a {@code GET} makes
+   * Incus list the directory, which grows with every file pushed into it (2,000 small files into
+   * one directory ran at 74 pushes/s, against 400/s for bare POSTs). Only a {@code HEAD} that finds
+   * nothing is asked again with {@code GET}, whose error body tells a missing instance from a
+   * missing path.
+   */
   private Optional<IncusFileInfo> probeDirectory(String instance, String path)
+      throws PushException {
+    Optional<IncusFileInfo> info = head(instance, path, "push");
+    return info.isPresent() ? info : listDirectoryOrEmpty(instance, path);
+  }
+
+  /** A directory's metadata via GET (its listing is discarded), or empty on "Not Found". */
+  private Optional<IncusFileInfo> listDirectoryOrEmpty(String instance, String path)
       throws PushException {
     var op = new Op("push", instance, path);
     HttpResponse<InputStream> response =
@@ -423,24 +438,13 @@ public final class IncusClient implements FileTarget, AutoCloseable {
 
   /**
    * Streams exactly {@code size} bytes with a known Content-Length ({@code fromPublisher} wants a
-   * positive length, so an empty file is sent as an empty body).
+   * positive length, so an empty file is sent as an empty body), in chunks of {@link #CHUNK_BYTES}.
    */
   private static HttpRequest.BodyPublisher body(TrackedInputStream tracked, long size) {
     if (size == 0) {
       return BodyPublishers.noBody();
     }
-    var supplied = new AtomicBoolean();
-    return BodyPublishers.fromPublisher(
-        BodyPublishers.ofInputStream(
-            () -> {
-              if (!supplied.compareAndSet(false, true)) {
-                // The HttpClient does not retry a POST; should it ever, fail loudly instead of
-                // sending a partly consumed stream.
-                throw new UncheckedIOException(new IOException("a pushed body cannot be replayed"));
-              }
-              return tracked;
-            }),
-        size);
+    return BodyPublishers.fromPublisher(new InputStreamPublisher(tracked, CHUNK_BYTES), size);
   }
 
   private void verifySize(Destination destination, long size) throws PushException {
