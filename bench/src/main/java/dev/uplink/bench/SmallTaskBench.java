@@ -4,6 +4,7 @@ import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.UploadTask;
 import dev.uplink.processor.PushException;
+import dev.uplink.processor.PushRequest;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -211,7 +212,8 @@ final class SmallTaskBench {
           try {
             stack
                 .incusClient()
-                .push(destination, new ByteArrayInputStream(payload), payload.length);
+                .push(
+                    PushRequest.of(destination, new ByteArrayInputStream(payload), payload.length));
           } catch (PushException e) {
             throw new IllegalStateException(e);
           }

@@ -27,13 +27,13 @@ import software.amazon.awssdk.core.exception.SdkClientException;
  *       <td>INCUS_FORBIDDEN</td></tr>
  *   <tr><td>Incus: server certificate is not the pinned one</td><td>permanent</td>
  *       <td>INCUS_UNTRUSTED_SERVER</td></tr>
- *   <tr><td>Incus: other refusals (is a directory, permission denied, 4xx)</td>
+ *   <tr><td>Incus: other refusals (is a directory or a symlink, permission denied, 4xx)</td>
  *       <td>as the target decided (permanent for those)</td><td>INCUS_ERROR</td></tr>
  *   <tr><td>local directory target: I/O error / refusal</td><td>transient / permanent</td>
  *       <td>LOCAL_TARGET_ERROR</td></tr>
  *   <tr><td>reading the object broke off or ended early</td><td>transient</td>
  *       <td>OBJECT_READ_FAILED</td></tr>
- *   <tr><td>after the push: size or SHA-256 differs</td><td>transient</td>
+ *   <tr><td>before the rename: size or SHA-256 differs (nothing replaced)</td><td>permanent</td>
  *       <td>INTEGRITY_MISMATCH</td></tr>
  *   <tr><td>the object is missing</td><td>permanent</td><td>OBJECT_MISSING</td></tr>
  *   <tr><td>the message names no task</td><td>permanent</td><td>TASK_NOT_FOUND</td></tr>
@@ -118,12 +118,11 @@ public final class FailureClassifier {
     if (push instanceof InstanceNotFoundException
         || push instanceof PathNotFoundException
         || push instanceof TargetForbiddenException
-        || push instanceof UntrustedServerException) {
+        || push instanceof UntrustedServerException
+        || push instanceof IntegrityMismatchException) {
       return true;
     }
-    if (push instanceof TargetUnavailableException
-        || push instanceof SourceReadException
-        || push instanceof IntegrityMismatchException) {
+    if (push instanceof TargetUnavailableException || push instanceof SourceReadException) {
       return false;
     }
     return push.permanent(); // TargetErrorException: as the target decided

@@ -106,7 +106,11 @@ public final class ProcessorWiring implements AutoCloseable {
           "UPLINK_INCUS_URL (with UPLINK_INCUS_CERT, UPLINK_INCUS_KEY and UPLINK_INCUS_SERVER_CERT,"
               + " or their *_SECRET variants) is required for the Lambda processor");
     }
-    Objects.requireNonNull(config, "config");
+    if (config.incus().get().isUnixSocket()) {
+      throw new ConfigException(
+          "UPLINK_INCUS_URL is a unix socket, which a Lambda cannot reach: use the Incus server's"
+              + " https:// URL (or run the container-mode processor on the Incus host)");
+    }
     return new ProcessorWiring(
         config, AwsClients.create(config.aws()), true, targetFor(config), new EmfPushMetrics());
   }

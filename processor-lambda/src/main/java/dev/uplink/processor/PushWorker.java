@@ -21,7 +21,6 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -49,9 +48,10 @@ import org.slf4j.LoggerFactory;
  *       means another worker owns the task now: the push is aborted. Every {@link
  *       WorkerSettings#progressInterval} a {@link ProgressReporter} records the bytes pushed so far
  *       (best effort: a refused write never stops the push).
- *   <li>After the push the bytes are <b>verified</b>: the SHA-256 of what was streamed against the
- *       one recorded at upload, and the size the target reports against the task's size. A mismatch
- *       is a transient failure, never DONE.
+ *   <li>Before the file becomes visible the bytes are <b>verified</b>: the target calls back after
+ *       the last byte and before its atomic rename, and the SHA-256 of what was streamed must match
+ *       the one recorded at upload. A mismatch fails the task ({@code INTEGRITY_MISMATCH}) with the
+ *       destination untouched.
  *   <li>The outcome follows {@link FailureClassifier}: permanent failures end the task FAILED after
  *       this one attempt; transient ones give it back (PENDING, error recorded) and the message
  *       comes back after an exponential backoff with full jitter; on the last allowed receive the
@@ -332,6 +332,13 @@ public final class PushWorker implements AutoCloseable {
       }
       MessageDigest sha256 = sha256();
       var streamed = new TrackedInputStream(new DigestInputStream(object.content(), sha256));
+      var request =
+          new PushRequest(
+              task.destination(),
+              streamed,
+              task.size(),
+              new StagingName(task.id().value(), task.attempts()),
+              () -> verify(task, streamed, sha256));
       String host = target.host(task.destination());
       boolean slot = false;
       abort.enterPush();
@@ -347,7 +354,7 @@ public final class PushWorker implements AutoCloseable {
                 task.id(),
                 task.attempts(),
                 streamed::count)) {
-          target.push(task.destination(), streamed, task.size());
+          target.push(request);
         }
       } catch (InterruptedException e) {
         throw new TargetUnavailableException("Interrupted while waiting to push to " + host, e);
@@ -357,7 +364,6 @@ public final class PushWorker implements AutoCloseable {
         }
         abort.exitPush();
       }
-      verify(task, streamed, sha256);
     } finally {
       try {
         object.close();
@@ -367,28 +373,22 @@ public final class PushWorker implements AutoCloseable {
     }
   }
 
-  private void verify(UploadTask task, TrackedInputStream streamed, MessageDigest sha256)
-      throws PushException {
+  /**
+   * The target calls this after the last byte and before the destination changes: what it read must
+   * be the file the upload recorded, byte for byte.
+   */
+  private static void verify(UploadTask task, TrackedInputStream streamed, MessageDigest sha256)
+      throws IntegrityMismatchException {
     if (streamed.count() != task.size()) {
       throw new IntegrityMismatchException(
-          "The target took %d of the %d bytes of %s"
+          "The target took %d of the %d bytes of %s; nothing was replaced"
               .formatted(streamed.count(), task.size(), task.objectKey()));
     }
     String digest = HexFormat.of().formatHex(sha256.digest());
     if (!digest.equalsIgnoreCase(task.sha256())) {
       throw new IntegrityMismatchException(
-          "The bytes pushed have SHA-256 %s, but the upload recorded %s"
+          "The bytes read have SHA-256 %s, but the upload recorded %s; nothing was replaced"
               .formatted(digest, task.sha256()));
-    }
-    OptionalLong stored = target.sizeOf(task.destination());
-    if (stored.isEmpty() || stored.getAsLong() != task.size()) {
-      throw new IntegrityMismatchException(
-          "After the push, %s:%s has %s instead of %d bytes"
-              .formatted(
-                  task.destination().instance(),
-                  task.destination().path(),
-                  stored.isEmpty() ? "no file" : stored.getAsLong() + " bytes",
-                  task.size()));
     }
   }
 

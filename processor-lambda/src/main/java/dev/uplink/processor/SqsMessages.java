@@ -7,7 +7,8 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * What a consumer does to a received message on one queue: delete it, or change its visibility.
+ * What a consumer does to a received message on one queue: change its visibility (the poller
+ * deletes in batches, {@code DeleteBatcher}; Lambda deletes what the handler reports done).
  * Failures are logged, never thrown: the worst case is a redelivery, which the claim rule makes
  * harmless.
  */
@@ -32,16 +33,6 @@ public final class SqsMessages {
     return timeout -> changeVisibility(messageId, receiptHandle, timeout);
   }
 
-  public boolean delete(String messageId, String receiptHandle) {
-    try {
-      sqs.deleteMessage(r -> r.queueUrl(queueUrl).receiptHandle(receiptHandle));
-      return true;
-    } catch (RuntimeException e) {
-      log.warn("Message {}: deleting it failed (it will come back): {}", messageId, e.toString());
-      return false;
-    }
-  }
-
   /** Sets the message's visibility timeout to {@code timeout} from now (whole seconds, 0-12 h). */
   public boolean changeVisibility(String messageId, String receiptHandle, Duration timeout) {
     int seconds = seconds(timeout);
@@ -56,15 +47,6 @@ public final class SqsMessages {
           seconds,
           e.toString());
       return false;
-    }
-  }
-
-  /** Applies {@code outcome}: delete, or change the visibility and keep. */
-  public void apply(String messageId, String receiptHandle, Outcome outcome) {
-    if (outcome.deletesMessage()) {
-      delete(messageId, receiptHandle);
-    } else {
-      changeVisibility(messageId, receiptHandle, outcome.visibility());
     }
   }
 

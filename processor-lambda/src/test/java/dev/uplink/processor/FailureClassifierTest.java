@@ -61,7 +61,7 @@ class FailureClassifierTest {
         cell(
             "integrity mismatch",
             new IntegrityMismatchException("reports 3 instead of 4 bytes"),
-            Kind.TRANSIENT,
+            Kind.PERMANENT,
             TaskError.INTEGRITY_MISMATCH),
         cell(
             "object read broke off",

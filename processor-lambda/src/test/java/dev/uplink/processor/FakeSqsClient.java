@@ -11,6 +11,8 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityRequest;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityResponse;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequest;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageRequest;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageResponse;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -30,6 +32,7 @@ public final class FakeSqsClient implements SqsClient {
 
   private final Deque<Message> queue = new ArrayDeque<>();
   private final List<String> deleted = new CopyOnWriteArrayList<>();
+  private final List<Integer> deleteBatchSizes = new CopyOnWriteArrayList<>();
   private final List<VisibilityChange> visibilityChanges = new CopyOnWriteArrayList<>();
   private final List<ReceiveMessageRequest> receives = new CopyOnWriteArrayList<>();
   private final AtomicInteger failuresToThrow = new AtomicInteger();
@@ -59,6 +62,11 @@ public final class FakeSqsClient implements SqsClient {
 
   public void failNextReceives(int count) {
     failuresToThrow.set(count);
+  }
+
+  /** The number of entries of each DeleteMessageBatch call, in order. */
+  public List<Integer> deleteBatchSizes() {
+    return List.copyOf(deleteBatchSizes);
   }
 
   public List<String> deletedReceiptHandles() {
@@ -116,6 +124,13 @@ public final class FakeSqsClient implements SqsClient {
   public DeleteMessageResponse deleteMessage(DeleteMessageRequest request) {
     deleted.add(request.receiptHandle());
     return DeleteMessageResponse.builder().build();
+  }
+
+  @Override
+  public DeleteMessageBatchResponse deleteMessageBatch(DeleteMessageBatchRequest request) {
+    deleteBatchSizes.add(request.entries().size());
+    request.entries().forEach(e -> deleted.add(e.receiptHandle()));
+    return DeleteMessageBatchResponse.builder().build();
   }
 
   @Override

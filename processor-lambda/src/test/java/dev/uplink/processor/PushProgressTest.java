@@ -20,11 +20,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -253,7 +250,6 @@ class PushProgressTest {
 
     private final ChunkHook hook;
     private final Duration pause;
-    private final Map<String, Long> sizes = new ConcurrentHashMap<>();
     private volatile long received;
 
     ChunkedTarget(ChunkHook hook) {
@@ -266,7 +262,8 @@ class PushProgressTest {
     }
 
     @Override
-    public void push(Destination destination, InputStream content, long size) throws PushException {
+    public void push(PushRequest request) throws PushException {
+      InputStream content = request.content();
       byte[] chunk = new byte[CHUNK];
       long read = 0;
       try {
@@ -286,13 +283,7 @@ class PushProgressTest {
         throw new TargetUnavailableException("Interrupted while pushing", e);
       }
       received = read;
-      sizes.put(destination.path(), read);
-    }
-
-    @Override
-    public OptionalLong sizeOf(Destination destination) {
-      Long size = sizes.get(destination.path());
-      return size == null ? OptionalLong.empty() : OptionalLong.of(size);
+      request.integrity().verify();
     }
 
     long received() {

@@ -288,16 +288,8 @@ class PushWorkerTest {
       FileTarget broken =
           new FileTarget() {
             @Override
-            public void push(
-                dev.uplink.core.domain.Destination destination,
-                java.io.InputStream content,
-                long size) {
+            public void push(PushRequest request) {
               throw new IllegalStateException("boom");
-            }
-
-            @Override
-            public java.util.OptionalLong sizeOf(dev.uplink.core.domain.Destination destination) {
-              return java.util.OptionalLong.empty();
             }
           };
 
@@ -369,22 +361,7 @@ class PushWorkerTest {
   class Integrity {
 
     @Test
-    void givenTargetReportsAnotherSize_whenProcessed_thenNeverDoneButPendingWithMismatch() {
-      UploadTask task = pending("/srv/short.txt");
-      target.reportSize("/srv/short.txt", task.size() - 1);
-
-      Outcome outcome = worker.process(delivery(task, 1));
-
-      assertThat(outcome.kind()).isEqualTo(Outcome.Kind.RETRY_AFTER);
-      assertThat(stored(task).status()).isEqualTo(TaskStatus.PENDING);
-      assertThat(stored(task).lastError())
-          .map(TaskError::code)
-          .contains(TaskError.INTEGRITY_MISMATCH);
-      assertThat(objects.contains(task.objectKey())).isTrue();
-    }
-
-    @Test
-    void givenStreamedBytesWithAnotherSha256_whenProcessed_thenNeverDone() {
+    void givenStreamedBytesWithAnotherSha256_whenProcessed_thenFailedBeforeAnythingIsReplaced() {
       UploadTask task = pending("/srv/corrupt.txt");
       byte[] same = ("content of /srv/corrupt.txt").getBytes(StandardCharsets.UTF_8);
       same[0] = 'C'; // same size, other bytes
@@ -392,10 +369,25 @@ class PushWorkerTest {
 
       Outcome outcome = worker.process(delivery(task, 1));
 
-      assertThat(outcome.kind()).isEqualTo(Outcome.Kind.RETRY_AFTER);
+      assertThat(outcome.kind()).isEqualTo(Outcome.Kind.FAILED);
+      assertThat(target.pushes()).as("the target's check ran before the file was kept").isEmpty();
+      assertThat(stored(task).status()).isEqualTo(TaskStatus.FAILED);
       assertThat(stored(task).lastError())
-          .map(TaskError::message)
-          .hasValueSatisfying(m -> assertThat(m).contains("SHA-256"));
+          .hasValueSatisfying(
+              error -> {
+                assertThat(error.code()).isEqualTo(TaskError.INTEGRITY_MISMATCH);
+                assertThat(error.message()).contains("SHA-256").contains("nothing was replaced");
+              });
+    }
+
+    @Test
+    void givenTask_whenPushed_thenTheStagingNameIsTiedToTheTaskAndAttempt() {
+      UploadTask task = pending("/srv/staged.txt");
+
+      worker.process(delivery(task, 1));
+
+      assertThat(target.stagingNames())
+          .containsExactly(new StagingName(task.id().value(), 1).fileName());
     }
 
     @Test
@@ -405,7 +397,7 @@ class PushWorkerTest {
 
       Outcome outcome = worker.process(delivery(task, 1));
 
-      assertThat(outcome.kind()).isEqualTo(Outcome.Kind.RETRY_AFTER);
+      assertThat(outcome.kind()).isEqualTo(Outcome.Kind.FAILED);
       assertThat(target.started()).isZero();
       assertThat(stored(task).lastError())
           .map(TaskError::code)

@@ -2,19 +2,17 @@ package dev.uplink.processor;
 
 import dev.uplink.core.domain.Destination;
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A {@link FileTarget} that keeps what it receives, can be told to fail or to misreport sizes, can
- * be slow (interruptibly, like a real push on a virtual thread), and measures how many pushes run
- * at once.
+ * A {@link FileTarget} that keeps what it receives (once its integrity check passed), can be told
+ * to fail, can be slow (interruptibly, like a real push on a virtual thread), and measures how many
+ * pushes run at once.
  */
 public final class RecordingFileTarget implements FileTarget {
 
@@ -23,8 +21,7 @@ public final class RecordingFileTarget implements FileTarget {
 
   private final List<Push> pushes = new CopyOnWriteArrayList<>();
   private final Map<String, PushException> failures = new ConcurrentHashMap<>();
-  private final Map<String, Long> sizes = new ConcurrentHashMap<>();
-  private final Map<String, Long> reportedSizes = new ConcurrentHashMap<>();
+  private final List<String> stagingNames = new CopyOnWriteArrayList<>();
   private final AtomicInteger started = new AtomicInteger();
   private final AtomicInteger interrupted = new AtomicInteger();
   private final AtomicInteger running = new AtomicInteger();
@@ -43,12 +40,6 @@ public final class RecordingFileTarget implements FileTarget {
     return this;
   }
 
-  /** After a push, {@link #sizeOf} reports {@code size} for {@code path}, whatever was written. */
-  public RecordingFileTarget reportSize(String path, long size) {
-    reportedSizes.put(path, size);
-    return this;
-  }
-
   /** Each push takes at least this long (interruptibly). */
   public RecordingFileTarget delay(Duration delay) {
     this.delay = delay;
@@ -56,7 +47,9 @@ public final class RecordingFileTarget implements FileTarget {
   }
 
   @Override
-  public void push(Destination destination, InputStream content, long size) throws PushException {
+  public void push(PushRequest request) throws PushException {
+    Destination destination = request.destination();
+    stagingNames.add(request.staging().fileName());
     started.incrementAndGet();
     int now = running.incrementAndGet();
     maxRunning.accumulateAndGet(now, Math::max);
@@ -68,9 +61,9 @@ public final class RecordingFileTarget implements FileTarget {
       if (failure != null) {
         throw failure;
       }
-      byte[] bytes = content.readAllBytes();
+      byte[] bytes = request.content().readAllBytes();
+      request.integrity().verify(); // as a real target does, before the file is visible
       pushes.add(new Push(destination, bytes));
-      sizes.put(destination.path(), (long) bytes.length);
     } catch (IOException e) {
       throw new TargetUnavailableException("reading failed: " + e, e);
     } catch (InterruptedException e) {
@@ -82,17 +75,12 @@ public final class RecordingFileTarget implements FileTarget {
     }
   }
 
-  @Override
-  public OptionalLong sizeOf(Destination destination) {
-    Long reported = reportedSizes.get(destination.path());
-    if (reported != null) {
-      return OptionalLong.of(reported);
-    }
-    Long size = sizes.get(destination.path());
-    return size == null ? OptionalLong.empty() : OptionalLong.of(size);
+  /** The staging file names of the pushes begun, in order. */
+  public List<String> stagingNames() {
+    return List.copyOf(stagingNames);
   }
 
-  /** Completed pushes. */
+  /** Completed pushes (their integrity check passed). */
   public List<Push> pushes() {
     return List.copyOf(pushes);
   }

@@ -5,18 +5,32 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * How to reach an Incus server: its HTTPS URL, our client certificate and key (PEM), and the
- * server's certificate (PEM), which is pinned: no other server certificate is ever trusted. Each
- * PEM comes from a file or from a secret read at start ({@link PemSource}); the string form shows
- * where from, never the key.
+ * How to reach an Incus server: either its HTTPS URL with our client certificate and key (PEM) and
+ * the server's certificate (PEM), which is pinned (no other server certificate is ever trusted), or
+ * its local unix socket ({@code unix:///var/lib/incus/unix.socket}), where the kernel vouches for
+ * both ends and no certificate is used. Each PEM comes from a file or from a secret read at start
+ * ({@link PemSource}); the string form shows where from, never the key.
+ *
+ * @param url {@code https://host:port} or {@code unix:///absolute/path/to/unix.socket}
+ * @param clientCert our certificate; {@code null} for a unix socket
+ * @param clientKey our private key; {@code null} for a unix socket
+ * @param serverCert the pinned server certificate; {@code null} for a unix socket
  */
 public record IncusSettings(
     URI url, PemSource clientCert, PemSource clientKey, PemSource serverCert) {
   public IncusSettings {
     Objects.requireNonNull(url, "url");
-    Objects.requireNonNull(clientCert, "clientCert");
-    Objects.requireNonNull(clientKey, "clientKey");
-    Objects.requireNonNull(serverCert, "serverCert");
+    if (isUnixSocket(url)) {
+      if (url.getPath() == null || !url.getPath().startsWith("/")) {
+        throw new ConfigException(
+            "A unix socket URL needs an absolute path, like unix:///var/lib/incus/unix.socket; got "
+                + url);
+      }
+    } else {
+      Objects.requireNonNull(clientCert, "clientCert");
+      Objects.requireNonNull(clientKey, "clientKey");
+      Objects.requireNonNull(serverCert, "serverCert");
+    }
   }
 
   /** From PEM files. */
@@ -26,5 +40,28 @@ public record IncusSettings(
         PemSource.file(Objects.requireNonNull(clientCert, "clientCert")),
         PemSource.file(Objects.requireNonNull(clientKey, "clientKey")),
         PemSource.file(Objects.requireNonNull(serverCert, "serverCert")));
+  }
+
+  /** The local Incus socket at {@code socket}: no certificates. */
+  public static IncusSettings unixSocket(Path socket) {
+    return new IncusSettings(
+        URI.create("unix://" + socket.toAbsolutePath()), (PemSource) null, null, null);
+  }
+
+  /** Whether this is the local unix socket (else HTTPS). */
+  public boolean isUnixSocket() {
+    return isUnixSocket(url);
+  }
+
+  /** The socket's path; only for a unix socket. */
+  public Path socketPath() {
+    if (!isUnixSocket()) {
+      throw new IllegalStateException(url + " is not a unix socket");
+    }
+    return Path.of(url.getPath());
+  }
+
+  private static boolean isUnixSocket(URI url) {
+    return "unix".equals(url.getScheme());
   }
 }

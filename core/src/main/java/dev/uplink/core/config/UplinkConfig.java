@@ -352,12 +352,26 @@ public record UplinkConfig(
   }
 
   private static Optional<IncusSettings> incus(Reader reader) {
+    String socket = reader.text("UPLINK_INCUS_URL", "");
+    if (socket.startsWith("unix:")) {
+      // On the Incus host itself: the socket's permissions are the authentication.
+      if (!socket.startsWith("unix:///")) {
+        throw new ConfigException(
+            "UPLINK_INCUS_URL must name the socket by its absolute path, like"
+                + " unix:///var/lib/incus/unix.socket, got '"
+                + socket
+                + "'");
+      }
+      return Optional.of(IncusSettings.unixSocket(Path.of(socket.substring("unix://".length()))));
+    }
     Optional<URI> url = reader.uri("UPLINK_INCUS_URL");
     if (url.isEmpty()) {
       return Optional.empty();
     }
     if (!"https".equals(url.get().getScheme())) {
-      throw new ConfigException("UPLINK_INCUS_URL must be an https:// URL, got " + url.get());
+      throw new ConfigException(
+          "UPLINK_INCUS_URL must be an https:// URL or unix:///path/to/unix.socket, got "
+              + url.get());
     }
     return Optional.of(
         new IncusSettings(

@@ -210,6 +210,31 @@ class UplinkConfigTest {
   }
 
   @Test
+  void givenIncusUnixSocketUrl_whenReadingConfig_thenNoCertificateIsNeeded() {
+    UplinkConfig config =
+        UplinkConfig.fromEnvironment(
+            Map.of("UPLINK_INCUS_URL", "unix:///var/lib/incus/unix.socket"), SecretSource.none());
+
+    assertThat(config.incus())
+        .hasValueSatisfying(
+            incus -> {
+              assertThat(incus.isUnixSocket()).isTrue();
+              assertThat(incus.socketPath()).isEqualTo(Path.of("/var/lib/incus/unix.socket"));
+              assertThat(incus.clientCert()).isNull();
+            });
+  }
+
+  @Test
+  void givenIncusUnixSocketUrlWithoutAbsolutePath_whenReadingConfig_thenItIsRefused() {
+    assertThatThrownBy(
+            () ->
+                UplinkConfig.fromEnvironment(
+                    Map.of("UPLINK_INCUS_URL", "unix:unix.socket"), SecretSource.none()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("absolute path");
+  }
+
+  @Test
   void malformedValuesNameTheVariableAndWhatItExpects() {
     assertThatThrownBy(() -> UplinkConfig.fromEnvironment(Map.of("UPLINK_PORT", "eighty")))
         .hasMessage("UPLINK_PORT must be a whole number from 0 to 65535, got 'eighty'");

@@ -385,25 +385,21 @@ final class ChaosStack implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // Incus
 
+  /** The names in a directory of the instance, through the Incus API. */
+  java.util.List<String> namesIn(String directory) {
+    try {
+      return incusApi.listDirectory(incus.instance(), directory);
+    } catch (PushException e) {
+      throw new AssertionError("Listing " + directory + " in Incus failed", e);
+    }
+  }
+
   /** Reads a file back through the Incus API, hashing it as it streams. */
   TestFiles.Digest readBack(String path) {
     try (InputStream in = incusApi.openFile(incus.instance(), path)) {
       return TestFiles.sha256(in);
     } catch (IOException | PushException e) {
       throw new AssertionError("Reading " + path + " back from Incus failed", e);
-    }
-  }
-
-  /** The file's size as Incus reports it right now, or -1 when there is none (yet). */
-  long sizeInIncus(String path) {
-    try {
-      return incusApi
-          .stat(incus.instance(), path)
-          .filter(info -> info.size().isPresent())
-          .map(info -> info.size().getAsLong())
-          .orElse(-1L);
-    } catch (PushException e) {
-      return -1;
     }
   }
 

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * copy sits right behind the original (one receive batch takes both: two workers of one process
  * race), for the other half the copies come at the end (the two processes race). Two pollers with
  * four workers each start together. 8 MiB files keep each push long enough for the race to be real.
- * Exactly one push per task, proven by incusd's push events and by the pollers' DONE lines.
+ * Exactly one push per task, proven by the renames into place seen on the host and by the pollers'
+ * DONE lines.
  */
 @Tag("chaos")
 @DisplayName("The same message delivered twice, concurrently")
@@ -50,7 +51,7 @@ class DuplicateDeliveryChaosTest {
   static void start() {
     IncusTestEnvironment incus = IncusTestEnvironment.require();
     stack = new ChaosStack(aws, incus, dir, Map.of("UPLINK_WORKERS", "4"));
-    events = new IncusPushEvents(incus).connect();
+    events = new IncusPushEvents(incus).connect().watch(stack.root() + "/dup");
   }
 
   @AfterAll
@@ -104,7 +105,7 @@ class DuplicateDeliveryChaosTest {
           .as("status of %s: %s%n%s", id, task, story)
           .isEqualTo("DONE");
       assertThat(events.pushesOf(upload.path()))
-          .as("completed pushes of %s (task %s) seen by incusd%n%s", upload.path(), id, story)
+          .as("completed pushes of %s (task %s) seen on the host%n%s", upload.path(), id, story)
           .isEqualTo(1);
       assertThat(done.getOrDefault(id, 0)).as("DONE lines for %s%n%s", id, story).isEqualTo(1);
       assertThat(task.path("attempts").asInt())
@@ -131,7 +132,7 @@ class DuplicateDeliveryChaosTest {
         """
 
         === DuplicateDeliveryChaosTest: %d tasks x 8 MiB, every message twice, 2 pollers x 4 workers ===
-          all DONE in %d ms; DONE lines: A %d, B %d (total %d); pushes seen by incusd: %d
+          all DONE in %d ms; DONE lines: A %d, B %d (total %d); pushes seen on the host: %d
           duplicates: pushes %d, DONE transitions %d; queue drained: %s
         """,
         TASKS,

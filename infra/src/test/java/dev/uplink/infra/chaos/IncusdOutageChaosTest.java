@@ -145,6 +145,10 @@ class IncusdOutageChaosTest {
           .as("content of %s", upload.path())
           .isEqualTo(upload.sha256());
     }
+    assertThat(stack.namesIn(stack.root() + "/outage"))
+        .as("staging files left once every task is DONE (pushes cut by the outage included)")
+        .noneMatch(name -> name.startsWith(".uplink-"))
+        .hasSize(TASKS);
     assertThat(uploads).as("tasks created").hasSize(TASKS);
     assertThat(retried)
         .as(

@@ -8,6 +8,8 @@ import dev.uplink.infra.testing.ChildJvm;
 import dev.uplink.infra.testing.LocalAwsExtension;
 import dev.uplink.infra.testing.TestFiles;
 import dev.uplink.processor.incus.IncusTestEnvironment;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -25,32 +27,35 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 3: "{@code kill -9} of a poller process in the middle of a 200 MiB push: the task still
- * ends DONE, once, byte-identical."
+ * ends DONE, once, byte-identical." Issue 15: the file it replaces stays whole and in place while
+ * the push runs and after the kill, and no staging file is left once the task is DONE.
  *
- * <p>Poller A (one worker) takes the task; as soon as Incus shows part of the file, A gets SIGKILL.
- * Poller B must finish it once the message and A's lease have expired. "Once" is proven twice: by
- * the pollers' own DONE lines, and by incusd's {@code instance-file-pushed} events (A's cut push
- * emits none).
+ * <p>Poller A (one worker) takes the task; as soon as its staging file holds part of the new bytes,
+ * A gets SIGKILL. Poller B must finish it once the message and A's lease have expired. "Once" is
+ * proven twice: by the pollers' own DONE lines, and by the renames into place seen on the host
+ * ({@link IncusPushEvents}; A's cut push renames nothing).
  */
 @Tag("chaos")
-@DisplayName("kill -9 of a poller mid-push (200 MiB)")
+@DisplayName("kill -9 of a poller mid-push (200 MiB over an existing 1 MiB file)")
 class KillDuringLargePushChaosTest {
 
   private static final long SIZE = 200L << 20;
+  private static final int OLD_SIZE = 1 << 20;
   private static final Duration VISIBILITY = Duration.ofSeconds(8);
 
   @RegisterExtension static final LocalAwsExtension aws = LocalAwsExtension.create(VISIBILITY, 5);
 
   @TempDir static Path dir;
 
+  private static IncusTestEnvironment incus;
   private static ChaosStack stack;
   private static IncusPushEvents events;
 
   @BeforeAll
   static void start() {
-    IncusTestEnvironment incus = IncusTestEnvironment.require();
+    incus = IncusTestEnvironment.require();
     stack = new ChaosStack(aws, incus, dir, Map.of("UPLINK_WORKERS", "1"));
-    events = new IncusPushEvents(incus).connect();
+    events = new IncusPushEvents(incus).connect().watch(stack.root() + "/big");
   }
 
   @AfterAll
@@ -65,17 +70,24 @@ class KillDuringLargePushChaosTest {
 
   @Test
   @Timeout(value = 4, unit = TimeUnit.MINUTES)
-  void givenAPollerKilledMidPush_whenAnotherPollerTakesOver_thenTheTaskEndsDoneOnceByteIdentical() {
+  void givenAPollerKilledMidPush_whenAnotherPollerTakesOver_thenTheOldFileStaysUntilTheNewIsDone()
+      throws IOException {
     Path file = TestFiles.random(dir.resolve("big.bin"), SIZE);
     String sha256 = TestFiles.sha256(file);
     String path = stack.root() + "/big/two-hundred-mib.bin";
+    byte[] old = TestFiles.randomBytes(OLD_SIZE);
+    Path destinationOnHost = onHost(path);
+    Files.write(destinationOnHost, old); // the file being replaced, put there outside Uplink
+    events.awaitQuiet(Duration.ofMillis(500), Duration.ofSeconds(5));
+    long createdBefore = events.pushesOf(path); // writing the old file counted as a creation
 
     ChildJvm a = stack.startPoller("A");
     long began = System.nanoTime();
     String id = stack.upload(path, file);
     long uploadMillis = ChaosSupport.millisSince(began);
+    Path staging = onHost(stack.root() + "/big/.uplink-" + id + "-1.tmp");
 
-    // Wait until A is pushing: the task is PROCESSING and Incus shows part of the file.
+    // Wait until A is pushing: the task is PROCESSING and its staging file holds part of the file.
     long bytesAtKill = -1;
     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
     while (true) {
@@ -86,16 +98,17 @@ class KillDuringLargePushChaosTest {
                 + " catch: nothing was tested)%n%s",
             id, status, a.tail(40));
       }
-      if (status.equals("PROCESSING")) {
-        long size = stack.sizeInIncus(path);
-        if (size > 0 && size < SIZE) {
-          bytesAtKill = size;
-          break;
-        }
+      long size = sizeOf(staging);
+      if (status.equals("PROCESSING") && size > 0 && size < SIZE) {
+        bytesAtKill = size;
+        break;
       }
+      assertThat(Files.size(destinationOnHost))
+          .as("the destination while A pushes: still the old file")
+          .isEqualTo(OLD_SIZE);
       if (System.nanoTime() > deadline) {
         fail(
-            "Task %s never showed a partial file in Incus; last status %s%n%s",
+            "Task %s never showed a partial staging file; last status %s%n%s",
             id, status, a.tail(40));
       }
       ChaosSupport.sleep(Duration.ofMillis(15));
@@ -103,8 +116,10 @@ class KillDuringLargePushChaosTest {
     a.kill();
     long killedAt = System.nanoTime();
     String statusAfterKill = stack.status(id);
-    long bytesAfterKill = stack.sizeInIncus(path);
 
+    assertThat(Files.readAllBytes(destinationOnHost))
+        .as("the destination right after A died mid-push: the whole old file")
+        .isEqualTo(old);
     assertThat(PollerLog.countPerTask(PollerLog.DONE, List.of(a)).getOrDefault(id, 0))
         .as("DONE lines of the killed poller A for task %s%n%s", id, a.tail(40))
         .isZero();
@@ -129,9 +144,14 @@ class KillDuringLargePushChaosTest {
     assertThat(PollerLog.countPerTask(PollerLog.DONE, List.of(b)).getOrDefault(id, 0))
         .as("DONE lines of poller B")
         .isEqualTo(1);
-    assertThat(events.pushesOf(path))
-        .as("completed pushes of %s seen by incusd (A's was cut off)", path)
+    assertThat(events.pushesOf(path) - createdBefore)
+        .as("renames of %s into place seen on the host (A's push was cut off)", path)
         .isEqualTo(1);
+    try (var names = Files.list(destinationOnHost.getParent())) {
+      assertThat(names.map(p -> p.getFileName().toString()))
+          .as("the directory once the task is DONE: no staging file left behind")
+          .containsExactly("two-hundred-mib.bin");
+    }
 
     long verifyBegan = System.nanoTime();
     TestFiles.Digest arrived = stack.readBack(path);
@@ -143,11 +163,11 @@ class KillDuringLargePushChaosTest {
         Locale.ROOT,
         """
 
-        === KillDuringLargePushChaosTest: 200 MiB, SIGKILL mid-push ===
+        === KillDuringLargePushChaosTest: 200 MiB over 1 MiB, SIGKILL mid-push ===
           task %s; upload %d ms; visibility timeout %s
-          A killed with %d of %d bytes in Incus (%.0f%%); right after: status %s, %d bytes in Incus
+          A killed with %d of %d bytes staged (%.0f%%); right after: status %s, old file whole
           kill -> DONE by B: %d ms; attempts %d
-          DONE lines: A %d, B %d; completed pushes seen by incusd: %d
+          DONE lines: A %d, B %d; renames into place seen on the host: %d; staging files left: 0
           read-back SHA-256 matches (%d ms)
         """,
         id,
@@ -157,12 +177,25 @@ class KillDuringLargePushChaosTest {
         SIZE,
         100.0 * bytesAtKill / SIZE,
         statusAfterKill,
-        bytesAfterKill,
         takeoverMillis,
         task.path("attempts").asInt(),
         PollerLog.countPerTask(PollerLog.DONE, List.of(a)).getOrDefault(id, 0),
         PollerLog.countPerTask(PollerLog.DONE, List.of(b)).getOrDefault(id, 0),
-        events.pushesOf(path),
+        events.pushesOf(path) - createdBefore,
         verifyMillis);
+  }
+
+  private static Path onHost(String path) {
+    return incus
+        .hostPath(path)
+        .orElseThrow(() -> new IllegalStateException("the instance's rootfs is not readable"));
+  }
+
+  private static long sizeOf(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      return -1;
+    }
   }
 }

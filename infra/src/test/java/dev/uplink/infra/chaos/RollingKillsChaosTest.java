@@ -33,10 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
  * seconds: every task ends DONE exactly once."
  *
  * <p>Two numbers per task: DONE transitions (the pollers' DONE lines, logged only after the fenced
- * PROCESSING -> DONE write; must be exactly 1) and completed pushes (incusd's {@code
- * instance-file-pushed} events; more than 1 is a legal at-least-once duplicate when a poller died
- * between the push and the DONE write, and is reported). A task DONE in the store with no DONE line
- * at all was necessarily written by a poller killed between the DONE write and its log line (a
+ * PROCESSING -> DONE write; must be exactly 1) and completed pushes (renames into place, seen on
+ * the host by {@link IncusPushEvents}; more than 1 is a legal at-least-once duplicate when a poller
+ * died between the push and the DONE write, and is reported). A task DONE in the store with no DONE
+ * line at all was necessarily written by a poller killed between the DONE write and its log line (a
  * poller that is not killed always logs after the write): reported, and bounded by kills x workers.
  * Two fenced DONE writes of which one went unlogged cannot be told apart from the logs; that case
  * is excluded by the store's conditional write (its own tests), not by this one.
@@ -74,7 +74,7 @@ class RollingKillsChaosTest {
                 "UPLINK_WORKERS", "8",
                 "UPLINK_RECONCILE_AFTER", "30",
                 "UPLINK_RECONCILE_INTERVAL", "10"));
-    events = new IncusPushEvents(incus).connect();
+    events = new IncusPushEvents(incus).connect().watch(stack.root() + "/rolling");
   }
 
   @AfterAll
@@ -197,7 +197,7 @@ class RollingKillsChaosTest {
           kills: %d in %d ms of chaos; all finished after %d ms; pollers started: %d
           statuses: %s; lost: %d
           DONE transitions per task: exactly 1 for %d, >1 for %d, 0 for %d (DONE written by a poller killed before it logged it)
-          completed pushes per task (incusd events) -> tasks: %s; duplicated pushes: %d; tasks with no push event: %d
+          completed pushes per task (renames into place) -> tasks: %s; duplicated pushes: %d; tasks with no push event: %d
           attempts per task -> tasks: %s
           wrong content read back: %d
           kills:

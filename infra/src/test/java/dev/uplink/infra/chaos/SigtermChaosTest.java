@@ -57,7 +57,7 @@ class SigtermChaosTest {
             dir,
             Map.of(
                 "UPLINK_WORKERS", "4", "UPLINK_SHUTDOWN_GRACE", Long.toString(GRACE.toSeconds())));
-    events = new IncusPushEvents(incus).connect();
+    events = new IncusPushEvents(incus).connect().watch(stack.root() + "/term");
   }
 
   @AfterAll

@@ -137,6 +137,40 @@ class PresignedCompletionTest {
   }
 
   @Test
+  @DisplayName(
+      "a multipart upload whose parts assemble to other bytes fails INTEGRITY_MISMATCH, nothing"
+          + " written")
+  void multipartWithOtherBytesFailsInTheProcessorBeforeAnythingIsWritten() throws Exception {
+    byte[] declared = new byte[64 * 1024];
+    new java.util.Random(7).nextBytes(declared);
+    byte[] other = declared.clone();
+    other[other.length - 1] ^= 1;
+    JsonNode created = create("multipart", "/srv/uploads/mismatch.bin", declared);
+    JsonNode part =
+        send(
+            HttpRequest.newBuilder(
+                    pipeline.baseUri().resolve(created.path("partsUrl").asText() + "/1"))
+                .POST(BodyPublishers.noBody()));
+    put(part, other);
+
+    send(
+        HttpRequest.newBuilder(pipeline.baseUri().resolve(created.path("completeUrl").asText()))
+            .POST(BodyPublishers.noBody()));
+
+    JsonNode failed = awaitStatus(created, "FAILED");
+    assertThat(failed.path("lastError").path("code").asText()).isEqualTo("INTEGRITY_MISMATCH");
+    assertThat(failed.path("attempts").asInt()).as("permanent: one attempt").isEqualTo(1);
+    Path uploads = config.dataDir().resolve("instances/demo/srv/uploads");
+    assertThat(uploads.resolve("mismatch.bin")).doesNotExist();
+    if (Files.isDirectory(uploads)) {
+      try (var names = Files.list(uploads)) {
+        assertThat(names.map(p -> p.getFileName().toString()))
+            .noneMatch(name -> name.startsWith(".uplink-"));
+      }
+    }
+  }
+
+  @Test
   @DisplayName("a presigned PUT not made within its window fails UPLOAD_EXPIRED")
   void putNotMadeWithinTheWindowExpires() throws Exception {
     JsonNode created = create("presign", "/srv/uploads/never.txt", new byte[10]);

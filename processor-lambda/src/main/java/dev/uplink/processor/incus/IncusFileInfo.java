@@ -3,13 +3,14 @@ package dev.uplink.processor.incus;
 import java.util.OptionalLong;
 
 /**
- * What Incus reports about a path in an instance (its {@code X-Incus-*} response headers).
+ * What Incus reports about a path in an instance (an SFTP {@code lstat}: a symbolic link is not
+ * followed).
  *
  * @param type {@code file}, {@code directory} or {@code symlink}
  * @param mode permission bits
  * @param uid owner user id
  * @param gid owner group id
- * @param size length in bytes, for files (from {@code Content-Length})
+ * @param size length in bytes, for files
  */
 public record IncusFileInfo(String type, int mode, long uid, long gid, OptionalLong size) {
 

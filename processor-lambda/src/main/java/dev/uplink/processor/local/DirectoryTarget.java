@@ -3,12 +3,12 @@ package dev.uplink.processor.local;
 import dev.uplink.core.domain.Destination;
 import dev.uplink.processor.FileTarget;
 import dev.uplink.processor.PushException;
+import dev.uplink.processor.PushRequest;
 import dev.uplink.processor.SourceReadException;
 import dev.uplink.processor.TargetErrorException;
 import dev.uplink.processor.TargetUnavailableException;
 import dev.uplink.processor.TrackedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -23,18 +23,18 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 
 /**
  * The target without Incus: {@code ROOT/instances/NAME/PATH} on the local filesystem, for local
  * runs and demos.
  *
- * <p>Each file is written to a temporary file in its final directory, flushed to disk, then moved
- * into place atomically, so a crash never leaves half a file under the final name. The permission
- * bits (rwx for user, group and others) are applied where the filesystem is POSIX; setuid, setgid,
- * sticky and the owner (uid, gid) are not, since the worker normally cannot chown. Nothing is ever
- * written outside {@code ROOT}, not even through a symbolic link.
+ * <p>Each file is written to its staging file in its final directory, flushed to disk, checked
+ * ({@link PushRequest#integrity()}), then moved into place atomically, so a crash never leaves half
+ * a file under the final name. The permission bits (rwx for user, group and others) are applied
+ * where the filesystem is POSIX; setuid, setgid, sticky and the owner (uid, gid) are not, since the
+ * worker normally cannot chown. Nothing is ever written outside {@code ROOT}, not even through a
+ * symbolic link.
  */
 public final class DirectoryTarget implements FileTarget {
 
@@ -78,36 +78,31 @@ public final class DirectoryTarget implements FileTarget {
   }
 
   @Override
-  public OptionalLong sizeOf(Destination destination) throws PushException {
-    Path file = resolve(destination);
-    try {
-      return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
-          ? OptionalLong.of(Files.size(file))
-          : OptionalLong.empty();
-    } catch (IOException e) {
-      throw new TargetErrorException(
-          PushException.LOCAL_TARGET_ERROR, "Cannot read the size of " + file + ": " + e, false, e);
-    }
-  }
-
-  @Override
-  public void push(Destination destination, InputStream content, long size) throws PushException {
+  public void push(PushRequest request) throws PushException {
+    Destination destination = request.destination();
+    long size = request.size();
     Path file = resolve(destination);
     Path dir = file.getParent();
     Path temp = null;
-    var tracked = new TrackedInputStream(content);
+    var tracked = new TrackedInputStream(request.content());
     try {
       createDirectoriesInsideRoot(dir, destination);
-      if (Files.isDirectory(file)) {
+      if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
         throw new TargetErrorException(
             PushException.LOCAL_TARGET_ERROR,
-            "Cannot write " + file + ": it is a directory",
+            "Cannot write " + destination.path() + ": it is a directory",
             true,
             null);
       }
-      temp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".uplink-tmp");
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE);
+      for (String earlier : request.staging().earlierFileNames()) {
+        Files.deleteIfExists(dir.resolve(earlier));
+      }
+      temp = dir.resolve(request.staging().fileName());
+      Files.deleteIfExists(temp);
+      try (FileChannel channel =
+              FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW);
           OutputStream out = Channels.newOutputStream(channel)) {
+        applyMode(temp, 0600); // private until its bytes are verified and its mode set
         tracked.transferTo(out);
         channel.force(true);
       }
@@ -120,6 +115,7 @@ public final class DirectoryTarget implements FileTarget {
                         .formatted(tracked.count(), size),
                     null));
       }
+      request.integrity().verify();
       applyMode(temp, destination.mode());
       moveIntoPlace(temp, file);
       temp = null;
@@ -129,13 +125,17 @@ public final class DirectoryTarget implements FileTarget {
         throw sourceProblem.get();
       }
       throw new TargetErrorException(
-          PushException.LOCAL_TARGET_ERROR, "Cannot write " + file + ": " + e, false, e);
+          PushException.LOCAL_TARGET_ERROR,
+          "Cannot write " + destination.path() + ": " + e,
+          false,
+          e);
     } finally {
       if (temp != null) {
         try {
           Files.deleteIfExists(temp);
         } catch (IOException ignored) {
-          // best effort: a stray temp file never carries the final name
+          // best effort: a stray staging file never carries the final name, and the next
+          // attempt removes it by name
         }
       }
     }

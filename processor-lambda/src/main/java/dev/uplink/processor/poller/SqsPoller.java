@@ -97,6 +97,7 @@ public final class SqsPoller implements AutoCloseable {
   private final SqsClient sqs;
   private final String queueUrl;
   private final SqsMessages messages;
+  private final DeleteBatcher deletes;
   private final PushWorker worker;
   private final Settings settings;
   private final Semaphore slots;
@@ -121,6 +122,7 @@ public final class SqsPoller implements AutoCloseable {
     this.worker = Objects.requireNonNull(worker, "worker");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.messages = new SqsMessages(sqs, queueUrl);
+    this.deletes = new DeleteBatcher(sqs, queueUrl);
     this.slots = new Semaphore(settings.workers());
   }
 
@@ -224,6 +226,7 @@ public final class SqsPoller implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       groupTimer.shutdownNow();
+      deletes.close();
       terminated.countDown();
     }
   }
@@ -333,7 +336,7 @@ public final class SqsPoller implements AutoCloseable {
   private void runOne(Message message, AbortSignal abort) {
     try {
       Outcome outcome = process(message, abort);
-      messages.apply(message.messageId(), message.receiptHandle(), outcome);
+      apply(message, outcome);
       log.debug("Message {}: {}", message.messageId(), outcome);
     } finally {
       untrack(message);
@@ -368,7 +371,7 @@ public final class SqsPoller implements AutoCloseable {
             continue;
           }
           Outcome outcome = process(message, inOrder.get(message));
-          messages.apply(message.messageId(), message.receiptHandle(), outcome);
+          apply(message, outcome);
           if (!outcome.deletesMessage()) {
             kept = outcome;
           }
@@ -378,6 +381,14 @@ public final class SqsPoller implements AutoCloseable {
       }
     } finally {
       keepInvisible.close();
+    }
+  }
+
+  private void apply(Message message, Outcome outcome) {
+    if (outcome.deletesMessage()) {
+      deletes.delete(message.messageId(), message.receiptHandle());
+    } else {
+      messages.changeVisibility(message.messageId(), message.receiptHandle(), outcome.visibility());
     }
   }
 

@@ -39,14 +39,20 @@ public final class IncusTestEnvironment {
 
   private static final int CONNECT_TIMEOUT_MILLIS = 2_000;
 
+  private static final String DEFAULT_SOCKET = "/var/lib/incus/unix.socket";
+  private static final String DEFAULT_POOL_DIR = "/var/lib/incus/storage-pools/default";
+
   private final URI url;
   private final Path certDir;
   private final String instance;
+  private final Map<String, String> environment;
 
-  private IncusTestEnvironment(URI url, Path certDir, String instance) {
+  private IncusTestEnvironment(
+      URI url, Path certDir, String instance, Map<String, String> environment) {
     this.url = url;
     this.certDir = certDir;
     this.instance = instance;
+    this.environment = environment;
   }
 
   /** The environment, or a skipped (failed, under CI) test saying what is missing. */
@@ -59,7 +65,8 @@ public final class IncusTestEnvironment {
         new IncusTestEnvironment(
             URI.create(env.getOrDefault("UPLINK_TEST_INCUS_URL", "https://127.0.0.1:8443")),
             Path.of(env.getOrDefault("UPLINK_TEST_CERT_DIR", "/var/lib/uplink-test")),
-            env.getOrDefault("UPLINK_TEST_INSTANCE", "uplink-test"));
+            env.getOrDefault("UPLINK_TEST_INSTANCE", "uplink-test"),
+            Map.copyOf(env));
     List<String> problems = found.problems();
     if (!problems.isEmpty()) {
       String message =
@@ -117,6 +124,40 @@ public final class IncusTestEnvironment {
   /** Settings for the trusted client and the real server certificate. */
   public IncusSettings settings() {
     return new IncusSettings(url, clientCert(), clientKey(), serverCert());
+  }
+
+  /**
+   * The same incusd through its local unix socket ({@code UPLINK_TEST_INCUS_SOCKET}, default {@code
+   * /var/lib/incus/unix.socket}; root only). Skips (fails under {@code CI=true}) when the socket is
+   * not there or not writable.
+   */
+  public IncusSettings unixSocketSettings() {
+    Path socket = Path.of(environment.getOrDefault("UPLINK_TEST_INCUS_SOCKET", DEFAULT_SOCKET));
+    if (!Files.exists(socket) || !Files.isWritable(socket)) {
+      String message =
+          "The incusd unix socket " + socket + " is missing or not writable (run as root)";
+      if ("true".equalsIgnoreCase(environment.get("CI"))) {
+        Assertions.fail("CI=true, so Incus tests must not skip. " + message);
+      }
+      Assumptions.abort(message);
+    }
+    return IncusSettings.unixSocket(socket);
+  }
+
+  /**
+   * Where {@code path} of the instance lies on this host (the dir storage pool's rootfs), to watch
+   * files from outside Incus; empty when that is not readable here.
+   */
+  public Optional<Path> hostPath(String path) {
+    Path rootfs =
+        Path.of(
+            environment.getOrDefault("UPLINK_TEST_INCUS_POOL_DIR", DEFAULT_POOL_DIR),
+            "containers",
+            instance,
+            "rootfs");
+    return Files.isDirectory(rootfs)
+        ? Optional.of(rootfs.resolve(path.substring(1)))
+        : Optional.empty();
   }
 
   /**

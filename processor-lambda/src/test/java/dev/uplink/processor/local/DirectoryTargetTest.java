@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.uplink.core.domain.Destination;
+import dev.uplink.processor.IntegrityMismatchException;
 import dev.uplink.processor.PushException;
+import dev.uplink.processor.PushRequest;
 import dev.uplink.processor.SourceReadException;
+import dev.uplink.processor.StagingName;
 import dev.uplink.processor.TargetErrorException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -35,13 +38,50 @@ class DirectoryTargetTest {
   }
 
   @Test
-  void givenPushedFile_whenAskingItsSize_thenTheWrittenSizeElseEmpty() throws Exception {
+  void givenIntegrityCheckThatFails_whenPushing_thenTheOldFileStaysAndNoStagingFileIsLeft()
+      throws Exception {
     var target = new DirectoryTarget(root);
-    push(target, Destination.of("web", "/srv/sized.txt"), "12345");
+    push(target, Destination.of("web", "/srv/app.conf"), "old");
+    byte[] bytes = "new".getBytes(StandardCharsets.UTF_8);
 
-    assertThat(target.sizeOf(Destination.of("web", "/srv/sized.txt"))).hasValue(5);
-    assertThat(target.sizeOf(Destination.of("web", "/srv/none.txt"))).isEmpty();
-    assertThat(target.sizeOf(Destination.of("web", "/srv"))).isEmpty();
+    assertThatThrownBy(
+            () ->
+                target.push(
+                    new PushRequest(
+                        Destination.of("web", "/srv/app.conf"),
+                        new ByteArrayInputStream(bytes),
+                        bytes.length,
+                        StagingName.random(),
+                        () -> {
+                          throw new IntegrityMismatchException("not the uploaded bytes");
+                        })))
+        .isInstanceOf(IntegrityMismatchException.class);
+
+    assertThat(root.resolve("instances/web/srv/app.conf")).hasContent("old");
+    try (Stream<Path> files = Files.list(root.resolve("instances/web/srv"))) {
+      assertThat(files).hasSize(1);
+    }
+  }
+
+  @Test
+  void givenStagingFileLeftByACrashedEarlierAttempt_whenTheNextAttemptPushes_thenItIsRemoved()
+      throws Exception {
+    var target = new DirectoryTarget(root);
+    Path srv = Files.createDirectories(root.resolve("instances/web/srv"));
+    Files.writeString(srv.resolve(new StagingName("TASK1", 1).fileName()), "half");
+    byte[] bytes = "whole".getBytes(StandardCharsets.UTF_8);
+
+    target.push(
+        new PushRequest(
+            Destination.of("web", "/srv/data.txt"),
+            new ByteArrayInputStream(bytes),
+            bytes.length,
+            new StagingName("TASK1", 2),
+            PushRequest.IntegrityCheck.NONE));
+
+    try (Stream<Path> files = Files.list(srv)) {
+      assertThat(files).containsExactly(srv.resolve("data.txt"));
+    }
   }
 
   @Test
@@ -113,7 +153,8 @@ class DirectoryTargetTest {
           }
         };
 
-    assertThatThrownBy(() -> target.push(Destination.of("web", "/srv/data.bin"), failing, 100))
+    assertThatThrownBy(
+            () -> target.push(PushRequest.of(Destination.of("web", "/srv/data.bin"), failing, 100)))
         .isInstanceOfSatisfying(
             SourceReadException.class,
             e -> {
@@ -133,9 +174,10 @@ class DirectoryTargetTest {
     assertThatThrownBy(
             () ->
                 target.push(
-                    Destination.of("web", "/srv/short.bin"),
-                    new ByteArrayInputStream(new byte[5]),
-                    10))
+                    PushRequest.of(
+                        Destination.of("web", "/srv/short.bin"),
+                        new ByteArrayInputStream(new byte[5]),
+                        10)))
         .isInstanceOf(SourceReadException.class)
         .hasMessageContaining("5 bytes");
     assertThat(root.resolve("instances/web/srv/short.bin")).doesNotExist();
@@ -178,6 +220,6 @@ class DirectoryTargetTest {
   private static void push(DirectoryTarget target, Destination destination, String content)
       throws PushException {
     byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
-    target.push(destination, new ByteArrayInputStream(bytes), bytes.length);
+    target.push(PushRequest.of(destination, new ByteArrayInputStream(bytes), bytes.length));
   }
 }

@@ -6,21 +6,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.uplink.core.config.IncusSettings;
 import dev.uplink.core.domain.Destination;
 import dev.uplink.processor.InstanceNotFoundException;
+import dev.uplink.processor.IntegrityMismatchException;
 import dev.uplink.processor.PathNotFoundException;
 import dev.uplink.processor.PushException;
+import dev.uplink.processor.PushRequest;
 import dev.uplink.processor.SourceReadException;
+import dev.uplink.processor.StagingName;
 import dev.uplink.processor.TargetErrorException;
-import dev.uplink.processor.TargetForbiddenException;
-import dev.uplink.processor.TargetUnavailableException;
-import dev.uplink.processor.UntrustedServerException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Locale;
@@ -31,27 +31,36 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Against the real incusd of {@link IncusTestEnvironment}; each test writes in its own directory.
+ * What {@link IncusClient} does against the real incusd of {@link IncusTestEnvironment}, whatever
+ * the transport: {@link IncusClientHttpsTest} runs it over HTTPS with certificates, {@link
+ * IncusClientUnixSocketTest} over the local unix socket. Each test writes in its own directory.
  */
-class IncusClientIntegrationTest {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class IncusClientContract {
 
-  private static IncusTestEnvironment env;
-  private static IncusClient client;
+  protected IncusTestEnvironment env;
+  protected IncusClient client;
 
-  private String dir;
+  protected String dir;
+
+  /** How this transport reaches the test incusd (skipping or failing like {@code require()}). */
+  abstract IncusSettings settings(IncusTestEnvironment env);
 
   @BeforeAll
-  static void connect() {
+  void connect() {
     env = IncusTestEnvironment.require();
-    client = new IncusClient(env.settings());
+    client = new IncusClient(settings(env));
   }
 
   @AfterAll
-  static void disconnect() {
+  void disconnect() {
     if (client != null) {
       client.close();
     }
@@ -74,7 +83,7 @@ class IncusClientIntegrationTest {
     Destination destination = Destination.of(env.instance(), dir + "/big.bin");
 
     long started = System.nanoTime();
-    client.push(destination, new ByteArrayInputStream(content), content.length);
+    client.push(PushRequest.of(destination, new ByteArrayInputStream(content), content.length));
     double seconds = (System.nanoTime() - started) / 1e9;
 
     System.out.printf(
@@ -92,10 +101,11 @@ class IncusClientIntegrationTest {
   void givenPushedFile_whenAskingItsSize_thenIncusReportsTheSizeElseEmpty() throws Exception {
     push(Destination.of(env.instance(), dir + "/sized.txt"), "12345");
 
-    assertThat(client.sizeOf(Destination.of(env.instance(), dir + "/sized.txt"))).hasValue(5);
-    assertThat(client.sizeOf(Destination.of(env.instance(), dir + "/absent.txt"))).isEmpty();
+    assertThat(sizeOf(dir + "/sized.txt")).hasValue(5);
+    assertThat(client.stat(env.instance(), dir + "/absent.txt")).isEmpty();
+    URI url = settings(env).url();
     assertThat(client.host(Destination.of(env.instance(), dir + "/sized.txt")))
-        .isEqualTo(env.settings().url().getAuthority());
+        .isEqualTo(url.getAuthority() != null ? url.getAuthority() : url.getPath());
   }
 
   @Test
@@ -149,8 +159,7 @@ class IncusClientIntegrationTest {
         }
       }
       for (int i = 0; i < 16; i++) {
-        assertThat(client.sizeOf(Destination.of(env.instance(), shared + "/file-" + i + ".txt")))
-            .isPresent();
+        assertThat(sizeOf(shared + "/file-" + i + ".txt")).isPresent();
       }
     }
   }
@@ -212,7 +221,7 @@ class IncusClientIntegrationTest {
     assertThatThrownBy(() -> client.readFile(env.instance(), dir + "/nothing.txt"))
         .isInstanceOfSatisfying(
             PathNotFoundException.class, e -> assertThat(e.code()).isEqualTo("PATH_NOT_FOUND"))
-        .hasMessageContaining("Not Found");
+        .hasMessageContaining("no such file");
   }
 
   @Test
@@ -231,83 +240,6 @@ class IncusClientIntegrationTest {
     assertThatThrownBy(() -> push(Destination.of(env.instance(), dir + "/plain/child"), "y"))
         .isInstanceOfSatisfying(TargetErrorException.class, e -> assertThat(e.permanent()).isTrue())
         .hasMessageContaining("not a directory");
-  }
-
-  @Test
-  void givenAnotherPinnedServerCertificate_whenPushing_thenUntrustedServerAndNothingPushed(
-      @TempDir Path tmp) throws Exception {
-    IncusTestEnvironment.selfSignedCertificate(tmp, "impostor");
-    var settings =
-        new IncusSettings(
-            env.url(), env.clientCert(), env.clientKey(), tmp.resolve("impostor.crt"));
-    Destination destination = Destination.of(env.instance(), dir + "/never.txt");
-
-    try (var pinnedWrong = new IncusClient(settings)) {
-      assertThatThrownBy(() -> pinnedWrong.push(destination, stream("x"), 1))
-          .isInstanceOfSatisfying(
-              UntrustedServerException.class,
-              e -> {
-                assertThat(e.permanent()).isTrue();
-                assertThat(e.code()).isEqualTo("INCUS_UNTRUSTED_SERVER");
-              })
-          .hasMessageContaining("Untrusted server certificate")
-          .hasMessageContaining("CN=impostor");
-    }
-    assertThat(client.stat(env.instance(), destination.path())).isEmpty();
-    assertThat(client.stat(env.instance(), dir)).isEmpty();
-  }
-
-  @Test
-  void givenClientCertificateIncusDoesNotTrust_whenPushing_thenForbiddenWithIncusMessage(
-      @TempDir Path tmp) throws Exception {
-    IncusTestEnvironment.selfSignedCertificate(tmp, "stranger");
-    var settings =
-        new IncusSettings(
-            env.url(), tmp.resolve("stranger.crt"), tmp.resolve("stranger.key"), env.serverCert());
-
-    try (var stranger = new IncusClient(settings)) {
-      assertThatThrownBy(
-              () -> stranger.push(Destination.of(env.instance(), dir + "/x"), stream("x"), 1))
-          .isInstanceOfSatisfying(
-              TargetForbiddenException.class,
-              e -> {
-                assertThat(e.status()).isEqualTo(403);
-                assertThat(e.permanent()).isTrue();
-                assertThat(e.code()).isEqualTo("INCUS_FORBIDDEN");
-              })
-          .hasMessageContaining("not authorized");
-    }
-  }
-
-  @Test
-  void givenSec1EcKey_whenConnecting_thenItIsAcceptedLikePkcs8(@TempDir Path tmp) throws Exception {
-    IncusTestEnvironment.openssl(tmp, "ec", "-in", env.clientKey().toString(), "-out", "sec1.key");
-    assertThat(tmp.resolve("sec1.key")).content().contains("BEGIN EC PRIVATE KEY");
-    var settings =
-        new IncusSettings(env.url(), env.clientCert(), tmp.resolve("sec1.key"), env.serverCert());
-
-    try (var sec1 = new IncusClient(settings)) {
-      sec1.push(Destination.of(env.instance(), dir + "/sec1.txt"), stream("ok"), 2);
-    }
-
-    assertThat(read(dir + "/sec1.txt")).isEqualTo("ok");
-  }
-
-  @Test
-  void givenNothingListening_whenPushing_thenTransientUnavailable() throws Exception {
-    var settings = env.unreachableSettings();
-
-    try (var nowhere = new IncusClient(settings, Duration.ofSeconds(2), Duration.ofSeconds(5))) {
-      assertThatThrownBy(
-              () -> nowhere.push(Destination.of(env.instance(), dir + "/x"), stream("x"), 1))
-          .isInstanceOfSatisfying(
-              TargetUnavailableException.class,
-              e -> {
-                assertThat(e.permanent()).isFalse();
-                assertThat(e.code()).isEqualTo("INCUS_UNAVAILABLE");
-              })
-          .hasMessageContaining(settings.url().getAuthority());
-    }
   }
 
   @Test
@@ -335,7 +267,10 @@ class IncusClientIntegrationTest {
         };
 
     assertThatThrownBy(
-            () -> client.push(Destination.of(env.instance(), dir + "/half.bin"), failing, 4 << 20))
+            () ->
+                client.push(
+                    PushRequest.of(
+                        Destination.of(env.instance(), dir + "/half.bin"), failing, 4 << 20)))
         .isInstanceOfSatisfying(SourceReadException.class, e -> assertThat(e.permanent()).isFalse())
         .hasMessageContaining("S3 connection reset");
     assertThat(client.stat(env.instance(), dir + "/half.bin")).isEmpty();
@@ -353,18 +288,205 @@ class IncusClientIntegrationTest {
         .containsExactly("my file & ünïcødé+plus%.txt");
   }
 
-  // --- helpers ---
+  @Nested
+  class AtomicReplace {
 
-  private static void push(Destination destination, String content) throws PushException {
-    byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
-    client.push(destination, new ByteArrayInputStream(bytes), bytes.length);
+    @Test
+    void givenOneMiBFile_whenA300MiBPushReplacesIt_thenAWatcherSeesOnlyTheOldOrTheNewFile()
+        throws Exception {
+      String path = dir + "/served.bin";
+      Path onHost =
+          env.hostPath(path)
+              .orElseThrow(() -> new org.opentest4j.TestAbortedException("rootfs not readable"));
+      long oldSize = 1 << 20;
+      long newSize = 300L << 20;
+      client.push(
+          PushRequest.of(Destination.of(env.instance(), path), pattern(oldSize, 1), oldSize));
+      var seen = new java.util.concurrent.ConcurrentSkipListSet<Long>();
+      var missing = new java.util.concurrent.atomic.AtomicInteger();
+      var looks = new java.util.concurrent.atomic.AtomicInteger();
+      var stop = new java.util.concurrent.atomic.AtomicBoolean();
+      Thread watcher =
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    while (!stop.get()) {
+                      try {
+                        seen.add(java.nio.file.Files.size(onHost));
+                      } catch (IOException e) {
+                        missing.incrementAndGet();
+                      }
+                      looks.incrementAndGet();
+                    }
+                  });
+
+      client.push(
+          PushRequest.of(Destination.of(env.instance(), path), pattern(newSize, 2), newSize));
+      stop.set(true);
+      watcher.join();
+
+      assertThat(looks.get()).as("the watcher looked while the push ran").isGreaterThan(100);
+      assertThat(missing.get()).as("looks that found no file at all").isZero();
+      assertThat(seen).as("sizes seen at the destination").isSubsetOf(oldSize, newSize);
+      assertThat(sha256Of(client.openFile(env.instance(), path)))
+          .isEqualTo(sha256Of(pattern(newSize, 2)));
+      assertThat(client.listDirectory(env.instance(), dir)).containsExactly("served.bin");
+    }
+
+    @Test
+    void givenIntegrityCheckThatFails_whenPushing_thenTheOldFileStaysAndNoStagingFileIsLeft()
+        throws Exception {
+      Destination destination = Destination.of(env.instance(), dir + "/app.conf");
+      push(destination, "old\n");
+      byte[] bytes = "new content\n".getBytes(StandardCharsets.UTF_8);
+
+      assertThatThrownBy(
+              () ->
+                  client.push(
+                      new PushRequest(
+                          destination,
+                          new ByteArrayInputStream(bytes),
+                          bytes.length,
+                          StagingName.random(),
+                          () -> {
+                            throw new IntegrityMismatchException("SHA-256 differs");
+                          })))
+          .isInstanceOfSatisfying(
+              IntegrityMismatchException.class, e -> assertThat(e.permanent()).isTrue());
+
+      assertThat(read(destination.path())).isEqualTo("old\n");
+      assertThat(client.listDirectory(env.instance(), dir)).containsExactly("app.conf");
+    }
+
+    @Test
+    void givenStagingFileOfACrashedEarlierAttempt_whenTheNextAttemptPushes_thenItIsGone()
+        throws Exception {
+      Destination destination = Destination.of(env.instance(), dir + "/data.txt");
+      push(destination, "old");
+      String leftover = dir + "/" + new StagingName("TASK1", 1).fileName();
+      push(Destination.of(env.instance(), leftover), "half of it");
+
+      client.push(
+          new PushRequest(
+              destination,
+              stream("whole"),
+              5,
+              new StagingName("TASK1", 2),
+              PushRequest.IntegrityCheck.NONE));
+
+      assertThat(read(destination.path())).isEqualTo("whole");
+      assertThat(client.listDirectory(env.instance(), dir)).containsExactly("data.txt");
+    }
+
+    @Test
+    void givenSymbolicLinkAtTheDestination_whenPushing_thenPermanentRefusalAndNothingChanges()
+        throws Exception {
+      push(Destination.of(env.instance(), dir + "/real.conf"), "real");
+      Path link =
+          env.hostPath(dir + "/link.conf")
+              .orElseThrow(() -> new org.opentest4j.TestAbortedException("rootfs not readable"));
+      java.nio.file.Files.createSymbolicLink(link, Path.of("real.conf"));
+
+      assertThatThrownBy(() -> push(Destination.of(env.instance(), dir + "/link.conf"), "new"))
+          .isInstanceOfSatisfying(
+              TargetErrorException.class, e -> assertThat(e.permanent()).isTrue())
+          .hasMessageContaining("symbolic link");
+
+      assertThat(java.nio.file.Files.isSymbolicLink(link)).isTrue();
+      assertThat(read(dir + "/real.conf")).isEqualTo("real");
+      assertThat(client.listDirectory(env.instance(), dir))
+          .containsExactlyInAnyOrder("real.conf", "link.conf");
+    }
   }
 
-  private String read(String path) throws PushException {
+  @Nested
+  class Modes {
+
+    @ParameterizedTest
+    @ValueSource(ints = {0600, 0640, 0755, 0700})
+    void givenModeAndOwner1000_whenPushing_thenTheFileHasExactlyThem(int mode) throws Exception {
+      Destination destination = new Destination(env.instance(), dir + "/m.bin", mode, 1000, 1000);
+
+      push(destination, "x");
+
+      IncusFileInfo info = client.stat(env.instance(), destination.path()).orElseThrow();
+      assertThat(info.mode()).as("mode").isEqualTo(mode);
+      assertThat(info.uid()).isEqualTo(1000);
+      assertThat(info.gid()).isEqualTo(1000);
+    }
+
+    @Test
+    void givenFileOwnedByAnotherUserWithLooserMode_whenReplaced_thenTheNewOwnerAndModeApply()
+        throws Exception {
+      push(new Destination(env.instance(), dir + "/key.pem", 0666, 0, 0), "old");
+
+      push(new Destination(env.instance(), dir + "/key.pem", 0600, 1000, 1000), "secret");
+
+      IncusFileInfo info = client.stat(env.instance(), dir + "/key.pem").orElseThrow();
+      assertThat(info.octalMode()).isEqualTo("0600");
+      assertThat(info.uid()).isEqualTo(1000);
+    }
+  }
+
+  @Test
+  void givenManyPushesOneAfterAnother_whenDone_thenOneSessionServedThemAll() throws Exception {
+    try (var fresh = new IncusClient(settings(env))) {
+      for (int i = 0; i < 20; i++) {
+        byte[] bytes = ("file " + i).getBytes(StandardCharsets.UTF_8);
+        fresh.push(
+            PushRequest.of(
+                Destination.of(env.instance(), dir + "/f" + i),
+                new ByteArrayInputStream(bytes),
+                bytes.length));
+        assertThat(fresh.idleSessions()).as("idle sessions after push %d", i).isEqualTo(1);
+      }
+    }
+    assertThat(client.listDirectory(env.instance(), dir)).hasSize(20);
+  }
+
+  /** {@code size} bytes of a repeating pattern tagged by {@code seed}, generated as read. */
+  static InputStream pattern(long size, int seed) {
+    return new InputStream() {
+      private long at;
+
+      @Override
+      public int read() {
+        return at < size ? (int) ((at++ * 31 + seed) & 0xff) : -1;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) {
+        if (at >= size) {
+          return -1;
+        }
+        int n = (int) Math.min(len, size - at);
+        for (int i = 0; i < n; i++) {
+          b[off + i] = (byte) ((at++ * 31 + seed) & 0xff);
+        }
+        return n;
+      }
+    };
+  }
+
+  // --- helpers ---
+
+  void push(Destination destination, String content) throws PushException {
+    byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+    client.push(PushRequest.of(destination, new ByteArrayInputStream(bytes), bytes.length));
+  }
+
+  java.util.OptionalLong sizeOf(String path) throws PushException {
+    return client
+        .stat(env.instance(), path)
+        .map(IncusFileInfo::size)
+        .orElse(java.util.OptionalLong.empty());
+  }
+
+  String read(String path) throws PushException {
     return new String(client.readFile(env.instance(), path), StandardCharsets.UTF_8);
   }
 
-  private static InputStream stream(String content) {
+  static InputStream stream(String content) {
     return new ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8));
   }
 
@@ -372,7 +494,7 @@ class IncusClientIntegrationTest {
     return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
   }
 
-  private static String sha256Of(InputStream in) throws Exception {
+  static String sha256Of(InputStream in) throws Exception {
     MessageDigest digest = MessageDigest.getInstance("SHA-256");
     try (var digesting = new DigestInputStream(in, digest)) {
       digesting.transferTo(java.io.OutputStream.nullOutputStream());
@@ -380,7 +502,7 @@ class IncusClientIntegrationTest {
     return HexFormat.of().formatHex(digest.digest());
   }
 
-  private static void deleteRecursively(String path) throws PushException {
+  void deleteRecursively(String path) throws PushException {
     if (client == null || env == null) {
       return;
     }
