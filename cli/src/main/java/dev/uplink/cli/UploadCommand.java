@@ -58,7 +58,9 @@ final class UploadCommand implements Callable<Integer> {
   @Option(
       names = "--mode",
       paramLabel = "OCTAL",
-      description = "The file's mode, e.g. 0640 (default: the API's, 0644).")
+      description =
+          "The file's mode, octal 0000-0777, e.g. 0640 (default: the API's, 0644); setuid,"
+              + " setgid and sticky bits are refused, as Incus cannot set them.")
   private String mode;
 
   @Option(names = "--uid", paramLabel = "UID", description = "The file's owner (default 0).")

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -236,6 +237,65 @@ class ApiCommandsTest {
           .filteredOn(r -> r.method().equals("POST"))
           .extracting(r -> (r.size() + " " + r.header("Expect")).toLowerCase(Locale.ROOT))
           .containsExactly(2 * 1024 * 1024 + " 100-continue", "12 null");
+    }
+
+    @Test
+    @DisplayName("--mode 4755 is refused with exit 2 before anything reaches the API")
+    void givenASetuidMode_whenUploading_thenExit2AndNoRequestIsSent() throws Exception {
+      Path file = Files.writeString(dir.resolve("tool"), "#!/bin/sh\n");
+
+      for (String transport : List.of("", "--presigned")) {
+        var args =
+            new ArrayList<>(
+                List.of(
+                    "upload",
+                    file.toString(),
+                    "--container",
+                    "demo",
+                    "--path",
+                    "/usr/local/bin/",
+                    "--mode",
+                    "4755"));
+        if (!transport.isEmpty()) {
+          args.add(transport);
+        }
+        CliRun run = run(args.toArray(String[]::new));
+
+        assertThat(run.exitCode()).as("upload %s: %s", transport, run).isEqualTo(2);
+        assertThat(run.stderrLines())
+            .singleElement()
+            .asString()
+            .contains("--mode must be between 0000 and 0777: Incus cannot set setuid");
+      }
+      assertThat(api.requests()).as("requests to the API").isEmpty();
+    }
+
+    @Test
+    @DisplayName("--mode 0755 --uid 1000 --gid 1000 is sent as given")
+    void givenAModeWithoutSpecialBits_whenUploading_thenItIsSentAsGiven() throws Exception {
+      api.json("GET", "/v1/uploads?limit=1", 200, "{\"items\":[]}");
+      Path file = Files.writeString(dir.resolve("tool"), "#!/bin/sh\n");
+
+      run(
+          "upload",
+          file.toString(),
+          "--container",
+          "demo",
+          "--path",
+          "/usr/local/bin/",
+          "--mode",
+          "0755",
+          "--uid",
+          "1000",
+          "--gid",
+          "1000");
+
+      assertThat(api.requests())
+          .filteredOn(r -> r.method().equals("POST"))
+          .singleElement()
+          .extracting(FakeApi.Request::pathAndQuery)
+          .asString()
+          .contains("mode=0755", "uid=1000", "gid=1000");
     }
   }
 

@@ -107,6 +107,18 @@ class UsageTest {
           "--mode must be octal");
     }
 
+    @ParameterizedTest(name = "--mode {0}")
+    @ValueSource(strings = {"4755", "2750", "1777", "04755"})
+    @DisplayName("when the mode has a setuid, setgid or sticky bit, which Incus cannot set")
+    void givenASetuidSetgidOrStickyMode_whenUploading_thenExit2SayingIncusCannotSetIt(String mode) {
+      assertUsageError(
+          run("upload", "f", "--container", "demo", "--path", "/a", "--mode", mode),
+          "--mode must be between 0000 and 0777:"
+              + " Incus cannot set setuid, setgid or sticky bits (got "
+              + mode
+              + ")");
+    }
+
     @Test
     @DisplayName("when --uid is not a number")
     void badUid() {

@@ -11,23 +11,40 @@ import java.util.regex.Pattern;
  *     not end with a hyphen)
  * @param path absolute, normalised file path: no {@code .} or {@code ..} segment, no empty segment,
  *     no trailing slash, no NUL or control character
- * @param mode permission bits, 0 to 07777
+ * @param mode permission bits, 0 to 0777: no setuid, setgid or sticky bit, which Incus cannot set
+ *     (it drops them silently, so such a mode could never be delivered as asked)
  * @param uid owner user id inside the instance
  * @param gid owner group id inside the instance
  */
 public record Destination(String instance, String path, int mode, long uid, long gid) {
 
   public static final int DEFAULT_MODE = 0644;
+
+  /** The largest mode Incus sets exactly: rwx for all, no setuid, setgid or sticky bit. */
+  public static final int MAX_MODE = 0777;
+
   private static final int MAX_PATH_LENGTH = 4096;
   private static final Pattern INSTANCE_NAME =
       Pattern.compile("[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
-  private static final Pattern OCTAL_MODE = Pattern.compile("0?[0-7]{1,4}");
+
+  /** Three octal digits, optionally after a 0: {@code 640}, {@code 0640}. */
+  private static final Pattern OCTAL_MODE = Pattern.compile("0?[0-7]{3}");
+
+  /** A mode with a setuid, setgid or sticky bit: {@code 4755}, {@code 02750}, {@code 1777}. */
+  private static final Pattern SPECIAL_MODE = Pattern.compile("0?[1-7][0-7]{3}");
 
   public Destination {
     requireInstance(instance);
     requirePath(path);
-    if (mode < 0 || mode > 07777) {
-      throw new InvalidDestinationException("mode", "must be between 0000 and 7777 (octal)");
+    if (mode > MAX_MODE && mode <= 07777) {
+      throw specialBits(String.format("%04o", mode));
+    }
+    if (mode < 0 || mode > MAX_MODE) {
+      throw new InvalidDestinationException(
+          "mode",
+          "must be between 0000 and 0777 (got "
+              + (mode < 0 ? Integer.toString(mode) : Integer.toOctalString(mode))
+              + ")");
     }
     requireId("uid", uid);
     requireId("gid", gid);
@@ -56,9 +73,13 @@ public record Destination(String instance, String path, int mode, long uid, long
         instance, path, parseMode(mode), parseId("uid", uid), parseId("gid", gid));
   }
 
-  /** The mode as Incus expects it in {@code X-Incus-mode}: four octal digits. */
+  /**
+   * The mode as Incus expects it in {@code X-Incus-mode}: a 0 and three octal digits ({@code
+   * 0640}). Incus guesses the base of this header from its prefix, so without the leading 0 it
+   * would read the digits as decimal.
+   */
   public String octalMode() {
-    return String.format("%04o", mode);
+    return String.format("0%03o", mode);
   }
 
   /** The parent directories of {@link #path()}, outermost first, excluding {@code /}. */
@@ -117,10 +138,28 @@ public record Destination(String instance, String path, int mode, long uid, long
     if (mode == null || mode.isBlank()) {
       return DEFAULT_MODE;
     }
+    if (SPECIAL_MODE.matcher(mode).matches()) {
+      throw specialBits(mode);
+    }
     if (!OCTAL_MODE.matcher(mode).matches()) {
-      throw new InvalidDestinationException("mode", "must be octal between 0000 and 7777");
+      throw new InvalidDestinationException(
+          "mode",
+          "must be octal between 0000 and 0777, as 3 digits or 4 starting with 0 (e.g. 0640)");
     }
     return Integer.parseInt(mode, 8);
+  }
+
+  /**
+   * A mode with a setuid, setgid or sticky bit. Incus (its REST API and its SFTP server alike)
+   * silently drops these bits, so the file would not get the mode asked for: refused, never
+   * delivered as something else.
+   */
+  private static InvalidDestinationException specialBits(String given) {
+    return new InvalidDestinationException(
+        "mode",
+        "must be between 0000 and 0777: Incus cannot set setuid, setgid or sticky bits (got "
+            + given
+            + ")");
   }
 
   private static long parseId(String field, String id) {

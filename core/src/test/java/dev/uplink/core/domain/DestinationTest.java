@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class DestinationTest {
@@ -96,11 +97,12 @@ class DestinationTest {
     void modeIsOctal() {
       assertThat(Destination.parse("web", "/srv/a", "0755", "1000", "1000"))
           .isEqualTo(new Destination("web", "/srv/a", 0755, 1000, 1000));
-      assertThat(Destination.parse("web", "/srv/a", "7777", null, null).mode()).isEqualTo(07777);
+      assertThat(Destination.parse("web", "/srv/a", "0777", null, null).mode()).isEqualTo(0777);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"0999", "8", "12345", "rw-r--r--", "-1", "0x1FF"})
+    @ValueSource(
+        strings = {"0999", "8", "64", "00644", "12345", "rw-r--r--", "-1", "0x1FF", " 0640"})
     void badModesAreRefusedNamingTheModeField(String mode) {
       assertThatThrownBy(() -> Destination.parse("web", "/srv/a", mode, null, null))
           .isInstanceOfSatisfying(
@@ -129,6 +131,80 @@ class DestinationTest {
       assertThatThrownBy(() -> Destination.parse("web", " ", null, null, null))
           .isInstanceOfSatisfying(
               InvalidDestinationException.class, e -> assertThat(e.field()).isEqualTo("path"));
+    }
+  }
+
+  @Nested
+  class Modes {
+
+    private static final String SPECIAL_BITS_REFUSED =
+        "must be between 0000 and 0777: Incus cannot set setuid, setgid or sticky bits";
+
+    @ParameterizedTest
+    @CsvSource({"0600, 0600", "0640, 0640", "0755, 0755", "0700, 0700", "640, 0640", "000, 0"})
+    void givenAModeWithoutSpecialBits_whenParsed_thenItIsKeptExactly(String text, String octal) {
+      var destination = Destination.parse("web", "/srv/a", text, "1000", "1000");
+
+      assertThat(destination.mode()).isEqualTo(Integer.parseInt(octal, 8));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"4755", "2750", "1777", "04755", "02750", "01777", "7777", "6755"})
+    void givenASetuidSetgidOrStickyMode_whenParsed_thenItIsRefusedSayingIncusCannotSetIt(
+        String mode) {
+      assertThatThrownBy(() -> Destination.parse("web", "/srv/a", mode, null, null))
+          .isInstanceOfSatisfying(
+              InvalidDestinationException.class,
+              e -> {
+                assertThat(e.field()).isEqualTo("mode");
+                assertThat(e.reason()).isEqualTo(SPECIAL_BITS_REFUSED + " (got " + mode + ")");
+              });
+    }
+
+    @Test
+    void givenMode4755_whenParsed_thenTheMessageNamesTheFieldTheRangeAndTheReason() {
+      assertThatThrownBy(() -> Destination.parse("web", "/srv/a", "4755", null, null))
+          .hasMessage(
+              "mode: must be between 0000 and 0777:"
+                  + " Incus cannot set setuid, setgid or sticky bits (got 4755)");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {04755, 02750, 01777, 01000, 07777})
+    void givenASpecialBit_whenConstructed_thenItIsRefusedOnTheModeField(int mode) {
+      assertThatThrownBy(() -> new Destination("web", "/srv/a", mode, 0, 0))
+          .isInstanceOfSatisfying(
+              InvalidDestinationException.class,
+              e -> {
+                assertThat(e.field()).isEqualTo("mode");
+                assertThat(e.reason())
+                    .isEqualTo(SPECIAL_BITS_REFUSED + " (got %04o)".formatted(mode));
+              });
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {-1, 010000, Integer.MAX_VALUE})
+    void givenANumberThatIsNoMode_whenConstructed_thenItIsRefusedOnTheModeField(int mode) {
+      assertThatThrownBy(() -> new Destination("web", "/srv/a", mode, 0, 0))
+          .isInstanceOfSatisfying(
+              InvalidDestinationException.class,
+              e -> assertThat(e.reason()).startsWith("must be between 0000 and 0777"));
+    }
+
+    @Test
+    void givenEveryModeUpTo0777_whenConstructed_thenItIsAccepted() {
+      for (int mode = 0; mode <= Destination.MAX_MODE; mode++) {
+        assertThat(new Destination("web", "/srv/a", mode, 0, 0).mode()).isEqualTo(mode);
+      }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0640, 0640", "0, 0000", "0777, 0777", "07, 0007", "0644, 0644"})
+    void givenAMode_whenWrittenForIncus_thenItIsALeadingZeroAndThreeOctalDigits(
+        String mode, String expected) {
+      var destination = new Destination("web", "/srv/a", Integer.parseInt(mode, 8), 0, 0);
+
+      assertThat(destination.octalMode()).isEqualTo(expected).matches("0[0-7]{3}");
     }
   }
 }

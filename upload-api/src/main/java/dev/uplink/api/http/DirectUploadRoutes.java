@@ -165,7 +165,7 @@ final class DirectUploadRoutes {
           Destination.parse(
               text(body, "container"),
               text(body, "path"),
-              text(body, "mode"),
+              mode(body),
               text(body, "uid"),
               text(body, "gid"));
       JsonNode size = body.get("size");
@@ -179,6 +179,21 @@ final class DirectUploadRoutes {
                 "sha256", "sha256 is required: the file's SHA-256 as 64 lowercase hex digits"));
       }
       return new Declaration(destination, size.asLong(), sha256);
+    }
+
+    /**
+     * The mode as text: a JSON number is its decimal digits read as octal, at least three of them
+     * ({@code 640} is 0640, {@code 44} is 0044), since a number cannot carry the leading zeros.
+     */
+    private static String mode(JsonNode body) {
+      JsonNode value = body.get("mode");
+      if (value != null
+          && value.isIntegralNumber()
+          && value.canConvertToLong()
+          && value.asLong() >= 0) {
+        return String.format("%03d", value.asLong());
+      }
+      return text(body, "mode");
     }
 
     private static String text(JsonNode body, String field) {

@@ -3,7 +3,9 @@
 // API checks again; its answer is the one that counts.
 
 const INSTANCE = /^[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
-const OCTAL_MODE = /^0?[0-7]{1,4}$/;
+const OCTAL_MODE = /^0?[0-7]{3}$/;
+// A setuid, setgid or sticky bit: Incus drops these silently, so the API refuses them.
+const SPECIAL_MODE = /^0?[1-7][0-7]{3}$/;
 const MAX_PATH = 4096;
 const MAX_ID = 4294967294;
 
@@ -53,7 +55,10 @@ export function pathProblem(path, fileCount) {
 /** Why an octal mode is invalid, or null; empty means the default. */
 export function modeProblem(mode) {
   if (!mode) return null;
-  return OCTAL_MODE.test(mode) ? null : 'The mode is octal, 0000 to 7777 (e.g. 0640).';
+  if (SPECIAL_MODE.test(mode)) {
+    return `The mode must be between 0000 and 0777: Incus cannot set setuid, setgid or sticky bits (got ${mode}).`;
+  }
+  return OCTAL_MODE.test(mode) ? null : 'The mode is octal, 0000 to 0777: 3 digits, or 4 starting with 0 (e.g. 0640).';
 }
 
 /** Why a uid or gid is invalid, or null; empty means 0. */

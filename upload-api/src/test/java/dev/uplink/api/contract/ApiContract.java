@@ -29,6 +29,9 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What the upload API promises whatever carries its requests: every transport (a socket, an API
@@ -373,6 +376,80 @@ abstract class ApiContract {
     assertProblem(noSha, 400, PROBLEMS + "invalid-request", "sha256");
     assertProblem(unknownField, 400, PROBLEMS + "invalid-request", "bogus");
     assertThat(tasks.all()).isEmpty();
+  }
+
+  // --- modes are exact or refused: Incus cannot set setuid, setgid or sticky bits -------------
+
+  private static final String SPECIAL_BITS_REFUSED =
+      "mode must be between 0000 and 0777: Incus cannot set setuid, setgid or sticky bits";
+
+  @ParameterizedTest(name = "mode={0}")
+  @ValueSource(strings = {"4755", "2750", "1777"})
+  void givenASetuidSetgidOrStickyMode_whenPostingAStreamedUpload_then400ProblemJsonAndNothingStored(
+      String mode) throws Exception {
+    var response =
+        send(
+            post("/v1/uploads?container=web&path=/usr/local/bin/tool&uid=1000&gid=1000&mode="
+                    + mode)
+                .key("key-alice")
+                .octets(new byte[] {1, 2, 3}));
+
+    assertProblem(response, 400, PROBLEMS + "invalid-destination", "mode");
+    assertThat(response.json().path("detail").asText())
+        .isEqualTo(SPECIAL_BITS_REFUSED + " (got " + mode + ")");
+    assertNothingStored();
+  }
+
+  @ParameterizedTest(name = "{0} with mode {1}")
+  @CsvSource({
+    "presign, '\"4755\"'",
+    "presign, 2750",
+    "presign, '\"01777\"'",
+    "multipart, '\"4755\"'",
+    "multipart, 2750",
+    "multipart, '\"1777\"'"
+  })
+  void givenASetuidSetgidOrStickyMode_whenDeclaringADirectUpload_then400ProblemJsonAndNoTask(
+      String route, String mode) throws Exception {
+    var response = send(declaration(route, mode));
+
+    assertProblem(response, 400, PROBLEMS + "invalid-destination", "mode");
+    assertThat(response.json().path("detail").asText()).startsWith(SPECIAL_BITS_REFUSED + " (got ");
+    assertNothingStored();
+  }
+
+  @ParameterizedTest(name = "{0} with mode {1}")
+  @CsvSource({
+    "presign, '\"0600\"', 0600",
+    "presign, '\"640\"', 0640",
+    "multipart, '\"0755\"', 0755",
+    "multipart, '\"0700\"', 0700",
+    "presign, 640, 0640",
+    "presign, 44, 0044",
+    "multipart, 0, 0000"
+  })
+  void givenAModeWithoutSpecialBits_whenDeclaringADirectUpload_then201AndTheTaskHasExactlyIt(
+      String route, String mode, String octal) throws Exception {
+    var response = send(declaration(route, mode));
+
+    assertThat(response.status()).as(response.text()).isEqualTo(201);
+    assertThat(tasks.all().getFirst().destination())
+        .isEqualTo(
+            new Destination("web", "/usr/local/bin/tool", Integer.parseInt(octal, 8), 1000, 1000));
+    var task = send(get(response.json().path("statusUrl").asText()).key("key-alice"));
+    assertThat(task.json().path("mode").asText()).isEqualTo(octal);
+  }
+
+  /** A presign or multipart declaration of a 3-byte file owned by 1000:1000 with this mode. */
+  private Request declaration(String route, String modeJson) throws Exception {
+    return post("/v1/uploads/" + route)
+        .key("key-alice")
+        .body(
+            "application/json",
+            json(
+                ("{\"container\":\"web\",\"path\":\"/usr/local/bin/tool\",\"mode\":%s,"
+                        + "\"uid\":1000,\"gid\":1000,\"size\":3,\"sha256\":\"%s\"}")
+                    .formatted(modeJson, sha256(new byte[] {1, 2, 3}))));
   }
 
   @Test

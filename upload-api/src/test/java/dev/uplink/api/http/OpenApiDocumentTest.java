@@ -441,6 +441,76 @@ class OpenApiDocumentTest {
         .contains("minimum");
   }
 
+  // --- modes: what the document allows is exactly what the API accepts ---
+
+  @Test
+  void givenEveryModeTheApiTakes_whenCheckedAgainstTheDocumentedPatterns_thenBothAgree() {
+    JsonNode upload = document.at("/paths/~1v1~1uploads/post");
+    List<JsonNode> modeSchemas =
+        List.of(
+            parameterSchema(upload, "mode"),
+            parameterSchema(upload, "X-File-Mode"),
+            upload.at("/requestBody/content/multipart~1form-data/schema/properties/mode"),
+            document.at("/components/schemas/Declaration/properties/mode"));
+    var candidates = new TreeSet<String>();
+    for (int mode = 0; mode <= 07777; mode++) {
+      for (String form : List.of("%o", "%03o", "%04o", "0%04o")) {
+        candidates.add(form.formatted(mode));
+      }
+    }
+    candidates.addAll(List.of("8", "0999", "-1", "0x1FF", "rw-r--r--", " 0640", "0640 "));
+
+    for (JsonNode schema : modeSchemas) {
+      assertThat(schema.path("pattern").isTextual()).as("a pattern in %s", schema).isTrue();
+      for (String mode : candidates) {
+        assertThat(schemas.violations(JSON.getNodeFactory().textNode(mode), schema, "$"))
+            .as("the document on mode %s, as the API answers it (%s)", mode, apiAnswer(mode))
+            .matches(violations -> violations.isEmpty() == apiAccepts(mode));
+      }
+    }
+    JsonNode declared = document.at("/components/schemas/Declaration/properties/mode");
+    for (int number = 0; number <= 7777; number++) {
+      if (Integer.toString(number).matches("[0-7]+")) {
+        int n = number;
+        // A number's decimal digits are read as octal, at least three (DirectUploadRoutes).
+        assertThat(schemas.violations(JSON.getNodeFactory().numberNode(n), declared, "$"))
+            .as("the document on mode %d as a JSON number", n)
+            .matches(violations -> violations.isEmpty() == apiAccepts("%03d".formatted(n)));
+      }
+    }
+  }
+
+  @Test
+  void givenATasksMode_whenDocumented_thenItIsALeadingZeroAndThreeOctalDigits() {
+    for (String schema : List.of("Task", "OperatorTask")) {
+      assertThat(document.at("/components/schemas/" + schema + "/properties/mode/pattern").asText())
+          .as(schema)
+          .isEqualTo("^0[0-7]{3}$");
+    }
+  }
+
+  private static JsonNode parameterSchema(JsonNode operation, String name) {
+    for (JsonNode parameter : operation.path("parameters")) {
+      if (parameter.path("name").asText().equals(name)) {
+        return parameter.path("schema");
+      }
+    }
+    throw new AssertionError("no parameter " + name);
+  }
+
+  private static boolean apiAccepts(String mode) {
+    return apiAnswer(mode).equals("accepted");
+  }
+
+  private static String apiAnswer(String mode) {
+    try {
+      Destination.parse("web", "/srv/a", mode, null, null);
+      return "accepted";
+    } catch (IllegalArgumentException e) {
+      return e.getMessage();
+    }
+  }
+
   // --- the document as served ---
 
   @Test

@@ -389,6 +389,90 @@ class UploadApiTest {
     }
   }
 
+  /** Modes are exact or refused: Incus cannot set setuid, setgid or sticky bits. */
+  @Nested
+  class Modes {
+
+    private static final String OWNED_BY_1000 = "&uid=1000&gid=1000";
+
+    @ParameterizedTest(name = "mode={0}")
+    @ValueSource(strings = {"4755", "2750", "1777", "04755"})
+    void givenASetuidSetgidOrStickyModeInTheQuery_whenPosting_then400NamingTheModeAndNothingStored(
+        String mode) throws Exception {
+      var response =
+          send(
+              upload(VALID_QUERY + "&mode=" + mode + OWNED_BY_1000, "key-alice")
+                  .POST(BodyPublishers.ofByteArray(new byte[4096])));
+
+      assertSpecialBitsRefused(response, mode);
+      assertNothingStored();
+    }
+
+    @ParameterizedTest(name = "X-File-Mode: {0}")
+    @ValueSource(strings = {"4755", "2750", "1777"})
+    void givenASetuidSetgidOrStickyModeInTheHeader_whenPosting_then400AndNothingStored(String mode)
+        throws Exception {
+      var response =
+          send(
+              upload(VALID_QUERY + OWNED_BY_1000, "key-alice")
+                  .header("X-File-Mode", mode)
+                  .POST(BodyPublishers.ofByteArray(new byte[4096])));
+
+      assertSpecialBitsRefused(response, mode);
+      assertNothingStored();
+    }
+
+    @ParameterizedTest(name = "mode field {0}")
+    @ValueSource(strings = {"4755", "2750", "1777"})
+    void givenASetuidSetgidOrStickyModeField_whenPostingMultipart_then400BeforeTheFileIsConsumed(
+        String mode) throws Exception {
+      byte[] body =
+          new Multipart()
+              .field("container", "web")
+              .field("path", "/usr/local/bin/tool")
+              .field("mode", mode)
+              .file("file", "tool", new byte[1024])
+              .build();
+
+      var response = send(multipart("", "key-alice", body));
+
+      assertSpecialBitsRefused(response, mode);
+      assertNothingStored();
+    }
+
+    @ParameterizedTest(name = "mode={0}")
+    @ValueSource(strings = {"0600", "0640", "0755", "0700"})
+    void givenAModeWithoutSpecialBits_whenPosting_then202AndTheTaskHasExactlyThatMode(String mode)
+        throws Exception {
+      var response =
+          send(
+              upload(VALID_QUERY + "&mode=" + mode + OWNED_BY_1000, "key-alice")
+                  .POST(BodyPublishers.ofByteArray(new byte[] {1, 2, 3})));
+
+      assertThat(response.statusCode()).as("status of %s", response.body()).isEqualTo(202);
+      assertThat(tasks.all().getFirst().destination())
+          .isEqualTo(
+              new Destination(
+                  "web", "/srv/app/config.yaml", Integer.parseInt(mode, 8), 1000, 1000));
+      String id = json(response).path("id").asText();
+      assertThat(json(send(get(id, "key-alice"))).path("mode").asText())
+          .as("mode as the task shows it")
+          .isEqualTo(mode);
+    }
+
+    private static void assertSpecialBitsRefused(HttpResponse<String> response, String mode)
+        throws IOException {
+      assertProblem(response, 400, "invalid-destination", "mode");
+      assertThat(json(response).path("detail").asText())
+          .as("detail")
+          .isEqualTo(
+              "mode must be between 0000 and 0777:"
+                  + " Incus cannot set setuid, setgid or sticky bits (got "
+                  + mode
+                  + ")");
+    }
+  }
+
   @Nested
   class Authentication {
 
