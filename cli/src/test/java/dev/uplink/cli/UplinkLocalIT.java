@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.uplink.infra.UplinkLocal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -52,5 +53,35 @@ class UplinkLocalIT {
           .contains("Operator key:  " + UplinkLocal.DEV_OPERATOR_KEY);
       assertThat(local.stop()).as("exit code on SIGTERM; %s", local.log()).isZero();
     }
+  }
+
+  @Test
+  @DisplayName("listens on loopback only: the API and every emulator")
+  void listensOnLoopbackOnly(@TempDir Path dir) throws Exception {
+    Path dataDir = Files.createDirectories(dir.resolve("data"));
+    try (var local =
+        UplinkLocalProcess.start(
+            dir, Map.of("UPLINK_PORT", "0", "UPLINK_DATA_DIR", dataDir.toString()))) {
+
+      List<ListeningSockets.Listener> listeners = ListeningSockets.of(local.pid());
+
+      assertThat(listeners)
+          .as("the API, S3, SQS and DynamoDB listen (at least four sockets)")
+          .hasSizeGreaterThanOrEqualTo(4);
+      assertThat(listeners)
+          .as("sockets uplink local listens on; none may be reachable from the network")
+          .allMatch(ListeningSockets.Listener::isLoopback);
+      assertThat(local.stop()).isZero();
+    }
+  }
+
+  @Test
+  @DisplayName("reads /proc's addresses: IPv4, IPv6 any, loopback and mapped")
+  void readsProcAddresses() {
+    assertThat(ListeningSockets.address("0100007F")).isEqualTo("127.0.0.1");
+    assertThat(ListeningSockets.address("00000000")).isEqualTo("0.0.0.0");
+    assertThat(ListeningSockets.address("00000000000000000000000000000000")).isEqualTo("::");
+    assertThat(ListeningSockets.address("00000000000000000000000001000000")).isEqualTo("::1");
+    assertThat(ListeningSockets.address("0000000000000000FFFF00000100007F")).isEqualTo("127.0.0.1");
   }
 }

@@ -77,6 +77,11 @@ final class UplinkLocalProcess implements AutoCloseable {
     throw new AssertionError("uplink local did not start within " + STARTUP + ":\n" + read(log));
   }
 
+  /** The process id. */
+  long pid() {
+    return process.pid();
+  }
+
   /** The banner, from {@code Uplink is running locally.} to {@code Press Ctrl+C to stop.}. */
   String banner() {
     return banner;

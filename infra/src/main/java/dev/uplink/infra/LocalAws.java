@@ -6,6 +6,7 @@ import dev.uplink.core.aws.AwsClients;
 import dev.uplink.core.config.AwsSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -19,6 +20,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.elasticmq.NodeAddress;
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
@@ -59,8 +63,8 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
  *       PENDING tasks).
  * </ul>
  *
- * DynamoDB Local has no bind-address option: it listens on all interfaces, the other two on {@code
- * 127.0.0.1} only.
+ * All three listen on {@code 127.0.0.1} only (DynamoDB Local, which has no bind-address option,
+ * through {@link #bindToLoopback}): they accept any credentials, so nothing else may reach them.
  *
  * <h2>Browsers</h2>
  *
@@ -191,9 +195,37 @@ public final class LocalAws implements AutoCloseable {
             .toArray(String[]::new);
     // The HTTP server, not DynamoDBEmbedded: that one leaves a non-daemon thread behind.
     DynamoDBProxyServer server = ServerRunner.createServerFromCommandLineArgs(args);
+    bindToLoopback(server);
     server.start();
     running.push(server::stop);
     return endpoint(port);
+  }
+
+  /**
+   * DynamoDB Local has no bind-address option: it listens on every interface, and accepts any
+   * credentials, so anyone on the network could rewrite the task table. Its Jetty server is a
+   * private field, so its connectors are pointed at 127.0.0.1 before it starts; if that ever stops
+   * working, the stack refuses to start rather than expose the table.
+   */
+  private static void bindToLoopback(DynamoDBProxyServer proxy) {
+    try {
+      Field field = DynamoDBProxyServer.class.getDeclaredField("server");
+      field.setAccessible(true);
+      Server jetty = (Server) field.get(proxy);
+      Connector[] connectors = jetty.getConnectors();
+      if (connectors.length == 0) {
+        throw new IllegalStateException("no connector");
+      }
+      for (Connector connector : connectors) {
+        ((ServerConnector) connector).setHost(HOST);
+      }
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      throw new IllegalStateException(
+          "Cannot bind DynamoDB Local to "
+              + HOST
+              + " (did its internals change?); refusing to expose it on every interface",
+          e);
+    }
   }
 
   private URI startS3(int port, Path s3Dir) throws Exception {

@@ -5,6 +5,7 @@ import dev.uplink.core.config.ConfigException;
 import dev.uplink.core.config.UplinkConfig;
 import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.DestinationPolicy;
+import dev.uplink.processor.ProcessorWiring;
 import java.util.LinkedHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -47,6 +48,12 @@ public final class UplinkLocal {
     config = config.withAws(clients.settings());
     new AwsProvisioner(clients).provision(config);
     var pipeline = LocalPipeline.start(config, clients, LOOPBACK);
+    // The tasks survive a crash on disk, their messages do not (SQS is in memory): without this a
+    // backlog left by a killed stack would wait UPLINK_RECONCILE_AFTER for the reconciler.
+    int republished = ProcessorWiring.republishAfterRestart(config, clients);
+    if (republished > 0) {
+      System.out.printf("Re-queued %d unfinished task(s) from the last run.%n", republished);
+    }
     var stopped = new CountDownLatch(1);
     var stopping = new AtomicBoolean();
     Runnable stop =

@@ -15,6 +15,7 @@ import dev.uplink.processor.lambda.EmfPushMetrics;
 import dev.uplink.processor.local.DirectoryTarget;
 import dev.uplink.processor.poller.SqsPoller;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -35,6 +36,9 @@ public final class ProcessorWiring implements AutoCloseable {
 
   /** Tasks a reconciliation pass re-publishes at most. */
   static final int RECONCILE_BATCH = 500;
+
+  /** Tasks re-published at a local restart at most: a whole local backlog. */
+  private static final int RESTART_BATCH = 100_000;
 
   private final UplinkConfig config;
   private final AwsClients clients;
@@ -78,6 +82,22 @@ public final class ProcessorWiring implements AutoCloseable {
    */
   public static Reconciler reconciler(UplinkConfig config, AwsClients clients) {
     return reconciler(config, taskStore(config, clients), clients.sqs(), clients.queueUrl());
+  }
+
+  /**
+   * One pass for a local stack that just started over its kept task table but with an empty queue
+   * (its SQS lives in memory): every task still PENDING, and every PROCESSING one whose lease ran
+   * out, is published again at once instead of after {@code UPLINK_RECONCILE_AFTER}. Duplicates are
+   * harmless (the claim rule). Returns how many were published.
+   */
+  public static int republishAfterRestart(UplinkConfig config, AwsClients clients) {
+    return new Reconciler(
+            taskStore(config, clients),
+            new SqsTaskQueue(clients.sqs(), clients.queueUrl()),
+            Clock.systemUTC(),
+            Duration.ZERO,
+            RESTART_BATCH)
+        .runOnce();
   }
 
   private static Reconciler reconciler(
