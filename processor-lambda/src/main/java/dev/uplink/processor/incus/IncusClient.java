@@ -351,7 +351,8 @@ public final class IncusClient implements FileTarget, AutoCloseable {
       what = "no answer in time";
     } else if (e instanceof ConnectException) {
       what = "cannot connect (" + Objects.toString(e.getMessage(), "connection refused") + ")";
-    } else if (e instanceof InterruptedIOException) {
+    } else if (e instanceof InterruptedIOException
+        || e instanceof java.nio.channels.ClosedByInterruptException) {
       what = "interrupted";
     } else {
       what = e.toString();

@@ -128,15 +128,25 @@ final class IncusConnector implements AutoCloseable {
   private Connection connectTls() throws IOException {
     Socket raw = new Socket();
     try {
-      raw.connect(
-          new InetSocketAddress(url.getHost(), url.getPort() > 0 ? url.getPort() : 8443),
-          (int) connectTimeout.toMillis());
+      stallGuard.during(
+          raw,
+          () -> {
+            raw.connect(
+                new InetSocketAddress(url.getHost(), url.getPort() > 0 ? url.getPort() : 8443),
+                (int) connectTimeout.toMillis());
+            return null;
+          });
       raw.setTcpNoDelay(true);
       raw.setSoTimeout((int) readTimeout.toMillis());
       SSLSocket socket =
           (SSLSocket) tls.getSocketFactory().createSocket(raw, url.getHost(), raw.getPort(), true);
       socket.setUseClientMode(true);
-      socket.startHandshake();
+      stallGuard.during(
+          socket,
+          () -> {
+            socket.startHandshake(); // waits for the server: watched like any blocked call
+            return null;
+          });
       return new Connection(socket.getInputStream(), socket.getOutputStream(), socket);
     } catch (IOException | RuntimeException e) {
       raw.close();

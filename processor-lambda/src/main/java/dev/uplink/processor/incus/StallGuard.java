@@ -4,6 +4,7 @@ import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -16,10 +17,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * Closes a connection whose read or write has been blocked longer than a timeout, so a hung Incus
  * never hangs a push: socket timeouts cover only reads, and a unix socket's streams have none at
- * all. The blocked call then fails with a {@link SocketTimeoutException}. Idle connections (no call
- * in progress, like a pooled session) are never closed by it.
+ * all. The blocked call then fails with a {@link SocketTimeoutException}. It also closes the
+ * connection of a blocked call whose thread was interrupted (an aborted push): blocking socket I/O
+ * on a platform thread, like the Lambda runtime's, does not react to interrupts by itself; the call
+ * then fails with an {@link InterruptedIOException}. Idle connections (no call in progress, like a
+ * pooled session) are never closed by it.
  */
 final class StallGuard implements AutoCloseable {
+
+  /** How often blocked calls are looked at: also how soon an interrupt takes effect. */
+  private static final long SWEEP_MILLIS = 200;
 
   private final long timeoutNanos;
   private final Set<Watched> watched = ConcurrentHashMap.newKeySet();
@@ -30,7 +37,7 @@ final class StallGuard implements AutoCloseable {
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("uplink-incus-stall-guard").factory());
-    long every = Math.max(50, timeout.toMillis() / 4);
+    long every = Math.min(SWEEP_MILLIS, Math.max(10, timeout.toMillis() / 4));
     timer.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
   }
 
@@ -47,6 +54,25 @@ final class StallGuard implements AutoCloseable {
         });
   }
 
+  /** One blocking call on {@code resource} (a connect, a TLS handshake), watched the same way. */
+  <T> T during(java.io.Closeable resource, Call<T> call) throws IOException {
+    var w =
+        new Watched(
+            new IncusConnector.Connection(
+                InputStream.nullInputStream(), OutputStream.nullOutputStream(), resource));
+    watched.add(w);
+    try {
+      return w.timed(call);
+    } finally {
+      watched.remove(w);
+    }
+  }
+
+  /** A blocking call. */
+  interface Call<T> {
+    T run() throws IOException;
+  }
+
   @Override
   public void close() {
     timer.shutdownNow();
@@ -56,8 +82,11 @@ final class StallGuard implements AutoCloseable {
     long now = System.nanoTime();
     for (Watched w : watched) {
       long since = w.blockedSince;
-      if (since != 0 && now - since > timeoutNanos) {
-        w.stalled = true;
+      Thread blocked = w.blockedThread;
+      boolean interrupted = blocked != null && blocked.isInterrupted();
+      if (since != 0 && (interrupted || now - since > timeoutNanos)) {
+        w.interrupted = interrupted;
+        w.stalled = !interrupted;
         watched.remove(w);
         w.connection.close();
       }
@@ -67,21 +96,25 @@ final class StallGuard implements AutoCloseable {
   private final class Watched {
     private final IncusConnector.Connection connection;
     private volatile long blockedSince;
+    private volatile Thread blockedThread;
     private volatile boolean stalled;
+    private volatile boolean interrupted;
 
     Watched(IncusConnector.Connection connection) {
       this.connection = connection;
     }
 
-    private interface Call<T> {
-      T run() throws IOException;
-    }
-
     private <T> T timed(Call<T> call) throws IOException {
+      blockedThread = Thread.currentThread();
       blockedSince = System.nanoTime() | 1; // never 0 while blocked
       try {
         return call.run();
       } catch (IOException e) {
+        if (interrupted) {
+          var stopped = new InterruptedIOException("interrupted");
+          stopped.initCause(e);
+          throw stopped;
+        }
         if (stalled) {
           var timeout =
               new SocketTimeoutException(
@@ -92,6 +125,7 @@ final class StallGuard implements AutoCloseable {
         throw e;
       } finally {
         blockedSince = 0;
+        blockedThread = null;
       }
     }
 

@@ -102,4 +102,44 @@ class IncusClientHttpsTest extends IncusClientContract {
           .hasMessageContaining(settings.url().getAuthority());
     }
   }
+
+  @Test
+  void givenAPushBlockedOnAPlatformThread_whenTheThreadIsInterrupted_thenThePushEndsAtOnce()
+      throws Exception {
+    try (var silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        var nowhere =
+            new IncusClient(
+                new IncusSettings(
+                    java.net.URI.create("https://127.0.0.1:" + silent.getLocalPort()),
+                    env.clientCert(),
+                    env.clientKey(),
+                    env.serverCert()))) {
+      // The TLS handshake waits for a server hello that never comes.
+      var failure = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+      Thread pusher =
+          Thread.ofPlatform() // like the Lambda runtime's thread: socket I/O ignores interrupts
+              .start(
+                  () -> {
+                    try {
+                      nowhere.push(
+                          PushRequest.of(
+                              Destination.of(env.instance(), dir + "/x"), stream("x"), 1));
+                    } catch (Exception e) {
+                      failure.set(e);
+                    }
+                  });
+      Thread.sleep(300);
+      long interruptedAt = System.nanoTime();
+
+      pusher.interrupt();
+      pusher.join(Duration.ofSeconds(10));
+
+      assertThat(pusher.isAlive()).as("the push still blocked 10 s after the interrupt").isFalse();
+      assertThat(Duration.ofNanos(System.nanoTime() - interruptedAt))
+          .isLessThan(Duration.ofSeconds(2));
+      assertThat(failure.get())
+          .isInstanceOf(TargetUnavailableException.class)
+          .hasMessageContaining("interrupted");
+    }
+  }
 }
