@@ -5,6 +5,8 @@ import dev.uplink.core.domain.TaskError;
 import dev.uplink.core.domain.TaskNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -27,10 +29,11 @@ import software.amazon.awssdk.core.exception.SdkClientException;
  *       <td>INCUS_FORBIDDEN</td></tr>
  *   <tr><td>Incus: server certificate is not the pinned one</td><td>permanent</td>
  *       <td>INCUS_UNTRUSTED_SERVER</td></tr>
- *   <tr><td>Incus: other refusals (is a directory or a symlink, permission denied, 4xx)</td>
+ *   <tr><td>Incus: other refusals (is a directory or a symlink, a name too long, a read-only
+ *       file system, permission denied: {@link #isPermanentRefusal}; 4xx)</td>
  *       <td>as the target decided (permanent for those)</td><td>INCUS_ERROR</td></tr>
- *   <tr><td>local directory target: I/O error / refusal</td><td>transient / permanent</td>
- *       <td>LOCAL_TARGET_ERROR</td></tr>
+ *   <tr><td>local directory target: the same refusals / a symbolic link on the path / other I/O
+ *       errors</td><td>permanent / permanent / transient</td><td>LOCAL_TARGET_ERROR</td></tr>
  *   <tr><td>reading the object broke off or ended early</td><td>transient</td>
  *       <td>OBJECT_READ_FAILED</td></tr>
  *   <tr><td>before the rename: size or SHA-256 differs (nothing replaced)</td><td>permanent</td>
@@ -59,7 +62,33 @@ public final class FailureClassifier {
   public static final String AWS_REJECTED = "AWS_REJECTED";
   public static final String IO_ERROR = "IO_ERROR";
 
+  /**
+   * What a filesystem answers (in {@code strerror}'s words, as Incus's SFTP server and Java report
+   * them) when a write can never succeed as asked: the same push would be refused again.
+   */
+  private static final List<String> PERMANENT_REFUSALS =
+      List.of(
+          "file name too long",
+          "read-only file system",
+          "permission denied",
+          "operation not permitted",
+          "is a directory",
+          "not a directory",
+          "too many levels of symbolic links");
+
   private FailureClassifier() {}
+
+  /**
+   * Whether a target's refusal, in the filesystem's words ({@code File name too long}, {@code
+   * Read-only file system}, {@code Permission denied}, …), is one trying again cannot change. A
+   * full disk or a quota is not: space may be freed.
+   *
+   * @param reason the reason alone, without the path it was about (a path may contain any words)
+   */
+  public static boolean isPermanentRefusal(String reason) {
+    String lower = reason.toLowerCase(Locale.ROOT);
+    return PERMANENT_REFUSALS.stream().anyMatch(lower::contains);
+  }
 
   /** Transient or permanent. */
   public enum Kind {

@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -165,6 +166,37 @@ class FailureClassifierTest {
             Kind.TRANSIENT,
             FailureClassifier.IO_ERROR),
         cell("a bug", new IllegalStateException("boom"), Kind.TRANSIENT, TaskError.INTERNAL));
+  }
+
+  @ParameterizedTest(name = "\"{0}\" is permanent")
+  @ValueSource(
+      strings = {
+        "File name too long",
+        "file name too long",
+        "Read-only file system",
+        "read-only file system",
+        "Permission denied",
+        "Operation not permitted",
+        "Is a directory",
+        "Not a directory",
+        "Too many levels of symbolic links"
+      })
+  void givenARefusalTryingAgainCannotChange_whenJudged_thenPermanent(String reason) {
+    assertThat(FailureClassifier.isPermanentRefusal(reason)).isTrue();
+  }
+
+  @ParameterizedTest(name = "\"{0}\" is transient")
+  @ValueSource(
+      strings = {
+        "No space left on device",
+        "Disk quota exceeded",
+        "Input/output error",
+        "No such file or directory",
+        "Directory not empty",
+        "Cannot rename across filesystems"
+      })
+  void givenARefusalThatMayPass_whenJudged_thenNotPermanent(String reason) {
+    assertThat(FailureClassifier.isPermanentRefusal(reason)).isFalse();
   }
 
   @ParameterizedTest(name = "{0}")

@@ -606,9 +606,11 @@ public final class DynamoDbTaskStore implements TaskStore {
    * A query of the index {@value #OWNER_INDEX}, descending: the owner's tasks with an id below
    * {@code after} (a key condition, so a page that continues reads nothing before its start). The
    * status and instance are filters, applied after reading: requests follow each other until {@code
-   * limit} tasks matched or the owner's tasks ran out. {@code next} is given when a task beyond the
-   * last one returned matched, or the index was not read to its end (the next page may then be
-   * empty).
+   * limit} tasks matched, the owner's tasks ran out, or {@link TaskQuery#MAX_EXAMINED} were read
+   * (DynamoDB's {@code Limit} counts items read, matching or not). {@code next} is given when a
+   * task beyond the last one returned matched, or the index was not read to its end: then it is the
+   * last task returned, or the last task read when the page stopped at the bound (the next page may
+   * be empty).
    */
   @Override
   public TaskPage list(String owner, TaskQuery query) {
@@ -648,10 +650,14 @@ public final class DynamoDbTaskStore implements TaskStore {
     int limit = query.limit();
     var found = new ArrayList<UploadTask>();
     boolean more = false;
+    int examined = 0;
     Map<String, AttributeValue> startKey = null;
     do {
       // One more than missing: seeing it tells whether a next page exists, without another read.
-      int read = filters.isEmpty() ? limit - found.size() + 1 : FILTERED_READ;
+      int read =
+          filters.isEmpty()
+              ? limit - found.size() + 1
+              : Math.min(FILTERED_READ, TaskQuery.MAX_EXAMINED - examined);
       Map<String, AttributeValue> from = startKey;
       QueryResponse page =
           client.query(
@@ -668,6 +674,7 @@ public final class DynamoDbTaskStore implements TaskStore {
                   r.filterExpression(String.join(" AND ", filters));
                 }
               });
+      examined += page.scannedCount() == null ? page.count() : page.scannedCount();
       for (Map<String, AttributeValue> item : page.items()) {
         if (found.size() == limit) {
           more = true;
@@ -679,9 +686,19 @@ public final class DynamoDbTaskStore implements TaskStore {
           page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
               ? page.lastEvaluatedKey()
               : null;
-    } while (!more && found.size() < limit && startKey != null);
-    more = more || (found.size() == limit && startKey != null);
-    Optional<TaskId> next = more ? Optional.of(found.get(found.size() - 1).id()) : Optional.empty();
+    } while (!more
+        && found.size() < limit
+        && startKey != null
+        && examined < TaskQuery.MAX_EXAMINED);
+    Optional<TaskId> next;
+    if (more || (found.size() == limit && startKey != null)) {
+      next = Optional.of(found.get(found.size() - 1).id());
+    } else if (startKey != null) {
+      // Stopped at the bound: go on after the last task read (it did not match, or it is shown).
+      next = Optional.of(new TaskId(new ItemReader(table, startKey).text(ID)));
+    } else {
+      next = Optional.empty();
+    }
     return new TaskPage(found, next);
   }
 

@@ -10,7 +10,9 @@ import java.util.regex.Pattern;
  * @param instance Incus instance name (1-63 letters, digits and hyphens; starts with a letter; does
  *     not end with a hyphen)
  * @param path absolute, normalised file path: no {@code .} or {@code ..} segment, no empty segment,
- *     no trailing slash, no NUL or control character
+ *     no trailing slash, no NUL or control character; at most {@value #MAX_PATH_BYTES} bytes in
+ *     UTF-8, each segment at most {@value #MAX_SEGMENT_BYTES} (what Linux takes: a longer name
+ *     could never be written, so it is refused before anything is stored)
  * @param mode permission bits, 0 to 0777: no setuid, setgid or sticky bit, which Incus cannot set
  *     (it drops them silently, so such a mode could never be delivered as asked)
  * @param uid owner user id inside the instance
@@ -23,7 +25,14 @@ public record Destination(String instance, String path, int mode, long uid, long
   /** The largest mode Incus sets exactly: rwx for all, no setuid, setgid or sticky bit. */
   public static final int MAX_MODE = 0777;
 
-  private static final int MAX_PATH_LENGTH = 4096;
+  /**
+   * The longest path, in UTF-8 bytes: Linux's {@code PATH_MAX} (4096) counts the terminating NUL.
+   */
+  public static final int MAX_PATH_BYTES = 4095;
+
+  /** The longest file or directory name, in UTF-8 bytes: Linux's {@code NAME_MAX}. */
+  public static final int MAX_SEGMENT_BYTES = 255;
+
   private static final Pattern INSTANCE_NAME =
       Pattern.compile("[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
 
@@ -106,8 +115,10 @@ public record Destination(String instance, String path, int mode, long uid, long
     if (path == null || path.isEmpty()) {
       throw new InvalidDestinationException("path", "is required");
     }
-    if (path.length() > MAX_PATH_LENGTH) {
-      throw new InvalidDestinationException("path", "is longer than " + MAX_PATH_LENGTH);
+    int pathBytes = utf8Length(path);
+    if (pathBytes > MAX_PATH_BYTES) {
+      throw new InvalidDestinationException(
+          "path", "is longer than %d bytes in UTF-8 (got %d)".formatted(MAX_PATH_BYTES, pathBytes));
     }
     if (path.charAt(0) != '/') {
       throw new InvalidDestinationException("path", "must be absolute (start with /)");
@@ -125,7 +136,38 @@ public record Destination(String instance, String path, int mode, long uid, long
         throw new InvalidDestinationException(
             "path", "must be normalised: no empty, '.' or '..' segments");
       }
+      int bytes = utf8Length(segment);
+      if (bytes > MAX_SEGMENT_BYTES) {
+        throw new InvalidDestinationException(
+            "path",
+            "has a name longer than %d bytes in UTF-8: \"%s…\" has %d"
+                .formatted(
+                    MAX_SEGMENT_BYTES,
+                    segment.substring(0, segment.offsetByCodePoints(0, 16)),
+                    bytes));
+      }
     }
+  }
+
+  /** The length of {@code text} in UTF-8, without encoding it. */
+  private static int utf8Length(String text) {
+    int bytes = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x80) {
+        bytes += 1;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes += 3; // a lone surrogate is encoded as '?' by Java but counted as 3 here: safe side
+      }
+    }
+    return bytes;
   }
 
   private static void requireId(String field, long id) {

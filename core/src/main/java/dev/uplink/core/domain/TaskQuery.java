@@ -16,6 +16,13 @@ public record TaskQuery(
 
   public static final int MAX_LIMIT = 100;
 
+  /**
+   * The most of an owner's tasks one page looks at. A filtered page stops there even with fewer
+   * than {@code limit} tasks, even none, and says where to go on ({@link TaskPage#next}), so a
+   * filter that matches few of many tasks costs a bounded read per page, never the whole partition.
+   */
+  public static final int MAX_EXAMINED = 1000;
+
   public TaskQuery {
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(instance, "instance");

@@ -35,8 +35,10 @@ public interface TaskStore {
   Optional<UploadTask> findByIdempotencyKey(String owner, String idempotencyKey);
 
   /**
-   * One page of an owner's tasks, newest first, matching {@code query}. Reads an index that may lag
-   * a change made a moment ago.
+   * One page of an owner's tasks, newest first, matching {@code query}. A page looks at no more
+   * than {@link TaskQuery#MAX_EXAMINED} of the owner's tasks: with a filter it may hold fewer than
+   * {@code limit} tasks, even none, and still have a {@link TaskPage#next} to go on from. Reads an
+   * index that may lag a change made a moment ago.
    */
   TaskPage list(String owner, TaskQuery query);
 

@@ -74,6 +74,75 @@ class DestinationTest {
     }
 
     @Test
+    void givenASegmentOf255Bytes_whenConstructed_thenAccepted() {
+      String longest = "/srv/" + "a".repeat(255) + "/" + "é".repeat(127) + "x";
+
+      assertThat(Destination.of("web", longest).path()).isEqualTo(longest);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a", "é", "\u6587", "\uD83D\uDCE6"})
+    void givenASegmentOver255BytesInUtf8_whenConstructed_thenRefusedSayingWhichAndHowLong(
+        String character) {
+      int bytes = character.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      String segment = character.repeat(255 / bytes + 1);
+      String path = "/srv/" + segment + "/file.bin";
+
+      assertThatThrownBy(() -> Destination.of("web", path))
+          .isInstanceOfSatisfying(
+              InvalidDestinationException.class,
+              e -> {
+                assertThat(e.field()).isEqualTo("path");
+                assertThat(e.getMessage())
+                    .contains("255 bytes")
+                    .contains(
+                        Integer.toString(
+                            segment.getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
+              });
+    }
+
+    @Test
+    void givenAPathOf4095Bytes_whenConstructed_thenAccepted() {
+      String path = pathOfBytes(4095);
+
+      assertThat(Destination.of("web", path).path()).hasSize(4095);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {4096, 4097, 5000})
+    void givenAPathOf4096BytesOrMore_whenConstructed_thenRefusedNamingThePathField(int bytes) {
+      String path = pathOfBytes(bytes);
+
+      assertThatThrownBy(() -> Destination.of("web", path))
+          .isInstanceOfSatisfying(
+              InvalidDestinationException.class,
+              e -> {
+                assertThat(e.field()).isEqualTo("path");
+                assertThat(e.getMessage()).contains("4095 bytes");
+              });
+    }
+
+    @Test
+    void givenAPathUnder4096CharactersButOver4095BytesInUtf8_whenConstructed_thenRefused() {
+      String path = "/" + String.join("/", java.util.Collections.nCopies(20, "é".repeat(110)));
+
+      assertThat(path.length()).as("characters").isLessThan(4096);
+      assertThatThrownBy(() -> Destination.of("web", path))
+          .isInstanceOfSatisfying(
+              InvalidDestinationException.class, e -> assertThat(e.field()).isEqualTo("path"));
+    }
+
+    /** An absolute path of exactly {@code bytes} ASCII bytes: segments of 200, the first longer. */
+    private static String pathOfBytes(int bytes) {
+      int full = (bytes - 2) / 201;
+      var path = new StringBuilder("/").append("f".repeat(bytes - 201 * full - 1));
+      for (int i = 0; i < full; i++) {
+        path.append('/').append("p".repeat(200));
+      }
+      return path.toString();
+    }
+
+    @Test
     void parentDirectoriesAreListedOutermostFirst() {
       assertThat(Destination.of("web", "/srv/a/b/file").parentDirectories())
           .containsExactly("/srv", "/srv/a", "/srv/a/b");

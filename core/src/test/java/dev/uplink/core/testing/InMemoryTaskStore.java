@@ -146,22 +146,32 @@ public final class InMemoryTaskStore implements TaskStore {
     return find(guard.task()).filter(task -> task.isOwnedBy(owner));
   }
 
-  /** Exact: {@code next} only when another matching task follows. */
+  /**
+   * As the real store, examining at most {@link TaskQuery#MAX_EXAMINED} tasks; exact within them:
+   * {@code next} when another matching task follows among them, or when tasks remain unexamined.
+   */
   @Override
   public TaskPage list(String owner, TaskQuery query) {
     List<UploadTask> newestFirst =
         tasks.values().stream()
             .filter(task -> task.isOwnedBy(owner))
             .filter(task -> query.after().map(after -> isBefore(task.id(), after)).orElse(true))
-            .filter(query::matches)
             .sorted(Comparator.comparing((UploadTask task) -> task.id().value()).reversed())
-            .limit(query.limit() + 1L)
             .toList();
-    if (newestFirst.size() <= query.limit()) {
-      return new TaskPage(newestFirst, Optional.empty());
+    var page = new ArrayList<UploadTask>();
+    for (int examined = 0; examined < newestFirst.size(); examined++) {
+      UploadTask task = newestFirst.get(examined);
+      if (examined == TaskQuery.MAX_EXAMINED) {
+        return new TaskPage(page, Optional.of(newestFirst.get(examined - 1).id()));
+      }
+      if (query.matches(task)) {
+        if (page.size() == query.limit()) {
+          return new TaskPage(page, Optional.of(page.get(page.size() - 1).id()));
+        }
+        page.add(task);
+      }
     }
-    List<UploadTask> page = newestFirst.subList(0, query.limit());
-    return new TaskPage(page, Optional.of(page.get(page.size() - 1).id()));
+    return new TaskPage(page, Optional.empty());
   }
 
   /** Id order is creation order: ids are ULIDs, compared as the real store compares strings. */

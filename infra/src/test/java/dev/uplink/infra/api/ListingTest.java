@@ -2,15 +2,21 @@ package dev.uplink.infra.api;
 
 import static dev.uplink.infra.api.ApiFixture.ALICE;
 import static dev.uplink.infra.api.ApiFixture.BOB;
+import static dev.uplink.infra.api.ApiFixture.WEB_ONLY;
 import static dev.uplink.infra.api.ApiFixture.declaration;
 import static dev.uplink.infra.api.ApiFixture.expect;
 import static dev.uplink.infra.api.ApiFixture.problem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.uplink.core.domain.Destination;
+import dev.uplink.core.domain.TaskId;
+import dev.uplink.core.domain.UploadTask;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.UUID;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -84,6 +90,33 @@ class ListingTest {
     assertThat(web2.size()).isLessThan(alices.size());
     assertThat(walk(ALICE, "&status=AWAITING_UPLOAD", 50)).containsExactlyElementsOf(alices);
     assertThat(walk(ALICE, "&status=done", 50)).isEmpty();
+  }
+
+  @Test
+  void aFilteredPageLooksAtAThousandTasksAtMost_andItsCursorGoesOnEvenFromAnEmptyPage() {
+    // Carol's oldest task is the only one on web-9; 1,100 newer ones are on web-1.
+    UploadTask onlyMatch = carolsTask("web-9");
+    api.tasks.create(onlyMatch);
+    IntStream.range(0, 1_100).parallel().forEach(n -> api.tasks.create(carolsTask("web-1")));
+
+    JsonNode first = expect(api.get(WEB_ONLY, "/v1/uploads?limit=1&container=web-9"), 200);
+
+    assertThat(first.path("items")).as("items of the first page").isEmpty();
+    assertThat(first.path("nextCursor").isTextual()).as("a cursor to go on").isTrue();
+    assertThat(walk(WEB_ONLY, "&container=web-9", 1)).containsExactly(onlyMatch.id().value());
+    assertThat(walk(WEB_ONLY, "&container=nomatch", 1)).isEmpty();
+    assertThat(walk(WEB_ONLY, "&status=DONE", 100)).isEmpty();
+  }
+
+  private static UploadTask carolsTask(String container) {
+    return UploadTask.pending(
+        TaskId.newId(),
+        "carol",
+        Destination.of(container, "/srv/uploads/listed.bin"),
+        "uploads/" + UUID.randomUUID(),
+        1,
+        "0".repeat(64),
+        Instant.now());
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.uplink.infra.pipeline;
 import static dev.uplink.infra.testing.UplinkHttp.acceptedId;
 import static dev.uplink.infra.testing.UplinkHttp.query;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.uplink.core.config.UplinkConfig;
@@ -10,6 +11,7 @@ import dev.uplink.infra.LocalPipeline;
 import dev.uplink.infra.testing.LocalAwsExtension;
 import dev.uplink.infra.testing.TestFiles;
 import dev.uplink.infra.testing.UplinkHttp;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -79,5 +81,61 @@ class DirectoryTargetDeliveryTest {
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(landed)))
         .as("permissions of %s", landed)
         .isEqualTo("rw-r-----");
+  }
+
+  @Test
+  @DisplayName(
+      "a push the directory refuses for good fails after one attempt, its error naming only the"
+          + " instance's path")
+  void aRefusedPushFailsAtOnceNamingOnlyTheInstancesPath() {
+    String dir = "/srv/refused-" + TestFiles.randomSuffix();
+    JsonNode file = deliver(dir + "/plain");
+    assertThat(file.path("status").asText()).as("the file; task %s", file).isEqualTo("DONE");
+
+    JsonNode task = deliver(dir + "/plain/child");
+
+    assertThat(task.path("status").asText()).as("status; task %s", task).isEqualTo("FAILED");
+    assertThat(task.path("attempts").asInt()).as("attempts").isEqualTo(1);
+    assertThat(task.path("lastError").path("code").asText()).isEqualTo("LOCAL_TARGET_ERROR");
+    assertThat(task.path("lastError").path("message").asText())
+        .isEqualTo("Cannot write demo:%s/plain/child: %s/plain is not a directory", dir, dir)
+        .doesNotContain(config.dataDir().toAbsolutePath().toString());
+  }
+
+  @Test
+  @DisplayName("a read-only file system fails a push after one attempt, not after every retry")
+  void aReadOnlyFileSystemFailsAPushAtOnce() throws Exception {
+    String dir = "/srv/read-only-" + TestFiles.randomSuffix();
+    Path mountPoint =
+        Files.createDirectories(
+            config.dataDir().resolve("instances/demo").resolve(dir.substring(1)));
+    Process mount =
+        new ProcessBuilder(
+                "mount", "-t", "tmpfs", "-o", "ro,size=64k", "uplink-test", mountPoint.toString())
+            .redirectErrorStream(true)
+            .start();
+    String said = new String(mount.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assumeTrue(mount.waitFor() == 0, "needs to mount a read-only tmpfs (root on Linux): " + said);
+    try {
+      JsonNode task = deliver(dir + "/file.bin");
+
+      assertThat(task.path("status").asText()).as("status; task %s", task).isEqualTo("FAILED");
+      assertThat(task.path("attempts").asInt()).as("attempts").isEqualTo(1);
+      assertThat(task.path("lastError").path("message").asText())
+          .isEqualTo("Cannot write demo:%s/file.bin: Read-only file system", dir);
+    } finally {
+      new ProcessBuilder("umount", mountPoint.toString()).inheritIO().start().waitFor();
+    }
+  }
+
+  /** Uploads a few bytes to {@code demo:path} and waits until the task is finished. */
+  private static JsonNode deliver(String path) {
+    String id =
+        acceptedId(
+            http.uploadBytes(
+                KEY,
+                query("container", "demo", "path", path),
+                "x".getBytes(StandardCharsets.UTF_8)));
+    return http.awaitFinished(KEY, id, Duration.ofSeconds(30));
   }
 }

@@ -102,6 +102,34 @@ class RejectedUploadTest {
             "path with '..'",
             raw(query(container, INSTANCE, path, "/srv/../etc/passwd"), CONTENT, path)),
         named(
+            "a name over 255 bytes",
+            raw(query(container, INSTANCE, path, "/srv/" + "n".repeat(256)), CONTENT, path)),
+        named(
+            "a name of 128 characters that is 256 bytes in UTF-8",
+            raw(query(container, INSTANCE, path, "/srv/" + "é".repeat(128)), CONTENT, path)),
+        named(
+            "a path over 4095 bytes",
+            raw(
+                query(container, INSTANCE, path, ("/" + "d".repeat(200)).repeat(21) + "/f.bin"),
+                CONTENT,
+                path)),
+        named(
+            "a name over 255 bytes in a presigned upload's declaration",
+            new Rejection(
+                h ->
+                    h.post(
+                        KEY,
+                        "/presign",
+                        Map.of(),
+                        "application/json",
+                        BodyPublishers.ofString(
+                            ("{\"container\":\"%s\",\"path\":\"/srv/%s\",\"size\":5,"
+                                    + "\"sha256\":\"%s\"}")
+                                .formatted(INSTANCE, "n".repeat(256), "0".repeat(64)))),
+                400,
+                "invalid-destination",
+                path)),
+        named(
             "bad mode (not octal)",
             raw(query(container, INSTANCE, path, PATH, "mode", "0999"), CONTENT, "mode")),
         named(
@@ -161,6 +189,15 @@ class RejectedUploadTest {
                 new Multipart()
                     .field(container, INSTANCE)
                     .field(path, "/srv/../x")
+                    .file("file", "x.bin", CONTENT),
+                "invalid-destination",
+                path)),
+        named(
+            "multipart with a name over 255 bytes",
+            multipart(
+                new Multipart()
+                    .field(container, INSTANCE)
+                    .field(path, "/srv/" + "n".repeat(300))
                     .file("file", "x.bin", CONTENT),
                 "invalid-destination",
                 path)),

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.uplink.core.config.IncusSettings;
 import dev.uplink.core.domain.Destination;
+import dev.uplink.processor.FailureClassifier;
 import dev.uplink.processor.FileTarget;
 import dev.uplink.processor.InstanceNotFoundException;
 import dev.uplink.processor.PathNotFoundException;
@@ -59,16 +60,6 @@ public final class IncusClient implements FileTarget, AutoCloseable {
   public static final int DIRECTORY_MODE = 0755;
 
   private static final int MAX_IDLE_SESSIONS_PER_INSTANCE = 16;
-
-  /** Incus's answers for these filesystem refusals; trying again cannot change them. */
-  private static final List<String> PERMANENT_ERRORS =
-      List.of(
-          "is a directory",
-          "not a directory",
-          "permission denied",
-          "read-only file system",
-          "file name too long",
-          "operation not permitted");
 
   private static final Logger log = LoggerFactory.getLogger(IncusClient.class);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -307,13 +298,22 @@ public final class IncusClient implements FileTarget, AutoCloseable {
     if (refusal.isNoSuchFile()) {
       return new PathNotFoundException(op.path(), message);
     }
-    String lower = refusal.getMessage().toLowerCase(Locale.ROOT);
     boolean permanent =
         refusal.status() == SftpException.PERMISSION_DENIED
             || refusal.status() == SftpException.OP_UNSUPPORTED
-            || PERMANENT_ERRORS.stream().anyMatch(lower::contains);
+            || FailureClassifier.isPermanentRefusal(reasonAlone(refusal.serverMessage()));
     return new TargetErrorException(
         dev.uplink.core.domain.TaskError.INCUS_ERROR, message, permanent, e);
+  }
+
+  /**
+   * The filesystem's reason in an SFTP server's message, without the path before it: Incus's server
+   * (Go's pkg/sftp) says {@code open /srv/a.txt: file name too long}, and the path may hold any
+   * words.
+   */
+  static String reasonAlone(String serverMessage) {
+    int colon = serverMessage.lastIndexOf(": ");
+    return colon < 0 ? serverMessage : serverMessage.substring(colon + 2);
   }
 
   /** Turns an Incus HTTP error answer into the typed exception, keeping Incus's own reason. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.uplink.core.config.IncusSettings;
 import dev.uplink.core.domain.Destination;
+import dev.uplink.core.domain.TaskError;
 import dev.uplink.processor.InstanceNotFoundException;
 import dev.uplink.processor.IntegrityMismatchException;
 import dev.uplink.processor.PathNotFoundException;
@@ -231,6 +232,27 @@ abstract class IncusClientContract {
     assertThatThrownBy(() -> push(Destination.of(env.instance(), dir + "/sub"), "y"))
         .isInstanceOfSatisfying(TargetErrorException.class, e -> assertThat(e.permanent()).isTrue())
         .hasMessageContaining("directory");
+  }
+
+  @Test
+  void givenAPathWhoseStagingFileNameWouldBeTooLongForLinux_whenPushing_thenPermanentRefusal() {
+    // The longest directory the test allows beside a short file name: the destination fits
+    // Linux's 4,095 bytes, the staging file's longer name beside it does not.
+    var path = new StringBuilder(dir);
+    while (4070 - path.length() >= 203) {
+      path.append('/').append("n".repeat(200));
+    }
+    path.append('/').append("n".repeat(4070 - path.length() - 1)).append("/f");
+    Destination destination = Destination.of(env.instance(), path.toString());
+
+    assertThatThrownBy(() -> push(destination, "x"))
+        .isInstanceOfSatisfying(
+            TargetErrorException.class,
+            e -> {
+              assertThat(e.permanent()).as("permanent").isTrue();
+              assertThat(e.code()).isEqualTo(TaskError.INCUS_ERROR);
+            })
+        .hasMessageContaining("file name too long");
   }
 
   @Test

@@ -6,7 +6,10 @@ const INSTANCE = /^[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 const OCTAL_MODE = /^0?[0-7]{3}$/;
 // A setuid, setgid or sticky bit: Incus drops these silently, so the API refuses them.
 const SPECIAL_MODE = /^0?[1-7][0-7]{3}$/;
-const MAX_PATH = 4096;
+// Linux's limits, in UTF-8 bytes: PATH_MAX (4096, counting the final NUL) and NAME_MAX.
+const MAX_PATH_BYTES = 4095;
+const MAX_NAME_BYTES = 255;
+const utf8 = new TextEncoder();
 const MAX_ID = 4294967294;
 
 /** Why an instance name is invalid, or null. */
@@ -21,12 +24,17 @@ export function instanceProblem(instance) {
 /** Why a file path is invalid, or null (the API's rules for a destination path). */
 export function filePathProblem(path) {
   if (!path) return 'Enter the path in the instance.';
-  if (path.length > MAX_PATH) return `The path is longer than ${MAX_PATH} characters.`;
+  const pathBytes = utf8.encode(path).length;
+  if (pathBytes > MAX_PATH_BYTES) return `The path is longer than ${MAX_PATH_BYTES} bytes (it has ${pathBytes}).`;
   if (!path.startsWith('/')) return 'The path must be absolute (start with /).';
   if (/[\u0000-\u001f\u007f-\u009f]/.test(path)) return 'The path must not contain control characters.';
   for (const segment of path.slice(1).split('/')) {
     if (segment === '' || segment === '.' || segment === '..') {
       return "The path must be normalised: no empty, '.' or '..' parts.";
+    }
+    const nameBytes = utf8.encode(segment).length;
+    if (nameBytes > MAX_NAME_BYTES) {
+      return `A name in the path is longer than ${MAX_NAME_BYTES} bytes (one has ${nameBytes}).`;
     }
   }
   return null;

@@ -46,8 +46,11 @@ export class HistoryView {
     this.cursors.length = page + 2;
     this.#render(result.items);
     const filtered = status || container ? ' matching the filters' : '';
+    // A filtered page looks at 1,000 uploads at most: it may be empty and still lead further.
     state.textContent = result.items.length === 0
-      ? (page === 0 ? `No uploads${filtered} yet.` : 'No more uploads.')
+      ? (result.nextCursor
+        ? `None${filtered} among these uploads; Older looks further back.`
+        : (page === 0 ? `No uploads${filtered} yet.` : 'No more uploads.'))
       : `Page ${page + 1}: ${result.items.length} upload${result.items.length === 1 ? '' : 's'}${filtered}.`;
     byId('history-page').textContent = result.items.length ? `Page ${page + 1}` : '';
     byId('history-newer').disabled = page === 0;
