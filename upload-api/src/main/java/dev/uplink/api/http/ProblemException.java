@@ -215,13 +215,25 @@ final class ProblemException extends RuntimeException {
         .header("Retry-After", "1");
   }
 
-  static ProblemException internal() {
+  /** A JSON request body longer than the API reads. */
+  static ProblemException bodyTooLarge(long limit) {
     return new ProblemException(
-        500,
-        TYPE_BASE + "internal-error",
-        "Internal server error",
-        "An unexpected error occurred; it has been logged",
-        null);
+        413,
+        TYPE_BASE + "body-too-large",
+        "Request body too large",
+        "The request body is larger than the " + limit + " bytes this endpoint reads",
+        "body");
+  }
+
+  /** A bug (not the client's fault, not an outage): logged under {@code incidentId}. */
+  static ProblemException internal(String incidentId) {
+    return new ProblemException(
+            500,
+            TYPE_BASE + "internal-error",
+            "Internal server error",
+            "An unexpected error occurred; it has been logged as incident " + incidentId,
+            null)
+        .extension("incidentId", incidentId);
   }
 
   /** Any other status (raised by Javalin or Jetty): RFC 9457's {@code about:blank} type. */

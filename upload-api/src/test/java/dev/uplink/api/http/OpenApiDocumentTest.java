@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.uplink.api.UploadLimits;
 import dev.uplink.api.UploadService;
 import dev.uplink.api.fakes.InMemoryDirectUploads;
+import dev.uplink.api.fakes.Outage;
 import dev.uplink.api.fakes.RecordingTaskQueue;
 import dev.uplink.api.fakes.StreamingObjectStore;
 import dev.uplink.core.domain.Caller;
@@ -863,7 +864,7 @@ class OpenApiDocumentTest {
 
   private void failingDependencies() throws Exception {
     byte[] one = {1};
-    QUEUE.failPublishesWith(new IllegalStateException("queue down"));
+    QUEUE.failPublishesWith(Outage.of("queue down"));
     try {
       JsonNode recorded =
           json(
@@ -875,7 +876,7 @@ class OpenApiDocumentTest {
     } finally {
       QUEUE.failPublishesWith(null);
     }
-    TASKS.failCreatesWith(new IllegalStateException("store down"));
+    TASKS.failCreatesWith(Outage.of("store down"));
     try {
       for (String kind : List.of("presign", "multipart")) {
         conforming(
@@ -885,7 +886,7 @@ class OpenApiDocumentTest {
     } finally {
       TASKS.failCreatesWith(null);
     }
-    TASKS.failFindsWith(new IllegalStateException("store down"));
+    TASKS.failFindsWith(Outage.of("store down"));
     try {
       String task = "/v1/uploads/" + UNKNOWN_ID;
       conforming(call(api, "GET", task), 503);
@@ -921,6 +922,7 @@ class OpenApiDocumentTest {
     conforming(redrive("{\"all\": true, \"rate\": 0}"), 400);
     conforming(redrive("{\"ids\": \"not-a-list\"}"), 400);
     conforming(redrive("[]"), 400);
+    conforming(redrive("{\"ids\": [\"" + "x".repeat(100_000) + "\"]}"), 413);
     DLQ.moveRunning(true);
     try {
       conforming(redrive("{\"all\": true}"), 409);
@@ -940,7 +942,7 @@ class OpenApiDocumentTest {
     conforming(call(operated, "POST", "/v1/uploads/" + UNKNOWN_ID + "/retry").key(OPS), 404);
     conforming(call(operated, "POST", "/v1/uploads/not-an-id/retry").key(OPS), 404);
 
-    DLQ.failWith(new IllegalStateException("queue down"));
+    DLQ.failWith(Outage.of("queue down"));
     try {
       conforming(call(operated, "GET", "/v1/dlq").key(OPS), 503);
       conforming(call(operated, "GET", "/v1/dlq/" + UNKNOWN_ID).key(OPS), 503);
@@ -948,7 +950,7 @@ class OpenApiDocumentTest {
     } finally {
       DLQ.failWith(null);
     }
-    TASKS.failFindsWith(new IllegalStateException("store down"));
+    TASKS.failFindsWith(Outage.of("store down"));
     try {
       conforming(call(operated, "POST", retry).key(OPS), 503);
     } finally {
