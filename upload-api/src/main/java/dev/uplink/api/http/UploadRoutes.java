@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
@@ -54,6 +55,18 @@ final class UploadRoutes {
 
   static Caller caller(Context ctx) {
     return ctx.attribute(CALLER);
+  }
+
+  /**
+   * The owner whose tasks the caller works on. An operator owns no task: it is refused as if the
+   * task were not there (404), so an operator named like a user never sees that user's tasks.
+   */
+  static String taskOwner(Context ctx) {
+    Caller caller = caller(ctx);
+    if (caller.operator()) {
+      throw RequestRejectedException.notFound();
+    }
+    return caller.owner();
   }
 
   static Optional<String> idempotencyKey(Context ctx) {
@@ -124,29 +137,33 @@ final class UploadRoutes {
   void status(Context ctx) {
     String id = rememberId(ctx);
     Duration wait = waitOf(ctx);
+    String owner = taskOwner(ctx);
     UploadTask task =
-        wait.isZero()
-            ? service.require(ctx.attribute(OWNER), id)
-            : service.awaitChange(ctx.attribute(OWNER), id, wait);
+        wait.isZero() ? service.require(owner, id) : service.awaitChange(owner, id, wait);
     ctx.status(200).contentType(JSON).result(Json.bytes(Json.task(task)));
   }
 
   /** {@code DELETE /v1/uploads/{id}}: cancels a task no worker has started. */
   void cancel(Context ctx) {
     String id = rememberId(ctx);
-    UploadTask task = service.cancel(ctx.attribute(OWNER), id);
+    UploadTask task = service.cancel(taskOwner(ctx), id);
     ctx.status(200).contentType(JSON).result(Json.bytes(Json.task(task)));
   }
 
   /** {@code GET /v1/uploads?status=&container=&limit=&cursor=}: newest first, paginated. */
   void list(Context ctx) {
+    Caller caller = caller(ctx);
     var query =
         new TaskQuery(
             statusFilter(ctx.queryParam("status")),
             Optional.ofNullable(ctx.queryParam("container")).filter(c -> !c.isBlank()),
             intParam(ctx, "limit", DEFAULT_PAGE, 1, TaskQuery.MAX_LIMIT),
             cursor(ctx.queryParam("cursor")));
-    TaskPage page = service.list(ctx.attribute(OWNER), query);
+    // An operator owns no task (see taskOwner): its page is empty.
+    TaskPage page =
+        caller.operator()
+            ? new TaskPage(List.of(), Optional.empty())
+            : service.list(caller.owner(), query);
     var body = new LinkedHashMap<String, Object>();
     body.put("items", page.tasks().stream().map(Json::task).toList());
     Optional<String> next = page.next().map(UploadRoutes::encodeCursor);
