@@ -59,7 +59,7 @@ final class ApiApplication {
             authenticate(ctx, authenticator);
           }
         });
-    List<Route> api = routes(settings, service);
+    List<Route> api = routes(settings, service, authenticator);
     // The web page is no operation of the API (openapi.json describes exactly the table above).
     var web = new WebPage(settings.browserUploadOrigins());
     List<Route> page =
@@ -110,10 +110,15 @@ final class ApiApplication {
     }
   }
 
-  /** Every endpoint, in one table. */
+  /** Every endpoint, in one table (for the document's test: nothing is started). */
   static List<Route> routes(ApiSettings settings, UploadService service) {
+    return routes(settings, service, new ApiKeyAuthenticator(settings.callers()));
+  }
+
+  private static List<Route> routes(
+      ApiSettings settings, UploadService service, ApiKeyAuthenticator authenticator) {
     var routes = new UploadRoutes(service, settings);
-    var probes = new ProbeRoutes(settings.probes());
+    var probes = new ProbeRoutes(settings.probes(), authenticator);
     var operators = new OperatorRoutes(settings.operators(), service.outages());
     var callers = new CallerRoutes(service);
     String uploads = UploadRoutes.UPLOADS;

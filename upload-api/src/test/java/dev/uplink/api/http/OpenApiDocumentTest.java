@@ -553,8 +553,15 @@ class OpenApiDocumentTest {
     conforming(call(api, "GET", "/metrics").anonymous(), 404);
     var notReady = conforming(call(probed, "GET", "/readyz").anonymous(), 503);
     assertThat(new String(notReady.body(), StandardCharsets.UTF_8))
+        .as("which check failed, and why, is for operators")
+        .doesNotContain("dynamodb", "Connection refused", "checks");
+    var detailed = conforming(call(probed, "GET", "/readyz").key(OPS), 503);
+    assertThat(new String(detailed.body(), StandardCharsets.UTF_8))
         .contains("dynamodb (IOException: Connection refused)")
         .contains("\"s3\":\"ok\"");
+    assertThat(json(conforming(call(probed, "GET", "/readyz").key(KEY), 503)).has("checks"))
+        .as("a user's key sees no details either")
+        .isFalse();
     assertThat(
             new String(
                 conforming(call(probed, "GET", "/metrics").anonymous(), 200).body(),
