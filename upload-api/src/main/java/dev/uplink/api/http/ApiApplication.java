@@ -45,6 +45,18 @@ final class ApiApplication {
 
   static void install(JavalinConfig config, ApiSettings settings, UploadService service) {
     var authenticator = new ApiKeyAuthenticator(settings.callers());
+    var admission = new UploadAdmission(settings);
+    config.events.serverStopped(admission::close);
+    LOG.info(
+        "Streamed uploads: {} at once ({} per owner), {} MiB of part buffers ({} MiB per owner),"
+            + " at least {} KiB/s over {} s; {} long polls per owner",
+        settings.maxConcurrentUploads(),
+        settings.admission().maxUploadsPerOwner(),
+        admission.buffers().budget() >> 20,
+        admission.buffers().perOwner() >> 20,
+        settings.admission().minUploadBytesPerSecond() / 1024,
+        settings.admission().minUploadRateWindow().toSeconds(),
+        settings.admission().maxLongPollsPerOwner());
     Outages outages = service.outages();
 
     config.http.maxRequestSize = MAX_JSON_BODY;
@@ -59,7 +71,7 @@ final class ApiApplication {
             authenticate(ctx, authenticator);
           }
         });
-    List<Route> api = routes(settings, service, authenticator);
+    List<Route> api = routes(settings, service, admission, authenticator);
     // The web page is no operation of the API (openapi.json describes exactly the table above).
     var web = new WebPage(settings.browserUploadOrigins());
     List<Route> page =
@@ -112,12 +124,19 @@ final class ApiApplication {
 
   /** Every endpoint, in one table (for the document's test: nothing is started). */
   static List<Route> routes(ApiSettings settings, UploadService service) {
-    return routes(settings, service, new ApiKeyAuthenticator(settings.callers()));
+    return routes(
+        settings,
+        service,
+        new UploadAdmission(settings),
+        new ApiKeyAuthenticator(settings.callers()));
   }
 
   private static List<Route> routes(
-      ApiSettings settings, UploadService service, ApiKeyAuthenticator authenticator) {
-    var routes = new UploadRoutes(service, settings);
+      ApiSettings settings,
+      UploadService service,
+      UploadAdmission admission,
+      ApiKeyAuthenticator authenticator) {
+    var routes = new UploadRoutes(service, settings, admission);
     var probes = new ProbeRoutes(settings.probes(), authenticator);
     var operators = new OperatorRoutes(settings.operators(), service.outages());
     var callers = new CallerRoutes(service);

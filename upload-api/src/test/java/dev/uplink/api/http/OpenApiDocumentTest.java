@@ -12,6 +12,7 @@ import dev.uplink.api.fakes.InMemoryDirectUploads;
 import dev.uplink.api.fakes.Outage;
 import dev.uplink.api.fakes.RecordingTaskQueue;
 import dev.uplink.api.fakes.StreamingObjectStore;
+import dev.uplink.core.config.AdmissionLimits;
 import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.DestinationPolicy;
@@ -52,6 +53,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -128,6 +130,9 @@ class OpenApiDocumentTest {
   /** The service with the operators' endpoints over {@link #DLQ}; {@link #OPS} is an operator. */
   private static UploadApi operated;
 
+  /** Uploads slower than 16 KiB/s for 1 s are ended. */
+  private static UploadApi floored;
+
   /** Operation ("METHOD /path/{template}") to the statuses real answers showed. */
   private final Map<String, Set<String>> seen = new TreeMap<>();
 
@@ -196,11 +201,21 @@ class OpenApiDocumentTest {
                         Caller.operator("ops")))
                 .withOperators(new OperatorService(TASKS, QUEUE, DLQ, Clock.systemUTC())),
             service);
+    floored =
+        UploadApi.start(
+            "127.0.0.1",
+            0,
+            ApiSettings.of(Map.of(KEY, new Caller("alice", DestinationPolicy.allowAll())))
+                .withAdmission(
+                    new AdmissionLimits(
+                        32, OptionalLong.empty(), 16 * 1024, Duration.ofSeconds(1), 1)),
+            service);
   }
 
   @AfterAll
   static void stop() {
-    for (UploadApi server : new UploadApi[] {api, restricted, streamOnly, probed, operated}) {
+    for (UploadApi server :
+        new UploadApi[] {api, restricted, streamOnly, probed, operated, floored}) {
       if (server != null) {
         server.close();
       }
@@ -538,6 +553,7 @@ class OpenApiDocumentTest {
         dynamicTest("malformed, oversized and mistyped requests", this::refusedRequests),
         dynamicTest("every protected operation without a key, and unknown ids", this::noKeyNoTask),
         dynamicTest("a restricted key, a busy server, no presigned uploads", this::limits),
+        dynamicTest("a stalled upload", this::admission),
         dynamicTest("failing dependencies", this::failingDependencies),
         dynamicTest("the operators' dead-letter queue and retries", this::operators),
         dynamicTest("every declared status was seen in a real answer", this::everyStatusSeen));
@@ -867,6 +883,24 @@ class OpenApiDocumentTest {
     body.close();
     conforms(slow.get(10, TimeUnit.SECONDS));
     assertThat(slow.get().statusCode()).isEqualTo(202);
+  }
+
+  private void admission() throws Exception {
+    String target = "/v1/uploads?container=web&path=/srv/stalled";
+    HttpResponse<byte[]> stalled =
+        RawExchange.sendAndStall(
+            floored.port(),
+            "POST",
+            target,
+            "POST "
+                + target
+                + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                + KEY
+                + "\r\nContent-Type: application/octet-stream\r\nContent-Length: 50000",
+            bytes("one byte, then nothing"),
+            20_000);
+    assertThat(stalled.statusCode()).isEqualTo(408);
+    conforms(stalled);
   }
 
   private void failingDependencies() throws Exception {
