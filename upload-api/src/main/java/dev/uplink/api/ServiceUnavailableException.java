@@ -5,8 +5,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A dependency (object store, task store or queue) failed; the caller may retry later. The cause is
- * the dependency's exception.
+ * A dependency (object store, task store or queue) failed; nothing half-done was left. The cause is
+ * the dependency's exception: when it is an outage ({@link UploadService#outages()}) the caller may
+ * retry later, otherwise it is a bug (a malformed stored item, a request the dependency refuses).
  */
 public final class ServiceUnavailableException extends RuntimeException {
 

@@ -45,6 +45,7 @@ public final class UploadService {
   private final UploadLimits limits;
   private final IdempotencyKeys idempotency;
   private final Optional<DirectUploadService> direct;
+  private final Outages outages;
 
   /** A service with {@link UploadLimits#defaults()} and no presigned uploads. */
   public UploadService(TaskStore tasks, ObjectStore objects, TaskQueue queue, Clock clock) {
@@ -52,6 +53,8 @@ public final class UploadService {
   }
 
   /**
+   * A service whose dependencies' outages are {@link Outages#NETWORK} failures.
+   *
    * @param directUploads the store's presigned uploads; without them only streamed uploads work
    */
   public UploadService(
@@ -61,6 +64,22 @@ public final class UploadService {
       Clock clock,
       UploadLimits limits,
       Optional<DirectUploads> directUploads) {
+    this(tasks, objects, queue, clock, limits, directUploads, Outages.NETWORK);
+  }
+
+  /**
+   * @param directUploads the store's presigned uploads; without them only streamed uploads work
+   * @param outages which of the dependencies' failures mean they are down (503), not a bug (500)
+   */
+  public UploadService(
+      TaskStore tasks,
+      ObjectStore objects,
+      TaskQueue queue,
+      Clock clock,
+      UploadLimits limits,
+      Optional<DirectUploads> directUploads,
+      Outages outages) {
+    this.outages = Objects.requireNonNull(outages, "outages");
     this.tasks = Objects.requireNonNull(tasks, "tasks");
     this.objects = Objects.requireNonNull(objects, "objects");
     this.queue = Objects.requireNonNull(queue, "queue");
@@ -74,6 +93,15 @@ public final class UploadService {
 
   public UploadLimits limits() {
     return limits;
+  }
+
+  /**
+   * Which failures of the task store, object store and queue mean they are down: a {@link
+   * ServiceUnavailableException} whose cause is one of those asks the client to retry later; any
+   * other is a bug.
+   */
+  public Outages outages() {
+    return outages;
   }
 
   /** Presigned uploads, when the object store offers them. */

@@ -10,11 +10,33 @@ import dev.uplink.core.config.UplinkConfig;
 import dev.uplink.core.operations.OperatorService;
 import java.time.Clock;
 import java.util.Optional;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
 
 /** Builds the {@link UploadService} on the AWS adapters: the one place that names them. */
 public final class UploadServices {
 
+  /**
+   * The AWS services' outages: no answer (the SDK's client-side failures: refused, reset, timed
+   * out), a 5xx, or throttling; and {@link Outages#NETWORK} failures. A 4xx other than throttling
+   * (a request AWS refuses) and anything not from the SDK (a malformed stored item) are bugs.
+   */
+  public static final Outages AWS_OUTAGES = UploadServices::isAwsOutage;
+
   private UploadServices() {}
+
+  private static boolean isAwsOutage(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof SdkClientException) {
+        return true;
+      }
+      if (t instanceof AwsServiceException service) {
+        int status = service.statusCode();
+        return status >= 500 || status == 429 || status == 408 || service.isThrottlingException();
+      }
+    }
+    return Outages.NETWORK.isOutage(failure);
+  }
 
   /** The service over S3, DynamoDB and SQS as {@code config} names them, using {@code clients}. */
   public static UploadService onAws(UplinkConfig config, AwsClients clients) {
@@ -26,7 +48,8 @@ public final class UploadServices {
         new SqsTaskQueue(clients.sqs(), clients.queueUrl()),
         Clock.systemUTC(),
         limits(config),
-        Optional.of(S3DirectUploads.of(clients)));
+        Optional.of(S3DirectUploads.of(clients)),
+        AWS_OUTAGES);
   }
 
   /** Presigned uploads on AWS, for the event and sweep handlers. */

@@ -3,6 +3,7 @@ package dev.uplink.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.uplink.api.fakes.Outage;
 import dev.uplink.api.fakes.RecordingTaskQueue;
 import dev.uplink.api.fakes.StreamingObjectStore;
 import dev.uplink.core.domain.Destination;
@@ -101,7 +102,7 @@ class UploadServiceTest {
 
     @Test
     void givenTheObjectStoreFails_whenAccepted_thenServiceUnavailableAndNoTask() {
-      objects.failPutsWith(new IllegalStateException("S3 is down"));
+      objects.failPutsWith(Outage.of("S3 is down"));
 
       assertThatThrownBy(() -> service.accept("alice", DESTINATION, bytes(10)))
           .isInstanceOfSatisfying(
@@ -116,7 +117,7 @@ class UploadServiceTest {
 
     @Test
     void givenTheTaskStoreFails_whenAccepted_thenTheObjectIsDeletedAndServiceUnavailable() {
-      tasks.failCreatesWith(new IllegalStateException("DynamoDB is down"));
+      tasks.failCreatesWith(Outage.of("DynamoDB is down"));
 
       assertThatThrownBy(() -> service.accept("alice", DESTINATION, bytes(10)))
           .isInstanceOfSatisfying(
@@ -129,7 +130,7 @@ class UploadServiceTest {
 
     @Test
     void givenTheQueueFails_whenAccepted_thenTheTaskStaysPendingWithItsObject() {
-      queue.failPublishesWith(new IllegalStateException("SQS is down"));
+      queue.failPublishesWith(Outage.of("SQS is down"));
 
       assertThatThrownBy(() -> service.accept("alice", DESTINATION, bytes(10)))
           .isInstanceOfSatisfying(
@@ -179,7 +180,7 @@ class UploadServiceTest {
 
     @Test
     void givenTheTaskStoreFails_whenFound_thenServiceUnavailable() {
-      tasks.failFindsWith(new IllegalStateException("DynamoDB is down"));
+      tasks.failFindsWith(Outage.of("DynamoDB is down"));
 
       assertThatThrownBy(() -> service.find("alice", "01JD0000000000000000000000"))
           .isInstanceOf(ServiceUnavailableException.class);

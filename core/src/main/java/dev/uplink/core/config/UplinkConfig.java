@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /**
  * Every setting of Uplink, and the one place that reads them from the environment. Each variable is
@@ -123,11 +124,40 @@ public record UplinkConfig(
             reader.bool("UPLINK_KEEP_OBJECTS", false),
             reader.bool("UPLINK_QUEUE_FIFO", false),
             reader.optionalInteger("UPLINK_METRICS_PORT", 0, 65535)),
-        new ApiLimits(
-            reader.integer("UPLINK_MAX_UPLOAD_MB", 10_240, 1, 5 * 1024 * 1024) * 1024L * 1024,
-            reader.integer("UPLINK_MAX_CONCURRENT_UPLOADS", 64, 1, 100_000),
-            Duration.ofSeconds(reader.integer("UPLINK_PRESIGN_EXPIRY", 900, 1, 604_800)),
-            Duration.ofSeconds(reader.integer("UPLINK_UPLOAD_WINDOW", 86_400, 1, 604_800))));
+        apiLimits(reader));
+  }
+
+  private static ApiLimits apiLimits(Reader reader) {
+    int maxConcurrentUploads = reader.integer("UPLINK_MAX_CONCURRENT_UPLOADS", 64, 1, 100_000);
+    int partSizeMb = reader.integer("UPLINK_PART_SIZE_MB", 8, 5, 512);
+    OptionalInt bufferMb = reader.optionalInteger("UPLINK_UPLOAD_BUFFER_MB", 1, 1024 * 1024);
+    if (bufferMb.isPresent() && bufferMb.getAsInt() < 2 * partSizeMb) {
+      throw new ConfigException(
+          "UPLINK_UPLOAD_BUFFER_MB must hold the two parts one streamed upload may buffer"
+              + " (2 x UPLINK_PART_SIZE_MB = %d), got %d"
+                  .formatted(2 * partSizeMb, bufferMb.getAsInt()));
+    }
+    return new ApiLimits(
+        reader.integer("UPLINK_MAX_UPLOAD_MB", 10_240, 1, 5 * 1024 * 1024) * 1024L * 1024,
+        maxConcurrentUploads,
+        Duration.ofSeconds(reader.integer("UPLINK_PRESIGN_EXPIRY", 900, 1, 604_800)),
+        Duration.ofSeconds(reader.integer("UPLINK_UPLOAD_WINDOW", 86_400, 1, 604_800)),
+        new AdmissionLimits(
+            reader.integer(
+                "UPLINK_MAX_UPLOADS_PER_OWNER",
+                AdmissionLimits.halfOf(maxConcurrentUploads),
+                1,
+                100_000),
+            bufferMb.isPresent()
+                ? OptionalLong.of(bufferMb.getAsInt() * 1024L * 1024)
+                : OptionalLong.empty(),
+            reader.integer("UPLINK_MIN_UPLOAD_RATE_KBPS", 16, 0, 1024 * 1024) * 1024L,
+            Duration.ofSeconds(reader.integer("UPLINK_MIN_UPLOAD_RATE_WINDOW", 30, 1, 3600)),
+            reader.integer(
+                "UPLINK_MAX_LONG_POLLS_PER_OWNER",
+                AdmissionLimits.DEFAULT_MAX_LONG_POLLS_PER_OWNER,
+                1,
+                100_000)));
   }
 
   public UplinkConfig withApiLimits(ApiLimits newApi) {

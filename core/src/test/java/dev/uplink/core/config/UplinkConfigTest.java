@@ -10,6 +10,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -119,6 +120,49 @@ class UplinkConfigTest {
                     Map.of("UPLINK_PRESIGN_EXPIRY", "600", "UPLINK_UPLOAD_WINDOW", "60")))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("UPLINK_UPLOAD_WINDOW");
+  }
+
+  @Test
+  void admissionLimitsHaveTheDocumentedDefaultsAndReadTheirVariables() {
+    assertThat(UplinkConfig.fromEnvironment(Map.of()).api().admission())
+        .isEqualTo(
+            new AdmissionLimits(32, OptionalLong.empty(), 16 * 1024, Duration.ofSeconds(30), 10));
+    assertThat(
+            UplinkConfig.fromEnvironment(Map.of("UPLINK_MAX_CONCURRENT_UPLOADS", "5"))
+                .api()
+                .admission()
+                .maxUploadsPerOwner())
+        .as("half of the slots, rounded up")
+        .isEqualTo(3);
+    var admission =
+        UplinkConfig.fromEnvironment(
+                Map.of(
+                    "UPLINK_MAX_UPLOADS_PER_OWNER", "4",
+                    "UPLINK_UPLOAD_BUFFER_MB", "96",
+                    "UPLINK_MIN_UPLOAD_RATE_KBPS", "0",
+                    "UPLINK_MIN_UPLOAD_RATE_WINDOW", "12",
+                    "UPLINK_MAX_LONG_POLLS_PER_OWNER", "3"))
+            .api()
+            .admission();
+    assertThat(admission)
+        .isEqualTo(
+            new AdmissionLimits(4, OptionalLong.of(96L << 20), 0, Duration.ofSeconds(12), 3));
+  }
+
+  @Test
+  void anUploadBufferThatCannotHoldTwoPartsIsRefusedNamingBothVariables() {
+    assertThatThrownBy(
+            () ->
+                UplinkConfig.fromEnvironment(
+                    Map.of("UPLINK_UPLOAD_BUFFER_MB", "30", "UPLINK_PART_SIZE_MB", "16")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("UPLINK_UPLOAD_BUFFER_MB")
+        .hasMessageContaining("UPLINK_PART_SIZE_MB")
+        .hasMessageContaining("32");
+    assertThatThrownBy(
+            () -> UplinkConfig.fromEnvironment(Map.of("UPLINK_MIN_UPLOAD_RATE_WINDOW", "0")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("UPLINK_MIN_UPLOAD_RATE_WINDOW");
   }
 
   @Test

@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.uplink.api.UploadLimits;
 import dev.uplink.api.UploadService;
+import dev.uplink.api.UploadServices;
 import dev.uplink.api.http.ApiSettings;
 import dev.uplink.api.http.Probes;
 import dev.uplink.api.http.UploadApi;
 import dev.uplink.core.aws.AwsClients;
 import dev.uplink.core.aws.DynamoDbTaskStore;
+import dev.uplink.core.aws.OperatorServices;
 import dev.uplink.core.aws.S3DirectUploads;
 import dev.uplink.core.aws.S3ObjectStore;
 import dev.uplink.core.aws.SqsTaskQueue;
@@ -35,6 +37,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -44,13 +47,17 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * The upload API on the emulators, without a poller, for one test class ({@code @RegisterExtension
  * static final ApiFixture api = ApiFixture.create()}): messages stay in the queue, so tests can
  * count what was published. Keys: {@code key-alice} (alice, anywhere), {@code key-bob} (bob,
- * anywhere), {@code key-web} (carol, only {@code web-*:/srv/uploads/}).
+ * anywhere), {@code key-web} (carol, only {@code web-*:/srv/uploads/}), and the operator keys
+ * {@code key-ops} (operator ops) and {@code key-ops-alice} (an operator named alice, like the
+ * user). The operators' endpoints work on the fixture's queues and table.
  */
 final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
 
   static final String ALICE = "key-alice";
   static final String BOB = "key-bob";
   static final String WEB_ONLY = "key-web";
+  static final String OPERATOR = "key-ops";
+  static final String OPERATOR_ALICE = "key-ops-alice";
   static final long PART_SIZE = 5L * 1024 * 1024;
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,6 +65,7 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
   final LocalAwsExtension aws = LocalAwsExtension.create();
   private final UploadLimits limits;
   private final int maxConcurrentUploads;
+  private final UnaryOperator<ApiSettings> settings;
   UploadService service;
   UploadApi api;
   DynamoDbTaskStore tasks;
@@ -68,9 +76,11 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
           .connectTimeout(Duration.ofSeconds(5))
           .build();
 
-  private ApiFixture(UploadLimits limits, int maxConcurrentUploads) {
+  private ApiFixture(
+      UploadLimits limits, int maxConcurrentUploads, UnaryOperator<ApiSettings> settings) {
     this.limits = limits;
     this.maxConcurrentUploads = maxConcurrentUploads;
+    this.settings = settings;
   }
 
   /** Default limits with 5 MiB parts. */
@@ -79,7 +89,13 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
   }
 
   static ApiFixture create(UploadLimits limits, int maxConcurrentUploads) {
-    return new ApiFixture(limits, maxConcurrentUploads);
+    return new ApiFixture(limits, maxConcurrentUploads, UnaryOperator.identity());
+  }
+
+  /** Default limits with 5 MiB parts; {@code settings} changes the API's settings. */
+  static ApiFixture create(int maxConcurrentUploads, UnaryOperator<ApiSettings> settings) {
+    return new ApiFixture(
+        limits(UploadLimits.defaults().presignExpiry()), maxConcurrentUploads, settings);
   }
 
   @Override
@@ -95,24 +111,25 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
             new SqsTaskQueue(clients.sqs(), queueUrl),
             Clock.systemUTC(),
             limits,
-            Optional.of(S3DirectUploads.of(clients)));
+            Optional.of(S3DirectUploads.of(clients)),
+            UploadServices.AWS_OUTAGES);
     var callers =
         Map.of(
             ALICE, new Caller("alice", DestinationPolicy.allowAll()),
             BOB, new Caller("bob", DestinationPolicy.allowAll()),
-            WEB_ONLY, new Caller("carol", DestinationPolicy.parse("web-*:/srv/uploads/")));
-    this.api =
-        UploadApi.start(
-            "127.0.0.1",
-            0,
-            new ApiSettings(
+            WEB_ONLY, new Caller("carol", DestinationPolicy.parse("web-*:/srv/uploads/")),
+            OPERATOR, Caller.operator("ops"),
+            OPERATOR_ALICE, Caller.operator("alice"));
+    var defaults =
+        new ApiSettings(
                 callers,
                 maxConcurrentUploads,
                 ApiSettings.DEFAULT_MAX_WAIT,
                 Probes.NONE,
                 Optional.empty(),
-                List.of()),
-            service);
+                List.of())
+            .withOperators(OperatorServices.onAws(aws.config(), clients));
+    this.api = UploadApi.start("127.0.0.1", 0, settings.apply(defaults), service);
   }
 
   /** Default limits with 5 MiB parts and this URL expiry. */

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.uplink.api.UploadLimits;
 import dev.uplink.api.UploadService;
+import dev.uplink.api.UploadServices;
 import dev.uplink.api.http.UploadApi;
 import dev.uplink.core.aws.AwsClients;
 import dev.uplink.core.aws.DynamoDbTaskStore;
@@ -207,7 +208,8 @@ class LimitsTest {
               new SqsTaskQueue(clients.sqs(), api.queueUrl),
               Clock.systemUTC(),
               UploadLimits.defaults(),
-              Optional.empty());
+              Optional.empty(),
+              UploadServices.AWS_OUTAGES);
       return new BrokenApi(
           clients, UploadApi.start("127.0.0.1", 0, Map.of(ALICE, "alice"), service));
     }

@@ -12,6 +12,8 @@ import dev.uplink.api.http.Probes;
 import dev.uplink.api.http.UploadApi;
 import dev.uplink.core.aws.AwsClients;
 import dev.uplink.core.config.UplinkConfig;
+import dev.uplink.core.domain.Caller;
+import dev.uplink.core.domain.DestinationPolicy;
 import dev.uplink.core.health.Readiness;
 import dev.uplink.infra.LocalPipeline;
 import dev.uplink.infra.testing.LocalAwsExtension;
@@ -41,6 +43,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ProbesAndMetricsTest {
 
   private static final String KEY = "key-alice";
+  private static final String OPERATOR_KEY = "key-ops";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final int[] SIZES = {1, 1000, 65_536, 300_000, 1_048_577};
@@ -56,7 +59,14 @@ class ProbesAndMetricsTest {
 
   @BeforeAll
   static void runFiveTasksToDoneAndOneToFailed() {
-    config = aws.config().withApiKeys(Map.of(KEY, "alice"));
+    config =
+        aws.config()
+            .withCallers(
+                Map.of(
+                    KEY,
+                    new Caller("alice", DestinationPolicy.allowAll()),
+                    OPERATOR_KEY,
+                    Caller.operator("ops")));
     pipeline = LocalPipeline.start(config, aws.clients(), "127.0.0.1");
     http = new UplinkHttp(pipeline.baseUri());
     String root = "/srv/metrics-" + TestFiles.randomSuffix();
@@ -89,9 +99,15 @@ class ProbesAndMetricsTest {
   }
 
   private static HttpResponse<String> get(URI base, String path) throws Exception {
-    return HTTP.send(
-        HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(20)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return get(base, path, null);
+  }
+
+  private static HttpResponse<String> get(URI base, String path, String key) throws Exception {
+    var request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(20));
+    if (key != null) {
+      request.header("Authorization", "Bearer " + key);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   /** The value of the sample {@code name} (with its labels, as Prometheus prints them). */
@@ -121,14 +137,17 @@ class ProbesAndMetricsTest {
   }
 
   @Test
-  void healthAndReadinessAnswerWithoutAKey() throws Exception {
+  void healthAndReadinessAnswerWithoutAKeyAndOnlyAnOperatorSeesTheChecks() throws Exception {
     var health = get(pipeline.baseUri(), "/healthz");
     var ready = get(pipeline.baseUri(), "/readyz");
+    var detailed = get(pipeline.baseUri(), "/readyz", OPERATOR_KEY);
 
     assertThat(health.statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(health.body()).path("status").asText()).isEqualTo("up");
     assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
-    assertThat(JSON.convertValue(JSON.readTree(ready.body()).path("checks"), Map.class))
+    assertThat(JSON.readTree(ready.body()).has("checks")).isFalse();
+    assertThat(detailed.statusCode()).as(detailed.body()).isEqualTo(200);
+    assertThat(JSON.convertValue(JSON.readTree(detailed.body()).path("checks"), Map.class))
         .isEqualTo(Map.of("s3", "ok", "sqs", "ok", "dynamodb", "ok", "directory", "ok"));
   }
 
@@ -158,9 +177,11 @@ class ProbesAndMetricsTest {
                                 Readiness.DEFAULT_TIMEOUT),
                             Optional.empty())),
                 UploadServices.onAws(config, aws.clients()))) {
+      URI base = URI.create("http://127.0.0.1:" + api.port());
       long started = System.nanoTime();
-      var ready = get(URI.create("http://127.0.0.1:" + api.port()), "/readyz");
+      var ready = get(base, "/readyz", OPERATOR_KEY);
       Duration took = Duration.ofNanos(System.nanoTime() - started);
+      var anonymous = get(base, "/readyz");
 
       assertThat(ready.statusCode()).as(ready.body()).isEqualTo(503);
       assertThat(ready.headers().firstValue("Content-Type")).contains("application/problem+json");
@@ -169,6 +190,8 @@ class ProbesAndMetricsTest {
       assertThat(problem.path("checks").path("s3").asText()).isEqualTo("ok");
       assertThat(problem.path("checks").path("dynamodb").asText()).isNotEqualTo("ok");
       assertThat(took).isLessThan(Readiness.DEFAULT_TIMEOUT.plusSeconds(3));
+      assertThat(anonymous.statusCode()).isEqualTo(503);
+      assertThat(anonymous.body()).as("without a key").doesNotContain("dynamodb", "checks");
     }
   }
 }

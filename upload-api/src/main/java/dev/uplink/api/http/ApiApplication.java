@@ -1,5 +1,6 @@
 package dev.uplink.api.http;
 
+import dev.uplink.api.Outages;
 import dev.uplink.api.RequestRejectedException;
 import dev.uplink.api.ServiceUnavailableException;
 import dev.uplink.api.UploadService;
@@ -14,6 +15,7 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.router.Endpoint;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -32,14 +34,32 @@ final class ApiApplication {
   private static final Logger LOG = LoggerFactory.getLogger(ApiApplication.class);
   private static final Logger ACCESS = LoggerFactory.getLogger("dev.uplink.api.http.access");
 
+  /**
+   * The largest JSON body read (declarations, redrive requests): {@code ctx.bodyAsBytes()} refuses
+   * longer ones with 413. Uploads are streamed from the request input stream, never read this way,
+   * so their size is not limited by it.
+   */
+  static final int MAX_JSON_BODY = 64 * 1024;
+
   private ApiApplication() {}
 
   static void install(JavalinConfig config, ApiSettings settings, UploadService service) {
     var authenticator = new ApiKeyAuthenticator(settings.callers());
+    var admission = new UploadAdmission(settings);
+    config.events.serverStopped(admission::close);
+    LOG.info(
+        "Streamed uploads: {} at once ({} per owner), {} MiB of part buffers ({} MiB per owner),"
+            + " at least {} KiB/s over {} s; {} long polls per owner",
+        settings.maxConcurrentUploads(),
+        settings.admission().maxUploadsPerOwner(),
+        admission.buffers().budget() >> 20,
+        admission.buffers().perOwner() >> 20,
+        settings.admission().minUploadBytesPerSecond() / 1024,
+        settings.admission().minUploadRateWindow().toSeconds(),
+        settings.admission().maxLongPollsPerOwner());
+    Outages outages = service.outages();
 
-    // Only ctx.body()/bodyAsBytes() honour this limit, and nothing here calls them: uploads are
-    // streamed from the request input stream, so their size is not limited by it.
-    config.http.maxRequestSize = 64 * 1024;
+    config.http.maxRequestSize = MAX_JSON_BODY;
     config.http.prefer405over404 = true;
 
     config.routes.before(
@@ -51,7 +71,7 @@ final class ApiApplication {
             authenticate(ctx, authenticator);
           }
         });
-    List<Route> api = routes(settings, service);
+    List<Route> api = routes(settings, service, admission, authenticator);
     // The web page is no operation of the API (openapi.json describes exactly the table above).
     var web = new WebPage(settings.browserUploadOrigins());
     List<Route> page =
@@ -74,16 +94,23 @@ final class ApiApplication {
     config.routes.exception(
         ServiceUnavailableException.class,
         (e, ctx) -> {
-          LOG.warn("{} {}: {}", ctx.method(), ctx.path(), e.getMessage(), e);
           e.recordedTask().ifPresent(id -> ctx.attribute(UploadRoutes.TASK_ID, id.value()));
+          if (!outages.isOutage(e.getCause())) {
+            // Retrying will not cure it: a bug, or an item the store cannot read.
+            ProblemException problem = incident(ctx, e);
+            e.recordedTask()
+                .ifPresent(
+                    id ->
+                        problem
+                            .extension("taskId", id.value())
+                            .extension("statusUrl", UploadRoutes.statusUrl(id)));
+            respond(ctx, problem);
+            return;
+          }
+          LOG.warn("{} {}: {}", ctx.method(), ctx.path(), e.getMessage(), e);
           respond(ctx, ProblemException.serviceUnavailable(e.recordedTask()));
         });
-    config.routes.exception(
-        Exception.class,
-        (e, ctx) -> {
-          LOG.error("{} {} failed unexpectedly", ctx.method(), ctx.path(), e);
-          respond(ctx, ProblemException.internal());
-        });
+    config.routes.exception(Exception.class, (e, ctx) -> respond(ctx, incident(ctx, e)));
 
     config.requestLogger.http(ApiApplication::logOutcome);
   }
@@ -95,11 +122,23 @@ final class ApiApplication {
     }
   }
 
-  /** Every endpoint, in one table. */
+  /** Every endpoint, in one table (for the document's test: nothing is started). */
   static List<Route> routes(ApiSettings settings, UploadService service) {
-    var routes = new UploadRoutes(service, settings);
-    var probes = new ProbeRoutes(settings.probes());
-    var operators = new OperatorRoutes(settings.operators());
+    return routes(
+        settings,
+        service,
+        new UploadAdmission(settings),
+        new ApiKeyAuthenticator(settings.callers()));
+  }
+
+  private static List<Route> routes(
+      ApiSettings settings,
+      UploadService service,
+      UploadAdmission admission,
+      ApiKeyAuthenticator authenticator) {
+    var routes = new UploadRoutes(service, settings, admission);
+    var probes = new ProbeRoutes(settings.probes(), authenticator);
+    var operators = new OperatorRoutes(settings.operators(), service.outages());
     var callers = new CallerRoutes(service);
     String uploads = UploadRoutes.UPLOADS;
     String task = uploads + "/{id}";
@@ -166,6 +205,9 @@ final class ApiApplication {
   private static ProblemException fromJavalin(
       Context ctx, HttpResponseException e, List<Route> table) {
     int status = e.getStatus();
+    if (status == 413) {
+      return ProblemException.bodyTooLarge(MAX_JSON_BODY);
+    }
     if (status == 404) {
       return ProblemException.notFound("No such resource");
     }
@@ -183,6 +225,17 @@ final class ApiApplication {
         .map(route -> route.method().name())
         .distinct()
         .collect(Collectors.joining(", "));
+  }
+
+  /**
+   * A 500 for a failure nobody foresaw: logged once, with its cause, under an incident id the
+   * answer repeats, so a report from the client leads to the log line.
+   */
+  private static ProblemException incident(Context ctx, Exception failure) {
+    String incidentId = UUID.randomUUID().toString();
+    LOG.error(
+        "Incident {}: {} {} failed unexpectedly", incidentId, ctx.method(), ctx.path(), failure);
+    return ProblemException.internal(incidentId);
   }
 
   private static void respond(Context ctx, ProblemException problem) {

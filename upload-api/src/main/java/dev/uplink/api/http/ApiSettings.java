@@ -1,5 +1,7 @@
 package dev.uplink.api.http;
 
+import dev.uplink.api.admission.PartBuffers;
+import dev.uplink.core.config.AdmissionLimits;
 import dev.uplink.core.config.AwsSettings;
 import dev.uplink.core.config.UplinkConfig;
 import dev.uplink.core.domain.Caller;
@@ -26,6 +28,10 @@ import java.util.Optional;
  * @param browserUploadOrigins where presigned URLs send a browser (the object store's origins, e.g.
  *     {@code https://bucket.s3.eu-west-1.amazonaws.com}): the web page's Content-Security-Policy
  *     lets it connect there and nowhere else but this server
+ * @param admission each owner's share of the upload slots and long polls, the memory budget of
+ *     streamed uploads and their minimum rate
+ * @param partSizeBytes the object store's part size ({@code UPLINK_PART_SIZE_MB}): a streamed
+ *     upload holds two parts at most, and the memory budget is counted in what uploads hold
  */
 public record ApiSettings(
     Map<String, Caller> callers,
@@ -33,14 +39,18 @@ public record ApiSettings(
     Duration maxWait,
     Probes probes,
     Optional<OperatorService> operators,
-    List<String> browserUploadOrigins) {
+    List<String> browserUploadOrigins,
+    AdmissionLimits admission,
+    int partSizeBytes) {
 
   public static final int DEFAULT_MAX_CONCURRENT_UPLOADS = 64;
   public static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(20);
+  public static final int DEFAULT_PART_SIZE_BYTES = 8 * 1024 * 1024;
 
   public ApiSettings {
     callers = Map.copyOf(callers);
     Objects.requireNonNull(maxWait, "maxWait");
+    Objects.requireNonNull(admission, "admission");
     Objects.requireNonNull(probes, "probes");
     Objects.requireNonNull(operators, "operators");
     browserUploadOrigins = List.copyOf(browserUploadOrigins);
@@ -52,6 +62,28 @@ public record ApiSettings(
     if (maxWait.isNegative()) {
       throw new IllegalArgumentException("maxWait must not be negative, got " + maxWait);
     }
+    if (partSizeBytes < PartBuffers.SMALLEST) {
+      throw new IllegalArgumentException("partSizeBytes must be at least " + PartBuffers.SMALLEST);
+    }
+  }
+
+  /** These settings with the default admission limits and part size. */
+  public ApiSettings(
+      Map<String, Caller> callers,
+      int maxConcurrentUploads,
+      Duration maxWait,
+      Probes probes,
+      Optional<OperatorService> operators,
+      List<String> browserUploadOrigins) {
+    this(
+        callers,
+        maxConcurrentUploads,
+        maxWait,
+        probes,
+        operators,
+        browserUploadOrigins,
+        AdmissionLimits.defaults(maxConcurrentUploads),
+        DEFAULT_PART_SIZE_BYTES);
   }
 
   /** The keys, policies and HTTP limits {@code config} sets; the bucket's origin for browsers. */
@@ -62,7 +94,9 @@ public record ApiSettings(
         DEFAULT_MAX_WAIT,
         Probes.NONE,
         Optional.empty(),
-        List.of(objectStoreOrigin(config.aws())));
+        List.of(objectStoreOrigin(config.aws())),
+        config.api().admission(),
+        config.partSizeBytes());
   }
 
   /** Default limits for these callers; no presigned uploads from browsers. */
@@ -73,7 +107,9 @@ public record ApiSettings(
         DEFAULT_MAX_WAIT,
         Probes.NONE,
         Optional.empty(),
-        List.of());
+        List.of(),
+        AdmissionLimits.defaults(DEFAULT_MAX_CONCURRENT_UPLOADS),
+        DEFAULT_PART_SIZE_BYTES);
   }
 
   /** Default limits; every key may send anywhere ({@link DestinationPolicy#allowAll}). */
@@ -84,22 +120,77 @@ public record ApiSettings(
     return of(callers);
   }
 
+  /** {@code uploads} slots, and the default share of them per owner: half. */
   public ApiSettings withMaxConcurrentUploads(int uploads) {
-    return new ApiSettings(callers, uploads, maxWait, probes, operators, browserUploadOrigins);
+    var shares =
+        new AdmissionLimits(
+            AdmissionLimits.halfOf(uploads),
+            admission.uploadBufferBytes(),
+            admission.minUploadBytesPerSecond(),
+            admission.minUploadRateWindow(),
+            admission.maxLongPollsPerOwner());
+    return new ApiSettings(
+        callers, uploads, maxWait, probes, operators, browserUploadOrigins, shares, partSizeBytes);
   }
 
   public ApiSettings withProbes(Probes newProbes) {
     return new ApiSettings(
-        callers, maxConcurrentUploads, maxWait, newProbes, operators, browserUploadOrigins);
+        callers,
+        maxConcurrentUploads,
+        maxWait,
+        newProbes,
+        operators,
+        browserUploadOrigins,
+        admission,
+        partSizeBytes);
   }
 
   public ApiSettings withOperators(OperatorService service) {
     return new ApiSettings(
-        callers, maxConcurrentUploads, maxWait, probes, Optional.of(service), browserUploadOrigins);
+        callers,
+        maxConcurrentUploads,
+        maxWait,
+        probes,
+        Optional.of(service),
+        browserUploadOrigins,
+        admission,
+        partSizeBytes);
   }
 
   public ApiSettings withBrowserUploadOrigins(List<String> origins) {
-    return new ApiSettings(callers, maxConcurrentUploads, maxWait, probes, operators, origins);
+    return new ApiSettings(
+        callers,
+        maxConcurrentUploads,
+        maxWait,
+        probes,
+        operators,
+        origins,
+        admission,
+        partSizeBytes);
+  }
+
+  public ApiSettings withAdmission(AdmissionLimits newAdmission) {
+    return new ApiSettings(
+        callers,
+        maxConcurrentUploads,
+        maxWait,
+        probes,
+        operators,
+        browserUploadOrigins,
+        newAdmission,
+        partSizeBytes);
+  }
+
+  public ApiSettings withPartSizeBytes(int newPartSizeBytes) {
+    return new ApiSettings(
+        callers,
+        maxConcurrentUploads,
+        maxWait,
+        probes,
+        operators,
+        browserUploadOrigins,
+        admission,
+        newPartSizeBytes);
   }
 
   /**

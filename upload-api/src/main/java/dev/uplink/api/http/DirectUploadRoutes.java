@@ -67,7 +67,7 @@ final class DirectUploadRoutes {
   void presignPart(Context ctx) {
     String id = UploadRoutes.rememberId(ctx);
     int partNumber = partNumber(ctx.pathParam("partNumber"));
-    PresignedRequest part = service.presignPart(ctx.attribute(UploadRoutes.OWNER), id, partNumber);
+    PresignedRequest part = service.presignPart(UploadRoutes.taskOwner(ctx), id, partNumber);
     var body = new LinkedHashMap<String, Object>();
     body.put("partNumber", partNumber);
     body.putAll(request(part));
@@ -77,7 +77,7 @@ final class DirectUploadRoutes {
   /** {@code GET /v1/uploads/{id}/parts}: the parts the store holds, to resume an upload. */
   void listParts(Context ctx) {
     String id = UploadRoutes.rememberId(ctx);
-    List<UploadedPart> parts = service.listParts(ctx.attribute(UploadRoutes.OWNER), id);
+    List<UploadedPart> parts = service.listParts(UploadRoutes.taskOwner(ctx), id);
     var body = new LinkedHashMap<String, Object>();
     body.put(
         "parts",
@@ -97,7 +97,7 @@ final class DirectUploadRoutes {
   /** {@code POST /v1/uploads/{id}/complete}: checks the upload and queues the task. */
   void complete(Context ctx) {
     String id = UploadRoutes.rememberId(ctx);
-    UploadTask task = service.complete(ctx.attribute(UploadRoutes.OWNER), id);
+    UploadTask task = service.complete(UploadRoutes.taskOwner(ctx), id);
     ctx.status(202)
         .header("Location", UploadRoutes.statusUrl(task.id()))
         .contentType(UploadRoutes.JSON)

@@ -54,16 +54,20 @@ final class MultipartUpload {
   /**
    * Reads parts until the file part and uploads it.
    *
+   * @param request the request, for its content type, encoding and length
+   * @param body the request's body as admitted (see {@link UploadAdmission})
    * @param fields the destination fields the query and headers already carry; form fields are added
    */
   UploadTask accept(
       HttpServletRequest request,
+      InputStream body,
       Caller caller,
       DestinationFields fields,
       Optional<String> idempotencyKey) {
     int partsBeforeFile = 0;
     try {
-      FileItemInputIterator parts = new StreamingParser().getItemIterator(request);
+      FileItemInputIterator parts =
+          new StreamingParser().getItemIterator(new ServletRequestContext(request, body));
       while (parts.hasNext()) {
         FileItemInput part = parts.next();
         String name = part.getFieldName();
@@ -106,8 +110,9 @@ final class MultipartUpload {
     return new String(value, StandardCharsets.UTF_8);
   }
 
-  /** The request body as commons-fileupload sees it, straight from the servlet input stream. */
-  private record ServletRequestContext(HttpServletRequest request) implements RequestContext {
+  /** The request as commons-fileupload sees it, its body read from {@code body}. */
+  private record ServletRequestContext(HttpServletRequest request, InputStream body)
+      implements RequestContext {
 
     @Override
     public String getCharacterEncoding() {
@@ -125,8 +130,8 @@ final class MultipartUpload {
     }
 
     @Override
-    public InputStream getInputStream() throws IOException {
-      return request.getInputStream();
+    public InputStream getInputStream() {
+      return body;
     }
 
     @Override
@@ -149,9 +154,8 @@ final class MultipartUpload {
     }
 
     @Override
-    public FileItemInputIterator getItemIterator(HttpServletRequest request)
-        throws FileUploadException, IOException {
-      return getItemIterator(new ServletRequestContext(request));
+    public FileItemInputIterator getItemIterator(HttpServletRequest request) {
+      throw new UnsupportedOperationException("reads the servlet stream; pass the admitted body");
     }
 
     @Override

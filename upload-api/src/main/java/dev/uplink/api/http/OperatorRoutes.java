@@ -1,6 +1,7 @@
 package dev.uplink.api.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.uplink.api.Outages;
 import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.TaskNotFoundException;
@@ -12,6 +13,7 @@ import dev.uplink.core.operations.RedriveRequest;
 import dev.uplink.core.operations.RetryRefusedException;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import io.javalin.http.HttpResponseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -32,9 +34,15 @@ final class OperatorRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(OperatorRoutes.class);
 
   private final Optional<OperatorService> operators;
+  private final Outages outages;
 
-  OperatorRoutes(Optional<OperatorService> operators) {
+  /**
+   * @param outages which failures of the queues and the table mean they are down (503); any other
+   *     failure is a bug (500)
+   */
+  OperatorRoutes(Optional<OperatorService> operators, Outages outages) {
     this.operators = operators;
+    this.outages = outages;
   }
 
   /** {@code GET /v1/dlq[?limit=N]}: the messages (oldest first) with their tasks, and depths. */
@@ -123,10 +131,12 @@ final class OperatorRoutes {
         throw ProblemException.conflict("wrong-status", "Wrong task status", e)
             .extension("taskId", e.task().id().value())
             .extension("taskStatus", e.task().status().name());
-      } catch (ProblemException e) {
-        throw e;
+      } catch (ProblemException | HttpResponseException e) {
+        throw e; // the client's mistake, already answered (a body too large is Javalin's 413)
       } catch (RuntimeException e) {
-        // As for uploads: a store or queue that fails is a 503 to retry, never a 500.
+        if (!outages.isOutage(e)) {
+          throw e; // a bug, or an item nobody can read: a 500 with an incident id
+        }
         LOG.warn("{} {}: the queue or the table did not answer", ctx.method(), ctx.path(), e);
         throw ProblemException.dependencyUnavailable(
             "The queue or the task table did not answer; what was done before stays done, and"

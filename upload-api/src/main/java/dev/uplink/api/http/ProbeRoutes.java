@@ -1,14 +1,18 @@
 package dev.uplink.api.http;
 
+import dev.uplink.core.domain.Caller;
 import dev.uplink.core.health.MetricsFormat;
 import dev.uplink.core.health.ProbeAnswer;
 import io.javalin.http.Context;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code /healthz}, {@code /readyz} and {@code /metrics}: for load balancers, orchestrators and
  * scrapers, so they need no API key. They reveal no task and no secret: whether the process runs,
- * which dependency fails and why, and aggregate counters. The answers are core's {@link
+ * whether it is ready, and aggregate counters. Which dependency failed, and why (exception texts
+ * that may name hosts and endpoints), only an operator key sees. The answers are core's {@link
  * ProbeAnswer}s, which the container-mode poller serves too.
  */
 final class ProbeRoutes {
@@ -21,9 +25,11 @@ final class ProbeRoutes {
   static final List<String> PUBLIC = List.of(HEALTH, READY, METRICS);
 
   private final Probes probes;
+  private final ApiKeyAuthenticator authenticator;
 
-  ProbeRoutes(Probes probes) {
+  ProbeRoutes(Probes probes, ApiKeyAuthenticator authenticator) {
     this.probes = probes;
+    this.authenticator = authenticator;
   }
 
   /** The process runs and answers. */
@@ -31,9 +37,15 @@ final class ProbeRoutes {
     respond(ctx, ProbeAnswer.up());
   }
 
-  /** Every check at once, each bounded by the timeout: 200, or 503 naming the ones that failed. */
+  /**
+   * Every check at once, each bounded by the timeout: 200, or 503 not-ready. With an operator key,
+   * every check's outcome and the failures' reasons; without one, only whether it is ready.
+   */
   void ready(Context ctx) {
-    respond(ctx, ProbeAnswer.readiness(probes.readiness().check()));
+    ProbeAnswer answer = ProbeAnswer.readiness(probes.readiness().check());
+    boolean operator =
+        authenticator.callerOf(ctx.header("Authorization")).map(Caller::operator).orElse(false);
+    respond(ctx, operator ? answer : withoutDetails(answer));
   }
 
   /** The meters in Prometheus text, or OpenMetrics if asked; 404 where this process keeps none. */
@@ -44,6 +56,19 @@ final class ProbeRoutes {
             .orElseThrow(() -> ProblemException.notFound("This process keeps no metrics"));
     MetricsFormat format = MetricsFormat.forAccept(ctx.header("Accept"));
     ctx.contentType(format.contentType()).result(source.scrape(format.contentType()));
+  }
+
+  /** The answer without the checks' names and reasons. */
+  private static ProbeAnswer withoutDetails(ProbeAnswer answer) {
+    Map<String, Object> body = new LinkedHashMap<>(answer.body());
+    body.remove("checks");
+    if (answer.status() != 200) {
+      body.put(
+          "detail",
+          "Not ready: a dependency does not answer. An operator key (UPLINK_OPERATOR_KEYS) shows"
+              + " which, and why");
+    }
+    return new ProbeAnswer(answer.status(), answer.mediaType(), answer.headers(), body);
   }
 
   private static void respond(Context ctx, ProbeAnswer answer) {

@@ -215,13 +215,70 @@ final class ProblemException extends RuntimeException {
         .header("Retry-After", "1");
   }
 
-  static ProblemException internal() {
+  /**
+   * The owner already has its share of the upload slots, while other owners keep theirs: retry when
+   * one of its uploads has finished.
+   */
+  static ProblemException ownerShareTaken(long share, int limit) {
     return new ProblemException(
-        500,
-        TYPE_BASE + "internal-error",
-        "Internal server error",
-        "An unexpected error occurred; it has been logged",
-        null);
+            429,
+            TYPE_BASE + "too-many-uploads",
+            "Too many uploads in progress",
+            "Your uploads already hold "
+                + share
+                + " of this server's "
+                + limit
+                + " upload slots, the most one owner may hold; retry when one has finished",
+            null)
+        .header("Retry-After", "1");
+  }
+
+  /** Every byte of the streamed uploads' memory budget is in use: nothing was read or stored. */
+  static ProblemException buffersBusy() {
+    return new ProblemException(
+            503,
+            TYPE_BASE + "server-busy",
+            "Server busy",
+            "Every upload buffer of this server is in use; nothing was stored. Retry shortly, or"
+                + " use a presigned upload, which does not pass through this server",
+            null)
+        .header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+  }
+
+  /** The body arrived slower than the floor for a whole window: the upload was ended. */
+  static ProblemException uploadTooSlow(long minBytesPerSecond, long windowSeconds) {
+    return new ProblemException(
+            408,
+            TYPE_BASE + "upload-too-slow",
+            "Upload too slow",
+            "The body arrived slower than "
+                + minBytesPerSecond / 1024
+                + " KiB/s for "
+                + windowSeconds
+                + " s, so the upload was ended and nothing was stored",
+            null)
+        .header("Connection", "close");
+  }
+
+  /** A JSON request body longer than the API reads. */
+  static ProblemException bodyTooLarge(long limit) {
+    return new ProblemException(
+        413,
+        TYPE_BASE + "body-too-large",
+        "Request body too large",
+        "The request body is larger than the " + limit + " bytes this endpoint reads",
+        "body");
+  }
+
+  /** A bug (not the client's fault, not an outage): logged under {@code incidentId}. */
+  static ProblemException internal(String incidentId) {
+    return new ProblemException(
+            500,
+            TYPE_BASE + "internal-error",
+            "Internal server error",
+            "An unexpected error occurred; it has been logged as incident " + incidentId,
+            null)
+        .extension("incidentId", incidentId);
   }
 
   /** Any other status (raised by Javalin or Jetty): RFC 9457's {@code about:blank} type. */

@@ -35,12 +35,15 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * {@code invalid-destination} (400, {@code field}), {@code empty-body} (400), {@code missing-file}
  * (400, {@code field: file}), {@code malformed-multipart} (400), {@code incomplete-body} (400),
  * {@code unauthorized} (401), {@code not-found} (404), {@code method-not-allowed} (405), {@code
- * unsupported-media-type} (415), {@code service-unavailable} (503, {@code Retry-After}), {@code
- * internal-error} (500); other statuses use {@code about:blank}.
+ * upload-too-slow} (408), {@code body-too-large} (413), {@code unsupported-media-type} (415),
+ * {@code too-many-uploads} (429, {@code Retry-After}), {@code server-busy} and {@code
+ * service-unavailable} (503, {@code Retry-After}), {@code internal-error} (500, with an {@code
+ * incidentId}); other statuses use {@code about:blank}.
  *
- * <p>Bodies are streamed: the request size limit of Javalin ({@code http.maxRequestSize}) only
- * governs {@code ctx.body()}, which this API never calls, and Jetty sets no limit on a streamed
- * body, so uploads of any size are accepted.
+ * <p>Uploads are streamed: the request size limit of Javalin ({@code http.maxRequestSize}) only
+ * governs the JSON bodies read whole (64 KiB), and Jetty sets no limit on a streamed body, so
+ * uploads of any size are accepted, within the memory budget, shares and rate floor of {@link
+ * UploadAdmission}.
  *
  * <p>{@link #inMemory} builds the same application (threads, connection settings, error handler,
  * {@link ApiApplication#install}) on an in-memory connector instead of a socket: the AWS Lambda

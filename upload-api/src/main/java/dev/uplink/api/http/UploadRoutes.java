@@ -12,15 +12,16 @@ import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.UploadTask;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.Semaphore;
 
 /**
  * Uploads streamed through the API, and reading, listing and cancelling tasks. The caller is
@@ -39,13 +40,13 @@ final class UploadRoutes {
   private final UploadService service;
   private final MultipartUpload multipart;
   private final ApiSettings settings;
-  private final Semaphore uploadSlots;
+  private final UploadAdmission admission;
 
-  UploadRoutes(UploadService service, ApiSettings settings) {
+  UploadRoutes(UploadService service, ApiSettings settings, UploadAdmission admission) {
     this.service = service;
     this.settings = settings;
+    this.admission = admission;
     this.multipart = new MultipartUpload(service);
-    this.uploadSlots = new Semaphore(settings.maxConcurrentUploads());
   }
 
   static String statusUrl(TaskId id) {
@@ -56,14 +57,35 @@ final class UploadRoutes {
     return ctx.attribute(CALLER);
   }
 
+  /**
+   * The owner whose tasks the caller works on. An operator owns no task: it is refused as if the
+   * task were not there (404), so an operator named like a user never sees that user's tasks.
+   */
+  static String taskOwner(Context ctx) {
+    Caller caller = caller(ctx);
+    if (caller.operator()) {
+      throw RequestRejectedException.notFound();
+    }
+    return caller.owner();
+  }
+
+  /**
+   * Whose share of the upload slots a request counts against: its owner's. Operators and owners are
+   * apart, even with the same name.
+   */
+  static String shareKey(Caller caller) {
+    return (caller.operator() ? "operator " : "owner ") + caller.owner();
+  }
+
   static Optional<String> idempotencyKey(Context ctx) {
     return Optional.ofNullable(ctx.header(IDEMPOTENCY_KEY));
   }
 
   /**
    * {@code POST /v1/uploads}: a raw body (any non-multipart type) or multipart/form-data with a
-   * {@code file} part. The destination and size are checked before the body is read; at most {@link
-   * ApiSettings#maxConcurrentUploads} run at once (429 past it).
+   * {@code file} part. The destination and size are checked before the body is read; {@link
+   * UploadAdmission} decides whether it may run now (429, 503) and ends it if it sends too slowly
+   * (408).
    */
   void upload(Context ctx) throws IOException {
     long declared = ctx.req().getContentLengthLong();
@@ -79,23 +101,23 @@ final class UploadRoutes {
               "Content-Length",
               Optional.empty()));
     }
-    if (!uploadSlots.tryAcquire()) {
-      throw ProblemException.tooManyUploads(settings.maxConcurrentUploads());
+    UploadTask task;
+    try (var admitted = admission.admit(ctx, shareKey(caller(ctx)))) {
+      try {
+        task = accept(ctx, admitted.body());
+      } catch (RuntimeException e) {
+        throw admitted.explain(e);
+      }
     }
-    try {
-      UploadTask task = accept(ctx);
-      ctx.attribute(TASK_ID, task.id().value());
-      String statusUrl = statusUrl(task.id());
-      ctx.status(202)
-          .header("Location", statusUrl)
-          .contentType(JSON)
-          .result(Json.bytes(Json.accepted(task, statusUrl)));
-    } finally {
-      uploadSlots.release();
-    }
+    ctx.attribute(TASK_ID, task.id().value());
+    String statusUrl = statusUrl(task.id());
+    ctx.status(202)
+        .header("Location", statusUrl)
+        .contentType(JSON)
+        .result(Json.bytes(Json.accepted(task, statusUrl)));
   }
 
-  private UploadTask accept(Context ctx) throws IOException {
+  private UploadTask accept(Context ctx, InputStream body) {
     Caller caller = caller(ctx);
     String contentType = ctx.req().getContentType();
     DestinationFields fields = DestinationFields.of(ctx);
@@ -104,11 +126,11 @@ final class UploadRoutes {
       if (!MultipartUpload.isFormData(contentType)) {
         throw ProblemException.unsupportedMediaType(mediaType(contentType));
       }
-      return multipart.accept(ctx.req(), caller, fields, key);
+      return multipart.accept(ctx.req(), body, caller, fields, key);
     }
     var destination = fields.toDestination();
     try {
-      return service.accept(caller, destination, ctx.req().getInputStream(), key);
+      return service.accept(caller, destination, body, key);
     } catch (EmptyUploadException e) {
       throw ProblemException.emptyBody(null);
     } catch (UnreadableBodyException e) {
@@ -124,29 +146,33 @@ final class UploadRoutes {
   void status(Context ctx) {
     String id = rememberId(ctx);
     Duration wait = waitOf(ctx);
+    String owner = taskOwner(ctx);
     UploadTask task =
-        wait.isZero()
-            ? service.require(ctx.attribute(OWNER), id)
-            : service.awaitChange(ctx.attribute(OWNER), id, wait);
+        wait.isZero() ? service.require(owner, id) : service.awaitChange(owner, id, wait);
     ctx.status(200).contentType(JSON).result(Json.bytes(Json.task(task)));
   }
 
   /** {@code DELETE /v1/uploads/{id}}: cancels a task no worker has started. */
   void cancel(Context ctx) {
     String id = rememberId(ctx);
-    UploadTask task = service.cancel(ctx.attribute(OWNER), id);
+    UploadTask task = service.cancel(taskOwner(ctx), id);
     ctx.status(200).contentType(JSON).result(Json.bytes(Json.task(task)));
   }
 
   /** {@code GET /v1/uploads?status=&container=&limit=&cursor=}: newest first, paginated. */
   void list(Context ctx) {
+    Caller caller = caller(ctx);
     var query =
         new TaskQuery(
             statusFilter(ctx.queryParam("status")),
             Optional.ofNullable(ctx.queryParam("container")).filter(c -> !c.isBlank()),
             intParam(ctx, "limit", DEFAULT_PAGE, 1, TaskQuery.MAX_LIMIT),
             cursor(ctx.queryParam("cursor")));
-    TaskPage page = service.list(ctx.attribute(OWNER), query);
+    // An operator owns no task (see taskOwner): its page is empty.
+    TaskPage page =
+        caller.operator()
+            ? new TaskPage(List.of(), Optional.empty())
+            : service.list(caller.owner(), query);
     var body = new LinkedHashMap<String, Object>();
     body.put("items", page.tasks().stream().map(Json::task).toList());
     Optional<String> next = page.next().map(UploadRoutes::encodeCursor);

@@ -9,8 +9,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.uplink.api.UploadLimits;
 import dev.uplink.api.UploadService;
 import dev.uplink.api.fakes.InMemoryDirectUploads;
+import dev.uplink.api.fakes.Outage;
 import dev.uplink.api.fakes.RecordingTaskQueue;
 import dev.uplink.api.fakes.StreamingObjectStore;
+import dev.uplink.core.config.AdmissionLimits;
 import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.DestinationPolicy;
@@ -51,6 +53,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -127,6 +130,9 @@ class OpenApiDocumentTest {
   /** The service with the operators' endpoints over {@link #DLQ}; {@link #OPS} is an operator. */
   private static UploadApi operated;
 
+  /** Uploads slower than 16 KiB/s for 1 s are ended. */
+  private static UploadApi floored;
+
   /** Operation ("METHOD /path/{template}") to the statuses real answers showed. */
   private final Map<String, Set<String>> seen = new TreeMap<>();
 
@@ -195,11 +201,21 @@ class OpenApiDocumentTest {
                         Caller.operator("ops")))
                 .withOperators(new OperatorService(TASKS, QUEUE, DLQ, Clock.systemUTC())),
             service);
+    floored =
+        UploadApi.start(
+            "127.0.0.1",
+            0,
+            ApiSettings.of(Map.of(KEY, new Caller("alice", DestinationPolicy.allowAll())))
+                .withAdmission(
+                    new AdmissionLimits(
+                        32, OptionalLong.empty(), 16 * 1024, Duration.ofSeconds(1), 1)),
+            service);
   }
 
   @AfterAll
   static void stop() {
-    for (UploadApi server : new UploadApi[] {api, restricted, streamOnly, probed, operated}) {
+    for (UploadApi server :
+        new UploadApi[] {api, restricted, streamOnly, probed, operated, floored}) {
       if (server != null) {
         server.close();
       }
@@ -537,6 +553,7 @@ class OpenApiDocumentTest {
         dynamicTest("malformed, oversized and mistyped requests", this::refusedRequests),
         dynamicTest("every protected operation without a key, and unknown ids", this::noKeyNoTask),
         dynamicTest("a restricted key, a busy server, no presigned uploads", this::limits),
+        dynamicTest("a stalled upload", this::admission),
         dynamicTest("failing dependencies", this::failingDependencies),
         dynamicTest("the operators' dead-letter queue and retries", this::operators),
         dynamicTest("every declared status was seen in a real answer", this::everyStatusSeen));
@@ -552,8 +569,15 @@ class OpenApiDocumentTest {
     conforming(call(api, "GET", "/metrics").anonymous(), 404);
     var notReady = conforming(call(probed, "GET", "/readyz").anonymous(), 503);
     assertThat(new String(notReady.body(), StandardCharsets.UTF_8))
+        .as("which check failed, and why, is for operators")
+        .doesNotContain("dynamodb", "Connection refused", "checks");
+    var detailed = conforming(call(probed, "GET", "/readyz").key(OPS), 503);
+    assertThat(new String(detailed.body(), StandardCharsets.UTF_8))
         .contains("dynamodb (IOException: Connection refused)")
         .contains("\"s3\":\"ok\"");
+    assertThat(json(conforming(call(probed, "GET", "/readyz").key(KEY), 503)).has("checks"))
+        .as("a user's key sees no details either")
+        .isFalse();
     assertThat(
             new String(
                 conforming(call(probed, "GET", "/metrics").anonymous(), 200).body(),
@@ -861,9 +885,27 @@ class OpenApiDocumentTest {
     assertThat(slow.get().statusCode()).isEqualTo(202);
   }
 
+  private void admission() throws Exception {
+    String target = "/v1/uploads?container=web&path=/srv/stalled";
+    HttpResponse<byte[]> stalled =
+        RawExchange.sendAndStall(
+            floored.port(),
+            "POST",
+            target,
+            "POST "
+                + target
+                + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                + KEY
+                + "\r\nContent-Type: application/octet-stream\r\nContent-Length: 50000",
+            bytes("one byte, then nothing"),
+            20_000);
+    assertThat(stalled.statusCode()).isEqualTo(408);
+    conforms(stalled);
+  }
+
   private void failingDependencies() throws Exception {
     byte[] one = {1};
-    QUEUE.failPublishesWith(new IllegalStateException("queue down"));
+    QUEUE.failPublishesWith(Outage.of("queue down"));
     try {
       JsonNode recorded =
           json(
@@ -875,7 +917,7 @@ class OpenApiDocumentTest {
     } finally {
       QUEUE.failPublishesWith(null);
     }
-    TASKS.failCreatesWith(new IllegalStateException("store down"));
+    TASKS.failCreatesWith(Outage.of("store down"));
     try {
       for (String kind : List.of("presign", "multipart")) {
         conforming(
@@ -885,7 +927,7 @@ class OpenApiDocumentTest {
     } finally {
       TASKS.failCreatesWith(null);
     }
-    TASKS.failFindsWith(new IllegalStateException("store down"));
+    TASKS.failFindsWith(Outage.of("store down"));
     try {
       String task = "/v1/uploads/" + UNKNOWN_ID;
       conforming(call(api, "GET", task), 503);
@@ -921,6 +963,7 @@ class OpenApiDocumentTest {
     conforming(redrive("{\"all\": true, \"rate\": 0}"), 400);
     conforming(redrive("{\"ids\": \"not-a-list\"}"), 400);
     conforming(redrive("[]"), 400);
+    conforming(redrive("{\"ids\": [\"" + "x".repeat(100_000) + "\"]}"), 413);
     DLQ.moveRunning(true);
     try {
       conforming(redrive("{\"all\": true}"), 409);
@@ -940,7 +983,7 @@ class OpenApiDocumentTest {
     conforming(call(operated, "POST", "/v1/uploads/" + UNKNOWN_ID + "/retry").key(OPS), 404);
     conforming(call(operated, "POST", "/v1/uploads/not-an-id/retry").key(OPS), 404);
 
-    DLQ.failWith(new IllegalStateException("queue down"));
+    DLQ.failWith(Outage.of("queue down"));
     try {
       conforming(call(operated, "GET", "/v1/dlq").key(OPS), 503);
       conforming(call(operated, "GET", "/v1/dlq/" + UNKNOWN_ID).key(OPS), 503);
@@ -948,7 +991,7 @@ class OpenApiDocumentTest {
     } finally {
       DLQ.failWith(null);
     }
-    TASKS.failFindsWith(new IllegalStateException("store down"));
+    TASKS.failFindsWith(Outage.of("store down"));
     try {
       conforming(call(operated, "POST", retry).key(OPS), 503);
     } finally {

@@ -2,9 +2,13 @@ package dev.uplink.api.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.uplink.api.UploadService;
+import dev.uplink.api.fakes.Outage;
 import dev.uplink.api.fakes.RecordingTaskQueue;
 import dev.uplink.api.fakes.StreamingObjectStore;
 import dev.uplink.core.domain.Destination;
@@ -45,6 +49,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.LoggerFactory;
 
 class UploadApiTest {
 
@@ -771,7 +776,7 @@ class UploadApiTest {
 
     @Test
     void givenTheObjectStoreFails_whenPosting_then503WithRetryAfterAndNoTask() throws Exception {
-      objects.failPutsWith(new IllegalStateException("S3: 500 InternalError"));
+      objects.failPutsWith(Outage.of("S3: 500 InternalError"));
 
       var response = send(upload(VALID_QUERY, "key-alice").POST(BodyPublishers.ofString("x")));
 
@@ -784,7 +789,7 @@ class UploadApiTest {
 
     @Test
     void givenTheTaskStoreFails_whenPosting_then503AndTheObjectIsDeleted() throws Exception {
-      tasks.failCreatesWith(new IllegalStateException("DynamoDB throttled"));
+      tasks.failCreatesWith(Outage.of("DynamoDB throttled"));
 
       var response = send(upload(VALID_QUERY, "key-alice").POST(BodyPublishers.ofString("x")));
 
@@ -797,7 +802,7 @@ class UploadApiTest {
 
     @Test
     void givenTheQueueFails_whenPosting_then503NamingTheRecordedTask() throws Exception {
-      queue.failPublishesWith(new IllegalStateException("SQS unreachable"));
+      queue.failPublishesWith(Outage.of("SQS unreachable"));
 
       var response = send(upload(VALID_QUERY, "key-alice").POST(BodyPublishers.ofString("x")));
 
@@ -814,12 +819,45 @@ class UploadApiTest {
 
     @Test
     void givenTheTaskStoreFails_whenGettingAStatus_then503() throws Exception {
-      tasks.failFindsWith(new IllegalStateException("DynamoDB down"));
+      tasks.failFindsWith(Outage.of("DynamoDB down"));
 
       var response = send(get(TaskId.newId().value(), "key-alice"));
 
       assertProblem(response, 503, "service-unavailable", null);
       assertThat(response.headers().firstValue("Retry-After")).isPresent();
+    }
+
+    @Test
+    void givenTheTaskStoreFailsInAWayRetryingCannotCure_whenGettingAStatus_then500WithAnIncidentId()
+        throws Exception {
+      var logged = new ListAppender<ILoggingEvent>();
+      var log = (Logger) LoggerFactory.getLogger(ApiApplication.class);
+      logged.start();
+      log.addAppender(logged);
+      // An item the store cannot read is no outage: asking again later gives the same answer.
+      tasks.failFindsWith(
+          new IllegalStateException("Task item 01X is malformed: attribute size is not a number"));
+      try {
+        var response = send(get(TaskId.newId().value(), "key-alice"));
+
+        assertProblem(response, 500, "internal-error", null);
+        String incident = json(response).path("incidentId").asText();
+        assertThat(incident).isNotBlank();
+        assertThat(json(response).path("detail").asText()).contains(incident);
+        assertThat(response.headers().firstValue("Retry-After")).isEmpty();
+        assertThat(response.body()).doesNotContain("malformed");
+        assertThat(logged.list)
+            .as("logged once, with its cause, under the incident id")
+            .singleElement()
+            .satisfies(
+                event -> {
+                  assertThat(event.getFormattedMessage()).contains(incident);
+                  assertThat(event.getThrowableProxy().getCause().getMessage())
+                      .contains("malformed");
+                });
+      } finally {
+        log.detachAppender(logged);
+      }
     }
 
     @Test
