@@ -320,7 +320,8 @@ public final class InMemoryTaskStore implements TaskStore {
         t.directUpload(),
         t.bytesPushed(),
         t.idempotencyKey(),
-        timeline);
+        timeline,
+        t.seal());
   }
 
   /**
@@ -350,7 +351,8 @@ public final class InMemoryTaskStore implements TaskStore {
         t.directUpload(),
         t.bytesPushed(),
         t.idempotencyKey(),
-        t.timeline());
+        t.timeline(),
+        t.seal());
   }
 
   private static UploadTask withBytesPushed(UploadTask t, long bytesPushed) {
@@ -370,7 +372,8 @@ public final class InMemoryTaskStore implements TaskStore {
         t.directUpload(),
         bytesPushed,
         t.idempotencyKey(),
-        t.timeline());
+        t.timeline(),
+        t.seal());
   }
 
   private UploadTask store(UploadTask task) {
