@@ -11,6 +11,7 @@ import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.TaskPage;
 import dev.uplink.core.domain.TaskQuery;
 import dev.uplink.core.domain.TaskQueue;
+import dev.uplink.core.domain.TaskSealer;
 import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.TaskStore;
 import dev.uplink.core.domain.UploadTask;
@@ -45,15 +46,14 @@ public final class UploadService {
   private final UploadLimits limits;
   private final IdempotencyKeys idempotency;
   private final Optional<DirectUploadService> direct;
+  private final Optional<TaskSealer> sealer;
 
   /** A service with {@link UploadLimits#defaults()} and no presigned uploads. */
   public UploadService(TaskStore tasks, ObjectStore objects, TaskQueue queue, Clock clock) {
     this(tasks, objects, queue, clock, UploadLimits.defaults(), Optional.empty());
   }
 
-  /**
-   * @param directUploads the store's presigned uploads; without them only streamed uploads work
-   */
+  /** A service that seals nothing. */
   public UploadService(
       TaskStore tasks,
       ObjectStore objects,
@@ -61,6 +61,22 @@ public final class UploadService {
       Clock clock,
       UploadLimits limits,
       Optional<DirectUploads> directUploads) {
+    this(tasks, objects, queue, clock, limits, directUploads, Optional.empty());
+  }
+
+  /**
+   * @param directUploads the store's presigned uploads; without them only streamed uploads work
+   * @param sealer seals every task it creates, so the processor can tell it was not rewritten
+   */
+  public UploadService(
+      TaskStore tasks,
+      ObjectStore objects,
+      TaskQueue queue,
+      Clock clock,
+      UploadLimits limits,
+      Optional<DirectUploads> directUploads,
+      Optional<TaskSealer> sealer) {
+    this.sealer = Objects.requireNonNull(sealer, "sealer");
     this.tasks = Objects.requireNonNull(tasks, "tasks");
     this.objects = Objects.requireNonNull(objects, "objects");
     this.queue = Objects.requireNonNull(queue, "queue");
@@ -69,7 +85,8 @@ public final class UploadService {
     this.idempotency = new IdempotencyKeys(tasks);
     this.direct =
         directUploads.map(
-            uploads -> new DirectUploadService(tasks, uploads, objects, queue, clock, limits));
+            uploads ->
+                new DirectUploadService(tasks, uploads, objects, queue, clock, limits, sealer));
   }
 
   public UploadLimits limits() {
@@ -177,7 +194,8 @@ public final class UploadService {
             size,
             measured.sha256Hex(),
             clock.instant().truncatedTo(ChronoUnit.MILLIS));
-    var task = idempotencyKey.map(pending::withIdempotencyKey).orElse(pending);
+    var unsealed = idempotencyKey.map(pending::withIdempotencyKey).orElse(pending);
+    var task = sealer.map(s -> s.seal(unsealed)).orElse(unsealed);
     try {
       tasks.create(task);
     } catch (IdempotencyKeyTakenException e) {

@@ -26,7 +26,8 @@ public final class UploadServices {
         new SqsTaskQueue(clients.sqs(), clients.queueUrl()),
         Clock.systemUTC(),
         limits(config),
-        Optional.of(S3DirectUploads.of(clients)));
+        Optional.of(S3DirectUploads.of(clients)),
+        config.security().sealer());
   }
 
   /** Presigned uploads on AWS, for the event and sweep handlers. */
