@@ -64,7 +64,14 @@ public final class ProcessorWiring implements AutoCloseable {
             Clock.systemUTC(),
             WorkerSettings.from(config),
             ThreadLocalRandom.current(),
-            metrics);
+            metrics,
+            TaskGuard.of(config.security()));
+    if (config.security().sealer().isEmpty()) {
+      log.warn(
+          "Task seals are not checked (UPLINK_TASK_SEAL_KEY is not set): whoever can write the"
+              + " task table can send files to any instance and path. Give the API and the"
+              + " processor the same key.");
+    }
   }
 
   private static TaskStore taskStore(UplinkConfig config, AwsClients clients) {
