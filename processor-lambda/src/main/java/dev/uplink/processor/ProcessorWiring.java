@@ -15,6 +15,7 @@ import dev.uplink.processor.lambda.EmfPushMetrics;
 import dev.uplink.processor.local.DirectoryTarget;
 import dev.uplink.processor.poller.SqsPoller;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -216,17 +217,37 @@ public final class ProcessorWiring implements AutoCloseable {
 
   /**
    * A poller over the configured work queue (looked up by name), with the reconciler on its timer,
-   * not yet started. Its global cap is {@code UPLINK_WORKERS}, lowered to {@code
-   * UPLINK_WORKERS_PER_HOST} since the target is one host (the worker enforces the per-host cap
-   * either way).
+   * not yet started; its long polls wait {@link #longPoll at most the shutdown grace}. Its global
+   * cap is {@code UPLINK_WORKERS}, lowered to {@code UPLINK_WORKERS_PER_HOST} since the target is
+   * one host (the worker enforces the per-host cap either way).
    */
   public SqsPoller poller() {
+    return poller(longPoll(config.processing().shutdownGrace()));
+  }
+
+  /**
+   * How long a receive waits for messages: 20 s (SQS's longest), but never longer than the shutdown
+   * grace (at least 1 s), since a stop waits for the receive in flight to return.
+   */
+  static Duration longPoll(Duration shutdownGrace) {
+    Duration atLeastOne =
+        shutdownGrace.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : shutdownGrace;
+    return atLeastOne.compareTo(SqsPoller.MAX_WAIT) > 0
+        ? SqsPoller.MAX_WAIT
+        : Duration.ofSeconds(atLeastOne.toSeconds());
+  }
+
+  /**
+   * Like {@link #poller()}, with long polls of {@code waitTime} (0 to 20 s): a stop waits for the
+   * receive in flight to return, so a shorter wait stops sooner, at the cost of more receives.
+   */
+  public SqsPoller poller(Duration waitTime) {
     String queueUrl = clients.queueUrl();
     var settings =
         new SqsPoller.Settings(
             Math.min(config.workers(), config.processing().perHostWorkers()),
             config.visibilityTimeout(),
-            SqsPoller.MAX_WAIT,
+            waitTime,
             config.processing().shutdownGrace(),
             config.processing().fifo());
     Reconciler reconciler = reconciler(config, tasks, clients.sqs(), queueUrl);

@@ -107,7 +107,7 @@ class TamperedTaskTest {
   /** Only now does a worker look at the queue: every rewrite has happened before any claim. */
   private void startProcessor() {
     processor = ProcessorWiring.create(config, aws.clients());
-    poller = processor.poller();
+    poller = processor.poller(Duration.ofSeconds(2));
     poller.start();
   }
 
