@@ -43,6 +43,13 @@ public final class LocalPipeline implements AutoCloseable {
 
   private static final Duration SWEEPER_STOP_WAIT = Duration.ofSeconds(5);
 
+  /**
+   * The poller's long-poll wait: a stop lets the receive in flight return (else the queue could
+   * hand it a message nobody takes), so Ctrl+C takes up to this long; 5 s costs a local queue a
+   * receive every 5 s when idle.
+   */
+  static final Duration POLL_WAIT = Duration.ofSeconds(5);
+
   private final String host;
   private final UploadApi api;
   private final ProcessorWiring processor;
@@ -72,7 +79,7 @@ public final class LocalPipeline implements AutoCloseable {
     SqsPoller poller = null;
     ScheduledExecutorService sweeper = null;
     try {
-      poller = processor.poller();
+      poller = processor.poller(POLL_WAIT);
       poller.start();
       UploadService service = UploadServices.onAws(config, clients);
       sweeper = startSweeper(service.direct().orElseThrow());

@@ -5,7 +5,15 @@ import dev.uplink.core.config.ConfigException;
 import dev.uplink.core.config.UplinkConfig;
 import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.DestinationPolicy;
+import dev.uplink.core.domain.TaskSealer;
 import dev.uplink.processor.ProcessorWiring;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -43,6 +51,14 @@ public final class UplinkLocal {
       return;
     }
     config = withDevelopmentKeys(config);
+    try {
+      config = withTaskSealKey(config);
+    } catch (IOException e) {
+      System.err.println(
+          "uplink: cannot keep the task seal key under " + config.dataDir() + ": " + e);
+      System.exit(2);
+      return;
+    }
     var aws = LocalAws.start(config.dataDir().resolve("aws"), true);
     AwsClients clients = aws.clients(config.aws());
     config = config.withAws(clients.settings());
@@ -78,6 +94,48 @@ public final class UplinkLocal {
     System.out.println(new LocalBanner(config, pipeline.baseUri()).text());
     stopped.await();
     System.exit(0);
+  }
+
+  /** Where the local stack keeps the task seal key it generated, under its data directory. */
+  static final String SEAL_KEY_FILE = "task-seal.key";
+
+  /**
+   * {@code config} sealing and checking tasks with a key the API and the in-process processor
+   * share: {@code UPLINK_TASK_SEAL_KEY} if set, else the key in {@code UPLINK_DATA_DIR/}{@value
+   * #SEAL_KEY_FILE}, generated (32 random bytes, hex, readable by the owner only) on the first
+   * start. Kept, not generated anew each start, because the stack's tasks outlive a restart (its
+   * DynamoDB keeps them on disk): a new key would refuse every task still waiting.
+   */
+  static UplinkConfig withTaskSealKey(UplinkConfig config) throws IOException {
+    if (config.security().sealer().isPresent()) {
+      return config;
+    }
+    Path file = config.dataDir().resolve(SEAL_KEY_FILE);
+    if (!Files.exists(file)) {
+      Files.createDirectories(config.dataDir());
+      byte[] random = new byte[32];
+      new SecureRandom().nextBytes(random);
+      Path fresh = Files.createTempFile(config.dataDir(), SEAL_KEY_FILE, ".tmp");
+      try {
+        Files.setPosixFilePermissions(fresh, PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException e) {
+        // not a POSIX file system: the directory's own permissions protect it
+      }
+      Files.writeString(fresh, HexFormat.of().formatHex(random) + "\n");
+      try {
+        Files.move(fresh, file); // never over a key another start wrote meanwhile
+      } catch (FileAlreadyExistsException e) {
+        // that one wins
+      } finally {
+        Files.deleteIfExists(fresh);
+      }
+    }
+    String key = Files.readString(file).strip();
+    try {
+      return config.withSecurity(config.security().withSealer(TaskSealer.of(key)));
+    } catch (IllegalArgumentException e) {
+      throw new IOException(file + " does not hold a usable key (" + e.getMessage() + ")", e);
+    }
   }
 
   /**

@@ -68,7 +68,14 @@ public final class ProcessorWiring implements AutoCloseable {
             Clock.systemUTC(),
             WorkerSettings.from(config),
             ThreadLocalRandom.current(),
-            metrics);
+            metrics,
+            TaskGuard.of(config.security()));
+    if (config.security().sealer().isEmpty()) {
+      log.warn(
+          "Task seals are not checked (UPLINK_TASK_SEAL_KEY is not set): whoever can write the"
+              + " task table can send files to any instance and path. Give the API and the"
+              + " processor the same key.");
+    }
   }
 
   private static TaskStore taskStore(UplinkConfig config, AwsClients clients) {
@@ -229,17 +236,37 @@ public final class ProcessorWiring implements AutoCloseable {
 
   /**
    * A poller over the configured work queue (looked up by name), with the reconciler on its timer,
-   * not yet started. Its global cap is {@code UPLINK_WORKERS}, lowered to {@code
-   * UPLINK_WORKERS_PER_HOST} since the target is one host (the worker enforces the per-host cap
-   * either way).
+   * not yet started; its long polls wait {@link #longPoll at most the shutdown grace}. Its global
+   * cap is {@code UPLINK_WORKERS}, lowered to {@code UPLINK_WORKERS_PER_HOST} since the target is
+   * one host (the worker enforces the per-host cap either way).
    */
   public SqsPoller poller() {
+    return poller(longPoll(config.processing().shutdownGrace()));
+  }
+
+  /**
+   * How long a receive waits for messages: 20 s (SQS's longest), but never longer than the shutdown
+   * grace (at least 1 s), since a stop waits for the receive in flight to return.
+   */
+  static Duration longPoll(Duration shutdownGrace) {
+    Duration atLeastOne =
+        shutdownGrace.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : shutdownGrace;
+    return atLeastOne.compareTo(SqsPoller.MAX_WAIT) > 0
+        ? SqsPoller.MAX_WAIT
+        : Duration.ofSeconds(atLeastOne.toSeconds());
+  }
+
+  /**
+   * Like {@link #poller()}, with long polls of {@code waitTime} (0 to 20 s): a stop waits for the
+   * receive in flight to return, so a shorter wait stops sooner, at the cost of more receives.
+   */
+  public SqsPoller poller(Duration waitTime) {
     String queueUrl = clients.queueUrl();
     var settings =
         new SqsPoller.Settings(
             Math.min(config.workers(), config.processing().perHostWorkers()),
             config.visibilityTimeout(),
-            SqsPoller.MAX_WAIT,
+            waitTime,
             config.processing().shutdownGrace(),
             config.processing().fifo());
     Reconciler reconciler = reconciler(config, tasks, clients.sqs(), queueUrl);

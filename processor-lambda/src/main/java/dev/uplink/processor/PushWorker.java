@@ -60,6 +60,11 @@ import org.slf4j.LoggerFactory;
  *   <li>An aborted attempt (poller shutdown, Lambda deadline) gives the task back without recording
  *       an error, and the message becomes visible again at once.
  * </ol>
+ *
+ * <p>Between the claim and the push, the {@link TaskGuard} checks the claimed task: a seal that
+ * does not verify ({@code TASK_TAMPERED}) or a destination outside the deployment's allow-list
+ * ({@code DESTINATION_NOT_ALLOWED}) fails it for good, logged as a security event, before its
+ * object is opened or the target is asked anything.
  */
 public final class PushWorker implements AutoCloseable {
 
@@ -78,6 +83,7 @@ public final class PushWorker implements AutoCloseable {
   private final HostLimiter hosts;
   private final ScheduledExecutorService scheduler;
   private final PushMetrics metrics;
+  private final TaskGuard guard;
 
   public PushWorker(
       TaskStore tasks,
@@ -109,6 +115,24 @@ public final class PushWorker implements AutoCloseable {
       WorkerSettings settings,
       RandomGenerator random,
       PushMetrics metrics) {
+    this(tasks, objects, target, clock, settings, random, metrics, TaskGuard.none());
+  }
+
+  /**
+   * @param metrics where the outcomes are counted
+   * @param guard what a claimed task must pass before anything is pushed (its seal, the
+   *     deployment's allow-list)
+   */
+  public PushWorker(
+      TaskStore tasks,
+      ObjectStore objects,
+      FileTarget target,
+      Clock clock,
+      WorkerSettings settings,
+      RandomGenerator random,
+      PushMetrics metrics,
+      TaskGuard guard) {
+    this.guard = Objects.requireNonNull(guard, "guard");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.tasks = Objects.requireNonNull(tasks, "tasks");
     this.objects = Objects.requireNonNull(objects, "objects");
@@ -198,6 +222,10 @@ public final class PushWorker implements AutoCloseable {
     }
     UploadTask task = claim.task();
     TaskLogContext.describe(task);
+    Optional<TaskError> refusal = guard.refusal(task);
+    if (refusal.isPresent()) {
+      return refused(task, delivery, refusal.get());
+    }
     int attempt = task.attempts();
     Throwable failure = null;
     Heartbeat heartbeat =
@@ -441,6 +469,16 @@ public final class PushWorker implements AutoCloseable {
     log.info("Task {}: push aborted ({}); giving the task back", task.id(), reason);
     Optional<Outcome> lost = finish(task, TaskStatus.PENDING, Optional.empty(), delivery);
     return lost.orElse(Outcome.retryAfter(Duration.ZERO));
+  }
+
+  /** A task the guard refused (tampered with, or not allowed here): FAILED, nothing pushed. */
+  private Outcome refused(UploadTask task, Delivery delivery, TaskError error) {
+    TaskLogContext.outcome("failed");
+    log.warn("Task {}: refused before any push: {}", task.id(), error);
+    return counted(
+        finish(task, TaskStatus.FAILED, Optional.of(error), delivery),
+        () -> metrics.failed(task, error.code()),
+        Outcome.FAILED);
   }
 
   private Outcome failed(UploadTask task, Delivery delivery, Failure failure) {

@@ -1,10 +1,14 @@
 package dev.uplink.processor;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 
 /**
  * What a consumer does to a received message on one queue: change its visibility (the poller
@@ -15,6 +19,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 public final class SqsMessages {
 
   private static final Logger log = LoggerFactory.getLogger(SqsMessages.class);
+
+  /** The most entries one batch call takes. */
+  private static final int BATCH = 10;
 
   private final SqsClient sqs;
   private final String queueUrl;
@@ -48,6 +55,50 @@ public final class SqsMessages {
           e.toString());
       return false;
     }
+  }
+
+  /**
+   * Sets the visibility of several messages (receipt handle by message id) to {@code timeout} from
+   * now, ten to a {@code ChangeMessageVisibilityBatch} call.
+   *
+   * @return how many changes SQS refused or could not be asked for (each is logged)
+   */
+  public int changeVisibility(Map<String, String> receiptHandlesByMessageId, Duration timeout) {
+    int seconds = seconds(timeout);
+    List<Map.Entry<String, String>> all = List.copyOf(receiptHandlesByMessageId.entrySet());
+    int failed = 0;
+    for (int from = 0; from < all.size(); from += BATCH) {
+      List<Map.Entry<String, String>> chunk = all.subList(from, Math.min(all.size(), from + BATCH));
+      var entries = new ArrayList<ChangeMessageVisibilityBatchRequestEntry>();
+      for (int i = 0; i < chunk.size(); i++) {
+        entries.add(
+            ChangeMessageVisibilityBatchRequestEntry.builder()
+                .id(Integer.toString(i))
+                .receiptHandle(chunk.get(i).getValue())
+                .visibilityTimeout(seconds)
+                .build());
+      }
+      try {
+        var response = sqs.changeMessageVisibilityBatch(r -> r.queueUrl(queueUrl).entries(entries));
+        for (var refused : response.failed()) {
+          failed++;
+          log.warn(
+              "Message {}: changing its visibility to {} s was refused: {} {}",
+              chunk.get(Integer.parseInt(refused.id())).getKey(),
+              seconds,
+              refused.code(),
+              refused.message());
+        }
+      } catch (RuntimeException e) {
+        failed += chunk.size();
+        log.warn(
+            "Messages {}: changing their visibility to {} s failed: {}",
+            chunk.stream().map(Map.Entry::getKey).toList(),
+            seconds,
+            e.toString());
+      }
+    }
+    return failed;
   }
 
   /** Rounded up to whole seconds, within what SQS accepts. */

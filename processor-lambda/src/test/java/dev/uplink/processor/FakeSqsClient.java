@@ -9,6 +9,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequest;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchResponse;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityRequest;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityResponse;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequest;
@@ -22,8 +24,9 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
 
 /**
  * Just enough SQS for the consumers: receive (an empty receive waits like a long poll, up to the
- * request's wait time, and an interrupt cuts it short as on a virtual thread), delete, change
- * visibility, and injected receive failures. Messages are never redelivered.
+ * request's wait time, for a message sent meanwhile, and an interrupt cuts it short as on a virtual
+ * thread), delete, change visibility (one by one or in batches), and injected receive failures.
+ * Messages are never redelivered.
  */
 public final class FakeSqsClient implements SqsClient {
 
@@ -36,6 +39,8 @@ public final class FakeSqsClient implements SqsClient {
   private final List<VisibilityChange> visibilityChanges = new CopyOnWriteArrayList<>();
   private final List<ReceiveMessageRequest> receives = new CopyOnWriteArrayList<>();
   private final AtomicInteger failuresToThrow = new AtomicInteger();
+  private final AtomicInteger interruptedReceives = new AtomicInteger();
+  private final List<Integer> visibilityBatchSizes = new CopyOnWriteArrayList<>();
 
   public void send(String id, String body) {
     send(id, body, 1, null);
@@ -43,6 +48,7 @@ public final class FakeSqsClient implements SqsClient {
 
   /** A message as received for the {@code receiveCount}-th time, in FIFO group {@code group}. */
   public synchronized void send(String id, String body, int receiveCount, String group) {
+    notifyAll(); // a waiting long poll takes it
     var attributes =
         new java.util.HashMap<MessageSystemAttributeName, String>(
             Map.of(
@@ -103,21 +109,47 @@ public final class FakeSqsClient implements SqsClient {
       throw SdkClientException.create("Unable to execute HTTP request: Connection refused");
     }
     receives.add(request);
+    int waitSeconds = request.waitTimeSeconds() == null ? 0 : request.waitTimeSeconds();
+    long deadline = System.nanoTime() + Math.max(20, waitSeconds * 1000L) * 1_000_000L;
     List<Message> batch = new ArrayList<>();
     synchronized (this) {
+      try {
+        while (queue.isEmpty() && System.nanoTime() < deadline) {
+          long leftMillis = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+          wait(leftMillis);
+        }
+      } catch (InterruptedException e) {
+        interruptedReceives.incrementAndGet();
+        throw SdkClientException.create("interrupted", e);
+      }
       while (batch.size() < request.maxNumberOfMessages() && !queue.isEmpty()) {
         batch.add(queue.poll());
       }
     }
-    if (batch.isEmpty()) {
-      try {
-        int waitSeconds = request.waitTimeSeconds() == null ? 0 : request.waitTimeSeconds();
-        Thread.sleep(Math.max(20, waitSeconds * 1000L));
-      } catch (InterruptedException e) {
-        throw SdkClientException.create("interrupted", e);
-      }
-    }
     return ReceiveMessageResponse.builder().messages(batch).build();
+  }
+
+  /** Receives cut short by an interrupt (on a real queue, their messages would be lost a while). */
+  public int interruptedReceives() {
+    return interruptedReceives.get();
+  }
+
+  /** The number of entries of each ChangeMessageVisibilityBatch call, in order. */
+  public List<Integer> visibilityBatchSizes() {
+    return List.copyOf(visibilityBatchSizes);
+  }
+
+  @Override
+  public ChangeMessageVisibilityBatchResponse changeMessageVisibilityBatch(
+      ChangeMessageVisibilityBatchRequest request) {
+    visibilityBatchSizes.add(request.entries().size());
+    request
+        .entries()
+        .forEach(
+            e ->
+                visibilityChanges.add(
+                    new VisibilityChange(e.receiptHandle(), e.visibilityTimeout())));
+    return ChangeMessageVisibilityBatchResponse.builder().build();
   }
 
   @Override

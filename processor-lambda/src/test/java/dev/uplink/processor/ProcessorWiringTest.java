@@ -1,10 +1,12 @@
 package dev.uplink.processor;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.uplink.core.config.ConfigException;
 import dev.uplink.core.config.SecretSource;
 import dev.uplink.core.config.UplinkConfig;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -20,5 +22,15 @@ class ProcessorWiringTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("a Lambda cannot reach")
         .hasMessageContaining("https://");
+  }
+
+  @Test
+  void theLongPollWaitsNoLongerThanTheShutdownGraceSoAStopEndsWithinIt() {
+    assertThat(ProcessorWiring.longPoll(Duration.ofSeconds(30))).isEqualTo(Duration.ofSeconds(20));
+    assertThat(ProcessorWiring.longPoll(Duration.ofSeconds(10))).isEqualTo(Duration.ofSeconds(10));
+    assertThat(ProcessorWiring.longPoll(Duration.ofMillis(2_500))).isEqualTo(Duration.ofSeconds(2));
+    assertThat(ProcessorWiring.longPoll(Duration.ZERO))
+        .as("never 0: that would be a busy loop")
+        .isEqualTo(Duration.ofSeconds(1));
   }
 }

@@ -15,6 +15,7 @@ import dev.uplink.core.domain.TaskConflictException;
 import dev.uplink.core.domain.TaskError;
 import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.TaskQueue;
+import dev.uplink.core.domain.TaskSealer;
 import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.TaskStore;
 import dev.uplink.core.domain.UploadTask;
@@ -61,7 +62,9 @@ public final class DirectUploadService {
   private final Clock clock;
   private final UploadLimits limits;
   private final IdempotencyKeys idempotency;
+  private final Optional<TaskSealer> sealer;
 
+  /** A service that seals nothing. */
   public DirectUploadService(
       TaskStore tasks,
       DirectUploads uploads,
@@ -69,6 +72,21 @@ public final class DirectUploadService {
       TaskQueue queue,
       Clock clock,
       UploadLimits limits) {
+    this(tasks, uploads, objects, queue, clock, limits, Optional.empty());
+  }
+
+  /**
+   * @param sealer seals every task it creates, so the processor can tell it was not rewritten
+   */
+  public DirectUploadService(
+      TaskStore tasks,
+      DirectUploads uploads,
+      ObjectStore objects,
+      TaskQueue queue,
+      Clock clock,
+      UploadLimits limits,
+      Optional<TaskSealer> sealer) {
+    this.sealer = Objects.requireNonNull(sealer, "sealer");
     this.tasks = Objects.requireNonNull(tasks, "tasks");
     this.uploads = Objects.requireNonNull(uploads, "uploads");
     this.objects = Objects.requireNonNull(objects, "objects");
@@ -133,7 +151,7 @@ public final class DirectUploadService {
             now);
     UploadTask recorded =
         record(
-            task,
+            seal(task),
             idempotencyKey,
             t -> sameDeclaration(t, false, destination, size, sha256Hex),
             Optional.empty());
@@ -183,7 +201,7 @@ public final class DirectUploadService {
                 uploadId, limits.partSizeFor(size), now.plus(limits.uploadWindow())),
             now);
     return record(
-        task,
+        seal(task),
         idempotencyKey,
         t -> sameDeclaration(t, true, destination, size, sha256Hex),
         Optional.of(uploadId));
@@ -506,6 +524,10 @@ public final class DirectUploadService {
           "size",
           Optional.empty());
     }
+  }
+
+  private UploadTask seal(UploadTask task) {
+    return sealer.map(s -> s.seal(task)).orElse(task);
   }
 
   private static boolean sameDeclaration(

@@ -11,6 +11,7 @@ import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.TaskPage;
 import dev.uplink.core.domain.TaskQuery;
 import dev.uplink.core.domain.TaskQueue;
+import dev.uplink.core.domain.TaskSealer;
 import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.TaskStore;
 import dev.uplink.core.domain.UploadTask;
@@ -46,6 +47,7 @@ public final class UploadService {
   private final IdempotencyKeys idempotency;
   private final Optional<DirectUploadService> direct;
   private final Outages outages;
+  private final Optional<TaskSealer> sealer;
 
   /** A service with {@link UploadLimits#defaults()} and no presigned uploads. */
   public UploadService(TaskStore tasks, ObjectStore objects, TaskQueue queue, Clock clock) {
@@ -53,7 +55,8 @@ public final class UploadService {
   }
 
   /**
-   * A service whose dependencies' outages are {@link Outages#NETWORK} failures.
+   * A service whose dependencies' outages are {@link Outages#NETWORK} failures, and that seals
+   * nothing.
    *
    * @param directUploads the store's presigned uploads; without them only streamed uploads work
    */
@@ -64,12 +67,13 @@ public final class UploadService {
       Clock clock,
       UploadLimits limits,
       Optional<DirectUploads> directUploads) {
-    this(tasks, objects, queue, clock, limits, directUploads, Outages.NETWORK);
+    this(tasks, objects, queue, clock, limits, directUploads, Outages.NETWORK, Optional.empty());
   }
 
   /**
    * @param directUploads the store's presigned uploads; without them only streamed uploads work
    * @param outages which of the dependencies' failures mean they are down (503), not a bug (500)
+   * @param sealer seals every task it creates, so the processor can tell it was not rewritten
    */
   public UploadService(
       TaskStore tasks,
@@ -78,8 +82,10 @@ public final class UploadService {
       Clock clock,
       UploadLimits limits,
       Optional<DirectUploads> directUploads,
-      Outages outages) {
+      Outages outages,
+      Optional<TaskSealer> sealer) {
     this.outages = Objects.requireNonNull(outages, "outages");
+    this.sealer = Objects.requireNonNull(sealer, "sealer");
     this.tasks = Objects.requireNonNull(tasks, "tasks");
     this.objects = Objects.requireNonNull(objects, "objects");
     this.queue = Objects.requireNonNull(queue, "queue");
@@ -88,7 +94,8 @@ public final class UploadService {
     this.idempotency = new IdempotencyKeys(tasks);
     this.direct =
         directUploads.map(
-            uploads -> new DirectUploadService(tasks, uploads, objects, queue, clock, limits));
+            uploads ->
+                new DirectUploadService(tasks, uploads, objects, queue, clock, limits, sealer));
   }
 
   public UploadLimits limits() {
@@ -205,7 +212,8 @@ public final class UploadService {
             size,
             measured.sha256Hex(),
             clock.instant().truncatedTo(ChronoUnit.MILLIS));
-    var task = idempotencyKey.map(pending::withIdempotencyKey).orElse(pending);
+    var unsealed = idempotencyKey.map(pending::withIdempotencyKey).orElse(pending);
+    var task = sealer.map(s -> s.seal(unsealed)).orElse(unsealed);
     try {
       tasks.create(task);
     } catch (IdempotencyKeyTakenException e) {

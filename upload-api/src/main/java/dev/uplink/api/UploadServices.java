@@ -49,7 +49,8 @@ public final class UploadServices {
         Clock.systemUTC(),
         limits(config),
         Optional.of(S3DirectUploads.of(clients)),
-        AWS_OUTAGES);
+        AWS_OUTAGES,
+        config.security().sealer());
   }
 
   /** Presigned uploads on AWS, for the event and sweep handlers. */

@@ -133,6 +133,7 @@ public final class DynamoDbTaskStore implements TaskStore {
   static final String UPLOAD_EXPIRES_AT = "uploadExpiresAt";
   static final String BYTES_PUSHED = "bytesPushed";
   static final String IDEMPOTENCY_KEY = "idempotencyKey";
+  static final String SEAL = "seal";
 
   /** The start of a guard item's {@code id}; no task id contains {@code #}. */
   static final String IDEMPOTENCY_PREFIX = "idempotency#";
@@ -923,6 +924,7 @@ public final class DynamoDbTaskStore implements TaskStore {
     item.put(BYTES_PUSHED, n(task.bytesPushed()));
     task.idempotencyKey().ifPresent(key -> item.put(IDEMPOTENCY_KEY, s(key)));
     item.put(TimelineAttribute.NAME, TimelineAttribute.of(task.timeline()));
+    task.seal().ifPresent(seal -> item.put(SEAL, s(seal)));
     return item;
   }
 
@@ -968,7 +970,8 @@ public final class DynamoDbTaskStore implements TaskStore {
         item.containsKey(IDEMPOTENCY_KEY)
             ? Optional.of(reader.text(IDEMPOTENCY_KEY))
             : Optional.empty(),
-        TimelineAttribute.read(Optional.ofNullable(item.get(TimelineAttribute.NAME)), attempts));
+        TimelineAttribute.read(Optional.ofNullable(item.get(TimelineAttribute.NAME)), attempts),
+        item.containsKey(SEAL) ? Optional.of(reader.text(SEAL)) : Optional.empty());
   }
 
   private static AttributeValue s(String value) {

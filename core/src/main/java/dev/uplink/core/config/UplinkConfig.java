@@ -3,6 +3,7 @@ package dev.uplink.core.config;
 import dev.uplink.core.aws.AwsSecretSource;
 import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.DestinationPolicy;
+import dev.uplink.core.domain.TaskSealer;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -30,6 +31,7 @@ import java.util.OptionalLong;
  * @param dataDir where the local stack keeps its emulator data and the directory target
  * @param processing retries, heartbeats, shutdown, reconciliation and cleanup
  * @param api the upload API's limits
+ * @param security the task seal and the deployment-wide destination allow-list
  */
 public record UplinkConfig(
     int port,
@@ -42,7 +44,8 @@ public record UplinkConfig(
     int maxReceiveCount,
     Path dataDir,
     ProcessingSettings processing,
-    ApiLimits api) {
+    ApiLimits api,
+    TaskSecurity security) {
 
   /**
    * A secret setting {@code X} may instead be read from the secret {@code X_SECRET} names (an ARN,
@@ -55,12 +58,41 @@ public record UplinkConfig(
 
   public UplinkConfig {
     Objects.requireNonNull(api, "api");
+    Objects.requireNonNull(security, "security");
     Objects.requireNonNull(processing, "processing");
     apiKeys = Map.copyOf(apiKeys);
     Objects.requireNonNull(incus, "incus");
     Objects.requireNonNull(aws, "aws");
     Objects.requireNonNull(visibilityTimeout, "visibilityTimeout");
     Objects.requireNonNull(dataDir, "dataDir");
+  }
+
+  /** Settings without a task seal or destination allow-list ({@link TaskSecurity#none()}). */
+  public UplinkConfig(
+      int port,
+      Map<String, Caller> apiKeys,
+      Optional<IncusSettings> incus,
+      AwsSettings aws,
+      int partSizeBytes,
+      int workers,
+      Duration visibilityTimeout,
+      int maxReceiveCount,
+      Path dataDir,
+      ProcessingSettings processing,
+      ApiLimits api) {
+    this(
+        port,
+        apiKeys,
+        incus,
+        aws,
+        partSizeBytes,
+        workers,
+        visibilityTimeout,
+        maxReceiveCount,
+        dataDir,
+        processing,
+        api,
+        TaskSecurity.none());
   }
 
   /** Reads the process environment, and the secrets it names from AWS. */
@@ -124,7 +156,8 @@ public record UplinkConfig(
             reader.bool("UPLINK_KEEP_OBJECTS", false),
             reader.bool("UPLINK_QUEUE_FIFO", false),
             reader.optionalInteger("UPLINK_METRICS_PORT", 0, 65535)),
-        apiLimits(reader));
+        apiLimits(reader),
+        security(reader));
   }
 
   private static ApiLimits apiLimits(Reader reader) {
@@ -172,7 +205,8 @@ public record UplinkConfig(
         maxReceiveCount,
         dataDir,
         processing,
-        newApi);
+        newApi,
+        security);
   }
 
   public UplinkConfig withPort(int newPort) {
@@ -187,7 +221,8 @@ public record UplinkConfig(
         maxReceiveCount,
         dataDir,
         processing,
-        api);
+        api,
+        security);
   }
 
   public UplinkConfig withAws(AwsSettings newAws) {
@@ -202,7 +237,8 @@ public record UplinkConfig(
         maxReceiveCount,
         dataDir,
         processing,
-        api);
+        api,
+        security);
   }
 
   /** These keys, each allowed to send anywhere ({@link DestinationPolicy#allowAll}). */
@@ -225,7 +261,8 @@ public record UplinkConfig(
         maxReceiveCount,
         dataDir,
         processing,
-        api);
+        api,
+        security);
   }
 
   public UplinkConfig withProcessing(ProcessingSettings newProcessing) {
@@ -240,7 +277,8 @@ public record UplinkConfig(
         maxReceiveCount,
         dataDir,
         newProcessing,
-        api);
+        api,
+        security);
   }
 
   public UplinkConfig withVisibility(Duration newVisibilityTimeout, int newMaxReceiveCount) {
@@ -255,7 +293,8 @@ public record UplinkConfig(
         newMaxReceiveCount,
         dataDir,
         processing,
-        api);
+        api,
+        security);
   }
 
   public UplinkConfig withIncus(Optional<IncusSettings> newIncus) {
@@ -270,13 +309,30 @@ public record UplinkConfig(
         maxReceiveCount,
         dataDir,
         processing,
-        api);
+        api,
+        security);
+  }
+
+  public UplinkConfig withSecurity(TaskSecurity newSecurity) {
+    return new UplinkConfig(
+        port,
+        apiKeys,
+        incus,
+        aws,
+        partSizeBytes,
+        workers,
+        visibilityTimeout,
+        maxReceiveCount,
+        dataDir,
+        processing,
+        api,
+        newSecurity);
   }
 
   /** Never prints API keys. */
   @Override
   public String toString() {
-    return "UplinkConfig[port=%d, apiKeys=%d configured, incus=%s, aws=%s, partSizeBytes=%d, workers=%d, visibilityTimeout=%s, maxReceiveCount=%d, dataDir=%s, processing=%s]"
+    return "UplinkConfig[port=%d, apiKeys=%d configured, incus=%s, aws=%s, partSizeBytes=%d, workers=%d, visibilityTimeout=%s, maxReceiveCount=%d, dataDir=%s, processing=%s, security=%s]"
         .formatted(
             port,
             apiKeys.size(),
@@ -288,6 +344,7 @@ public record UplinkConfig(
             maxReceiveCount,
             dataDir,
             processing,
+            security,
             api);
   }
 
@@ -379,6 +436,42 @@ public record UplinkConfig(
       }
     }
     return entries;
+  }
+
+  /**
+   * The seal key (and the previous one, during a rotation) and the destination allow-list. A key is
+   * any text of at least {@value TaskSealer#MIN_KEY_BYTES} bytes; its value never appears in an
+   * error.
+   */
+  private static TaskSecurity security(Reader reader) {
+    Optional<String> key = reader.sensitive("UPLINK_TASK_SEAL_KEY");
+    Optional<String> previous = reader.sensitive("UPLINK_TASK_SEAL_PREVIOUS_KEY");
+    if (key.isEmpty() && previous.isPresent()) {
+      throw new ConfigException(
+          "UPLINK_TASK_SEAL_PREVIOUS_KEY is set without UPLINK_TASK_SEAL_KEY: the previous key"
+              + " only verifies seals, set the current one too");
+    }
+    Optional<TaskSealer> sealer;
+    try {
+      sealer = key.map(k -> TaskSealer.of(k.strip(), previous.map(String::strip)));
+    } catch (IllegalArgumentException e) {
+      String variable =
+          e.getMessage().startsWith("the previous")
+              ? "UPLINK_TASK_SEAL_PREVIOUS_KEY"
+              : "UPLINK_TASK_SEAL_KEY";
+      throw new ConfigException(variable + ": " + e.getMessage());
+    }
+    Optional<DestinationPolicy> destinations;
+    try {
+      destinations =
+          Optional.ofNullable(reader.text("UPLINK_DESTINATIONS", null))
+              .map(DestinationPolicy::parse);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(
+          "UPLINK_DESTINATIONS must be grants like web-*:/srv/uploads/|db-?:/import/: "
+              + e.getMessage());
+    }
+    return new TaskSecurity(sealer, destinations);
   }
 
   private static Optional<IncusSettings> incus(Reader reader) {

@@ -25,6 +25,15 @@ public record TaskError(String code, String message) {
   /** A presigned upload was not completed before its URLs expired. */
   public static final String UPLOAD_EXPIRED = "UPLOAD_EXPIRED";
 
+  /**
+   * The task's {@link TaskSealer seal} does not verify (or it has none): what the API accepted was
+   * changed in the task table. Nothing is pushed.
+   */
+  public static final String TASK_TAMPERED = "TASK_TAMPERED";
+
+  /** The destination is outside the deployment's allow-list. Nothing is pushed. */
+  public static final String DESTINATION_NOT_ALLOWED = "DESTINATION_NOT_ALLOWED";
+
   public TaskError {
     Objects.requireNonNull(code, "code");
     Objects.requireNonNull(message, "message");

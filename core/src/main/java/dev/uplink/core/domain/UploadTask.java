@@ -28,6 +28,9 @@ import java.util.Optional;
  * @param idempotencyKey the {@code Idempotency-Key} the owner created the task with, if any
  * @param timeline every status change so far, oldest first: kept with the task, so an operator sees
  *     each attempt and why it failed even after a retry
+ * @param seal the API's {@link TaskSealer seal} over what it accepted (owner, destination, object,
+ *     size, SHA-256), when the API holds a seal key; the processor refuses a task whose seal does
+ *     not verify
  */
 public record UploadTask(
     TaskId id,
@@ -45,7 +48,8 @@ public record UploadTask(
     Optional<DirectUpload> directUpload,
     long bytesPushed,
     Optional<String> idempotencyKey,
-    List<Transition> timeline) {
+    List<Transition> timeline,
+    Optional<String> seal) {
 
   public UploadTask {
     Objects.requireNonNull(id, "id");
@@ -60,6 +64,7 @@ public record UploadTask(
     Objects.requireNonNull(updatedAt, "updatedAt");
     Objects.requireNonNull(directUpload, "directUpload");
     Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+    Objects.requireNonNull(seal, "seal");
     timeline = List.copyOf(timeline);
     if (size < 0) {
       throw new IllegalArgumentException("size must not be negative: " + size);
@@ -69,7 +74,45 @@ public record UploadTask(
     }
   }
 
-  /** A task without a direct upload, progress, idempotency key or timeline. */
+  /** A task without a seal. */
+  public UploadTask(
+      TaskId id,
+      String owner,
+      Destination destination,
+      String objectKey,
+      long size,
+      String sha256,
+      TaskStatus status,
+      int attempts,
+      Optional<TaskError> lastError,
+      Optional<Instant> leaseUntil,
+      Instant createdAt,
+      Instant updatedAt,
+      Optional<DirectUpload> directUpload,
+      long bytesPushed,
+      Optional<String> idempotencyKey,
+      List<Transition> timeline) {
+    this(
+        id,
+        owner,
+        destination,
+        objectKey,
+        size,
+        sha256,
+        status,
+        attempts,
+        lastError,
+        leaseUntil,
+        createdAt,
+        updatedAt,
+        directUpload,
+        bytesPushed,
+        idempotencyKey,
+        timeline,
+        Optional.empty());
+  }
+
+  /** A task without a direct upload, progress, idempotency key, timeline or seal. */
   public UploadTask(
       TaskId id,
       String owner,
@@ -180,7 +223,30 @@ public record UploadTask(
         directUpload,
         bytesPushed,
         Optional.of(key),
-        timeline);
+        timeline,
+        seal);
+  }
+
+  /** This task with {@code newSeal} ({@link TaskSealer#seal}). */
+  public UploadTask withSeal(String newSeal) {
+    return new UploadTask(
+        id,
+        owner,
+        destination,
+        objectKey,
+        size,
+        sha256,
+        status,
+        attempts,
+        lastError,
+        leaseUntil,
+        createdAt,
+        updatedAt,
+        directUpload,
+        bytesPushed,
+        idempotencyKey,
+        timeline,
+        Optional.of(newSeal));
   }
 
   /** What a worker holding a message for this task should do at {@code now}. */

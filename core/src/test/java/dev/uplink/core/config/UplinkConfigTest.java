@@ -6,11 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.DestinationPolicy;
+import dev.uplink.core.domain.TaskId;
+import dev.uplink.core.domain.TaskSealer;
+import dev.uplink.core.domain.UploadTask;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.OptionalLong;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -441,5 +446,120 @@ class UplinkConfigTest {
     assertThat(changed.port()).isEqualTo(9000);
     assertThat(changed.aws()).isEqualTo(config.aws());
     assertThat(changed.toString()).contains("processing=ProcessingSettings[perHostWorkers=2");
+  }
+
+  @Nested
+  class TaskSecuritySettings {
+
+    private static final String KEY = "a".repeat(32);
+    private static final String OLD_KEY = "b".repeat(40);
+
+    @Test
+    void givenNothingSet_thenNoSealAndNoAllowList() {
+      var security = UplinkConfig.fromEnvironment(Map.of()).security();
+
+      assertThat(security.sealer()).isEmpty();
+      assertThat(security.destinations()).isEmpty();
+      assertThat(security.toString()).contains("seal=off").contains("destinations=any");
+    }
+
+    @Test
+    void givenSealKeyAndPreviousKey_thenSealsWithTheKeyAndAcceptsBoth() {
+      var security =
+          UplinkConfig.fromEnvironment(
+                  Map.of("UPLINK_TASK_SEAL_KEY", KEY, "UPLINK_TASK_SEAL_PREVIOUS_KEY", OLD_KEY))
+              .security();
+      UploadTask task =
+          UploadTask.pending(
+              TaskId.newId(),
+              "alice",
+              Destination.of("web-1", "/srv/a"),
+              "uploads/a",
+              1,
+              "ab".repeat(32),
+              Instant.EPOCH);
+
+      TaskSealer sealer = security.sealer().orElseThrow();
+      assertThat(sealer.verify(TaskSealer.of(OLD_KEY).seal(task)))
+          .isEqualTo(TaskSealer.Verdict.VALID_UNDER_PREVIOUS_KEY);
+      assertThat(TaskSealer.of(KEY).verify(sealer.seal(task))).isEqualTo(TaskSealer.Verdict.VALID);
+      assertThat(UplinkConfig.fromEnvironment(Map.of("UPLINK_TASK_SEAL_KEY", KEY)).toString())
+          .as("the configuration's description")
+          .contains("seal=on")
+          .doesNotContain(KEY);
+    }
+
+    @Test
+    void givenSealKeysInSecrets_thenReadFromThem() {
+      SecretSource store =
+          reference ->
+              switch (reference.id()) {
+                case "uplink/task-seal-key" -> KEY;
+                case "/uplink/task-seal-previous-key" -> OLD_KEY;
+                default -> throw new ConfigException("no " + reference.id());
+              };
+
+      var security =
+          UplinkConfig.fromEnvironment(
+                  Map.of(
+                      "UPLINK_TASK_SEAL_KEY_SECRET", "secretsmanager:uplink/task-seal-key",
+                      "UPLINK_TASK_SEAL_PREVIOUS_KEY_SECRET", "ssm:/uplink/task-seal-previous-key"),
+                  store)
+              .security();
+
+      assertThat(security.sealer())
+          .get()
+          .extracting(TaskSealer::acceptsPreviousKey)
+          .isEqualTo(true);
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+        delimiter = ';',
+        value = {
+          "short-key; ''; UPLINK_TASK_SEAL_KEY: the seal key must have at least 32 bytes",
+          "''; bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb; UPLINK_TASK_SEAL_PREVIOUS_KEY is set without"
+              + " UPLINK_TASK_SEAL_KEY",
+          "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; short; UPLINK_TASK_SEAL_PREVIOUS_KEY: the previous seal"
+              + " key must have at least 32 bytes",
+          "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa;"
+              + " UPLINK_TASK_SEAL_PREVIOUS_KEY: the previous seal key is the current one"
+        })
+    void givenUnusableSealKeys_thenRefusedNamingTheVariableNotTheValue(
+        String key, String previous, String why) {
+      assertThatThrownBy(
+              () ->
+                  UplinkConfig.fromEnvironment(
+                      Map.of(
+                          "UPLINK_TASK_SEAL_KEY", key,
+                          "UPLINK_TASK_SEAL_PREVIOUS_KEY", previous)))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining(why)
+          .hasMessageNotContaining("short-key");
+    }
+
+    @Test
+    void givenDestinations_thenTheAllowListHasThoseGrants() {
+      var destinations =
+          UplinkConfig.fromEnvironment(
+                  Map.of("UPLINK_DESTINATIONS", "web-*:/srv/uploads/|db-?:/import"))
+              .security()
+              .destinations()
+              .orElseThrow();
+
+      assertThat(destinations.allows(Destination.of("web-7", "/srv/uploads/a.txt"))).isTrue();
+      assertThat(destinations.allows(Destination.of("db-1", "/import/x"))).isTrue();
+      assertThat(destinations.allows(Destination.of("db-1", "/etc/passwd"))).isFalse();
+      assertThat(destinations.allows(Destination.of("mail-1", "/srv/uploads/a.txt"))).isFalse();
+    }
+
+    @Test
+    void givenMalformedDestinations_thenRefusedNamingTheVariable() {
+      assertThatThrownBy(
+              () -> UplinkConfig.fromEnvironment(Map.of("UPLINK_DESTINATIONS", "web-*:relative/")))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("UPLINK_DESTINATIONS")
+          .hasMessageContaining("absolute");
+    }
   }
 }

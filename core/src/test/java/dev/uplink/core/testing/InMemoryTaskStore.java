@@ -330,7 +330,8 @@ public final class InMemoryTaskStore implements TaskStore {
         t.directUpload(),
         t.bytesPushed(),
         t.idempotencyKey(),
-        timeline);
+        timeline,
+        t.seal());
   }
 
   /**
@@ -360,7 +361,8 @@ public final class InMemoryTaskStore implements TaskStore {
         t.directUpload(),
         t.bytesPushed(),
         t.idempotencyKey(),
-        t.timeline());
+        t.timeline(),
+        t.seal());
   }
 
   private static UploadTask withBytesPushed(UploadTask t, long bytesPushed) {
@@ -380,7 +382,8 @@ public final class InMemoryTaskStore implements TaskStore {
         t.directUpload(),
         bytesPushed,
         t.idempotencyKey(),
-        t.timeline());
+        t.timeline(),
+        t.seal());
   }
 
   private UploadTask store(UploadTask task) {

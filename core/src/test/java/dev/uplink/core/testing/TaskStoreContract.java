@@ -166,6 +166,33 @@ public abstract class TaskStoreContract {
         .isFalse();
   }
 
+  @Test
+  void aSealedTaskKeepsItsSealThroughClaimFinishAndRetry() {
+    String seal = "v1.sealed-by-the-api-" + UUID.randomUUID();
+    UploadTask task = stored(aPendingTask(anOwner()).withSeal(seal));
+
+    assertThat(store.find(task.id())).as("as created").contains(task);
+    UploadTask claimed = store.claim(task.id(), START, LEASE);
+    assertThat(claimed.seal()).as("the claimed task's seal").contains(seal);
+    store.finish(
+        task.id(),
+        claimed.attempts(),
+        TaskStatus.FAILED,
+        Optional.of(new TaskError("X", "y")),
+        START);
+    UploadTask retried =
+        store.transition(task.id(), TaskStatus.FAILED, TaskStatus.PENDING, Optional.empty(), START);
+    assertThat(retried.seal()).as("after a failure and a retry").contains(seal);
+    assertThat(store.find(task.id()).orElseThrow().seal()).contains(seal);
+  }
+
+  @Test
+  void anUnsealedTaskStaysUnsealed() {
+    UploadTask task = stored(aPendingTask(anOwner()));
+
+    assertThat(store.claim(task.id(), START, LEASE).seal()).isEmpty();
+  }
+
   // ---- idempotency keys -----------------------------------------------------------------------
 
   @Test

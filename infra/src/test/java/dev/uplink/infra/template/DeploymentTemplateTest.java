@@ -400,7 +400,7 @@ class DeploymentTemplateTest {
             .forEach(
                 (name, value) -> {
                   if (name.endsWith("_SECRET")) {
-                    named.add(value);
+                    named.addAll(branches(value));
                   }
                 });
         var readable = new HashSet<Object>();
@@ -417,6 +417,41 @@ class DeploymentTemplateTest {
                   }
                 });
         assertThat(readable).as("the secrets %s may read", function.logicalId()).isEqualTo(named);
+      }
+    }
+
+    @Test
+    void theTaskSealKeyIsGeneratedByTheStackAndOnlyTheApiAndTheProcessorMayReadIt() {
+      Resource key = template.resource("TaskSealKey");
+      assertThat(key.type()).isEqualTo("AWS::SecretsManager::Secret");
+      assertThat(key.property("GenerateSecretString.PasswordLength"))
+          .as("a generated key of 64 characters (the processor needs at least 32 bytes)")
+          .contains(64);
+      var readers = new ArrayList<String>();
+      for (Resource function : template.resourcesOfType(FUNCTION)) {
+        if (grants(function).containsKey(ref("TaskSealKey"))) {
+          readers.add(function.logicalId());
+          assertThat(environment(function))
+              .containsEntry("UPLINK_TASK_SEAL_KEY_SECRET", ref("TaskSealKey"));
+        }
+      }
+      assertThat(readers).containsExactlyInAnyOrder("ApiFunction", "ProcessorFunction");
+    }
+
+    @Test
+    void onlyTheProcessorIsGivenThePreviousSealKeyAndOnlyWhileRotating() {
+      for (Resource function : template.resourcesOfType(FUNCTION)) {
+        Object previous = environment(function).get("UPLINK_TASK_SEAL_PREVIOUS_KEY_SECRET");
+        if (function.logicalId().equals("ProcessorFunction")) {
+          assertThat(previous)
+              .isEqualTo(
+                  Map.of(
+                      "Fn::If",
+                      List.of(
+                          "RotatingTaskSealKey", ref("TaskSealPreviousKeySecretArn"), NO_VALUE)));
+        } else {
+          assertThat(previous).as("%s's previous seal key", function.logicalId()).isNull();
+        }
       }
     }
 
@@ -500,6 +535,18 @@ class DeploymentTemplateTest {
     return Nodes.stringKeyed(
         (Map<?, ?>) function.property("Environment.Variables").orElse(Map.of()),
         function.logicalId() + ".Environment.Variables");
+  }
+
+  /** The values {@code value} may take: both branches of an {@code Fn::If} but no NoValue. */
+  private static List<Object> branches(Object value) {
+    if (value instanceof Map<?, ?> map && map.containsKey("Fn::If")) {
+      return ((List<?>) map.get("Fn::If"))
+          .subList(1, 3).stream()
+              .filter(branch -> !NO_VALUE.equals(branch))
+              .map(b -> (Object) b)
+              .toList();
+    }
+    return List.of(value);
   }
 
   private static Object ref(String name) {

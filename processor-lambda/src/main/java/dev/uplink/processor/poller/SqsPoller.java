@@ -39,10 +39,15 @@ import software.amazon.awssdk.services.sqs.model.Message;
  *       on one thread; the waiting ones are kept invisible meanwhile; after one is kept (failed,
  *       put back) the rest of its group in that batch is put back with it, unprocessed.
  *   <li><b>Reconciler</b>: optionally runs a reconciliation pass every interval.
- *   <li><b>Graceful shutdown</b> ({@link #close()}): stops receiving at once (the receiver is a
- *       virtual thread: interrupting it cuts a long poll short), lets pushes in flight finish
- *       within the shutdown grace, then aborts the rest: their tasks go back to PENDING (no error
- *       recorded) and their messages become visible at once. Nothing is left PROCESSING.
+ *   <li><b>Graceful shutdown</b> ({@link #close()}): starts no new receive, lets pushes in flight
+ *       finish within the shutdown grace, then aborts the rest: their tasks go back to PENDING (no
+ *       error recorded) and their messages become visible at once. Nothing is left PROCESSING.
+ *   <li><b>No receive is abandoned</b>: a long poll waiting when the stop begins is let return,
+ *       never cut short on our side, since the queue would still hand it the next message (SQS and
+ *       ElasticMQ both do) and that message would stay hidden for a whole visibility timeout.
+ *       Whatever such a receive brings is released at once ({@code ChangeMessageVisibilityBatch} to
+ *       0), unprocessed. So a stop takes up to the long-poll wait ({@link Settings#waitTime}), in
+ *       parallel with the grace.
  * </ul>
  *
  * An SQS failure is logged and retried after a short, growing pause; the poller does not die of it.
@@ -58,6 +63,12 @@ public final class SqsPoller implements AutoCloseable {
 
   /** After the grace, how long aborted pushes get to give their tasks and messages back. */
   private static final Duration ABORT_WAIT = Duration.ofSeconds(10);
+
+  /**
+   * How much longer than its wait time a receive may take to come back on a stop (the HTTP round
+   * trip; the SDK's own call timeout for SQS is 30 s) before the receiver is interrupted anyway.
+   */
+  private static final Duration RECEIVE_MARGIN = Duration.ofSeconds(10);
 
   private static final String RECEIVE_COUNT = "ApproximateReceiveCount";
   private static final String GROUP_ID = "MessageGroupId";
@@ -113,6 +124,10 @@ public final class SqsPoller implements AutoCloseable {
   private IntSupplier reconciler;
   private Duration reconcileInterval;
   private volatile boolean running;
+
+  /** Whether the receiver is in (or about to make) a receive call, which must not be cut short. */
+  private volatile boolean receiving;
+
   private boolean closed;
   private Thread receiver;
 
@@ -186,9 +201,10 @@ public final class SqsPoller implements AutoCloseable {
   }
 
   /**
-   * Stops receiving at once, lets pushes in flight finish within the shutdown grace, then aborts
-   * the rest (tasks back to PENDING, messages visible at once) and waits briefly for them to give
-   * their work back. Returns within about the grace plus a few seconds.
+   * Starts no new receive, lets a receive in flight return (releasing what it brings at once) and
+   * pushes in flight finish within the shutdown grace, then aborts the rest (tasks back to PENDING,
+   * messages visible at once) and waits briefly for them to give their work back. Returns within
+   * about the longer of the grace and the long-poll wait, plus a few seconds.
    */
   @Override
   public void close() {
@@ -204,10 +220,10 @@ public final class SqsPoller implements AutoCloseable {
     timer.shutdownNow();
     try {
       if (thread != null) {
-        thread.interrupt(); // cuts a long poll short
-        thread.join(1_000);
+        long graceEnds = System.nanoTime() + settings.shutdownGrace().toNanos();
+        stopReceiver(thread);
         int workers = settings.workers();
-        if (!awaitIdle(settings.shutdownGrace())) {
+        if (!awaitIdle(Duration.ofNanos(Math.max(0, graceEnds - System.nanoTime())))) {
           log.warn(
               "Shutdown grace {} is over with {} message(s) in flight; aborting and giving them"
                   + " back",
@@ -231,6 +247,30 @@ public final class SqsPoller implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits for the receiver to leave its loop. A receive in flight is never interrupted (the queue
+   * would still hand it a message, hidden then for a visibility timeout): it returns within its
+   * wait time and the loop releases what it brought. Only a receiver waiting for a free slot or
+   * pausing after an error is woken. A receive that outlasts its wait by {@link #RECEIVE_MARGIN}
+   * (the queue does not answer) is interrupted after all.
+   */
+  private void stopReceiver(Thread thread) throws InterruptedException {
+    // running is false now; if the receiver has not begun a receive, it sees that before it would.
+    if (!receiving) {
+      thread.interrupt();
+    }
+    thread.join(settings.waitTime().plus(RECEIVE_MARGIN).toMillis());
+    if (thread.isAlive()) {
+      log.warn(
+          "The receive in flight did not return within {} of its {} wait; interrupting it (a"
+              + " message it is handed may stay hidden for a visibility timeout)",
+          RECEIVE_MARGIN,
+          settings.waitTime());
+      thread.interrupt();
+      thread.join(1_000);
+    }
+  }
+
   private boolean awaitIdle(Duration wait) throws InterruptedException {
     int workers = settings.workers();
     if (slots.tryAcquire(workers, Math.max(0, wait.toMillis()), TimeUnit.MILLISECONDS)) {
@@ -249,14 +289,18 @@ public final class SqsPoller implements AutoCloseable {
       try {
         slots.acquire();
         granted = 1 + drainUpTo(MAX_BATCH - 1);
-        if (!running) {
-          break;
+        List<Message> batch;
+        receiving = true;
+        try {
+          if (!running) {
+            break;
+          }
+          batch = receive(granted);
+        } finally {
+          receiving = false;
         }
-        List<Message> batch = receive(granted);
         if (!running) {
-          // Received while closing: give them back untouched.
-          batch.forEach(
-              m -> messages.changeVisibility(m.messageId(), m.receiptHandle(), Duration.ZERO));
+          release(batch);
           break;
         }
         granted -= dispatch(batch);
@@ -267,7 +311,7 @@ public final class SqsPoller implements AutoCloseable {
         }
       } catch (RuntimeException e) {
         if (!running) {
-          break; // the interrupt of close() surfaces as an SDK exception
+          break; // failing while stopping (or interrupted after all): nothing to retry
         }
         log.warn(
             "Receiving from {} failed; trying again in {}: {}", queueUrl, backoff, e.toString());
@@ -282,6 +326,20 @@ public final class SqsPoller implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** Messages a receive brought after the stop began: visible again at once, unprocessed. */
+  private void release(List<Message> batch) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    var handles = new LinkedHashMap<String, String>();
+    batch.forEach(m -> handles.put(m.messageId(), m.receiptHandle()));
+    int failed = messages.changeVisibility(handles, Duration.ZERO);
+    log.info(
+        "Stopping: released {} message(s) the last receive brought, unprocessed{}",
+        batch.size() - failed,
+        failed == 0 ? "" : " (" + failed + " could not be released and come back by themselves)");
   }
 
   private List<Message> receive(int max) {

@@ -161,22 +161,85 @@ class SqsPollerTest {
   }
 
   @Test
-  void givenLongPollInProgress_whenClosing_thenTheReceiverStopsAtOnce() throws Exception {
+  void givenLongPollInProgress_whenClosing_thenTheReceiveIsLetReturnNeverCutShort()
+      throws Exception {
     var poller =
         new SqsPoller(
             sqs,
             "http://sqs.local/q",
             worker(new RecordingFileTarget()),
             new SqsPoller.Settings(
-                2, Duration.ofSeconds(30), Duration.ofSeconds(20), Duration.ofSeconds(5), false));
+                2, Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofSeconds(5), false));
+    poller.start();
+    await(() -> !sqs.receives().isEmpty());
+    long receiving = System.nanoTime();
+
+    poller.close();
+
+    Duration took = Duration.ofNanos(System.nanoTime() - receiving);
+    assertThat(sqs.interruptedReceives()).as("receives cut short").isZero();
+    assertThat(took)
+        .as("close waited for the 2 s long poll, and no longer")
+        .isBetween(Duration.ofMillis(1_500), Duration.ofSeconds(4));
+    assertThat(sqs.receives()).as("no receive begun after the stop").hasSize(1);
+    assertThat(poller.isRunning()).isFalse();
+  }
+
+  @Test
+  void givenMessageArrivingDuringTheStop_thenTheLastReceiveReleasesItAtOnceUnprocessed()
+      throws Exception {
+    var target = new RecordingFileTarget();
+    TaskId id = task("/srv/arrived-late.txt");
+    var poller =
+        new SqsPoller(
+            sqs,
+            "http://sqs.local/q",
+            worker(target),
+            new SqsPoller.Settings(
+                2, Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(5), false));
     poller.start();
     await(() -> !sqs.receives().isEmpty());
 
+    Thread closing = Thread.ofVirtual().start(poller::close);
+    Thread.sleep(200);
+    sqs.send("m-late", TaskMessage.bodyFor(id));
+    closing.join(5_000);
+
+    assertThat(closing.isAlive())
+        .as("close returned once the receive brought the message")
+        .isFalse();
+    assertThat(sqs.visibilityChangesOf("rh-m-late"))
+        .as("the late message, visible again at once")
+        .containsExactly(0);
+    assertThat(sqs.visibilityBatchSizes()).as("released in one batch call").containsExactly(1);
+    assertThat(target.started()).as("pushes").isZero();
+    assertThat(tasks.find(id).orElseThrow().status()).isEqualTo(TaskStatus.PENDING);
+    assertThat(tasks.find(id).orElseThrow().attempts()).as("not claimed").isZero();
+    assertThat(sqs.interruptedReceives()).isZero();
+  }
+
+  @Test
+  void givenEveryWorkerBusy_whenClosing_thenTheReceiverWaitingForASlotStopsAtOnce()
+      throws Exception {
+    var target = new RecordingFileTarget().delay(Duration.ofMillis(800));
+    sqs.send("m-busy", TaskMessage.bodyFor(task("/srv/busy.txt")));
+    var poller =
+        new SqsPoller(
+            sqs,
+            "http://sqs.local/q",
+            worker(target),
+            new SqsPoller.Settings(
+                1, Duration.ofSeconds(30), Duration.ofSeconds(20), Duration.ofSeconds(5), false));
+    poller.start();
+    await(() -> target.started() == 1);
     long started = System.nanoTime();
+
     poller.close();
 
-    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
-    assertThat(poller.isRunning()).isFalse();
+    assertThat(Duration.ofNanos(System.nanoTime() - started))
+        .as("no receive was in flight: only the push is waited for")
+        .isLessThan(Duration.ofSeconds(3));
+    assertThat(sqs.deletedReceiptHandles()).containsExactly("rh-m-busy");
   }
 
   @Test
