@@ -112,7 +112,8 @@ final class ApiFixture implements BeforeAllCallback, AfterAllCallback {
             Clock.systemUTC(),
             limits,
             Optional.of(S3DirectUploads.of(clients)),
-            UploadServices.AWS_OUTAGES);
+            UploadServices.AWS_OUTAGES,
+            Optional.empty());
     var callers =
         Map.of(
             ALICE, new Caller("alice", DestinationPolicy.allowAll()),

@@ -209,7 +209,8 @@ class LimitsTest {
               Clock.systemUTC(),
               UploadLimits.defaults(),
               Optional.empty(),
-              UploadServices.AWS_OUTAGES);
+              UploadServices.AWS_OUTAGES,
+              Optional.empty());
       return new BrokenApi(
           clients, UploadApi.start("127.0.0.1", 0, Map.of(ALICE, "alice"), service));
     }
