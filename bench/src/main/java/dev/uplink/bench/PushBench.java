@@ -26,6 +26,11 @@ final class PushBench {
   private final Stack stack;
   private final Plan plan;
 
+  /** CPU seconds of incusd (with its helpers) and of the poller in the last transfer. */
+  private double lastIncusdSeconds;
+
+  private double lastPollerSeconds;
+
   PushBench(Stack stack, Plan plan) {
     this.stack = stack;
     this.plan = plan;
@@ -50,6 +55,13 @@ final class PushBench {
     List<Double> uplink = new ArrayList<>();
     List<Double> cli = new ArrayList<>();
     List<Double> uplinkUnix = new ArrayList<>();
+    // CPU seconds per GiB of each measured transfer: incusd (with its helpers), the poller.
+    List<Double> curlIncusd = new ArrayList<>();
+    List<Double> uplinkIncusd = new ArrayList<>();
+    List<Double> uplinkPoller = new ArrayList<>();
+    List<Double> cliIncusd = new ArrayList<>();
+    List<Double> unixIncusd = new ArrayList<>();
+    List<Double> unixPollerCpu = new ArrayList<>();
     String unixSkipped = null;
     try {
       // The poller keeps the objects (UPLINK_KEEP_OBJECTS) so every repetition reads the same one.
@@ -60,11 +72,14 @@ final class PushBench {
         for (int rep = 1; rep <= plan.bigReps(); rep++) {
           String curlPath = dir + "/curl-" + rep + ".bin";
           curl.add(stack.measure("curl push", () -> viaCurl(big, curlPath), () -> {}));
+          curlIncusd.add(perGiB(lastIncusdSeconds));
           Bench.log(
               "push %s rep %d: curl %.1f MB/s", Plan.size(plan.bigBytes()), rep, curl.getLast());
           uplink.add(
               viaProcessor(
                   bigKey, plan.bigBytes(), bigSha, dir + "/uplink-" + rep + ".bin", poller));
+          uplinkIncusd.add(perGiB(lastIncusdSeconds));
+          uplinkPoller.add(perGiB(lastPollerSeconds));
           Bench.log(
               "push %s rep %d: processor %.1f MB/s",
               Plan.size(plan.bigBytes()), rep, uplink.getLast());
@@ -95,12 +110,15 @@ final class PushBench {
             for (int rep = 1; rep <= plan.bigReps(); rep++) {
               String cliPath = dir + "/cli-" + rep + ".bin";
               cli.add(stack.measure("incus file push", () -> viaIncusCli(big, cliPath), () -> {}));
+              cliIncusd.add(perGiB(lastIncusdSeconds));
               Bench.log(
                   "push %s rep %d: incus file push %.1f MB/s",
                   Plan.size(plan.bigBytes()), rep, cli.getLast());
               uplinkUnix.add(
                   viaProcessor(
                       bigKey, plan.bigBytes(), bigSha, dir + "/unix-" + rep + ".bin", poller));
+              unixIncusd.add(perGiB(lastIncusdSeconds));
+              unixPollerCpu.add(perGiB(lastPollerSeconds));
               Bench.log(
                   "push %s rep %d: processor over the unix socket %.1f MB/s",
                   Plan.size(plan.bigBytes()), rep, uplinkUnix.getLast());
@@ -124,6 +142,27 @@ final class PushBench {
         Stats.f2(ratio),
         ">= 0.9",
         Report.met(ratio >= 0.9));
+    report.row(
+        "incusd CPU (with its forkfile helpers) per GiB pushed, HTTPS, s (least disturbed of "
+            + uplinkIncusd.size()
+            + " runs)",
+        Stats.f1(least(uplinkIncusd)),
+        Stats.f1(least(curlIncusd)) + " (curl's REST POST)",
+        Stats.f2(least(uplinkIncusd) / least(curlIncusd)),
+        "-",
+        "-");
+    if (unixSkipped == null) {
+      report.row(
+          "incusd CPU (with its forkfile helpers) per GiB pushed, unix socket, s (least"
+              + " disturbed of "
+              + unixIncusd.size()
+              + " runs)",
+          Stats.f1(least(unixIncusd)),
+          Stats.f1(least(cliIncusd)) + " (incus file push)",
+          Stats.f2(least(unixIncusd) / least(cliIncusd)),
+          "-",
+          "-");
+    }
     if (unixSkipped == null) {
       double unixRatio = Stats.median(uplinkUnix) / Stats.median(cli);
       report.row(
@@ -181,7 +220,34 @@ final class PushBench {
                     plan.bigReps(),
                     Stats.list(cli, 1),
                     Stats.list(uplinkUnix, 1)));
+    report.note(
+        ("Push path, CPU per GiB: incusd and every process under it (`utime + stime + cutime +"
+                + " cstime`, as for the small tasks), and the poller process, from just before the"
+                + " transfer starts to its end (curl's or incus's exit, the task read back DONE),"
+                + " in CPU seconds per GiB; the least disturbed of the repetitions is shown (other"
+                + " builds' tests share incusd and only add to it). incusd: curl %s, Uplink HTTPS"
+                + " %s, incus file push %s, Uplink unix socket %s. Poller: HTTPS %s, unix socket"
+                + " %s.")
+            .formatted(
+                Stats.list(curlIncusd, 2),
+                Stats.list(uplinkIncusd, 2),
+                Stats.list(cliIncusd, 2),
+                Stats.list(unixIncusd, 2),
+                Stats.list(uplinkPoller, 2),
+                Stats.list(unixPollerCpu, 2)));
     return report;
+  }
+
+  private double perGiB(double seconds) {
+    return seconds / (plan.bigBytes() / (1024.0 * Plan.MIB));
+  }
+
+  private static double least(List<Double> values) {
+    return values.stream()
+        .mapToDouble(Double::doubleValue)
+        .filter(v -> !Double.isNaN(v))
+        .min()
+        .orElse(Double.NaN);
   }
 
   /** The configuration error a poller that exited printed, or the first line of the failure. */
@@ -199,6 +265,7 @@ final class PushBench {
     List<String> command =
         List.of("incus", "file", "push", "-q", file.toString(), stack.instance() + path);
     try {
+      CpuMeter cpu = new CpuMeter().incusd().start();
       Process process =
           new ProcessBuilder(command)
               .redirectErrorStream(true)
@@ -208,6 +275,7 @@ final class PushBench {
       // (the clock starts after fork+exec returned: less than a millisecond here)
       boolean finished = process.waitFor(10, java.util.concurrent.TimeUnit.MINUTES);
       double seconds = (System.nanoTime() - t0) / 1e9;
+      lastIncusdSeconds = cpu.stop().cpuSeconds().get(CpuMeter.INCUSD);
       if (!finished) {
         process.destroyForcibly();
         throw new IllegalStateException("incus file push did not finish: " + command);
@@ -257,6 +325,7 @@ final class PushBench {
 
   private double viaProcessor(String key, long size, String sha, String path, Child poller) {
     UploadTask task = stack.createTask(key, size, sha, path);
+    CpuMeter cpu = new CpuMeter().process("poller", poller.pid()).incusd().start();
     Instant sent = Instant.now();
     stack.publish(List.of(task), 1);
     UploadTask done;
@@ -266,12 +335,16 @@ final class PushBench {
       throw new IllegalStateException(e.getMessage() + "\n" + poller.tail(30), e);
     }
     double seconds = Duration.between(sent, done.updatedAt()).toNanos() / 1e9;
+    CpuMeter.Usage usage = cpu.stop();
+    lastIncusdSeconds = usage.cpuSeconds().get(CpuMeter.INCUSD);
+    lastPollerSeconds = usage.cpuSeconds().get("poller");
     stack.deleteFiles(List.of(path));
     return size / seconds / 1e6;
   }
 
   private double viaCurl(Path file, String path) {
     var incus = stack.incus();
+    CpuMeter cpu = new CpuMeter().incusd().start();
     Curl.Result result =
         Curl.run(
             List.of(
@@ -289,6 +362,7 @@ final class PushBench {
                 file.toString(),
                 incus.url() + "/1.0/instances/" + stack.instance() + "/files?path=" + path),
             stack.workDir().resolve("curl-answer.json"));
+    lastIncusdSeconds = cpu.stop().cpuSeconds().get(CpuMeter.INCUSD);
     if (result.status() != 200) {
       throw new IllegalStateException(
           "Incus answered curl " + result.status() + ": " + result.body());
