@@ -28,6 +28,24 @@ final class Machine {
     return words.length >= 3 ? words[0] + " " + words[1] + " " + words[2] : "?";
   }
 
+  /**
+   * Whether another Maven build (a Maven JVM, or a Surefire or Failsafe fork) runs on the machine:
+   * the test suite shares the cores and uses the same incusd, so its figures say when it
+   * overlapped.
+   */
+  static boolean otherBuildRunning() {
+    long self = ProcessHandle.current().pid();
+    try (var all = ProcessHandle.allProcesses()) {
+      return all.filter(p -> p.pid() != self)
+          .map(p -> p.info().commandLine().orElse(""))
+          .anyMatch(
+              c ->
+                  c.contains("plexus-classworlds")
+                      || c.contains("surefire")
+                      || c.contains("failsafe"));
+    }
+  }
+
   private static String cpuModel() {
     return read("/proc/cpuinfo")
         .lines()

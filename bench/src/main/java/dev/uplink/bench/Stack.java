@@ -200,8 +200,31 @@ final class Stack implements AutoCloseable {
 
   /** The real poller ({@link PollerMain}) as a process; returns once it polls. */
   Child startPoller(List<String> jvmArgs, Map<String, String> extraEnv) {
+    return startPoller(jvmArgs, extraEnv, List.of());
+  }
+
+  /** The local Incus socket ({@code UPLINK_TEST_INCUS_SOCKET}, else Incus's default path). */
+  static Path incusSocket() {
+    return Path.of(
+        System.getenv().getOrDefault("UPLINK_TEST_INCUS_SOCKET", "/var/lib/incus/unix.socket"));
+  }
+
+  /**
+   * The real poller, pushing over the local unix socket ({@code UPLINK_INCUS_URL=unix://...}, no
+   * certificate variables at all).
+   */
+  Child startUnixSocketPoller(List<String> jvmArgs, Map<String, String> extraEnv) {
+    var env = new LinkedHashMap<>(extraEnv);
+    env.put("UPLINK_INCUS_URL", "unix://" + incusSocket());
+    return startPoller(
+        jvmArgs, env, List.of("UPLINK_INCUS_CERT", "UPLINK_INCUS_KEY", "UPLINK_INCUS_SERVER_CERT"));
+  }
+
+  /** The real poller, without the variables named in {@code unset}. */
+  Child startPoller(List<String> jvmArgs, Map<String, String> extraEnv, List<String> unset) {
     var env = new LinkedHashMap<>(env());
     env.putAll(extraEnv);
+    unset.forEach(env::remove);
     String name = "poller-" + children.incrementAndGet();
     Child child =
         Child.jvm(
