@@ -95,6 +95,7 @@ class StalledUploadsTest {
     child = startChild(port);
     child.awaitOutput(Pattern.compile("Uplink is running locally"), Duration.ofSeconds(90));
     URI base = URI.create("http://127.0.0.1:" + port);
+    String idleRss = procStatus(child.pid(), "VmRSS");
     Map<String, String> answers = new ConcurrentHashMap<>();
 
     try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -171,7 +172,7 @@ class StalledUploadsTest {
           === StalledUploadsTest: child -Xmx%s, %d hogs x %d MiB then stalled, %d tricklers ===
             outcomes: %s
             calm upload (1 MiB) answered in %d ms
-            child peak RSS %s, RSS after %s
+            child RSS idle %s, peak %s, after %s
             SIGTERM: %s in %d ms
           """,
           HEAP,
@@ -180,6 +181,7 @@ class StalledUploadsTest {
           TRICKLERS,
           outcomes,
           calmMillis,
+          idleRss,
           peakRss,
           rss,
           exit.isPresent() ? "exited " + exit.getAsInt() : "still running",

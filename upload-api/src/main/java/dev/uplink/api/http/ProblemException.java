@@ -260,6 +260,20 @@ final class ProblemException extends RuntimeException {
         .header("Connection", "close");
   }
 
+  /** The owner already has its share of long polls open. */
+  static ProblemException tooManyLongPolls(int limit) {
+    return new ProblemException(
+            429,
+            TYPE_BASE + "too-many-long-polls",
+            "Too many long polls",
+            "Your key's owner already has "
+                + limit
+                + " long polls (?wait=) open, the most one owner may have; wait for one to"
+                + " answer, or ask without wait",
+            "wait")
+        .header("Retry-After", "1");
+  }
+
   /** A JSON request body longer than the API reads. */
   static ProblemException bodyTooLarge(long limit) {
     return new ProblemException(

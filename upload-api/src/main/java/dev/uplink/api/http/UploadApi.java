@@ -36,9 +36,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * (400, {@code field: file}), {@code malformed-multipart} (400), {@code incomplete-body} (400),
  * {@code unauthorized} (401), {@code not-found} (404), {@code method-not-allowed} (405), {@code
  * upload-too-slow} (408), {@code body-too-large} (413), {@code unsupported-media-type} (415),
- * {@code too-many-uploads} (429, {@code Retry-After}), {@code server-busy} and {@code
- * service-unavailable} (503, {@code Retry-After}), {@code internal-error} (500, with an {@code
- * incidentId}); other statuses use {@code about:blank}.
+ * {@code too-many-uploads} and {@code too-many-long-polls} (429, {@code Retry-After}), {@code
+ * server-busy} and {@code service-unavailable} (503, {@code Retry-After}), {@code internal-error}
+ * (500, with an {@code incidentId}); other statuses use {@code about:blank}.
  *
  * <p>Uploads are streamed: the request size limit of Javalin ({@code http.maxRequestSize}) only
  * governs the JSON bodies read whole (64 KiB), and Jetty sets no limit on a streamed body, so

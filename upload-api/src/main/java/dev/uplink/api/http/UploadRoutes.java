@@ -4,6 +4,7 @@ import dev.uplink.api.EmptyUploadException;
 import dev.uplink.api.RequestRejectedException;
 import dev.uplink.api.UnreadableBodyException;
 import dev.uplink.api.UploadService;
+import dev.uplink.api.admission.FairShare;
 import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.TaskPage;
@@ -41,12 +42,14 @@ final class UploadRoutes {
   private final MultipartUpload multipart;
   private final ApiSettings settings;
   private final UploadAdmission admission;
+  private final FairShare longPolls;
 
   UploadRoutes(UploadService service, ApiSettings settings, UploadAdmission admission) {
     this.service = service;
     this.settings = settings;
     this.admission = admission;
     this.multipart = new MultipartUpload(service);
+    this.longPolls = new FairShare(Long.MAX_VALUE, settings.admission().maxLongPollsPerOwner());
   }
 
   static String statusUrl(TaskId id) {
@@ -70,8 +73,8 @@ final class UploadRoutes {
   }
 
   /**
-   * Whose share of the upload slots a request counts against: its owner's. Operators and owners are
-   * apart, even with the same name.
+   * Whose share of slots and long polls a request counts against: its owner's. Operators and owners
+   * are apart, even with the same name.
    */
   static String shareKey(Caller caller) {
     return (caller.operator() ? "operator " : "owner ") + caller.owner();
@@ -141,15 +144,27 @@ final class UploadRoutes {
   /**
    * {@code GET /v1/uploads/{id}[?wait=SECONDS]}: the caller's own task; anything else is a 404.
    * With {@code wait}, answers as soon as the task's status or progress changes, or after that many
-   * seconds (at most {@link ApiSettings#maxWait}).
+   * seconds (at most {@link ApiSettings#maxWait}); one owner may have only so many of those open at
+   * once (429 past it).
    */
   void status(Context ctx) {
     String id = rememberId(ctx);
     Duration wait = waitOf(ctx);
     String owner = taskOwner(ctx);
-    UploadTask task =
-        wait.isZero() ? service.require(owner, id) : service.awaitChange(owner, id, wait);
+    UploadTask task = wait.isZero() ? service.require(owner, id) : longPoll(ctx, owner, id, wait);
     ctx.status(200).contentType(JSON).result(Json.bytes(Json.task(task)));
+  }
+
+  private UploadTask longPoll(Context ctx, String owner, String id, Duration wait) {
+    String share = shareKey(caller(ctx));
+    if (longPolls.tryAcquire(share, 1) != FairShare.Outcome.GRANTED) {
+      throw ProblemException.tooManyLongPolls(settings.admission().maxLongPollsPerOwner());
+    }
+    try {
+      return service.awaitChange(owner, id, wait);
+    } finally {
+      longPolls.release(share, 1);
+    }
   }
 
   /** {@code DELETE /v1/uploads/{id}}: cancels a task no worker has started. */

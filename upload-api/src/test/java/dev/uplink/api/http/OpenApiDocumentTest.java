@@ -130,7 +130,7 @@ class OpenApiDocumentTest {
   /** The service with the operators' endpoints over {@link #DLQ}; {@link #OPS} is an operator. */
   private static UploadApi operated;
 
-  /** Uploads slower than 16 KiB/s for 1 s are ended. */
+  /** Uploads slower than 16 KiB/s for 1 s are ended; one long poll per owner. */
   private static UploadApi floored;
 
   /** Operation ("METHOD /path/{template}") to the statuses real answers showed. */
@@ -553,7 +553,7 @@ class OpenApiDocumentTest {
         dynamicTest("malformed, oversized and mistyped requests", this::refusedRequests),
         dynamicTest("every protected operation without a key, and unknown ids", this::noKeyNoTask),
         dynamicTest("a restricted key, a busy server, no presigned uploads", this::limits),
-        dynamicTest("a stalled upload", this::admission),
+        dynamicTest("a stalled upload, and long polls past the owner's share", this::admission),
         dynamicTest("failing dependencies", this::failingDependencies),
         dynamicTest("the operators' dead-letter queue and retries", this::operators),
         dynamicTest("every declared status was seen in a real answer", this::everyStatusSeen));
@@ -901,6 +901,35 @@ class OpenApiDocumentTest {
             20_000);
     assertThat(stalled.statusCode()).isEqualTo(408);
     conforms(stalled);
+
+    String id =
+        json(conforming(
+                call(api, "POST", "/v1/uploads?container=web&path=/srv/watched")
+                    .body("application/octet-stream", bytes("watched")),
+                202))
+            .path("id")
+            .asText();
+    String task = "/v1/uploads/" + id;
+    // The owner's one long poll; whichever request got there first holds it, so start again
+    // until the held one is the long-lived one.
+    CompletableFuture<HttpResponse<byte[]>> watching = null;
+    HttpResponse<byte[]> refused = null;
+    for (int round = 0; round < 20 && refused == null; round++) {
+      if (watching == null || watching.isDone()) {
+        watching = HTTP.sendAsync(call(floored, "GET", task + "?wait=15").build(), bytesHandler());
+      }
+      Thread.sleep(200);
+      HttpResponse<byte[]> probe = send(call(floored, "GET", task + "?wait=1"));
+      if (probe.statusCode() == 429) {
+        refused = probe;
+      }
+    }
+    assertThat(refused).as("a second long poll of one owner is refused").isNotNull();
+    conforms(refused);
+    conforming(call(floored, "HEAD", task + "?wait=1"), 429);
+    conforming(call(floored, "GET", task), 200);
+    conforming(call(api, "DELETE", task), 200);
+    conforms(watching.get(10, TimeUnit.SECONDS));
   }
 
   private void failingDependencies() throws Exception {
