@@ -39,7 +39,7 @@ public final class HostCircuits {
   public static final Duration FIRST_PROBE = Duration.ofSeconds(1);
 
   /** The longest between two probes of an open circuit, unless the hold cap is shorter. */
-  public static final Duration MAX_PROBE_INTERVAL = Duration.ofSeconds(30);
+  public static final Duration MAX_PROBE_INTERVAL = Duration.ofSeconds(10);
 
   /** A probe that never reported back (its caller died) no longer blocks the next after this. */
   private static final Duration PROBE_TIMEOUT = Duration.ofMinutes(2);

@@ -19,7 +19,7 @@ import java.util.Objects;
  * @param circuitOpenAfter consecutive failures to reach a host that open its circuit ({@link
  *     HostCircuits})
  * @param circuitMaxHold the longest a message for a host whose circuit is open is put back at a
- *     time, and the longest between two probes of that host
+ *     time ({@link #hold})
  */
 public record WorkerSettings(
     Duration visibilityTimeout,

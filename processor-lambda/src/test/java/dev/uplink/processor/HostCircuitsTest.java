@@ -57,7 +57,7 @@ class HostCircuitsTest {
   }
 
   @Test
-  void givenProbesFailing_thenTheIntervalDoublesUpToThirtySeconds() {
+  void givenProbesFailing_thenTheIntervalDoublesUpToTenSeconds() {
     open();
     var intervals = new java.util.ArrayList<Duration>();
     Instant last = clock.instant();
@@ -71,7 +71,7 @@ class HostCircuitsTest {
     }
 
     assertThat(intervals.stream().map(Duration::toSeconds).toList())
-        .containsExactly(1L, 2L, 4L, 8L, 16L, 30L, 30L, 30L);
+        .containsExactly(1L, 2L, 4L, 8L, 10L, 10L, 10L, 10L);
   }
 
   @Test

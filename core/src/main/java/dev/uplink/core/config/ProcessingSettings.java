@@ -25,8 +25,7 @@ import java.util.OptionalInt;
  * @param circuitOpenAfter consecutive failures to reach an Incus host (refused, reset, timed out,
  *     5xx) that open its circuit: its tasks then wait, unclaimed, instead of using up their retries
  * @param circuitMaxHold the longest a message for a host whose circuit is open is put back at a
- *     time (holds start at {@code maxBackoff} and double with each receive), and the longest
- *     between two probes of that host
+ *     time (holds start at {@code maxBackoff} and double with each receive)
  */
 public record ProcessingSettings(
     int perHostWorkers,
