@@ -4,10 +4,11 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * What became of one queue message, and so what the consumer does with it. Three outcomes delete
- * the message ({@link Kind#DONE}, {@link Kind#FAILED}, {@link Kind#DROP}); the others keep it and
- * set its visibility timeout to {@link #visibility()} ({@code ChangeMessageVisibility}), so the
- * queue redelivers it then, or, past {@code maxReceiveCount}, dead-letters it.
+ * What became of one queue message, and so what the consumer does with it. Four outcomes delete the
+ * message ({@link Kind#DONE}, {@link Kind#FAILED}, {@link Kind#DROP}, {@link Kind#RELEASE}); the
+ * others keep it and set its visibility timeout to {@link #visibility()} ({@code
+ * ChangeMessageVisibility}), so the queue redelivers it then, or, past {@code maxReceiveCount},
+ * dead-letters it.
  *
  * @param kind what happened
  * @param visibility for the kinds that keep the message: when it should be received again; {@link
@@ -32,7 +33,19 @@ public record Outcome(Kind kind, Duration visibility) {
      * or a task whose retries are exhausted (already marked FAILED). Keep, visible at once, so the
      * next receive moves it.
      */
-    DEAD_LETTER
+    DEAD_LETTER,
+    /**
+     * The task's host is unreachable (its circuit is open): the task was not claimed and its
+     * attempts are unchanged. Keep; a long hold, which a poller cuts short when the host answers
+     * again.
+     */
+    PARKED,
+    /**
+     * The message is used up (its last allowed receive) but the task is not (it failed, but less
+     * often than it may): the task is PENDING again and the reconciler re-publishes it with a fresh
+     * message. Delete.
+     */
+    RELEASE
   }
 
   public static final Outcome DONE = new Outcome(Kind.DONE, Duration.ZERO);
@@ -60,9 +73,17 @@ public record Outcome(Kind kind, Duration visibility) {
     return new Outcome(Kind.DEAD_LETTER, visibility);
   }
 
+  /** Put back unclaimed for {@code hold}, its host being unreachable. */
+  public static Outcome parked(Duration hold) {
+    return new Outcome(Kind.PARKED, hold);
+  }
+
+  /** The message goes, the PENDING task stays for the reconciler to re-publish. */
+  public static final Outcome RELEASE = new Outcome(Kind.RELEASE, Duration.ZERO);
+
   /** Whether the consumer deletes the message. */
   public boolean deletesMessage() {
-    return kind == Kind.DONE || kind == Kind.FAILED || kind == Kind.DROP;
+    return kind == Kind.DONE || kind == Kind.FAILED || kind == Kind.DROP || kind == Kind.RELEASE;
   }
 
   @Override

@@ -70,6 +70,13 @@ public final class ProcessorWiring implements AutoCloseable {
             ThreadLocalRandom.current(),
             metrics,
             TaskGuard.of(config.security()));
+    log.info(
+        "An Incus host unreachable for up to {} fails no task (holds of {} doubling to {} over {}"
+            + " receives: UPLINK_MAX_BACKOFF, UPLINK_CIRCUIT_MAX_HOLD, UPLINK_MAX_RECEIVE_COUNT)",
+        worker.settings().survivableOutage(),
+        worker.settings().hold(1),
+        worker.settings().circuitMaxHold(),
+        worker.settings().maxReceiveCount());
     if (config.security().sealer().isEmpty()) {
       log.warn(
           "Task seals are not checked (UPLINK_TASK_SEAL_KEY is not set): whoever can write the"

@@ -1,5 +1,6 @@
 package dev.uplink.processor;
 
+import dev.uplink.core.domain.ClaimVerdict;
 import dev.uplink.core.domain.ObjectStore;
 import dev.uplink.core.domain.TaskConflictException;
 import dev.uplink.core.domain.TaskError;
@@ -74,6 +75,9 @@ public final class PushWorker implements AutoCloseable {
   private static final int FINISH_TRIES = 3;
   private static final Duration PUT_BACK_MARGIN = Duration.ofSeconds(1);
 
+  /** Between the probes that confirm a host is down before its circuit opens. */
+  private static final Duration CONFIRM_PAUSE = Duration.ofMillis(500);
+
   private final TaskStore tasks;
   private final ObjectStore objects;
   private final FileTarget target;
@@ -84,6 +88,7 @@ public final class PushWorker implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final PushMetrics metrics;
   private final TaskGuard guard;
+  private final HostCircuits circuits;
 
   public PushWorker(
       TaskStore tasks,
@@ -141,6 +146,7 @@ public final class PushWorker implements AutoCloseable {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.random = Objects.requireNonNull(random, "random");
     this.hosts = new HostLimiter(settings.perHostWorkers());
+    this.circuits = new HostCircuits(settings.circuitOpenAfter(), settings.circuitMaxHold(), clock);
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofVirtual().name("uplink-worker-timer").factory());
@@ -153,6 +159,38 @@ public final class PushWorker implements AutoCloseable {
   /** Where this worker counts its outcomes. */
   public PushMetrics metrics() {
     return metrics;
+  }
+
+  /** The circuit breaker of each target host (the poller probes open ones on a timer). */
+  public HostCircuits circuits() {
+    return circuits;
+  }
+
+  /**
+   * Probes every host whose circuit is open and due a probe ({@link FileTarget#checkReady}); an
+   * answer closes its circuit. For a timer: the poller calls it every second.
+   */
+  public void probeOpenCircuits() {
+    for (String host : circuits.dueProbes()) {
+      probe(host);
+    }
+  }
+
+  /** Whether {@code host} answers now; the answer goes to its circuit. */
+  private boolean probe(String host) {
+    try {
+      target.checkReady();
+      circuits.succeeded(host);
+      return true;
+    } catch (TargetUnavailableException e) {
+      circuits.failed(host, e.getMessage());
+      return false;
+    } catch (PushException | RuntimeException e) {
+      // It answered, if only to refuse: reachable. The push will say what is wrong.
+      log.debug("Probe of {} answered with a refusal: {}", host, e.toString());
+      circuits.succeeded(host);
+      return true;
+    }
   }
 
   /** The clock deadlines passed to {@link #process} are measured on. */
@@ -216,6 +254,10 @@ public final class PushWorker implements AutoCloseable {
       log.info("Message {} (task {}): not started, stopping", delivery.messageId(), id);
       return Outcome.retryAfter(Duration.ZERO);
     }
+    Optional<Outcome> held = holdForUnreachableHost(id, delivery);
+    if (held.isPresent()) {
+      return held.get();
+    }
     Claim claim = claim(id, delivery);
     if (claim.outcome() != null) {
       return claim.outcome();
@@ -261,7 +303,71 @@ public final class PushWorker implements AutoCloseable {
     if (aborted.isPresent()) {
       return abandoned(task, delivery, aborted.get());
     }
-    return failed(task, delivery, FailureClassifier.classify(failure));
+    return failed(task, delivery, failure, FailureClassifier.classify(failure));
+  }
+
+  // --- unreachable hosts ------------------------------------------------------------------------
+
+  /**
+   * While some host's circuit is open: the task is read (not claimed) to learn its host, and if
+   * that host's circuit is open its message is put back for {@link WorkerSettings#hold}, the task
+   * untouched (no claim, no attempt). A due probe is made here and decides. On the message's last
+   * allowed receive the push is tried whatever the circuit says (the queue would dead-letter it on
+   * the next receive anyway). Empty: go ahead and claim.
+   */
+  private Optional<Outcome> holdForUnreachableHost(TaskId id, Delivery delivery) {
+    if (!circuits.anyOpen() || settings.isLastReceive(delivery.receiveCount())) {
+      return Optional.empty();
+    }
+    Optional<UploadTask> task;
+    try {
+      task = tasks.find(id);
+    } catch (RuntimeException e) {
+      return Optional.empty(); // the claim meets the same store and handles its failure
+    }
+    if (task.isEmpty() || task.get().claimVerdict(clock.instant()) != ClaimVerdict.CLAIMABLE) {
+      return Optional.empty(); // a finished or leased task: the claim decides as usual
+    }
+    String host = target.host(task.get().destination());
+    switch (circuits.admit(host)) {
+      case PASS:
+        return Optional.empty();
+      case PROBE:
+        if (probe(host)) {
+          return Optional.empty();
+        }
+        break;
+      case HOLD:
+      default:
+    }
+    Duration hold = settings.hold(delivery.receiveCount());
+    TaskLogContext.outcome("parked");
+    log.info(
+        "Task {}: Incus host {} unreachable since {} (circuit open); not claimed, message back in"
+            + " {} (receive {} of {})",
+        id,
+        host,
+        circuits.openSince(host).map(Instant::toString).orElse("a moment ago"),
+        hold,
+        delivery.receiveCount(),
+        settings.maxReceiveCount());
+    return Optional.of(Outcome.parked(hold));
+  }
+
+  /**
+   * A failure to reach {@code host} counts for its circuit. While the circuit is still closed it is
+   * confirmed at once: the host is probed until it answers or the circuit opens ({@code
+   * circuitOpenAfter} failures in a row), so that a lone task does not spend its receives finding
+   * out the host is down.
+   */
+  private void hostFailed(String host, String why) {
+    circuits.failed(host, why);
+    for (int probes = 1; probes < settings.circuitOpenAfter() && !circuits.isOpen(host); probes++) {
+      sleep(CONFIRM_PAUSE);
+      if (probe(host)) {
+        return;
+      }
+    }
   }
 
   // --- claim ------------------------------------------------------------------------------------
@@ -431,6 +537,7 @@ public final class PushWorker implements AutoCloseable {
   // --- conclusions ------------------------------------------------------------------------------
 
   private Outcome succeeded(UploadTask task, Delivery delivery, long millis) {
+    circuits.succeeded(target.host(task.destination()));
     Optional<Outcome> lost = finish(task, TaskStatus.DONE, Optional.empty(), delivery);
     if (lost.isPresent()) {
       return lost.get();
@@ -481,8 +588,13 @@ public final class PushWorker implements AutoCloseable {
         Outcome.FAILED);
   }
 
-  private Outcome failed(UploadTask task, Delivery delivery, Failure failure) {
+  private Outcome failed(UploadTask task, Delivery delivery, Throwable cause, Failure failure) {
     TaskError error = failure.error();
+    String host = target.host(task.destination());
+    boolean hostDown = cause instanceof TargetUnavailableException;
+    if (answeredByTheHost(cause)) {
+      circuits.succeeded(host);
+    }
     if (failure.permanent()) {
       TaskLogContext.outcome("failed");
       log.warn("Task {}: failed permanently after one attempt: {}", task.id(), error);
@@ -491,22 +603,43 @@ public final class PushWorker implements AutoCloseable {
           () -> metrics.failed(task, error.code()),
           Outcome.FAILED);
     }
-    if (settings.isLastReceive(delivery.receiveCount())) {
+    boolean lastReceive = settings.isLastReceive(delivery.receiveCount());
+    if (hostDown) {
+      return hostUnreachable(task, delivery, host, error, lastReceive);
+    }
+    int failures = RetryBudget.failuresOf(task) + 1;
+    if (failures >= settings.maxReceiveCount()) {
       TaskError exhausted = new TaskError(TaskError.RETRIES_EXHAUSTED, error.toString());
       TaskLogContext.outcome("failed");
       log.warn(
-          "Task {}: failed on the last allowed receive ({} of {}): {}; left for the dead-letter"
-              + " queue",
+          "Task {}: failed {} times on its own (of {} allowed): {}{}",
           task.id(),
-          delivery.receiveCount(),
+          failures,
           settings.maxReceiveCount(),
-          error);
+          error,
+          lastReceive ? "; left for the dead-letter queue" : "");
       return counted(
           finish(task, TaskStatus.FAILED, Optional.of(exhausted), delivery),
           () -> metrics.failed(task, exhausted.code()),
-          Outcome.deadLetter(Duration.ZERO));
+          lastReceive ? Outcome.deadLetter(Duration.ZERO) : Outcome.FAILED);
     }
-    Duration backoff = settings.backoff(delivery.receiveCount(), random);
+    if (lastReceive) {
+      // The queue's receives went on waiting (an outage, shutdowns), not on this task's failures.
+      TaskLogContext.outcome("retry");
+      log.warn(
+          "Task {}: attempt {} failed ({} of its {} failures used) on the message's last allowed"
+              + " receive; the task stays PENDING and the reconciler re-publishes it: {}",
+          task.id(),
+          task.attempts(),
+          failures,
+          settings.maxReceiveCount(),
+          error);
+      return counted(
+          finish(task, TaskStatus.PENDING, Optional.of(error), delivery),
+          () -> metrics.retried(task, error.code()),
+          Outcome.RELEASE);
+    }
+    Duration backoff = settings.backoff(failures, random);
     TaskLogContext.outcome("retry");
     log.warn(
         "Task {}: attempt {} failed, retrying in {}: {}",
@@ -518,6 +651,71 @@ public final class PushWorker implements AutoCloseable {
         finish(task, TaskStatus.PENDING, Optional.of(error), delivery),
         () -> metrics.retried(task, error.code()),
         Outcome.retryAfter(backoff));
+  }
+
+  /**
+   * The push could not reach {@code host}: no retry of the task's is used. Its message waits for
+   * the host: a short backoff while the host's circuit is closed, a {@link WorkerSettings#hold}
+   * once it is open. Only when the queue allows no more receives does the task fail, with the
+   * host's error ({@code INCUS_UNAVAILABLE}), not {@code RETRIES_EXHAUSTED}: the outage outlasted
+   * what the queue's receives and holds cover ({@link WorkerSettings#survivableOutage}).
+   */
+  private Outcome hostUnreachable(
+      UploadTask task, Delivery delivery, String host, TaskError error, boolean lastReceive) {
+    if (lastReceive) {
+      circuits.failed(host, error.message());
+      TaskError outlasted =
+          new TaskError(
+              error.code(),
+              error.message()
+                  + "; still unreachable on the last receive the queue allows (%d), so the task"
+                      .formatted(settings.maxReceiveCount())
+                  + " failed: retry it once the host answers");
+      TaskLogContext.outcome("failed");
+      log.warn(
+          "Task {}: Incus host {} still unreachable on the last allowed receive ({} of {}); left"
+              + " for the dead-letter queue: {}",
+          task.id(),
+          host,
+          delivery.receiveCount(),
+          settings.maxReceiveCount(),
+          error);
+      return counted(
+          finish(task, TaskStatus.FAILED, Optional.of(outlasted), delivery),
+          () -> metrics.failed(task, outlasted.code()),
+          Outcome.deadLetter(Duration.ZERO));
+    }
+    // Given back first: confirming the outage takes a moment, and the claim's lease is no longer
+    // extended (nor needed: nothing more is done under it).
+    Optional<Outcome> lost = finish(task, TaskStatus.PENDING, Optional.of(error), delivery);
+    if (lost.isPresent()) {
+      return lost.get();
+    }
+    metrics.retried(task, error.code());
+    hostFailed(host, error.message());
+    boolean open = circuits.isOpen(host);
+    Duration wait =
+        open
+            ? settings.hold(delivery.receiveCount())
+            : settings.backoff(delivery.receiveCount(), random);
+    TaskLogContext.outcome(open ? "parked" : "retry");
+    log.warn(
+        "Task {}: attempt {} could not reach Incus host {}{}; message back in {} (not counted"
+            + " against the task): {}",
+        task.id(),
+        task.attempts(),
+        host,
+        open ? " (circuit open)" : "",
+        wait,
+        error);
+    return open ? Outcome.parked(wait) : Outcome.retryAfter(wait);
+  }
+
+  /** Whether the host answered, if only to refuse: the failure is the task's, not the host's. */
+  private static boolean answeredByTheHost(Throwable cause) {
+    return cause instanceof PushException
+        && !(cause instanceof TargetUnavailableException)
+        && !(cause instanceof SourceReadException);
   }
 
   /** {@code outcome}, counted, if the finish was recorded; else what replaces it, not counted. */

@@ -267,7 +267,8 @@ class PushWorkerTest {
     }
 
     @Test
-    void givenTransientFailureOnTheLastAllowedReceive_whenProcessed_thenRetriesExhausted() {
+    void
+        givenHostUnreachableOnTheLastAllowedReceive_thenFailedWithTheHostsErrorNotRetriesExhausted() {
       UploadTask task = pending("/srv/never.txt");
       target.failFor("/srv/never.txt", new TargetUnavailableException("Incus is down", null));
 
@@ -278,8 +279,73 @@ class PushWorkerTest {
       assertThat(outcome.visibility()).isZero();
       UploadTask stored = stored(task);
       assertThat(stored.status()).isEqualTo(TaskStatus.FAILED);
-      assertThat(stored.lastError())
-          .contains(new TaskError(TaskError.RETRIES_EXHAUSTED, "INCUS_UNAVAILABLE: Incus is down"));
+      assertThat(stored.lastError()).map(TaskError::code).contains(TaskError.INCUS_UNAVAILABLE);
+      assertThat(stored.lastError().orElseThrow().message())
+          .startsWith("Incus is down")
+          .contains("last receive the queue allows (5)");
+    }
+
+    @Test
+    void givenTaskFailingOnItsOwnForTheLastAllowedTime_thenRetriesExhausted() {
+      UploadTask task = pending("/srv/broken.txt");
+      FileTarget broken = brokenTarget();
+      PushWorker w = worker(settings, broken);
+      for (int receive = 1; receive <= 4; receive++) {
+        assertThat(w.process(delivery(task, receive)).kind())
+            .as("receive %d", receive)
+            .isEqualTo(Outcome.Kind.RETRY_AFTER);
+      }
+
+      Outcome outcome = w.process(delivery(task, 5));
+
+      assertThat(outcome.kind()).isEqualTo(Outcome.Kind.DEAD_LETTER);
+      assertThat(stored(task).lastError())
+          .map(TaskError::code)
+          .contains(TaskError.RETRIES_EXHAUSTED);
+      assertThat(stored(task).lastError().orElseThrow().message()).startsWith("INTERNAL: ");
+    }
+
+    @Test
+    void
+        givenReceivesSpentWaitingForTheHost_whenTheTaskFailsOnItsOwnOnTheLastReceive_thenPendingForTheReconciler() {
+      UploadTask task = pending("/srv/waited.txt");
+      target.failFor("/srv/waited.txt", new TargetUnavailableException("refused", null));
+      for (int receive = 1; receive <= 4; receive++) {
+        worker.process(delivery(task, receive));
+      }
+
+      Outcome outcome = worker(settings, brokenTarget()).process(delivery(task, 5));
+
+      assertThat(outcome)
+          .as("the message goes; the task, which failed once on its own, is re-published later")
+          .isEqualTo(Outcome.RELEASE);
+      assertThat(outcome.deletesMessage()).isTrue();
+      assertThat(stored(task).status()).isEqualTo(TaskStatus.PENDING);
+      assertThat(stored(task).lastError()).map(TaskError::code).contains(TaskError.INTERNAL);
+    }
+
+    @Test
+    void givenHostFailuresOnEarlierAttempts_thenTheyDoNotCountAgainstTheTask() {
+      UploadTask task = pending("/srv/after-outage.txt");
+      target.failFor("/srv/after-outage.txt", new TargetUnavailableException("refused", null));
+      worker.process(delivery(task, 1));
+      worker.process(delivery(task, 2));
+
+      Outcome outcome = worker(settings, brokenTarget()).process(delivery(task, 3));
+
+      assertThat(outcome.kind()).isEqualTo(Outcome.Kind.RETRY_AFTER);
+      assertThat(outcome.visibility())
+          .as("backoff of the task's first own failure: at most 2 s")
+          .isBetween(Duration.ofSeconds(1), Duration.ofSeconds(2));
+    }
+
+    private FileTarget brokenTarget() {
+      return new FileTarget() {
+        @Override
+        public void push(PushRequest request) {
+          throw new IllegalStateException("boom");
+        }
+      };
     }
 
     @Test

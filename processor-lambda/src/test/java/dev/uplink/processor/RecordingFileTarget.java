@@ -27,6 +27,38 @@ public final class RecordingFileTarget implements FileTarget {
   private final AtomicInteger running = new AtomicInteger();
   private final AtomicInteger maxRunning = new AtomicInteger();
   private volatile Duration delay = Duration.ZERO;
+  private volatile boolean unreachable;
+  private final AtomicInteger probes = new AtomicInteger();
+
+  /**
+   * While set, the host is down: every push and every readiness probe fails with a refused
+   * connection ({@link TargetUnavailableException}).
+   */
+  public RecordingFileTarget unreachable(boolean down) {
+    this.unreachable = down;
+    return this;
+  }
+
+  /** Readiness probes made ({@link #checkReady}), answered or not. */
+  public int probes() {
+    return probes.get();
+  }
+
+  @Override
+  public void checkReady() throws PushException {
+    probes.incrementAndGet();
+    if (unreachable) {
+      throw new TargetUnavailableException(
+          "Incus at https://incus.test:8443 is unavailable (check server /1.0): cannot connect"
+              + " (Connection refused)",
+          null);
+    }
+  }
+
+  @Override
+  public String host(Destination destination) {
+    return "incus.test:8443";
+  }
 
   /** Every push to {@code path} throws {@code failure}. */
   public RecordingFileTarget failFor(String path, PushException failure) {
@@ -56,6 +88,13 @@ public final class RecordingFileTarget implements FileTarget {
     try {
       if (!delay.isZero()) {
         Thread.sleep(delay);
+      }
+      if (unreachable) {
+        throw new TargetUnavailableException(
+            "Incus at https://incus.test:8443 is unavailable (push %s:%s): cannot connect"
+                    .formatted(destination.instance(), destination.path())
+                + " (Connection refused)",
+            null);
       }
       PushException failure = failures.get(destination.path());
       if (failure != null) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -42,5 +43,46 @@ class WorkerSettingsTest {
     assertThatThrownBy(() -> settings.withProgressInterval(Duration.ofMillis(millis)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("progressInterval");
+  }
+
+  @Nested
+  class HoldsWhileAHostIsUnreachable {
+
+    /** The documented defaults: 300 s visibility, 5 receives, 300 s backoff, 30 min hold. */
+    private final WorkerSettings defaults =
+        WorkerSettings.from(
+            dev.uplink.core.config.UplinkConfig.fromEnvironment(java.util.Map.of()));
+
+    @Test
+    void givenDefaults_thenHoldsStartAtTheMaxBackoffAndDoubleUpToHalfAnHour() {
+      assertThat(
+              java.util.stream.IntStream.rangeClosed(1, 6)
+                  .mapToObj(defaults::hold)
+                  .map(Duration::toSeconds)
+                  .toList())
+          .containsExactly(300L, 600L, 1200L, 1800L, 1800L, 1800L);
+    }
+
+    @Test
+    void givenDefaults_thenATaskSurvivesAnOutageOf65Minutes() {
+      assertThat(defaults.survivableOutage())
+          .as("README, Delivery guarantees")
+          .isEqualTo(Duration.ofMinutes(65))
+          .isGreaterThan(Duration.ofHours(1));
+    }
+
+    @Test
+    void givenMoreReceivesAndLongerHolds_thenTheOutageSurvivedGrowsButNoHoldPassesTwelveHours() {
+      WorkerSettings patient =
+          defaults.withMaxReceiveCount(10).withCircuit(3, Duration.ofHours(24));
+
+      assertThat(patient.hold(9)).isEqualTo(Duration.ofHours(12).minusMinutes(1));
+      assertThat(patient.survivableOutage()).isGreaterThan(Duration.ofHours(24));
+    }
+
+    @Test
+    void givenOneReceive_thenNoOutageIsSurvived() {
+      assertThat(defaults.withMaxReceiveCount(1).survivableOutage()).isZero();
+    }
   }
 }

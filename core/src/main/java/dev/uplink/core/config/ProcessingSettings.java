@@ -22,6 +22,10 @@ import java.util.OptionalInt;
  *     container, in order)
  * @param metricsPort where the container-mode poller serves {@code /metrics}, {@code /healthz} and
  *     {@code /readyz} (0: any free port); empty: it serves nothing
+ * @param circuitOpenAfter consecutive failures to reach an Incus host (refused, reset, timed out,
+ *     5xx) that open its circuit: its tasks then wait, unclaimed, instead of using up their retries
+ * @param circuitMaxHold the longest a message for a host whose circuit is open is put back at a
+ *     time (holds start at {@code maxBackoff} and double with each receive)
  */
 public record ProcessingSettings(
     int perHostWorkers,
@@ -32,7 +36,15 @@ public record ProcessingSettings(
     Duration taskRetention,
     boolean keepObjects,
     boolean fifo,
-    OptionalInt metricsPort) {
+    OptionalInt metricsPort,
+    int circuitOpenAfter,
+    Duration circuitMaxHold) {
+
+  /** Consecutive failures to reach a host that open its circuit, unless told otherwise. */
+  public static final int DEFAULT_CIRCUIT_OPEN_AFTER = 3;
+
+  /** The longest hold of a message for an unreachable host, unless told otherwise. */
+  public static final Duration DEFAULT_CIRCUIT_MAX_HOLD = Duration.ofMinutes(30);
 
   public ProcessingSettings {
     if (perHostWorkers < 1) {
@@ -50,6 +62,52 @@ public record ProcessingSettings(
     if (metricsPort.isPresent() && (metricsPort.getAsInt() < 0 || metricsPort.getAsInt() > 65535)) {
       throw new IllegalArgumentException("metricsPort must be 0-65535: " + metricsPort);
     }
+    if (circuitOpenAfter < 1) {
+      throw new IllegalArgumentException(
+          "circuitOpenAfter must be at least 1: " + circuitOpenAfter);
+    }
+    requirePositive(circuitMaxHold, "circuitMaxHold");
+  }
+
+  /** Settings with the default circuit breaker. */
+  public ProcessingSettings(
+      int perHostWorkers,
+      Duration maxBackoff,
+      Duration shutdownGrace,
+      Duration reconcileAfter,
+      Duration reconcileInterval,
+      Duration taskRetention,
+      boolean keepObjects,
+      boolean fifo,
+      OptionalInt metricsPort) {
+    this(
+        perHostWorkers,
+        maxBackoff,
+        shutdownGrace,
+        reconcileAfter,
+        reconcileInterval,
+        taskRetention,
+        keepObjects,
+        fifo,
+        metricsPort,
+        DEFAULT_CIRCUIT_OPEN_AFTER,
+        DEFAULT_CIRCUIT_MAX_HOLD);
+  }
+
+  /** These settings with another circuit breaker. */
+  public ProcessingSettings withCircuit(int openAfter, Duration maxHold) {
+    return new ProcessingSettings(
+        perHostWorkers,
+        maxBackoff,
+        shutdownGrace,
+        reconcileAfter,
+        reconcileInterval,
+        taskRetention,
+        keepObjects,
+        fifo,
+        metricsPort,
+        openAfter,
+        maxHold);
   }
 
   /** Settings of a processor that serves no probes or metrics (the Lambda, the local stack). */

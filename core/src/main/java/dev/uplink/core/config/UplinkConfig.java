@@ -155,7 +155,15 @@ public record UplinkConfig(
             Duration.ofDays(reader.integer("UPLINK_TASK_RETENTION_DAYS", 30, 1, 3650)),
             reader.bool("UPLINK_KEEP_OBJECTS", false),
             reader.bool("UPLINK_QUEUE_FIFO", false),
-            reader.optionalInteger("UPLINK_METRICS_PORT", 0, 65535)),
+            reader.optionalInteger("UPLINK_METRICS_PORT", 0, 65535),
+            reader.integer(
+                "UPLINK_CIRCUIT_OPEN_AFTER", ProcessingSettings.DEFAULT_CIRCUIT_OPEN_AFTER, 1, 100),
+            Duration.ofSeconds(
+                reader.integer(
+                    "UPLINK_CIRCUIT_MAX_HOLD",
+                    (int) ProcessingSettings.DEFAULT_CIRCUIT_MAX_HOLD.toSeconds(),
+                    1,
+                    43_200))),
         apiLimits(reader),
         security(reader));
   }

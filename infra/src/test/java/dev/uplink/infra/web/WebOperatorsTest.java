@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.uplink.core.config.IncusSettings;
+import dev.uplink.core.config.ProcessingSettings;
 import dev.uplink.core.config.UplinkConfig;
 import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.DestinationPolicy;
@@ -98,7 +99,7 @@ class WebOperatorsTest {
     String row = chromium.text("#dlq-rows tr[data-task-id='" + redriven + "']");
     assertThat(row)
         .contains(redriven, "bob", incus.instance() + ":" + root + "/first.bin", "2 (received")
-        .contains("Uplink gave up after several attempts.", "INCUS_UNAVAILABLE");
+        .contains("Incus could not be reached.", "cannot connect");
     chromium.screenshot("operators-dlq");
     chromium.windowSize(390, 844);
     assertThat(chromium.overflowingElements()).as("nothing wider than a phone's screen").isEmpty();
@@ -151,6 +152,8 @@ class WebOperatorsTest {
     UplinkConfig config =
         aws.config()
             .withIncus(Optional.of(incus))
+            // An unreachable host holds its tasks' messages for a second, not minutes.
+            .withProcessing(ProcessingSettings.defaults().withCircuit(3, Duration.ofSeconds(1)))
             .withCallers(
                 Map.of(
                     USER,

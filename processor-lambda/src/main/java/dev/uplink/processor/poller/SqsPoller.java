@@ -38,7 +38,15 @@ import software.amazon.awssdk.services.sqs.model.Message;
  *   <li><b>FIFO</b>: the messages of one message group in a batch run one after another, in order,
  *       on one thread; the waiting ones are kept invisible meanwhile; after one is kept (failed,
  *       put back) the rest of its group in that batch is put back with it, unprocessed.
- *   <li><b>Reconciler</b>: optionally runs a reconciliation pass every interval.
+ *   <li><b>Reconciler</b>: optionally runs a reconciliation pass every interval, except while an
+ *       Incus host's circuit is open (its tasks wait on purpose: re-publishing them would only
+ *       multiply their messages).
+ *   <li><b>Unreachable hosts</b>: every second the worker probes hosts whose circuit is open and
+ *       due a probe ({@link PushWorker#probeOpenCircuits}). Messages put back because their host
+ *       was unreachable ({@link Outcome.Kind#PARKED}, for a long hold) are remembered (their
+ *       receipt handles, at most {@value #MAX_PARKED}) and made visible again as soon as a circuit
+ *       closes, so the tasks go ahead within a second or so of the host answering, not after their
+ *       hold.
  *   <li><b>Graceful shutdown</b> ({@link #close()}): starts no new receive, lets pushes in flight
  *       finish within the shutdown grace, then aborts the rest: their tasks go back to PENDING (no
  *       error recorded) and their messages become visible at once. Nothing is left PROCESSING.
@@ -69,6 +77,12 @@ public final class SqsPoller implements AutoCloseable {
    * trip; the SDK's own call timeout for SQS is 30 s) before the receiver is interrupted anyway.
    */
   private static final Duration RECEIVE_MARGIN = Duration.ofSeconds(10);
+
+  /** How many parked messages are remembered to release early; the rest wait out their hold. */
+  static final int MAX_PARKED = 10_000;
+
+  /** How often hosts with an open circuit are checked for a due probe. */
+  private static final Duration PROBE_TICK = Duration.ofSeconds(1);
 
   private static final String RECEIVE_COUNT = "ApproximateReceiveCount";
   private static final String GROUP_ID = "MessageGroupId";
@@ -113,6 +127,10 @@ public final class SqsPoller implements AutoCloseable {
   private final Settings settings;
   private final Semaphore slots;
   private final Map<String, AbortSignal> inFlight = new ConcurrentHashMap<>();
+
+  /** Receipt handles of parked messages, by message id, to release when a circuit closes. */
+  private final Map<String, String> parked = new ConcurrentHashMap<>();
+
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
@@ -139,6 +157,7 @@ public final class SqsPoller implements AutoCloseable {
     this.messages = new SqsMessages(sqs, queueUrl);
     this.deletes = new DeleteBatcher(sqs, queueUrl);
     this.slots = new Semaphore(settings.workers());
+    worker.circuits().onClose(host -> releaseParked());
   }
 
   /**
@@ -172,6 +191,8 @@ public final class SqsPoller implements AutoCloseable {
     }
     running = true;
     receiver = Thread.ofVirtual().name("uplink-sqs-receiver").start(this::receiveLoop);
+    long tick = PROBE_TICK.toMillis();
+    timer.scheduleWithFixedDelay(this::probe, tick, tick, TimeUnit.MILLISECONDS);
     if (reconciler != null) {
       long millis = Math.max(1, reconcileInterval.toMillis());
       timer.scheduleWithFixedDelay(this::reconcile, millis, millis, TimeUnit.MILLISECONDS);
@@ -380,6 +401,7 @@ public final class SqsPoller implements AutoCloseable {
   }
 
   private AbortSignal track(Message message) {
+    parked.remove(message.messageId()); // back: its old receipt handle is no longer the one
     AbortSignal abort = new AbortSignal();
     inFlight.put(message.receiptHandle(), abort);
     return abort;
@@ -426,6 +448,9 @@ public final class SqsPoller implements AutoCloseable {
           if (kept != null) {
             messages.changeVisibility(
                 message.messageId(), message.receiptHandle(), kept.visibility());
+            if (kept.kind() == Outcome.Kind.PARKED) {
+              park(message);
+            }
             continue;
           }
           Outcome outcome = process(message, inOrder.get(message));
@@ -447,6 +472,42 @@ public final class SqsPoller implements AutoCloseable {
       deletes.delete(message.messageId(), message.receiptHandle());
     } else {
       messages.changeVisibility(message.messageId(), message.receiptHandle(), outcome.visibility());
+      if (outcome.kind() == Outcome.Kind.PARKED) {
+        park(message);
+      }
+    }
+  }
+
+  private void park(Message message) {
+    if (parked.size() < MAX_PARKED) {
+      parked.put(message.messageId(), message.receiptHandle());
+    }
+  }
+
+  /** A circuit closed: the messages parked for their host's sake go back to work now. */
+  private void releaseParked() {
+    var release = new LinkedHashMap<String, String>();
+    for (String id : List.copyOf(parked.keySet())) {
+      String handle = parked.remove(id);
+      if (handle != null) {
+        release.put(id, handle);
+      }
+    }
+    if (release.isEmpty()) {
+      return;
+    }
+    int failed = messages.changeVisibility(release, Duration.ZERO);
+    log.info(
+        "A host answers again: {} parked message(s) visible again now{}",
+        release.size() - failed,
+        failed == 0 ? "" : " (" + failed + " wait out their hold)");
+  }
+
+  private void probe() {
+    try {
+      worker.probeOpenCircuits();
+    } catch (RuntimeException e) {
+      log.warn("Probing unreachable hosts failed; trying again: {}", e.toString());
     }
   }
 
@@ -474,6 +535,11 @@ public final class SqsPoller implements AutoCloseable {
   }
 
   private void reconcile() {
+    if (worker.circuits().anyOpen()) {
+      log.info(
+          "Reconciliation skipped: an Incus host is unreachable and its tasks wait on purpose");
+      return;
+    }
     try {
       int republished = reconciler.getAsInt();
       if (republished > 0) {

@@ -175,6 +175,34 @@ class ProcessorHandlerTest {
   }
 
   @Test
+  void givenIncusUnreachable_whenHandled_thenEveryRecordIsReportedFailedHeldLongAndNoRetryIsUsed()
+      throws Exception {
+    task(SUCCEEDING, "/srv/a.txt"); // receive 1
+    task(FAILING, "/srv/b.txt"); // receive 3
+    target.unreachable(true);
+
+    SQSBatchResponse response = handler.handleRequest(event("sqs-event-two-records.json"), null);
+
+    assertThat(failedIds(response))
+        .containsExactlyInAnyOrder(SUCCEEDING_MESSAGE_ID, FAILING_MESSAGE_ID);
+    WorkerSettings settings = worker.settings();
+    assertThat(sqs.visibilityChangesOf(SUCCEEDING_RECEIPT))
+        .as("held for the first receive's hold, not a backoff of seconds")
+        .containsExactly((int) settings.hold(1).toSeconds());
+    assertThat(sqs.visibilityChangesOf(FAILING_RECEIPT))
+        .containsExactly((int) settings.hold(3).toSeconds());
+    assertThat(tasks.find(SUCCEEDING).orElseThrow().status()).isEqualTo(TaskStatus.PENDING);
+    assertThat(tasks.find(FAILING).orElseThrow().status()).isEqualTo(TaskStatus.PENDING);
+    assertThat(
+            tasks.find(FAILING).orElseThrow().attempts()
+                + tasks.find(SUCCEEDING).orElseThrow().attempts())
+        .as(
+            "one attempt found the host down and opened its circuit; the other task was not claimed")
+        .isEqualTo(1);
+    assertThat(worker.circuits().isOpen("incus.test:8443")).isTrue();
+  }
+
+  @Test
   void givenEmptyEvent_whenHandled_thenNoFailure() {
     assertThat(handler.handleRequest(new SQSEvent(), null).getBatchItemFailures()).isEmpty();
   }

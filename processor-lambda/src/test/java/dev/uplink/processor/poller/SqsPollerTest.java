@@ -282,6 +282,71 @@ class SqsPollerTest {
   }
 
   @Test
+  void
+      givenHostUnreachable_whenAMessageIsParked_thenItIsVisibleAgainAsSoonAsAProbeFindsTheHostBack()
+          throws Exception {
+    var target = new RecordingFileTarget().unreachable(true);
+    sqs.send("m-wait", TaskMessage.bodyFor(task("/srv/wait.txt")));
+    PushWorker ticking =
+        new PushWorker(
+            tasks,
+            objects,
+            target,
+            Clock.systemUTC(),
+            new WorkerSettings(Duration.ofSeconds(30), 5, Duration.ofSeconds(300), false, 8));
+    workers.add(ticking);
+    var poller =
+        new SqsPoller(
+            sqs,
+            "http://sqs.local/q",
+            ticking,
+            new SqsPoller.Settings(
+                2, Duration.ofSeconds(30), Duration.ZERO, Duration.ofSeconds(5), false));
+    try (poller) {
+      poller.start();
+      await(() -> !sqs.visibilityChangesOf("rh-m-wait").isEmpty());
+      assertThat(sqs.visibilityChangesOf("rh-m-wait"))
+          .as("parked for the first hold")
+          .containsExactly(300);
+      assertThat(ticking.circuits().anyOpen()).isTrue();
+
+      target.unreachable(false);
+      await(() -> sqs.visibilityChangesOf("rh-m-wait").size() == 2);
+    }
+
+    assertThat(sqs.visibilityChangesOf("rh-m-wait"))
+        .as("released at once when the timer's probe found the host back")
+        .containsExactly(300, 0);
+    assertThat(ticking.circuits().anyOpen()).isFalse();
+  }
+
+  @Test
+  void givenAHostsCircuitOpen_thenTheReconcilerWaitsInsteadOfMultiplyingItsTasksMessages()
+      throws Exception {
+    var runs = new AtomicInteger();
+    var target = new RecordingFileTarget().unreachable(true);
+    PushWorker w = worker(target);
+    w.circuits().failed("incus.test:8443", "refused");
+    w.circuits().failed("incus.test:8443", "refused");
+    w.circuits().failed("incus.test:8443", "refused");
+    var poller =
+        new SqsPoller(
+                sqs,
+                "http://sqs.local/q",
+                w,
+                new SqsPoller.Settings(
+                    1, Duration.ofSeconds(30), Duration.ZERO, Duration.ofSeconds(5), false))
+            .withReconciler(runs::incrementAndGet, Duration.ofMillis(50));
+    try (poller) {
+      poller.start();
+      Thread.sleep(400);
+      assertThat(runs.get()).as("passes while the circuit is open").isZero();
+      w.circuits().succeeded("incus.test:8443");
+      await(() -> runs.get() >= 1);
+    }
+  }
+
+  @Test
   void givenReconciler_whenPolling_thenItRunsOnItsInterval() throws Exception {
     var runs = new AtomicInteger();
     var poller =
