@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
@@ -46,6 +47,13 @@ import software.amazon.awssdk.services.sqs.model.QueueNameExistsException;
 public final class AwsProvisioner {
 
   private static final Logger log = LoggerFactory.getLogger(AwsProvisioner.class);
+
+  /**
+   * Indexes added after tables were first made, whose keys every item that belongs in them has
+   * always carried: added to an older table, DynamoDB fills them from the items already there.
+   */
+  private static final Set<String> BACKFILLED_INDEXES =
+      Set.of(DynamoDbTaskStore.OWNER_INDEX, DynamoDbTaskStore.UPLOAD_DEADLINES_INDEX);
 
   private final AwsClients clients;
   private final AwsSettings settings;
@@ -178,9 +186,10 @@ public final class AwsProvisioner {
   }
 
   /**
-   * Creates the task table unless it exists (adding the index {@value
-   * DynamoDbTaskStore#OWNER_INDEX} to one made before it), waits until it and its indexes are
-   * ACTIVE, and enables time to live on {@value DynamoDbTaskStore#TTL_ATTRIBUTE}.
+   * Creates the task table unless it exists (adding the indexes {@value
+   * DynamoDbTaskStore#OWNER_INDEX} and {@value DynamoDbTaskStore#UPLOAD_DEADLINES_INDEX} to one
+   * made before them), waits until it and its indexes are ACTIVE, and enables time to live on
+   * {@value DynamoDbTaskStore#TTL_ATTRIBUTE}.
    *
    * @throws IllegalStateException if a table of that name exists with another key, or without the
    *     index {@value DynamoDbTaskStore#OPEN_TASKS_INDEX} (a table made by an older Uplink: its
@@ -192,7 +201,10 @@ public final class AwsProvisioner {
     CreateTableRequest expected = template.table(settings.table());
     try {
       TableDescription actual = dynamoDb.describeTable(r -> r.tableName(settings.table())).table();
-      requireSameShape(expected, actual).forEach(index -> addIndex(expected, index));
+      for (GlobalSecondaryIndex index : requireSameShape(expected, actual)) {
+        addIndex(expected, index);
+        awaitIndexes(); // DynamoDB creates one index at a time
+      }
     } catch (ResourceNotFoundException e) {
       try {
         dynamoDb.createTable(expected);
@@ -343,7 +355,7 @@ public final class AwsProvisioner {
                       existing.indexName().equals(index.indexName())
                           && new HashSet<>(existing.keySchema())
                               .equals(new HashSet<>(index.keySchema())));
-      if (!named && index.indexName().equals(DynamoDbTaskStore.OWNER_INDEX)) {
+      if (!named && BACKFILLED_INDEXES.contains(index.indexName())) {
         missing.add(index);
       } else if (!present) {
         throw new IllegalStateException(

@@ -38,7 +38,10 @@ public final class LocalPipeline implements AutoCloseable {
    */
   static final Duration SWEEP_INTERVAL = Duration.ofSeconds(1);
 
-  /** Tasks looked at per sweep: at one sweep a second, far more than a local stack creates. */
+  /**
+   * Objects a sweep may look at for a completion (owners taking turns; every upload past its window
+   * is settled besides): at one sweep a second, far more than a local stack's clients finish.
+   */
   static final int SWEEP_BATCH = 100;
 
   private static final Duration SWEEPER_STOP_WAIT = Duration.ofSeconds(5);

@@ -2,6 +2,7 @@ package dev.uplink.processor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.uplink.core.domain.AwaitingUpload;
 import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.TaskConflictException;
 import dev.uplink.core.domain.TaskError;
@@ -390,8 +391,8 @@ class PushProgressTest {
     }
 
     @Override
-    public List<UploadTask> findAwaitingUpload(int limit) {
-      return delegate.findAwaitingUpload(limit);
+    public List<AwaitingUpload> findAwaitingUploads(Optional<AwaitingUpload> after, int limit) {
+      return delegate.findAwaitingUploads(after, limit);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.uplink.api;
 
 import dev.uplink.api.RequestRejectedException.Reason;
+import dev.uplink.core.domain.AwaitingUpload;
 import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.DirectUpload;
@@ -47,7 +48,8 @@ import org.slf4j.LoggerFactory;
  *       move is a conditional write, so only the first publishes. A mismatching object fails the
  *       task with UPLOAD_MISMATCH and is deleted.
  *   <li>{@link #sweep} completes tasks whose object arrived without either, and fails with
- *       UPLOAD_EXPIRED those not completed within the upload window (aborting their parts).
+ *       UPLOAD_EXPIRED those not completed within the upload window (aborting their parts): every
+ *       one whose window closed, and a bounded number of the others, owners taking turns.
  * </ol>
  */
 public final class DirectUploadService {
@@ -63,6 +65,7 @@ public final class DirectUploadService {
   private final UploadLimits limits;
   private final IdempotencyKeys idempotency;
   private final Optional<TaskSealer> sealer;
+  private final UploadSweep sweep;
 
   /** A service that seals nothing. */
   public DirectUploadService(
@@ -94,6 +97,7 @@ public final class DirectUploadService {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.limits = Objects.requireNonNull(limits, "limits");
     this.idempotency = new IdempotencyKeys(tasks);
+    this.sweep = new UploadSweep(tasks, this::settleDue, this::completeIfUploaded);
   }
 
   /**
@@ -297,24 +301,47 @@ public final class DirectUploadService {
   }
 
   /**
-   * One pass over tasks AWAITING_UPLOAD (at most {@code limit}, oldest first): completes those
-   * whose object has arrived (for stores without object-created events, such as the local emulator)
-   * and fails with UPLOAD_EXPIRED those past their upload window, aborting their parts.
+   * One pass over the tasks AWAITING_UPLOAD, by the deadline of their upload: fails with
+   * UPLOAD_EXPIRED every one past its window (aborting its parts), however many, unless its object
+   * arrived; and, for stores without object-created events (such as the local emulator) or whose
+   * event was lost, completes single PUTs whose object has arrived, looking at no more than {@code
+   * checks} objects, owners taking turns, so that one owner's thousands of abandoned presigns never
+   * keep another owner's finished upload waiting. Each pass goes on where the last one stopped.
    *
+   * @param checks how many objects the pass may look at for a completion (0 or more)
    * @return how many tasks changed
    */
-  public int sweep(int limit) {
-    int changed = 0;
-    for (UploadTask task : tasks.findAwaitingUpload(limit)) {
-      try (var logContext = TaskLogContext.of(task)) {
-        if (sweepOne(task)) {
-          changed++;
-        }
-      } catch (RuntimeException e) {
-        LOG.warn("Sweeping task {} failed; the next sweep tries again", task.id(), e);
-      }
+  public int sweep(int checks) {
+    return sweep.run(now(), checks);
+  }
+
+  /** An upload whose window closed: completed if its object arrived, else failed. */
+  private boolean settleDue(AwaitingUpload upload) {
+    Optional<UploadTask> task =
+        read(upload.id()).filter(t -> t.status() == TaskStatus.AWAITING_UPLOAD);
+    if (task.isEmpty()) {
+      return false; // completed or cancelled since the index was read
     }
-    return changed;
+    try (var logContext = TaskLogContext.of(task.get())) {
+      return sweepOne(task.get());
+    }
+  }
+
+  /** A single PUT still in its window: completed if its object has arrived. */
+  private boolean completeIfUploaded(AwaitingUpload upload) {
+    if (uploads.inspect(upload.objectKey()).isEmpty()) {
+      return false;
+    }
+    Optional<UploadTask> task =
+        read(upload.id()).filter(t -> t.status() == TaskStatus.AWAITING_UPLOAD);
+    if (task.isEmpty()) {
+      return false;
+    }
+    try (var logContext = TaskLogContext.of(task.get())) {
+      return completeTask(task.get()).status() != TaskStatus.AWAITING_UPLOAD;
+    } catch (RequestRejectedException e) {
+      return e.reason() == Reason.UPLOAD_MISMATCH;
+    }
   }
 
   private boolean sweepOne(UploadTask task) {

@@ -1,5 +1,6 @@
 package dev.uplink.core.aws;
 
+import dev.uplink.core.domain.AwaitingUpload;
 import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.DirectUpload;
 import dev.uplink.core.domain.IdempotencyKeyTakenException;
@@ -65,7 +66,11 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
  *       (AWAITING_UPLOAD, PENDING or PROCESSING), removed once it is DONE, FAILED or CANCELLED. It
  *       is the partition key of the sparse index {@value #OPEN_TASKS_INDEX} (sort key {@code
  *       updatedAt}), so the index holds only the few open tasks, never the millions of finished
- *       ones, and {@link #findStale} and {@link #findAwaitingUpload} read nothing else.
+ *       ones, and {@link #findStale} reads nothing else. It is also the partition key of the sparse
+ *       index {@value #UPLOAD_DEADLINES_INDEX} (sort key {@code uploadExpiresAt}, which only
+ *       presigned uploads have), which {@link #findAwaitingUploads} reads: the tasks awaiting their
+ *       upload by deadline, each with only what a sweep needs to choose ({@code owner}, {@code
+ *       objectKey}, {@code multipartUploadId}).
  *   <li>{@code expiresAt}: epoch seconds, the table's TTL attribute ({@value #TTL_ATTRIBUTE}): set
  *       to finish time + retention when a task reaches a terminal status; DynamoDB deletes the item
  *       some time after that.
@@ -99,6 +104,12 @@ public final class DynamoDbTaskStore implements TaskStore {
 
   /** The sparse index of open tasks: partition {@code openStatus}, sort {@code updatedAt}. */
   public static final String OPEN_TASKS_INDEX = "openStatus-updatedAt";
+
+  /**
+   * The sparse index of open presigned uploads: partition {@code openStatus}, sort {@code
+   * uploadExpiresAt}.
+   */
+  public static final String UPLOAD_DEADLINES_INDEX = "openStatus-uploadExpiresAt";
 
   /** The index of every task by owner: partition {@code owner}, sort {@code id}. */
   public static final String OWNER_INDEX = "owner-id";
@@ -195,9 +206,9 @@ public final class DynamoDbTaskStore implements TaskStore {
   /**
    * The table this store expects: partition key {@code id} (string), the sparse index {@value
    * #OPEN_TASKS_INDEX} and the index {@value #OWNER_INDEX} (all attributes projected into both),
-   * on-demand capacity. Provisioning creates exactly this, so the store and the table cannot drift
-   * apart; time to live on {@value #TTL_ATTRIBUTE} is enabled separately (DynamoDB has no
-   * CreateTable option for it).
+   * the sparse index {@value #UPLOAD_DEADLINES_INDEX} (a few attributes), on-demand capacity.
+   * Provisioning creates exactly this, so the store and the table cannot drift apart; time to live
+   * on {@value #TTL_ATTRIBUTE} is enabled separately (DynamoDB has no CreateTable option for it).
    */
   public static CreateTableRequest tableDefinition(String table) {
     return CreateTableRequest.builder()
@@ -206,9 +217,10 @@ public final class DynamoDbTaskStore implements TaskStore {
             stringAttribute(ID),
             stringAttribute(OPEN_STATUS),
             stringAttribute(UPDATED_AT),
-            stringAttribute(OWNER))
+            stringAttribute(OWNER),
+            stringAttribute(UPLOAD_EXPIRES_AT))
         .keySchema(hashKey(ID))
-        .globalSecondaryIndexes(openTasksIndex(), ownerIndex())
+        .globalSecondaryIndexes(openTasksIndex(), ownerIndex(), uploadDeadlinesIndex())
         .billingMode(BillingMode.PAY_PER_REQUEST)
         .build();
   }
@@ -228,7 +240,29 @@ public final class DynamoDbTaskStore implements TaskStore {
         .build();
   }
 
-  /** The index {@link #findStale} and {@link #findAwaitingUpload} query. */
+  /**
+   * The index {@link #findAwaitingUploads} queries: open presigned uploads by deadline, with what a
+   * sweep needs to choose which to look at. Every presigned upload's item has always carried {@code
+   * openStatus} and {@code uploadExpiresAt}, so adding this index to an older table loses none:
+   * DynamoDB fills it from the items already there.
+   */
+  public static GlobalSecondaryIndex uploadDeadlinesIndex() {
+    return GlobalSecondaryIndex.builder()
+        .indexName(UPLOAD_DEADLINES_INDEX)
+        .keySchema(
+            hashKey(OPEN_STATUS),
+            KeySchemaElement.builder()
+                .attributeName(UPLOAD_EXPIRES_AT)
+                .keyType(KeyType.RANGE)
+                .build())
+        .projection(
+            p ->
+                p.projectionType(ProjectionType.INCLUDE)
+                    .nonKeyAttributes(OWNER, OBJECT_KEY, MULTIPART_UPLOAD_ID))
+        .build();
+  }
+
+  /** The index {@link #findStale} queries. */
   public static GlobalSecondaryIndex openTasksIndex() {
     return GlobalSecondaryIndex.builder()
         .indexName(OPEN_TASKS_INDEX)
@@ -585,22 +619,58 @@ public final class DynamoDbTaskStore implements TaskStore {
   }
 
   /**
-   * A query of the sparse index {@value #OPEN_TASKS_INDEX}: the partition AWAITING_UPLOAD, in
-   * ascending {@code updatedAt} (a task awaiting its upload has not changed since it was created).
+   * A query of the sparse index {@value #UPLOAD_DEADLINES_INDEX}: the partition AWAITING_UPLOAD in
+   * ascending {@code uploadExpiresAt}, starting after {@code after}'s key (deadline and id), pages
+   * followed until {@code limit}. Reads the few attributes the index holds, never whole tasks.
    */
   @Override
-  public List<UploadTask> findAwaitingUpload(int limit) {
+  public List<AwaitingUpload> findAwaitingUploads(Optional<AwaitingUpload> after, int limit) {
+    Objects.requireNonNull(after, "after");
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be at least 1, got " + limit);
     }
-    return List.copyOf(
-        queryOpen(
-            QueryRequest.builder()
-                .keyConditionExpression("#openStatus = :awaiting")
-                .expressionAttributeNames(Map.of("#openStatus", OPEN_STATUS))
-                .expressionAttributeValues(
-                    Map.of(":awaiting", s(TaskStatus.AWAITING_UPLOAD.name()))),
-            limit));
+    String awaiting = TaskStatus.AWAITING_UPLOAD.name();
+    var found = new ArrayList<AwaitingUpload>();
+    Map<String, AttributeValue> startKey =
+        after
+            .map(
+                upload ->
+                    Map.of(
+                        OPEN_STATUS, s(awaiting),
+                        UPLOAD_EXPIRES_AT, s(timestamp(upload.deadline())),
+                        ID, s(upload.id().value())))
+            .orElse(null);
+    do {
+      Map<String, AttributeValue> from = startKey;
+      int want = limit - found.size();
+      QueryResponse page =
+          client.query(
+              r ->
+                  r.tableName(table)
+                      .indexName(UPLOAD_DEADLINES_INDEX)
+                      .keyConditionExpression("#openStatus = :awaiting")
+                      .expressionAttributeNames(Map.of("#openStatus", OPEN_STATUS))
+                      .expressionAttributeValues(Map.of(":awaiting", s(awaiting)))
+                      .scanIndexForward(true)
+                      .limit(want)
+                      .exclusiveStartKey(from));
+      page.items().forEach(item -> found.add(toAwaitingUpload(item)));
+      startKey =
+          page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
+              ? page.lastEvaluatedKey()
+              : null;
+    } while (startKey != null && found.size() < limit);
+    return List.copyOf(found);
+  }
+
+  private AwaitingUpload toAwaitingUpload(Map<String, AttributeValue> item) {
+    var reader = new ItemReader(table, item);
+    return new AwaitingUpload(
+        new TaskId(reader.text(ID)),
+        reader.text(OWNER),
+        reader.text(OBJECT_KEY),
+        Instant.parse(reader.text(UPLOAD_EXPIRES_AT)),
+        item.containsKey(MULTIPART_UPLOAD_ID));
   }
 
   /**

@@ -51,10 +51,13 @@ public interface TaskStore {
   void recordProgress(TaskId id, int attempt, long bytesPushed);
 
   /**
-   * Tasks AWAITING_UPLOAD, oldest first, at most {@code limit}: a watcher completes those whose
-   * object has arrived and fails those whose upload expired. Reads an index that may lag.
+   * Tasks AWAITING_UPLOAD by the deadline of their upload, earliest first ({@link
+   * AwaitingUpload#BY_DEADLINE}), strictly after {@code after} in that order (empty: from the
+   * first), at most {@code limit}: a sweep pages through those whose deadline has passed (to
+   * complete or fail them) and looks at the others for uploads that arrived unannounced. Reads an
+   * index that may lag: read a task before changing it.
    */
-  List<UploadTask> findAwaitingUpload(int limit);
+  List<AwaitingUpload> findAwaitingUploads(Optional<AwaitingUpload> after, int limit);
 
   /**
    * Claims a task whose {@link UploadTask#claimVerdict} is {@link ClaimVerdict#CLAIMABLE}: it

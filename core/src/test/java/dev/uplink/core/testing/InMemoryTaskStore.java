@@ -1,5 +1,6 @@
 package dev.uplink.core.testing;
 
+import dev.uplink.core.domain.AwaitingUpload;
 import dev.uplink.core.domain.ClaimVerdict;
 import dev.uplink.core.domain.IdempotencyKeyTakenException;
 import dev.uplink.core.domain.TaskConflictException;
@@ -188,14 +189,17 @@ public final class InMemoryTaskStore implements TaskStore {
   }
 
   @Override
-  public List<UploadTask> findAwaitingUpload(int limit) {
+  public List<AwaitingUpload> findAwaitingUploads(Optional<AwaitingUpload> after, int limit) {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be at least 1, got " + limit);
     }
     return tasks.values().stream()
         .filter(task -> task.status() == TaskStatus.AWAITING_UPLOAD)
-        .sorted(
-            Comparator.comparing(UploadTask::updatedAt).thenComparing(task -> task.id().value()))
+        .map(AwaitingUpload::of)
+        .filter(
+            upload ->
+                after.map(a -> AwaitingUpload.BY_DEADLINE.compare(upload, a) > 0).orElse(true))
+        .sorted(AwaitingUpload.BY_DEADLINE)
         .limit(limit)
         .toList();
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.uplink.core.domain.AwaitingUpload;
 import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.DirectUpload;
 import dev.uplink.core.domain.IdempotencyKeyTakenException;
@@ -43,7 +44,7 @@ import org.junit.jupiter.api.Test;
  * the in-memory fake cannot drift from DynamoDB.
  *
  * <p>The store may be shared with other tests (a real table): every scenario uses owners of its
- * own, and reads of the whole store ({@link TaskStore#findAwaitingUpload}) use instants no other
+ * own, and reads of the whole store ({@link TaskStore#findAwaitingUploads}) use instants no other
  * scenario uses or keep only the tasks the scenario made.
  */
 public abstract class TaskStoreContract {
@@ -754,38 +755,56 @@ public abstract class TaskStoreContract {
   // ---- awaiting upload ------------------------------------------------------------------------
 
   @Test
-  void findAwaitingUpload_returnsOnlyThoseTasksOldestFirstUpToTheLimit() {
-    // Older than other scenarios' tasks: on a shared store these are the oldest there are (and
-    // they leave the index at the end, so they never are the oldest in another scenario).
+  void findAwaitingUploads_returnsThemEarliestDeadlineFirstThenById_pageAfterPage() {
+    // Deadlines in the 1700s: on a shared store, earlier than any other scenario's (and they leave
+    // the index at the end, so they never come first in another scenario).
     Instant base = Instant.parse("1700-01-01T00:00:00Z");
     String owner = anOwner();
-    var expiry = DirectUpload.singlePut(START.plusSeconds(900));
-    UploadTask third = stored(anAwaitingTask(owner, base.plusSeconds(30), expiry));
-    UploadTask first = stored(anAwaitingTask(owner, base.plusSeconds(10), expiry));
+    String other = anOwner();
+    UploadTask third =
+        stored(anAwaitingTask(owner, START, DirectUpload.singlePut(base.plusSeconds(30))));
+    UploadTask first =
+        stored(anAwaitingTask(owner, START, DirectUpload.singlePut(base.plusSeconds(10))));
     // Updated now, not in the 1700s: on a shared store an old PENDING task would look stale to
     // other tests' findStale.
     stored(aPendingTask(owner, "web-1", START));
-    UploadTask second = stored(anAwaitingTask(owner, base.plusSeconds(20), expiry));
+    UploadTask second =
+        stored(
+            anAwaitingTask(
+                other, START, DirectUpload.inParts("mpu-1", 5 << 20, base.plusSeconds(20))));
+    UploadTask secondsTwin =
+        stored(anAwaitingTask(owner, START, DirectUpload.singlePut(base.plusSeconds(20))));
 
-    assertThat(ids(store.findAwaitingUpload(2))).containsExactly(first.id(), second.id());
-    assertThat(ids(store.findAwaitingUpload(3)))
-        .containsExactly(first.id(), second.id(), third.id());
-    for (UploadTask task : List.of(first, second, third)) {
+    List<AwaitingUpload> firstPage = store.findAwaitingUploads(Optional.empty(), 2);
+    List<AwaitingUpload> secondPage =
+        store.findAwaitingUploads(Optional.of(firstPage.get(firstPage.size() - 1)), 2);
+
+    assertThat(firstPage)
+        .as("the first page: each as a sweep sees it")
+        .containsExactly(AwaitingUpload.of(first), AwaitingUpload.of(second));
+    assertThat(firstPage.get(1))
+        .isEqualTo(
+            new AwaitingUpload(second.id(), other, second.objectKey(), base.plusSeconds(20), true));
+    assertThat(secondPage)
+        .as("the next page: the same deadline by id, then the later one")
+        .containsExactly(AwaitingUpload.of(secondsTwin), AwaitingUpload.of(third));
+    for (UploadTask task : List.of(first, second, secondsTwin, third)) {
       store.transition(
           task.id(), TaskStatus.AWAITING_UPLOAD, TaskStatus.CANCELLED, Optional.empty(), START);
     }
   }
 
   @Test
-  void findAwaitingUpload_dropsATaskOnceItsUploadIsCompletedOrFailed() {
+  void findAwaitingUploads_dropsATaskOnceItsUploadIsCompletedOrFailed() {
     Instant base = Instant.parse("1750-01-01T00:00:00Z");
     String owner = anOwner();
-    var expiry = DirectUpload.inParts("mpu", 5 * 1024 * 1024, START.plusSeconds(900));
-    UploadTask completed = stored(anAwaitingTask(owner, base, expiry));
-    UploadTask expired = stored(anAwaitingTask(owner, base.plusSeconds(1), expiry));
-    UploadTask waiting = stored(anAwaitingTask(owner, base.plusSeconds(2), expiry));
+    UploadTask completed =
+        stored(anAwaitingTask(owner, START, DirectUpload.inParts("mpu", 5 << 20, base)));
+    UploadTask expired =
+        stored(anAwaitingTask(owner, START, DirectUpload.singlePut(base.plusSeconds(1))));
+    UploadTask waiting =
+        stored(anAwaitingTask(owner, START, DirectUpload.singlePut(base.plusSeconds(2))));
     List<TaskId> mine = List.of(completed.id(), expired.id(), waiting.id());
-    Predicate<TaskId> isMine = mine::contains;
 
     store.transition(
         completed.id(), TaskStatus.AWAITING_UPLOAD, TaskStatus.PENDING, Optional.empty(), START);
@@ -796,16 +815,21 @@ public abstract class TaskStoreContract {
         Optional.of(new TaskError(TaskError.UPLOAD_EXPIRED, "expired")),
         START);
 
-    assertThat(ids(store.findAwaitingUpload(100)).stream().filter(isMine))
+    assertThat(
+            store.findAwaitingUploads(Optional.empty(), 100).stream()
+                .map(AwaitingUpload::id)
+                .filter(mine::contains))
         .containsExactly(waiting.id());
     assertThat(store.find(completed.id()).orElseThrow().directUpload())
         .as("the completed task's upload, kept as history")
         .isEqualTo(completed.directUpload());
+    store.transition(
+        waiting.id(), TaskStatus.AWAITING_UPLOAD, TaskStatus.CANCELLED, Optional.empty(), START);
   }
 
   @Test
-  void findAwaitingUpload_refusesALimitBelowOne() {
-    assertThatThrownBy(() -> store.findAwaitingUpload(0))
+  void findAwaitingUploads_refusesALimitBelowOne() {
+    assertThatThrownBy(() -> store.findAwaitingUploads(Optional.empty(), 0))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }

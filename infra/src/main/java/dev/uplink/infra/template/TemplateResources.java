@@ -52,10 +52,7 @@ public final class TemplateResources {
           GlobalSecondaryIndex.builder()
               .indexName(text(index, "IndexName"))
               .keySchema(keySchema(index.get("KeySchema")))
-              .projection(
-                  Projection.builder()
-                      .projectionType(text((Map<?, ?>) index.get("Projection"), "ProjectionType"))
-                      .build())
+              .projection(projection((Map<?, ?>) index.get("Projection")))
               .build());
     }
     var definitions = new ArrayList<AttributeDefinition>();
@@ -73,6 +70,16 @@ public final class TemplateResources {
         .globalSecondaryIndexes(indexes)
         .billingMode(BillingMode.fromValue((String) table.require("BillingMode")))
         .build();
+  }
+
+  /** An index's projection: its type and, for {@code INCLUDE}, the attributes it carries. */
+  private static Projection projection(Map<?, ?> declared) {
+    var projection = Projection.builder().projectionType(text(declared, "ProjectionType"));
+    Object attributes = declared.get("NonKeyAttributes");
+    if (attributes instanceof List<?> names) {
+      projection.nonKeyAttributes(names.stream().map(String::valueOf).toList());
+    }
+    return projection.build();
   }
 
   /** The attribute the template enables time to live on. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.uplink.core.aws.DynamoDbTaskStore;
 import dev.uplink.core.config.AwsSettings;
+import dev.uplink.core.domain.AwaitingUpload;
 import dev.uplink.core.domain.ClaimVerdict;
 import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.DirectUpload;
@@ -935,7 +936,7 @@ class DynamoDbTaskStoreTest {
     }
 
     @Test
-    void theProvisionedTableHasTheOpenTasksAndOwnerIndexes() {
+    void theProvisionedTableHasTheOpenTasksOwnerAndUploadDeadlinesIndexes() {
       var indexes =
           aws.clients()
               .dynamoDb()
@@ -944,7 +945,16 @@ class DynamoDbTaskStoreTest {
               .globalSecondaryIndexes();
 
       assertThat(indexes)
-          .hasSize(2)
+          .hasSize(3)
+          .anySatisfy(
+              index -> {
+                assertThat(index.indexName()).isEqualTo(DynamoDbTaskStore.UPLOAD_DEADLINES_INDEX);
+                assertThat(index.keySchema())
+                    .containsExactlyElementsOf(
+                        DynamoDbTaskStore.uploadDeadlinesIndex().keySchema());
+                assertThat(index.projection())
+                    .isEqualTo(DynamoDbTaskStore.uploadDeadlinesIndex().projection());
+              })
           .anySatisfy(
               index -> {
                 assertThat(index.indexName()).isEqualTo(DynamoDbTaskStore.OPEN_TASKS_INDEX);
@@ -960,7 +970,7 @@ class DynamoDbTaskStoreTest {
     }
 
     @Test
-    void aTableFromBeforeTheOwnerIndexGetsItAndListsTheTasksAlreadyThere() {
+    void aTableFromBeforeTheOwnerAndDeadlineIndexesGetsThemAndFindsTheTasksAlreadyThere() {
       String oldTable = aws.settings().table() + "-before-owner-index";
       var dynamoDb = aws.clients().dynamoDb();
       var current = DynamoDbTaskStore.tableDefinition(oldTable);
@@ -968,13 +978,27 @@ class DynamoDbTaskStoreTest {
           current.toBuilder()
               .attributeDefinitions(
                   current.attributeDefinitions().stream()
-                      .filter(definition -> !definition.attributeName().equals("owner"))
+                      .filter(
+                          definition ->
+                              !List.of("owner", "uploadExpiresAt")
+                                  .contains(definition.attributeName()))
                       .toList())
               .globalSecondaryIndexes(DynamoDbTaskStore.openTasksIndex())
               .build());
       var oldStore = new DynamoDbTaskStore(dynamoDb, oldTable, RETENTION);
       UploadTask earlier = aPendingTask();
       oldStore.create(earlier);
+      UploadTask awaiting =
+          UploadTask.awaitingUpload(
+              TaskId.newId(),
+              "bob",
+              Destination.of("web-1", "/srv/presigned.bin"),
+              "uploads/presigned",
+              5,
+              earlier.sha256(),
+              DirectUpload.singlePut(CREATED.plusSeconds(900)),
+              CREATED);
+      oldStore.create(awaiting);
       var settings = aws.settings();
       var old =
           new AwsSettings(
@@ -994,10 +1018,15 @@ class DynamoDbTaskStoreTest {
             .as("indexes after provisioning")
             .extracting(index -> index.indexName())
             .containsExactlyInAnyOrder(
-                DynamoDbTaskStore.OPEN_TASKS_INDEX, DynamoDbTaskStore.OWNER_INDEX);
+                DynamoDbTaskStore.OPEN_TASKS_INDEX,
+                DynamoDbTaskStore.OWNER_INDEX,
+                DynamoDbTaskStore.UPLOAD_DEADLINES_INDEX);
         assertThat(oldStore.list(earlier.owner(), TaskQuery.newest(10)).tasks())
             .as("the task stored before the index existed")
             .containsExactly(earlier);
+        assertThat(oldStore.findAwaitingUploads(Optional.empty(), 10))
+            .as("the presigned upload stored before the deadline index existed")
+            .containsExactly(AwaitingUpload.of(awaiting));
         new AwsProvisioner(clients).table();
       } finally {
         dynamoDb.deleteTable(r -> r.tableName(oldTable));

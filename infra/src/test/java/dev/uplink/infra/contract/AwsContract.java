@@ -46,7 +46,9 @@ abstract class AwsContract {
     assertThat(table.globalSecondaryIndexes())
         .extracting(GlobalSecondaryIndexDescription::indexName)
         .containsExactlyInAnyOrder(
-            DynamoDbTaskStore.OPEN_TASKS_INDEX, DynamoDbTaskStore.OWNER_INDEX);
+            DynamoDbTaskStore.OPEN_TASKS_INDEX,
+            DynamoDbTaskStore.OWNER_INDEX,
+            DynamoDbTaskStore.UPLOAD_DEADLINES_INDEX);
     String redrive =
         clients()
             .sqs()

@@ -15,8 +15,11 @@ import java.util.Objects;
  */
 public final class UploadSweepHandler implements RequestHandler<Map<String, Object>, Integer> {
 
-  /** Tasks looked at per run; the oldest first, so a backlog drains over runs. */
-  static final int BATCH = 500;
+  /**
+   * Objects a run may look at for a completion (besides every upload past its window, which each
+   * run settles), owners taking turns; the next run goes on where this one stopped.
+   */
+  static final int COMPLETION_CHECKS = 500;
 
   private final DirectUploadService uploads;
 
@@ -31,6 +34,6 @@ public final class UploadSweepHandler implements RequestHandler<Map<String, Obje
   /** Returns how many tasks changed. */
   @Override
   public Integer handleRequest(Map<String, Object> scheduledEvent, Context context) {
-    return uploads.sweep(BATCH);
+    return uploads.sweep(COMPLETION_CHECKS);
   }
 }
