@@ -59,7 +59,7 @@ public final class IncusClient implements FileTarget, AutoCloseable {
   /** Mode of the parent directories a push creates (owned like the file, as incus file push -p). */
   public static final int DIRECTORY_MODE = 0755;
 
-  private static final int MAX_IDLE_SESSIONS_PER_INSTANCE = 16;
+  private static final int MAX_IDLE_SESSIONS_PER_INSTANCE = 64;
 
   private static final Logger log = LoggerFactory.getLogger(IncusClient.class);
   private static final ObjectMapper JSON = new ObjectMapper();
