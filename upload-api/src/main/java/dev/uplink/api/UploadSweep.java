@@ -31,6 +31,9 @@ final class UploadSweep {
   /** Index entries one read asks for. */
   static final int PAGE = 1000;
 
+  /** Index entries the first read for uploads past their window asks for. */
+  static final int FIRST_DUE_READ = 50;
+
   /** Uploads not yet due one pass looks at, at most (about 100 bytes of index each). */
   static final int WINDOW = 10_000;
 
@@ -92,18 +95,21 @@ final class UploadSweep {
   private int settleEveryDueUpload(Instant now) {
     int changed = 0;
     Optional<AwaitingUpload> after = Optional.empty();
+    // Usually none or a few are due: a small first read, whole pages only when there are more.
+    int asked = Math.min(FIRST_DUE_READ, page);
     while (true) {
-      List<AwaitingUpload> read = tasks.findAwaitingUploads(after, page);
+      List<AwaitingUpload> read = tasks.findAwaitingUploads(after, asked);
       for (AwaitingUpload upload : read) {
         if (!upload.isDueAt(now)) {
           return changed;
         }
         changed += attempt(settleDue, upload);
       }
-      if (read.size() < page) {
+      if (read.size() < asked) {
         return changed;
       }
       after = Optional.of(read.get(read.size() - 1));
+      asked = page;
     }
   }
 
