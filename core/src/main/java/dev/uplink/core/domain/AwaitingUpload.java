@@ -18,7 +18,7 @@ import java.util.Objects;
 public record AwaitingUpload(
     TaskId id, String owner, String objectKey, Instant deadline, boolean inParts) {
 
-  /** The order of {@link TaskStore#findAwaitingUploads}: earliest deadline first, then by id. */
+  /** Earliest deadline first, then by id: the in-memory store's order of the sweep's pages. */
   public static final Comparator<AwaitingUpload> BY_DEADLINE =
       Comparator.comparing(AwaitingUpload::deadline).thenComparing(upload -> upload.id().value());
 

@@ -51,11 +51,13 @@ public interface TaskStore {
   void recordProgress(TaskId id, int attempt, long bytesPushed);
 
   /**
-   * Tasks AWAITING_UPLOAD by the deadline of their upload, earliest first ({@link
-   * AwaitingUpload#BY_DEADLINE}), strictly after {@code after} in that order (empty: from the
-   * first), at most {@code limit}: a sweep pages through those whose deadline has passed (to
-   * complete or fail them) and looks at the others for uploads that arrived unannounced. Reads an
-   * index that may lag: read a task before changing it.
+   * Tasks AWAITING_UPLOAD by the deadline of their upload, earliest first, strictly after {@code
+   * after} in the store's order (empty: from the first), at most {@code limit}. Uploads with the
+   * same deadline come in an order of the store's own (by id in memory, {@link
+   * AwaitingUpload#BY_DEADLINE}; unspecified but stable in a DynamoDB index), each once across the
+   * pages: a sweep pages through those whose deadline has passed (to complete or fail them) and
+   * looks at the others for uploads that arrived unannounced. Reads an index that may lag: read a
+   * task before changing it.
    */
   List<AwaitingUpload> findAwaitingUploads(Optional<AwaitingUpload> after, int limit);
 
