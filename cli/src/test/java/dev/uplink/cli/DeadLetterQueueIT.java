@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.uplink.processor.PushException;
 import dev.uplink.processor.incus.IncusClient;
 import dev.uplink.processor.incus.IncusTestEnvironment;
+import dev.uplink.processor.incus.TcpForwarder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;

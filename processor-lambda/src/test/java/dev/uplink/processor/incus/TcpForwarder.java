@@ -1,4 +1,4 @@
-package dev.uplink.infra.testing;
+package dev.uplink.processor.incus;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -9,11 +9,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A TCP forwarder on a loopback port (the same as the CLI tests' {@code TcpForwarder}): every
- * connection to it is joined to a new connection to the target. It stands for the network path to a
- * server that a test breaks and mends: while none runs on the port, connections are refused; {@link
- * #close()} also cuts the connections open through it (a client's kept-alive connection must not
- * outlive the outage).
+ * A TCP forwarder on a loopback port: every connection to it is joined to a new connection to the
+ * target. It stands for the network path to a server that a test breaks and mends: while none runs
+ * on the port, connections are refused; {@link #close()} also cuts the connections open through it
+ * (a client's kept-alive connection must not outlive the outage).
  */
 public final class TcpForwarder implements AutoCloseable {
 
