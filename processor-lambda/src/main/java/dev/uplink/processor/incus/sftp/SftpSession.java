@@ -35,7 +35,6 @@ public final class SftpSession implements Closeable {
 
   public static final int OPEN_WRITE = 0x02;
   public static final int OPEN_CREATE = 0x08;
-  public static final int OPEN_TRUNCATE = 0x10;
   public static final int OPEN_EXCLUSIVE = 0x20;
 
   private static final int VERSION = 3;
