@@ -3,6 +3,7 @@ package dev.uplink.processor;
 import dev.uplink.core.config.TaskSecurity;
 import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.DestinationPolicy;
+import dev.uplink.core.domain.InvalidDestinationException;
 import dev.uplink.core.domain.TaskError;
 import dev.uplink.core.domain.TaskSealer;
 import dev.uplink.core.domain.UploadTask;
@@ -57,9 +58,33 @@ public final class TaskGuard {
   /**
    * Why {@code task} must not be pushed, logged as a security event; empty when it may be.
    *
-   * @return {@link TaskError#TASK_TAMPERED} or {@link TaskError#DESTINATION_NOT_ALLOWED}
+   * @return {@link TaskError#TASK_TAMPERED}, {@link TaskError#DESTINATION_NOT_ALLOWED} or, not a
+   *     security event, {@link TaskError#INVALID_DESTINATION}
    */
   public Optional<TaskError> refusal(UploadTask task) {
+    return tampering(task).or(() -> undeliverable(task.destination()));
+  }
+
+  /**
+   * A destination stored under older or other rules (a special mode bit, an overlong name) would
+   * land as something else than asked, or fail as often as it is tried.
+   */
+  private static Optional<TaskError> undeliverable(Destination destination) {
+    try {
+      destination.requireDeliverable();
+      return Optional.empty();
+    } catch (InvalidDestinationException e) {
+      return Optional.of(
+          new TaskError(
+              TaskError.INVALID_DESTINATION,
+              "The destination cannot be delivered as asked: "
+                  + e.getMessage()
+                  + "; nothing"
+                  + " was pushed"));
+    }
+  }
+
+  private Optional<TaskError> tampering(UploadTask task) {
     Destination destination = task.destination();
     if (sealer.isPresent()) {
       TaskSealer.Verdict verdict = sealer.get().verify(task);

@@ -246,6 +246,40 @@ class PushWorkerGuardTest {
     }
   }
 
+  @Nested
+  @DisplayName("stored destinations the API would refuse today")
+  class UndeliverableDestinations {
+
+    @Test
+    void givenAStoredModeWithASpecialBit_thenFailedInvalidDestinationAndNothingPushed() {
+      UploadTask task = Tasks.pending(tasks, objects, "/srv/setuid.bin", NOW);
+      rewriteDestination(task, new Destination("app", "/srv/setuid.bin", 04755, 0, 0));
+
+      Outcome outcome = worker(TaskGuard.none()).process(delivery(task));
+
+      assertThat(outcome).isEqualTo(Outcome.FAILED);
+      assertThat(stored(task).lastError().orElseThrow())
+          .satisfies(
+              e -> {
+                assertThat(e.code()).isEqualTo(TaskError.INVALID_DESTINATION);
+                assertThat(e.message()).contains("setuid").contains("nothing was pushed");
+              });
+      assertThat(target.started()).as("pushes begun").isZero();
+      assertThat(events.list).as("not a security event: the API once accepted it").isEmpty();
+    }
+
+    @Test
+    void givenAStoredNameLongerThanLinuxTakes_thenFailedInvalidDestination() {
+      UploadTask task = Tasks.pending(tasks, objects, "/srv/short.bin", NOW);
+      rewriteDestination(task, new Destination("app", "/srv/" + "n".repeat(256), 0644, 0, 0));
+
+      assertThat(worker(TaskGuard.none()).process(delivery(task))).isEqualTo(Outcome.FAILED);
+      assertThat(stored(task).lastError().map(TaskError::code))
+          .contains(TaskError.INVALID_DESTINATION);
+      assertThat(target.started()).isZero();
+    }
+  }
+
   @Test
   void aRefusedTaskIsNotRetried() {
     UploadTask task = Tasks.pending(tasks, objects, "/srv/unsealed.txt", NOW);

@@ -4,17 +4,23 @@ import java.util.regex.Pattern;
 
 /**
  * Where a file goes: an Incus instance, an absolute path inside it, and the file's mode and owner.
- * Every instance is valid by construction; the record never holds a path that could escape its
- * root.
+ *
+ * <p>Two sets of rules, on purpose. The <b>structure</b> holds for every instance, by construction:
+ * the record never holds a path that could escape its root or a mode that is no mode. The
+ * <b>deliverability</b> rules ({@link #requireDeliverable()}: no special mode bit, names as long as
+ * Linux takes) are what the API accepts today ({@link #parse} applies both) and what the processor
+ * checks before a push; a task stored under other rules (an older API, a rewritten table item)
+ * still loads, so its owner can list it and an operator can inspect it, and is refused when pushed.
  *
  * @param instance Incus instance name (1-63 letters, digits and hyphens; starts with a letter; does
  *     not end with a hyphen)
  * @param path absolute, normalised file path: no {@code .} or {@code ..} segment, no empty segment,
- *     no trailing slash, no NUL or control character; at most {@value #MAX_PATH_BYTES} bytes in
- *     UTF-8, each segment at most {@value #MAX_SEGMENT_BYTES} (what Linux takes: a longer name
- *     could never be written, so it is refused before anything is stored)
- * @param mode permission bits, 0 to 0777: no setuid, setgid or sticky bit, which Incus cannot set
- *     (it drops them silently, so such a mode could never be delivered as asked)
+ *     no trailing slash, no NUL or control character; deliverable when at most {@value
+ *     #MAX_PATH_BYTES} bytes in UTF-8, each segment at most {@value #MAX_SEGMENT_BYTES} (what Linux
+ *     takes: a longer name could never be written)
+ * @param mode permission bits, 0 to 07777; deliverable up to 0777: Incus cannot set a setuid,
+ *     setgid or sticky bit (it drops them silently, so such a mode could never be delivered as
+ *     asked)
  * @param uid owner user id inside the instance
  * @param gid owner group id inside the instance
  */
@@ -45,10 +51,7 @@ public record Destination(String instance, String path, int mode, long uid, long
   public Destination {
     requireInstance(instance);
     requirePath(path);
-    if (mode > MAX_MODE && mode <= 07777) {
-      throw specialBits(String.format("%04o", mode));
-    }
-    if (mode < 0 || mode > MAX_MODE) {
+    if (mode < 0 || mode > 07777) {
       throw new InvalidDestinationException(
           "mode",
           "must be between 0000 and 0777 (got "
@@ -59,9 +62,24 @@ public record Destination(String instance, String path, int mode, long uid, long
     requireId("gid", gid);
   }
 
-  /** A destination with mode 0644 owned by root. */
+  /**
+   * Checks what a push needs beyond the structure: no setuid, setgid or sticky bit, the path and
+   * each of its names no longer than Linux takes. {@link #parse} applies it to every new
+   * destination; the processor applies it to stored ones before pushing.
+   *
+   * @throws InvalidDestinationException naming the field that cannot be delivered as asked
+   */
+  public Destination requireDeliverable() {
+    if (mode > MAX_MODE) {
+      throw specialBits(String.format("%04o", mode));
+    }
+    requireLengths(path);
+    return this;
+  }
+
+  /** A new destination with mode 0644 owned by root, checked as {@link #parse} checks. */
   public static Destination of(String instance, String path) {
-    return new Destination(instance, path, DEFAULT_MODE, 0, 0);
+    return new Destination(instance, path, DEFAULT_MODE, 0, 0).requireDeliverable();
   }
 
   /**
@@ -79,7 +97,8 @@ public record Destination(String instance, String path, int mode, long uid, long
       throw new InvalidDestinationException("path", "is required");
     }
     return new Destination(
-        instance, path, parseMode(mode), parseId("uid", uid), parseId("gid", gid));
+            instance, path, parseMode(mode), parseId("uid", uid), parseId("gid", gid))
+        .requireDeliverable();
   }
 
   /**
@@ -115,11 +134,6 @@ public record Destination(String instance, String path, int mode, long uid, long
     if (path == null || path.isEmpty()) {
       throw new InvalidDestinationException("path", "is required");
     }
-    int pathBytes = utf8Length(path);
-    if (pathBytes > MAX_PATH_BYTES) {
-      throw new InvalidDestinationException(
-          "path", "is longer than %d bytes in UTF-8 (got %d)".formatted(MAX_PATH_BYTES, pathBytes));
-    }
     if (path.charAt(0) != '/') {
       throw new InvalidDestinationException("path", "must be absolute (start with /)");
     }
@@ -136,6 +150,16 @@ public record Destination(String instance, String path, int mode, long uid, long
         throw new InvalidDestinationException(
             "path", "must be normalised: no empty, '.' or '..' segments");
       }
+    }
+  }
+
+  private static void requireLengths(String path) {
+    int pathBytes = utf8Length(path);
+    if (pathBytes > MAX_PATH_BYTES) {
+      throw new InvalidDestinationException(
+          "path", "is longer than %d bytes in UTF-8 (got %d)".formatted(MAX_PATH_BYTES, pathBytes));
+    }
+    for (String segment : path.substring(1).split("/", -1)) {
       int bytes = utf8Length(segment);
       if (bytes > MAX_SEGMENT_BYTES) {
         throw new InvalidDestinationException(

@@ -34,6 +34,12 @@ public record TaskError(String code, String message) {
   /** The destination is outside the deployment's allow-list. Nothing is pushed. */
   public static final String DESTINATION_NOT_ALLOWED = "DESTINATION_NOT_ALLOWED";
 
+  /**
+   * The stored destination cannot be delivered as asked (a mode with a special bit, a name longer
+   * than Linux takes): a task accepted under other rules. Nothing is pushed.
+   */
+  public static final String INVALID_DESTINATION = "INVALID_DESTINATION";
+
   public TaskError {
     Objects.requireNonNull(code, "code");
     Objects.requireNonNull(message, "message");

@@ -3,6 +3,7 @@ package dev.uplink.core.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -240,8 +241,11 @@ class DestinationTest {
 
     @ParameterizedTest
     @ValueSource(ints = {04755, 02750, 01777, 01000, 07777})
-    void givenASpecialBit_whenConstructed_thenItIsRefusedOnTheModeField(int mode) {
-      assertThatThrownBy(() -> new Destination("web", "/srv/a", mode, 0, 0))
+    void givenASpecialBit_whenConstructed_thenItLoadsButIsNotDeliverable(int mode) {
+      var stored = new Destination("web", "/srv/a", mode, 0, 0);
+
+      assertThat(stored.mode()).as("a stored task still loads").isEqualTo(mode);
+      assertThatThrownBy(stored::requireDeliverable)
           .isInstanceOfSatisfying(
               InvalidDestinationException.class,
               e -> {
@@ -249,6 +253,20 @@ class DestinationTest {
                 assertThat(e.reason())
                     .isEqualTo(SPECIAL_BITS_REFUSED + " (got %04o)".formatted(mode));
               });
+    }
+
+    @Test
+    void givenAnOverlongNameOrPath_whenConstructed_thenItLoadsButIsNotDeliverable() {
+      var longName = new Destination("web", "/srv/" + "n".repeat(256), 0644, 0, 0);
+      var longPath = new Destination("web", "/srv" + "/abcdefgh".repeat(460), 0644, 0, 0);
+
+      for (Destination stored : List.of(longName, longPath)) {
+        assertThatThrownBy(stored::requireDeliverable)
+            .isInstanceOfSatisfying(
+                InvalidDestinationException.class, e -> assertThat(e.field()).isEqualTo("path"));
+      }
+      assertThat(new Destination("web", "/srv/" + "n".repeat(255), 0777, 0, 0).requireDeliverable())
+          .isNotNull();
     }
 
     @ParameterizedTest
