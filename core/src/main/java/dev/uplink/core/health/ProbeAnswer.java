@@ -69,6 +69,20 @@ public record ProbeAnswer(
   }
 
   /**
+   * This answer for a caller who may not see which dependency failed, or why (exception texts name
+   * hosts and endpoints): the checks removed and, when not ready, {@code detail} replaced by {@code
+   * where} (where an operator finds the reasons).
+   */
+  public ProbeAnswer withoutDetails(String where) {
+    Map<String, Object> redacted = new LinkedHashMap<>(body);
+    redacted.remove("checks");
+    if (status != 200) {
+      redacted.put("detail", "Not ready: a dependency does not answer. " + where);
+    }
+    return new ProbeAnswer(status, mediaType, headers, redacted);
+  }
+
+  /**
    * A problem of type {@code about:blank} (the status says it all): what the API answers for an
    * unknown path (404) or method (405), and a stopped process.
    */

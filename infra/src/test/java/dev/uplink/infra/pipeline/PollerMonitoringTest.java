@@ -112,9 +112,9 @@ class PollerMonitoringTest {
       assertThat(json(health).path("status").asText()).isEqualTo("up");
       var ready = get(monitoring, "/readyz");
       assertThat(ready.statusCode()).as("readyz: %s", ready.body()).isEqualTo(200);
-      assertThat(JSON.convertValue(json(ready).path("checks"), Map.class))
-          .isEqualTo(
-              Map.of("s3", "ok", "sqs", "ok", "dynamodb", "ok", "incus:" + incus.url(), "ok"));
+      assertThat(ready.body())
+          .as("no keys on this port: no check names")
+          .isEqualTo("{\"status\":\"ready\"}");
 
       assertThat(poller.terminate(Duration.ofSeconds(15))).as("exit code on SIGTERM").hasValue(0);
     } finally {
@@ -123,8 +123,9 @@ class PollerMonitoringTest {
   }
 
   @Test
-  @DisplayName("with DynamoDB down, /readyz is a 503 not-ready problem naming dynamodb")
-  void readinessNamesTheDeadDependency(@TempDir Path dir) throws Exception {
+  @DisplayName(
+      "with DynamoDB down, /readyz is a 503 not-ready problem; the poller's log names dynamodb")
+  void readinessLogsTheDeadDependency(@TempDir Path dir) throws Exception {
     int port = freePort();
     var env = environment(dir, port);
     env.put("UPLINK_DYNAMODB_ENDPOINT", "http://127.0.0.1:" + freePort());
@@ -135,11 +136,10 @@ class PollerMonitoringTest {
 
       JsonNode body = problem(ready, 503, "not-ready");
       assertThat(ready.headers().firstValue("Retry-After")).hasValue("5");
-      assertThat(body.path("detail").asText()).startsWith("Not ready: dynamodb (");
-      assertThat(body.path("checks").path("dynamodb").asText()).isNotEqualTo("ok");
-      assertThat(body.path("checks").path("s3").asText()).isEqualTo("ok");
-      assertThat(body.path("checks").path("sqs").asText()).isEqualTo("ok");
-      assertThat(body.path("checks").path("incus:" + incus.url()).asText()).isEqualTo("ok");
+      assertThat(body.has("checks")).as("which dependency, and why: the log's").isFalse();
+      assertThat(ready.body()).doesNotContain("127.0.0.1").doesNotContain("dynamodb");
+      poller.awaitOutput(
+          Pattern.compile("/readyz: Not ready: dynamodb \\("), Duration.ofSeconds(10));
     }
   }
 

@@ -8,11 +8,14 @@ import dev.uplink.core.health.MetricsFormat;
 import dev.uplink.core.health.MetricsSource;
 import dev.uplink.core.health.ProbeAnswer;
 import dev.uplink.core.health.Readiness;
+import dev.uplink.core.health.ReadinessReport;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,13 +32,13 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /healthz}: 200 {@code {"status":"up"}} while the poller receives messages; 503
  *       once it has stopped (shutting down, or its receive loop died), so an orchestrator restarts
  *       it.
- *   <li>{@code GET /readyz}: 200 when every check passes, else 503 {@code not-ready} naming each
- *       failed check and why.
+ *   <li>{@code GET /readyz}: 200 when every check passes, else 503 {@code not-ready}; which check
+ *       failed and why goes to the log, not to the caller (this port has no keys).
  *   <li>{@code GET /metrics}: Prometheus text, or OpenMetrics when {@code Accept} asks for it.
  * </ul>
  *
- * <p>No key, like the API's probes: nothing here names a task or a secret. Other paths are 404,
- * other methods 405, as problems.
+ * <p>No key, like the API's probes: nothing here names a task, a secret or a host. Other paths are
+ * 404, other methods 405, as problems.
  */
 public final class MonitoringServer implements AutoCloseable {
 
@@ -45,12 +48,15 @@ public final class MonitoringServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(MonitoringServer.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration REPEAT_NOT_READY = Duration.ofMinutes(1);
 
   private final HttpServer server;
   private final ExecutorService threads;
   private final BooleanSupplier receiving;
   private final Readiness readiness;
   private final MetricsSource metrics;
+  private String lastSummary;
+  private Instant lastLogged = Instant.EPOCH;
 
   private MonitoringServer(
       HttpServer server,
@@ -133,7 +139,7 @@ public final class MonitoringServer implements AutoCloseable {
                 ? ProbeAnswer.up()
                 : ProbeAnswer.down("The poller has stopped receiving messages"));
       } else if (path.equals(READY)) {
-        send(exchange, ProbeAnswer.readiness(readiness.check()));
+        send(exchange, readiness());
       } else {
         MetricsFormat format =
             MetricsFormat.forAccept(exchange.getRequestHeaders().getFirst("Accept"));
@@ -148,6 +154,27 @@ public final class MonitoringServer implements AutoCloseable {
       log.warn("{} {} failed", exchange.getRequestMethod(), exchange.getRequestURI().getPath(), e);
       throw e;
     }
+  }
+
+  /**
+   * The readiness answer without the failed checks' names and reasons: this port has no keys, and
+   * those reasons name hosts and endpoints. They go to the log instead, once for each change (a
+   * probe every few seconds must not flood it) and again every {@link #REPEAT_NOT_READY}.
+   */
+  private ProbeAnswer readiness() {
+    ReadinessReport report = readiness.check();
+    String summary = report.ready() ? null : report.failureSummary();
+    synchronized (this) {
+      Instant now = Instant.now();
+      boolean changed = !Objects.equals(summary, lastSummary);
+      if (summary != null
+          && (changed || Duration.between(lastLogged, now).compareTo(REPEAT_NOT_READY) >= 0)) {
+        log.warn("/readyz: {}", summary);
+        lastLogged = now;
+      }
+      lastSummary = summary;
+    }
+    return ProbeAnswer.readiness(report).withoutDetails("The poller's log says which, and why");
   }
 
   private static void send(HttpExchange exchange, ProbeAnswer answer) throws IOException {

@@ -4,9 +4,7 @@ import dev.uplink.core.domain.Caller;
 import dev.uplink.core.health.MetricsFormat;
 import dev.uplink.core.health.ProbeAnswer;
 import io.javalin.http.Context;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@code /healthz}, {@code /readyz} and {@code /metrics}: for load balancers, orchestrators and
@@ -45,7 +43,11 @@ final class ProbeRoutes {
     ProbeAnswer answer = ProbeAnswer.readiness(probes.readiness().check());
     boolean operator =
         authenticator.callerOf(ctx.header("Authorization")).map(Caller::operator).orElse(false);
-    respond(ctx, operator ? answer : withoutDetails(answer));
+    respond(
+        ctx,
+        operator
+            ? answer
+            : answer.withoutDetails("An operator key (UPLINK_OPERATOR_KEYS) shows which, and why"));
   }
 
   /** The meters in Prometheus text, or OpenMetrics if asked; 404 where this process keeps none. */
@@ -56,19 +58,6 @@ final class ProbeRoutes {
             .orElseThrow(() -> ProblemException.notFound("This process keeps no metrics"));
     MetricsFormat format = MetricsFormat.forAccept(ctx.header("Accept"));
     ctx.contentType(format.contentType()).result(source.scrape(format.contentType()));
-  }
-
-  /** The answer without the checks' names and reasons. */
-  private static ProbeAnswer withoutDetails(ProbeAnswer answer) {
-    Map<String, Object> body = new LinkedHashMap<>(answer.body());
-    body.remove("checks");
-    if (answer.status() != 200) {
-      body.put(
-          "detail",
-          "Not ready: a dependency does not answer. An operator key (UPLINK_OPERATOR_KEYS) shows"
-              + " which, and why");
-    }
-    return new ProbeAnswer(answer.status(), answer.mediaType(), answer.headers(), body);
   }
 
   private static void respond(Context ctx, ProbeAnswer answer) {
