@@ -50,6 +50,14 @@ public final class UplinkLocal {
       System.exit(2);
       return;
     }
+    DataDirectoryLock lock;
+    try {
+      lock = DataDirectoryLock.acquire(config.dataDir());
+    } catch (IOException | IllegalStateException e) {
+      System.err.println("uplink: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     config = withDevelopmentKeys(config);
     try {
       config = withTaskSealKey(config);
@@ -63,12 +71,16 @@ public final class UplinkLocal {
     AwsClients clients = aws.clients(config.aws());
     config = config.withAws(clients.settings());
     new AwsProvisioner(clients).provision(config);
+    // Before any work is taken: under the lock, every lease in the table is the dead run's.
+    int released = ProcessorWiring.releaseLeasesOfDeadRun(config, clients);
     var pipeline = LocalPipeline.start(config, clients, LOOPBACK);
     // The tasks survive a crash on disk, their messages do not (SQS is in memory): without this a
     // backlog left by a killed stack would wait UPLINK_RECONCILE_AFTER for the reconciler.
     int republished = ProcessorWiring.republishAfterRestart(config, clients);
     if (republished > 0) {
-      System.out.printf("Re-queued %d unfinished task(s) from the last run.%n", republished);
+      System.out.printf(
+          "Re-queued %d unfinished task(s) from the last run (%d of them interrupted mid-push).%n",
+          republished, released);
     }
     var stopped = new CountDownLatch(1);
     var stopping = new AtomicBoolean();
@@ -79,6 +91,9 @@ public final class UplinkLocal {
               pipeline.close();
               clients.close();
               aws.close();
+              lock.close();
+            } catch (IOException e) {
+              System.err.println("uplink: cannot release " + DataDirectoryLock.FILE + ": " + e);
             } finally {
               stopped.countDown();
             }

@@ -99,6 +99,18 @@ public final class ProcessorWiring implements AutoCloseable {
   }
 
   /**
+   * For a local stack starting over its kept task table, before it takes any work: it is the only
+   * processor of that table (it holds its data directory's lock), so every task still PROCESSING
+   * was leased by the run that died, and goes back to PENDING now rather than when that lease runs
+   * out ({@link Reconciler#releaseLeasesOfDeadRun}). Returns how many were released.
+   */
+  public static int releaseLeasesOfDeadRun(UplinkConfig config, AwsClients clients) {
+    // A lease is one visibility timeout from its last heartbeat: twice that bounds them all.
+    return reconciler(config, taskStore(config, clients), clients.sqs(), clients.queueUrl())
+        .releaseLeasesOfDeadRun(config.visibilityTimeout().multipliedBy(2));
+  }
+
+  /**
    * One pass for a local stack that just started over its kept task table but with an empty queue
    * (its SQS lives in memory): every task still PENDING, and every PROCESSING one whose lease ran
    * out, is published again at once instead of after {@code UPLINK_RECONCILE_AFTER}. Duplicates are

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,5 +104,60 @@ public final class Reconciler {
       throw firstFailure;
     }
     return published;
+  }
+
+  /**
+   * After a restart of the <em>only</em> processor of the task table, before it takes any work:
+   * every lease in the table was held by the dead run, so each PROCESSING task goes back to PENDING
+   * now ({@link TaskError#INTERRUPTED}, fenced by its attempt) instead of waiting for its lease to
+   * run out. {@link #runOnce} then re-publishes it with the rest.
+   *
+   * <p>Only where no other processor can be running: the local stack, which holds a lock on its
+   * data directory. Anywhere else a live worker's task would be taken from it.
+   *
+   * @param longestLease no lease of the dead run ends later than now plus this (the visibility
+   *     timeout: a lease is that long, renewed from the moment of each heartbeat)
+   * @return how many tasks were released
+   */
+  public int releaseLeasesOfDeadRun(Duration longestLease) {
+    Instant now = clock.instant();
+    int released = 0;
+    int releasedInPass;
+    List<UploadTask> leased;
+    do {
+      // No PENDING task was updated before the epoch: the query finds only leased ones.
+      leased = tasks.findStale(Instant.EPOCH, now.plus(longestLease), batchLimit);
+      releasedInPass = 0;
+      for (UploadTask task : leased) {
+        if (task.status() == TaskStatus.PROCESSING && release(task, now)) {
+          releasedInPass++;
+        }
+      }
+      released += releasedInPass;
+    } while (leased.size() == batchLimit && releasedInPass > 0);
+    if (released > 0) {
+      log.info("Released {} task(s) leased by the previous run", released);
+    }
+    return released;
+  }
+
+  private boolean release(UploadTask task, Instant now) {
+    try {
+      tasks.finish(
+          task.id(),
+          task.attempts(),
+          TaskStatus.PENDING,
+          Optional.of(
+              new TaskError(
+                  TaskError.INTERRUPTED,
+                  "Attempt %d was cut short: the process stopped during it (killed or crashed);"
+                          .formatted(task.attempts())
+                      + " released when it started again")),
+          now);
+      return true;
+    } catch (TaskConflictException e) {
+      log.debug("Task {} moved on before its release: {}", task.id(), e.toString());
+      return false;
+    }
   }
 }

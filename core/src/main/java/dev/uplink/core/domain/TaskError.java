@@ -40,6 +40,12 @@ public record TaskError(String code, String message) {
    */
   public static final String INVALID_DESTINATION = "INVALID_DESTINATION";
 
+  /**
+   * The attempt was cut short because its process died (recorded when the local stack restarts);
+   * the task is PENDING again and retried. Not the task's fault.
+   */
+  public static final String INTERRUPTED = "INTERRUPTED";
+
   public TaskError {
     Objects.requireNonNull(code, "code");
     Objects.requireNonNull(message, "message");

@@ -109,6 +109,37 @@ class ReconcilerTest {
   }
 
   @Test
+  void givenARestartOfTheOnlyProcessor_thenEveryLeasedTaskIsReleasedAtOnceAndRepublished() {
+    UploadTask live = add(TaskStatus.PROCESSING, NOW.minusSeconds(10), NOW.plusSeconds(290));
+    UploadTask expired = add(TaskStatus.PROCESSING, NOW.minusSeconds(400), NOW.minusSeconds(100));
+    UploadTask waiting = add(TaskStatus.PENDING, NOW.minusSeconds(1), null);
+    add(TaskStatus.DONE, NOW.minusSeconds(5), null);
+
+    int released = reconciler.releaseLeasesOfDeadRun(Duration.ofSeconds(300));
+
+    assertThat(released).isEqualTo(2);
+    for (UploadTask task : List.of(live, expired)) {
+      UploadTask now = tasks.find(task.id()).orElseThrow();
+      assertThat(now.status()).isEqualTo(TaskStatus.PENDING);
+      assertThat(now.leaseUntil()).isEmpty();
+      assertThat(now.lastError().map(TaskError::code)).contains(TaskError.INTERRUPTED);
+    }
+    assertThat(tasks.find(waiting.id()).orElseThrow().lastError()).isEmpty();
+    var restartedJustAfter =
+        new Reconciler(
+            tasks, queue, Clock.fixed(NOW.plusMillis(1), ZoneOffset.UTC), Duration.ZERO, 100);
+    assertThat(restartedJustAfter.runOnce()).as("then re-published with the rest").isEqualTo(3);
+  }
+
+  @Test
+  void givenALeaseLongerThanTheLongestLease_thenItIsNotTheDeadRunsAndIsKept() {
+    UploadTask later = add(TaskStatus.PROCESSING, NOW, NOW.plusSeconds(301));
+
+    assertThat(reconciler.releaseLeasesOfDeadRun(Duration.ofSeconds(300))).isZero();
+    assertThat(tasks.find(later.id()).orElseThrow().status()).isEqualTo(TaskStatus.PROCESSING);
+  }
+
+  @Test
   void badSettingsAreRefused() {
     var clock = Clock.systemUTC();
     assertThatThrownBy(() -> new Reconciler(tasks, queue, clock, AFTER, 0))
