@@ -91,6 +91,20 @@ public final class UploadBuffers {
       return true;
     }
 
+    /**
+     * Covers, before the first byte is read, all the body will need: {@link PartBuffers#heldAfter}
+     * its declared length, or the most an upload holds when no length is declared (chunked). An
+     * upload that reserved a little and waited for more while holding it could wait for another
+     * upload of the same owner doing the same (both past the owner's share, each holding what the
+     * other needs): all at once, it waits holding nothing.
+     *
+     * @param declaredLength the {@code Content-Length}, or negative if none was declared
+     * @return false if there was no room in time (nothing reserved)
+     */
+    public boolean coverWhole(long declaredLength) throws InterruptedException {
+      return cover(declaredLength < 0 ? Long.MAX_VALUE : declaredLength);
+    }
+
     /** Bytes this upload holds a reservation for. */
     public long held() {
       return held;

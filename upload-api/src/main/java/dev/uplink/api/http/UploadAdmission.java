@@ -69,7 +69,7 @@ final class UploadAdmission implements AutoCloseable {
     UploadBuffers.Reservation reservation = buffers.reserve(shareKey);
     try {
       long declared = ctx.req().getContentLengthLong();
-      if (!reservation.cover(Math.max(declared, 0))) {
+      if (!reservation.coverWhole(declared)) {
         throw ProblemException.buffersBusy();
       }
       EndPoint connection = endPointOf(ctx);

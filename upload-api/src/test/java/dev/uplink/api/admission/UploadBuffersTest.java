@@ -46,6 +46,46 @@ class UploadBuffersTest {
   }
 
   @Test
+  void givenTwoChunkedUploadsOfOneOwnerAtItsShare_thenTheSecondWaitsForTheFirstHoldingNothing()
+      throws Exception {
+    // The owner's share is one upload's most (two parts): had each reserved as it grew, both
+    // would hold one part and wait for a second the other holds, until both were refused.
+    var buffers = new UploadBuffers(32 * MIB, PARTS, Duration.ofSeconds(10));
+    var first = buffers.reserve("alice");
+    var second = buffers.reserve("alice");
+
+    assertThat(first.coverWhole(-1)).isTrue();
+    assertThat(first.held()).isEqualTo(PARTS.most());
+    var waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> cover(second));
+    Thread.sleep(100);
+    assertThat(waiting).as("waits, holding nothing").isNotDone();
+    assertThat(second.held()).isZero();
+
+    first.close();
+
+    assertThat(waiting.get()).isTrue();
+    assertThat(second.held()).isEqualTo(PARTS.most());
+  }
+
+  @Test
+  void aDeclaredLengthReservesWhatThatBodyNeedsAtOnce() throws Exception {
+    var buffers = new UploadBuffers(64 * MIB, PARTS, Duration.ZERO);
+    var upload = buffers.reserve("alice");
+
+    assertThat(upload.coverWhole(3 * MIB)).isTrue();
+
+    assertThat(upload.held()).isEqualTo(6 * MIB);
+  }
+
+  private static boolean cover(UploadBuffers.Reservation reservation) {
+    try {
+      return reservation.coverWhole(-1);
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
   void oneOwnerHoldsAtMostHalfTheBudgetSoAnotherStillFindsRoom() throws Exception {
     var buffers = new UploadBuffers(64 * MIB, PARTS, Duration.ofMillis(50));
     var first = buffers.reserve("hog");
