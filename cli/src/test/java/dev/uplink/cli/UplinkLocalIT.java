@@ -52,6 +52,11 @@ class UplinkLocalIT {
           .as("the banner")
           .contains("Operator key:  " + UplinkLocal.DEV_OPERATOR_KEY);
       assertThat(local.stop()).as("exit code on SIGTERM; %s", local.log()).isZero();
+      assertThat(local.stdout().lines())
+          .as("standard output is JSON log lines only, for jq: the banners go to standard error")
+          .isNotEmpty()
+          .allSatisfy(line -> assertThat(line).startsWith("{\"").endsWith("}"));
+      assertThat(local.log()).contains("Initializing DynamoDB Local");
     }
   }
 

@@ -28,17 +28,20 @@ final class UplinkLocalProcess implements AutoCloseable {
 
   private final Process process;
   private final Path log;
+  private final Path stdout;
   private final String banner;
 
-  private UplinkLocalProcess(Process process, Path log, String banner) {
+  private UplinkLocalProcess(Process process, Path log, Path stdout, String banner) {
     this.process = process;
     this.log = log;
+    this.stdout = stdout;
     this.banner = banner;
   }
 
   /**
-   * Starts it in {@code dir} (its output goes to {@code dir/local.log}) with {@code environment}
-   * and returns once it has printed its banner.
+   * Starts it in {@code dir} (its standard error, where the banner goes, to {@code dir/local.log};
+   * its standard output, the log lines, to {@code dir/local.out}) with {@code environment} and
+   * returns once it has printed its banner.
    */
   static UplinkLocalProcess start(Path dir, Map<String, String> environment) throws Exception {
     Path log = dir.resolve("local.log");
@@ -50,10 +53,11 @@ final class UplinkLocalProcess implements AutoCloseable {
     var builder = new ProcessBuilder(command).directory(dir.toFile());
     UplinkJar.scrub(builder.environment());
     builder.environment().putAll(environment);
-    builder.redirectErrorStream(true).redirectOutput(log.toFile());
+    Path stdout = dir.resolve("local.out");
+    builder.redirectError(log.toFile()).redirectOutput(stdout.toFile());
     Process process = builder.start();
     try {
-      return new UplinkLocalProcess(process, log, awaitBanner(process, log));
+      return new UplinkLocalProcess(process, log, stdout, awaitBanner(process, log));
     } catch (Exception | AssertionError e) {
       process.destroyForcibly();
       throw e;
@@ -116,9 +120,14 @@ final class UplinkLocalProcess implements AutoCloseable {
     return env;
   }
 
-  /** Everything it printed so far. */
+  /** Everything it printed so far: standard error, then standard output. */
   String log() throws IOException {
-    return read(log);
+    return read(log) + read(stdout);
+  }
+
+  /** What it printed on standard output so far: its log lines. */
+  String stdout() throws IOException {
+    return read(stdout);
   }
 
   /** Sends SIGTERM and returns the exit code (the process is killed after 30 s). */

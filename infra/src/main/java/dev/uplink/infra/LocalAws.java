@@ -5,6 +5,7 @@ import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 import dev.uplink.core.aws.AwsClients;
 import dev.uplink.core.config.AwsSettings;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
 import java.net.InetAddress;
@@ -194,11 +195,26 @@ public final class LocalAws implements AutoCloseable {
                 Stream.of("-port", Integer.toString(port), "-sharedDb", "-disableTelemetry"))
             .toArray(String[]::new);
     // The HTTP server, not DynamoDBEmbedded: that one leaves a non-daemon thread behind.
-    DynamoDBProxyServer server = ServerRunner.createServerFromCommandLineArgs(args);
+    DynamoDBProxyServer server = createQuietly(args);
     bindToLoopback(server);
     server.start();
     running.push(server::stop);
     return endpoint(port);
+  }
+
+  /**
+   * DynamoDB Local prints its configuration to standard output, which the local stack keeps for log
+   * lines only (one JSON object each, for {@code ./uplink local | jq}): it goes to standard error
+   * instead. Startup is single-threaded, so nothing else writes meanwhile.
+   */
+  private static DynamoDBProxyServer createQuietly(String[] args) throws Exception {
+    PrintStream out = System.out;
+    System.setOut(System.err);
+    try {
+      return ServerRunner.createServerFromCommandLineArgs(args);
+    } finally {
+      System.setOut(out);
+    }
   }
 
   /**

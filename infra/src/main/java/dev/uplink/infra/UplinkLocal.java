@@ -78,7 +78,7 @@ public final class UplinkLocal {
     // backlog left by a killed stack would wait UPLINK_RECONCILE_AFTER for the reconciler.
     int republished = ProcessorWiring.republishAfterRestart(config, clients);
     if (republished > 0) {
-      System.out.printf(
+      System.err.printf(
           "Re-queued %d unfinished task(s) from the last run (%d of them interrupted mid-push).%n",
           republished, released);
     }
@@ -106,7 +106,8 @@ public final class UplinkLocal {
           new Signal(name), signal -> Thread.ofPlatform().name("uplink-stop").start(stop));
     }
     Runtime.getRuntime().addShutdownHook(new Thread(stop, "uplink-shutdown"));
-    System.out.println(new LocalBanner(config, pipeline.baseUri()).text());
+    // Standard output is for log lines only (JSON by default, for jq); the banner is for people.
+    System.err.println(new LocalBanner(config, pipeline.baseUri()).text());
     stopped.await();
     System.exit(0);
   }
