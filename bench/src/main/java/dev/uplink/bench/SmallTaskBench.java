@@ -5,6 +5,7 @@ import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.UploadTask;
 import dev.uplink.processor.PushException;
 import dev.uplink.processor.PushRequest;
+import dev.uplink.processor.incus.IncusTls;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -58,7 +59,7 @@ final class SmallTaskBench {
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10))
-            .sslContext(IncusTlsContext.of(stack.incus()))
+            .sslContext(IncusTls.context(stack.incus()))
             .build();
   }
 
