@@ -100,33 +100,47 @@ final class SmallTaskBench {
       for (int rep = 1; rep <= plan.smallReps(); rep++) {
         String label = "r" + rep;
         background.add(incusdBackground());
-        bare.add(stack.measure("bare pushes", () -> barePushes(label, n), () -> {}));
+        bare.add(stack.target().measure("bare pushes", () -> barePushes(label, n), () -> {}));
         log("bare Incus POST", rep, bare.getLast());
         background.add(incusdBackground());
         client.add(
-            stack.measure("IncusClient pushes", () -> incusClientPushes(label, n), () -> {}));
+            stack
+                .target()
+                .measure("IncusClient pushes", () -> incusClientPushes(label, n), () -> {}));
         log("IncusClient.push", rep, client.getLast());
         background.add(incusdBackground());
         uplink.add(
-            stack.measure(
-                "pipeline", () -> throughPipeline(api, poller, label, n, 0), stack::drainQueue));
+            stack
+                .target()
+                .measure(
+                    "pipeline",
+                    () -> throughPipeline(api, poller, label, n, 0),
+                    stack::drainQueue));
         log("Uplink POST->DONE", rep, uplink.getLast());
         background.add(incusdBackground());
         double rate = uplink.getLast().perSecond() / 2;
         half.add(
-            stack.measure(
-                "half-rate pipeline",
-                () -> throughPipeline(api, poller, label + "-half", plan.halfRateTasks(), rate),
-                stack::drainQueue));
+            stack
+                .target()
+                .measure(
+                    "half-rate pipeline",
+                    () -> throughPipeline(api, poller, label + "-half", plan.halfRateTasks(), rate),
+                    stack::drainQueue));
         log("Uplink POST->DONE at half rate", rep, half.getLast());
         background.add(incusdBackground());
         steady.add(
-            stack.measure(
-                "steady pipeline",
-                () ->
-                    throughPipeline(
-                        api, poller, label + "-steady", plan.steadyTasks(), plan.steadyPerSecond()),
-                stack::drainQueue));
+            stack
+                .target()
+                .measure(
+                    "steady pipeline",
+                    () ->
+                        throughPipeline(
+                            api,
+                            poller,
+                            label + "-steady",
+                            plan.steadyTasks(),
+                            plan.steadyPerSecond()),
+                    stack::drainQueue));
         log("Uplink POST->DONE at " + plan.steadyPerSecond() + "/s", rep, steady.getLast());
       }
     }
@@ -361,7 +375,7 @@ final class SmallTaskBench {
 
   private Run barePushes(String label, int n) {
     String dir = Stack.ROOT + "/bare-" + Stack.unique(label);
-    stack.mkdirs(dir);
+    stack.target().mkdirs(dir);
     Double[] latencies = new Double[n];
     CpuMeter cpu = new CpuMeter().incusd().start();
     long start = System.nanoTime();
@@ -393,13 +407,13 @@ final class SmallTaskBench {
         });
     double seconds = (System.nanoTime() - start) / 1e9;
     CpuMeter.Usage usage = cpu.stop();
-    stack.deleteTree(dir);
+    stack.target().deleteTree(dir);
     return new Run(n / seconds, List.of(latencies), usage, n);
   }
 
   private Run incusClientPushes(String label, int n) {
     String dir = Stack.ROOT + "/client-" + Stack.unique(label);
-    stack.mkdirs(dir);
+    stack.target().mkdirs(dir);
     Double[] latencies = new Double[n];
     CpuMeter cpu = new CpuMeter().incusd().start();
     long start = System.nanoTime();
@@ -410,7 +424,8 @@ final class SmallTaskBench {
           long t0 = System.nanoTime();
           try {
             stack
-                .incusClient()
+                .target()
+                .client()
                 .push(
                     PushRequest.of(destination, new ByteArrayInputStream(payload), payload.length));
           } catch (PushException e) {
@@ -420,7 +435,7 @@ final class SmallTaskBench {
         });
     double seconds = (System.nanoTime() - start) / 1e9;
     CpuMeter.Usage usage = cpu.stop();
-    stack.deleteTree(dir);
+    stack.target().deleteTree(dir);
     return new Run(n / seconds, List.of(latencies), usage, n);
   }
 
@@ -432,7 +447,7 @@ final class SmallTaskBench {
    */
   private Run throughPipeline(Stack.Api api, Child poller, String label, int n, double perSecond) {
     String dir = Stack.ROOT + "/small-" + Stack.unique(label);
-    stack.mkdirs(dir);
+    stack.target().mkdirs(dir);
     CpuMeter cpu =
         new CpuMeter()
             .process("API", api.process().pid())
@@ -475,7 +490,7 @@ final class SmallTaskBench {
         last = finished;
       }
     }
-    stack.deleteTree(dir);
+    stack.target().deleteTree(dir);
     return new Run(n / (Duration.between(first, last).toNanos() / 1e9), latencies, usage, n);
   }
 
