@@ -48,10 +48,10 @@ final class ColdStartBench {
           "--lambda-classpath is needed for the cold start (bench/run passes it)");
     }
     String dir = Stack.ROOT + "/cold";
-    stack.mkdirs(dir);
+    stack.target().mkdirs(dir);
     byte[] content = new byte[SmallTaskBench.FILE_BYTES];
     new java.util.SplittableRandom(7).nextBytes(content);
-    String sha = Stack.sha256Hex(content);
+    String sha = Payloads.sha256Hex(content);
     Map<String, List<Start>> starts = new LinkedHashMap<>();
     starts.put("chosen", new ArrayList<>());
     starts.put("sdk-default", new ArrayList<>());
@@ -63,8 +63,12 @@ final class ColdStartBench {
       for (var entry : starts.entrySet()) {
         String label = Integer.toString(rep);
         Start start =
-            stack.measure(
-                "cold start", () -> coldStart(entry.getKey(), label, content, sha, dir), () -> {});
+            stack
+                .target()
+                .measure(
+                    "cold start",
+                    () -> coldStart(entry.getKey(), label, content, sha, dir),
+                    () -> {});
         entry.getValue().add(start);
         Bench.log(
             "cold start rep %d, %s: %.0f ms (JVM to main %.0f, handler ready %.0f, first event %.0f)",
@@ -76,7 +80,7 @@ final class ColdStartBench {
             start.firstEvent());
       }
     }
-    stack.deleteTree(dir);
+    stack.target().deleteTree(dir);
 
     List<Start> chosen = starts.get("chosen");
     List<Start> sdk = starts.get("sdk-default");
@@ -168,7 +172,7 @@ final class ColdStartBench {
           (done - ready) / 1000.0);
     } finally {
       try {
-        stack.deleteFiles(List.of(path));
+        stack.target().deleteFiles(List.of(path));
       } catch (RuntimeException e) {
         Bench.log("could not delete %s: %s", path, e.getMessage());
       }

@@ -5,6 +5,7 @@ import dev.uplink.core.domain.Destination;
 import dev.uplink.processor.PushException;
 import dev.uplink.processor.PushRequest;
 import dev.uplink.processor.incus.IncusClient;
+import dev.uplink.processor.incus.IncusTls;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -52,7 +53,7 @@ public final class IncusCpuByRate {
     HttpClient http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
-            .sslContext(IncusTlsContext.of(settings))
+            .sslContext(IncusTls.context(settings))
             .build();
     try (IncusClient client = new IncusClient(settings)) {
       client.createDirectory(instance, dir, 0755, 0, 0);

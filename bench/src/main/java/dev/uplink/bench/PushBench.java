@@ -40,16 +40,16 @@ final class PushBench {
     Path files = stack.workDir().resolve("files");
     Path big = files.resolve("big.bin");
     Path medium = files.resolve("medium.bin");
-    Stack.writeRandomFile(big, plan.bigBytes(), 1);
-    Stack.writeRandomFile(medium, plan.mediumBytes(), 2);
+    Payloads.writeRandomFile(big, plan.bigBytes(), 1);
+    Payloads.writeRandomFile(medium, plan.mediumBytes(), 2);
     String bigKey = "bench/push-big";
     String mediumKey = "bench/push-medium";
     putFile(bigKey, big);
     putFile(mediumKey, medium);
-    String bigSha = Stack.sha256Hex(big);
-    String mediumSha = Stack.sha256Hex(medium);
+    String bigSha = Payloads.sha256Hex(big);
+    String mediumSha = Payloads.sha256Hex(medium);
     String dir = Stack.ROOT + "/push";
-    stack.mkdirs(dir);
+    stack.target().mkdirs(dir);
 
     List<Double> curl = new ArrayList<>();
     List<Double> uplink = new ArrayList<>();
@@ -71,7 +71,7 @@ final class PushBench {
         viaCurl(medium, dir + "/warm-curl.bin");
         for (int rep = 1; rep <= plan.bigReps(); rep++) {
           String curlPath = dir + "/curl-" + rep + ".bin";
-          curl.add(stack.measure("curl push", () -> viaCurl(big, curlPath), () -> {}));
+          curl.add(stack.target().measure("curl push", () -> viaCurl(big, curlPath), () -> {}));
           curlIncusd.add(perGiB(lastIncusdSeconds));
           Bench.log(
               "push %s rep %d: curl %.1f MB/s", Plan.size(plan.bigBytes()), rep, curl.getLast());
@@ -87,8 +87,8 @@ final class PushBench {
       }
       // The stopped poller's last long poll may still take the next message: let it expire.
       Sleep.millis(SqsPoller.MAX_WAIT.toMillis() + 1000);
-      if (!Files.isWritable(Stack.incusSocket())) {
-        unixSkipped = "no writable " + Stack.incusSocket() + " here";
+      if (!Files.isWritable(IncusTarget.localSocket())) {
+        unixSkipped = "no writable " + IncusTarget.localSocket() + " here";
       } else {
         Child unixPoller;
         try {
@@ -98,7 +98,7 @@ final class PushBench {
           // The build measured cannot push over the socket (the product before issue 15).
           unixSkipped =
               "this build's poller does not start with UPLINK_INCUS_URL=unix://"
-                  + Stack.incusSocket()
+                  + IncusTarget.localSocket()
                   + ": "
                   + firstConfigError(e.getMessage());
           unixPoller = null;
@@ -109,7 +109,10 @@ final class PushBench {
             viaIncusCli(medium, dir + "/warm-cli.bin");
             for (int rep = 1; rep <= plan.bigReps(); rep++) {
               String cliPath = dir + "/cli-" + rep + ".bin";
-              cli.add(stack.measure("incus file push", () -> viaIncusCli(big, cliPath), () -> {}));
+              cli.add(
+                  stack
+                      .target()
+                      .measure("incus file push", () -> viaIncusCli(big, cliPath), () -> {}));
               cliIncusd.add(perGiB(lastIncusdSeconds));
               Bench.log(
                   "push %s rep %d: incus file push %.1f MB/s",
@@ -130,7 +133,7 @@ final class PushBench {
     } finally {
       stack.deleteObject(bigKey);
       stack.deleteObject(mediumKey);
-      stack.deleteTree(dir);
+      stack.target().deleteTree(dir);
     }
 
     double ratio = Stats.median(uplink) / Stats.median(curl);
@@ -213,7 +216,7 @@ final class PushBench {
                     + " incus, Uplink, ...; %d repetitions each, medians. incus file push %s MB/s,"
                     + " Uplink %s MB/s.")
                 .formatted(
-                    Stack.incusSocket(),
+                    IncusTarget.localSocket(),
                     Plan.size(plan.mediumBytes()),
                     stack.instance(),
                     incusVersion(),
@@ -287,7 +290,7 @@ final class PushBench {
                 + "): "
                 + Files.readString(stack.workDir().resolve("incus-push.log")).strip());
       }
-      stack.deleteFiles(List.of(path));
+      stack.target().deleteFiles(List.of(path));
       return file.toFile().length() / seconds / 1e6;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -338,7 +341,7 @@ final class PushBench {
     CpuMeter.Usage usage = cpu.stop();
     lastIncusdSeconds = usage.cpuSeconds().get(CpuMeter.INCUSD);
     lastPollerSeconds = usage.cpuSeconds().get("poller");
-    stack.deleteFiles(List.of(path));
+    stack.target().deleteFiles(List.of(path));
     return size / seconds / 1e6;
   }
 
@@ -367,7 +370,7 @@ final class PushBench {
       throw new IllegalStateException(
           "Incus answered curl " + result.status() + ": " + result.body());
     }
-    stack.deleteFiles(List.of(path));
+    stack.target().deleteFiles(List.of(path));
     return file.toFile().length() / result.seconds() / 1e6;
   }
 }

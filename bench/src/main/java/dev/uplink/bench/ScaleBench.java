@@ -29,7 +29,7 @@ final class ScaleBench {
     this.stack = stack;
     this.plan = plan;
     new java.util.SplittableRandom(5).nextBytes(content);
-    this.sha = Stack.sha256Hex(content);
+    this.sha = Payloads.sha256Hex(content);
   }
 
   Report run() {
@@ -86,7 +86,9 @@ final class ScaleBench {
       for (int rep = 1; rep <= plan.scaleReps(); rep++) {
         String label = "p%dw%d-r%d".formatted(processes, workers, rep);
         rates.add(
-            stack.measure("scale point", () -> drain(label, plan.scaleTasks()), stack::drainQueue));
+            stack
+                .target()
+                .measure("scale point", () -> drain(label, plan.scaleTasks()), stack::drainQueue));
         Bench.log(
             "scale %d process(es) x %d worker(s) rep %d: %.0f tasks/s",
             processes, workers, rep, rates.getLast());
@@ -104,9 +106,9 @@ final class ScaleBench {
   /** Tasks per second for {@code n} tasks published at once. */
   private double drain(String label, int n) {
     String dir = Stack.ROOT + "/scale-" + Stack.unique(label);
-    stack.mkdirs(dir);
+    stack.target().mkdirs(dir);
     List<UploadTask> tasks =
-        Stack.parallelMap(
+        Parallel.map(
             16,
             IntStream.range(0, n).boxed().toList(),
             i -> {
@@ -124,7 +126,7 @@ final class ScaleBench {
         last = task.updatedAt();
       }
     }
-    stack.deleteTree(dir);
+    stack.target().deleteTree(dir);
     return n / (Duration.between(sent, last).toNanos() / 1e9);
   }
 }

@@ -10,13 +10,8 @@ import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.TaskMessage;
 import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.UploadTask;
-import dev.uplink.processor.PushException;
-import dev.uplink.processor.incus.IncusClient;
 import dev.uplink.processor.poller.PollerMain;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,9 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -58,27 +50,14 @@ final class Stack implements AutoCloseable {
   private final AwsClients clients;
   private final DynamoDbTaskStore tasks;
   private final String queueUrl;
-  private final IncusSettings incus;
-  private final String instance;
-  private final IncusClient incusClient;
+  private final IncusTarget target;
   private final AtomicInteger children = new AtomicInteger();
   private static final AtomicInteger UNIQUE = new AtomicInteger();
 
   Stack(Path workDir, String classpath) {
     this.workDir = workDir;
     this.classpath = classpath;
-    Map<String, String> env = System.getenv();
-    URI incusUrl = URI.create(env.getOrDefault("UPLINK_TEST_INCUS_URL", "https://127.0.0.1:8443"));
-    Path certs = Path.of(env.getOrDefault("UPLINK_TEST_CERT_DIR", "/var/lib/uplink-test"));
-    this.instance = env.getOrDefault("UPLINK_TEST_INSTANCE", "uplink-test");
-    this.incus =
-        new IncusSettings(
-            incusUrl,
-            certs.resolve("client.crt"),
-            certs.resolve("client.key"),
-            certs.resolve("server.crt"));
-    this.incusClient = new IncusClient(incus);
-    awaitIncus();
+    this.target = IncusTarget.fromEnvironment();
 
     this.emulators =
         Child.jvm(
@@ -102,7 +81,7 @@ final class Stack implements AutoCloseable {
             aws, StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")));
     this.tasks = new DynamoDbTaskStore(clients.dynamoDb(), aws.table());
     this.queueUrl = clients.queueUrl();
-    mkdirs(ROOT);
+    target.mkdirs(ROOT);
   }
 
   Path workDir() {
@@ -129,16 +108,17 @@ final class Stack implements AutoCloseable {
     return queueUrl;
   }
 
+  /** The Incus server and instance under test. */
+  IncusTarget target() {
+    return target;
+  }
+
   IncusSettings incus() {
-    return incus;
+    return target.settings();
   }
 
   String instance() {
-    return instance;
-  }
-
-  IncusClient incusClient() {
-    return incusClient;
+    return target.instance();
   }
 
   Child emulators() {
@@ -154,6 +134,7 @@ final class Stack implements AutoCloseable {
     env.put("UPLINK_S3_ENDPOINT", aws.s3Endpoint().orElseThrow().toString());
     env.put("UPLINK_SQS_ENDPOINT", aws.sqsEndpoint().orElseThrow().toString());
     env.put("UPLINK_DYNAMODB_ENDPOINT", aws.dynamoDbEndpoint().orElseThrow().toString());
+    IncusSettings incus = target.settings();
     env.put("UPLINK_INCUS_URL", incus.url().toString());
     env.put("UPLINK_INCUS_CERT", incus.clientCert().toString());
     env.put("UPLINK_INCUS_KEY", incus.clientKey().toString());
@@ -203,19 +184,13 @@ final class Stack implements AutoCloseable {
     return startPoller(jvmArgs, extraEnv, List.of());
   }
 
-  /** The local Incus socket ({@code UPLINK_TEST_INCUS_SOCKET}, else Incus's default path). */
-  static Path incusSocket() {
-    return Path.of(
-        System.getenv().getOrDefault("UPLINK_TEST_INCUS_SOCKET", "/var/lib/incus/unix.socket"));
-  }
-
   /**
    * The real poller, pushing over the local unix socket ({@code UPLINK_INCUS_URL=unix://...}, no
    * certificate variables at all).
    */
   Child startUnixSocketPoller(List<String> jvmArgs, Map<String, String> extraEnv) {
     var env = new LinkedHashMap<>(extraEnv);
-    env.put("UPLINK_INCUS_URL", "unix://" + incusSocket());
+    env.put("UPLINK_INCUS_URL", "unix://" + IncusTarget.localSocket());
     return startPoller(
         jvmArgs, env, List.of("UPLINK_INCUS_CERT", "UPLINK_INCUS_KEY", "UPLINK_INCUS_SERVER_CERT"));
   }
@@ -261,7 +236,7 @@ final class Stack implements AutoCloseable {
         UploadTask.pending(
             TaskId.newId(),
             OWNER,
-            new Destination(instance, path, 0644, 0, 0),
+            new Destination(target.instance(), path, 0644, 0, 0),
             objectKey,
             size,
             sha256,
@@ -276,7 +251,7 @@ final class Stack implements AutoCloseable {
     for (int i = 0; i < batch.size(); i += 10) {
       chunks.add(batch.subList(i, Math.min(batch.size(), i + 10)));
     }
-    parallel(
+    Parallel.forEach(
         threads,
         chunks,
         chunk -> {
@@ -330,7 +305,7 @@ final class Stack implements AutoCloseable {
       Sleep.millis(50);
     }
     List<UploadTask> done = new ArrayList<>(ids.size());
-    List<Optional<UploadTask>> found = parallelMap(16, ids, tasks::find);
+    List<Optional<UploadTask>> found = Parallel.map(16, ids, tasks::find);
     for (int i = 0; i < ids.size(); i++) {
       UploadTask task =
           found
@@ -367,55 +342,9 @@ final class Stack implements AutoCloseable {
     }
   }
 
-  // --- Incus -------------------------------------------------------------------------------------
-
-  /**
-   * Runs one measurement; if it fails, waits until Incus answers again (other builds on this
-   * machine stop and start incusd in their chaos tests), runs {@code reset} and tries again, at
-   * most three times in all.
-   */
-  <T> T measure(String what, java.util.function.Supplier<T> action, Runnable reset) {
-    for (int attempt = 1; ; attempt++) {
-      awaitIncus();
-      try {
-        return action.get();
-      } catch (RuntimeException e) {
-        if (attempt >= 3) {
-          throw e;
-        }
-        String message = String.valueOf(e.getMessage());
-        Bench.log(
-            "%s failed (%s); trying again once Incus answers",
-            what, message.lines().findFirst().orElse(message));
-        Sleep.millis(2000);
-        awaitIncus();
-        reset.run();
-      }
-    }
-  }
-
-  /** Waits (up to 10 minutes) until Incus answers {@code GET /1.0} and trusts us. */
-  void awaitIncus() {
-    long end = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-    boolean said = false;
-    while (true) {
-      try {
-        incusClient.checkReady();
-        if (said) {
-          Bench.log("Incus answers again");
-        }
-        return;
-      } catch (PushException e) {
-        if (System.nanoTime() > end) {
-          throw new IllegalStateException("Incus did not come back: " + e.getMessage(), e);
-        }
-        if (!said) {
-          Bench.log("waiting for Incus: %s", e.getMessage());
-          said = true;
-        }
-        Sleep.millis(1000);
-      }
-    }
+  /** {@code label} made unique in this run (a repeated measurement gets fresh names). */
+  static String unique(String label) {
+    return label + "-" + UNIQUE.incrementAndGet();
   }
 
   /** Empties the work queue twice, 5 s apart (pushes in flight may still give messages back). */
@@ -425,157 +354,14 @@ final class Stack implements AutoCloseable {
     purgeQueue();
   }
 
-  /** Creates {@code path} and its missing parents in the instance. */
-  void mkdirs(String path) {
-    StringBuilder at = new StringBuilder();
-    for (String part : path.substring(1).split("/")) {
-      at.append('/').append(part);
-      try {
-        if (incusClient.stat(instance, at.toString()).isEmpty()) {
-          incusClient.createDirectory(instance, at.toString(), 0755, 0, 0);
-        }
-      } catch (PushException e) {
-        throw new IllegalStateException("Cannot create " + at + " in " + instance, e);
-      }
-    }
-  }
-
-  /** Deletes a directory of the instance and everything in it (32 deletes at a time). */
-  void deleteTree(String path) {
-    try {
-      if (incusClient.stat(instance, path).isEmpty()) {
-        return;
-      }
-      List<String> children = new ArrayList<>();
-      for (String name : incusClient.listDirectory(instance, path)) {
-        children.add(path + "/" + name.substring(name.lastIndexOf('/') + 1));
-      }
-      parallel(
-          32,
-          children,
-          child -> {
-            try {
-              incusClient.delete(instance, child);
-            } catch (PushException e) {
-              // Not empty: a directory.
-              deleteTree(child);
-            }
-          });
-      incusClient.delete(instance, path);
-    } catch (PushException e) {
-      throw new IllegalStateException("Cannot delete " + path + " in " + instance, e);
-    }
-  }
-
-  /** Deletes these files of the instance, 32 at a time. */
-  void deleteFiles(List<String> paths) {
-    parallel(
-        32,
-        paths,
-        path -> {
-          try {
-            incusClient.delete(instance, path);
-          } catch (PushException e) {
-            throw new IllegalStateException("Cannot delete " + path, e);
-          }
-        });
-  }
-
-  // --- helpers -----------------------------------------------------------------------------------
-
-  /** {@code label} made unique in this run (a repeated measurement gets fresh names). */
-  static String unique(String label) {
-    return label + "-" + UNIQUE.incrementAndGet();
-  }
-
-  /** Runs {@code action} on every item, {@code threads} at a time; rethrows the first failure. */
-  static <T> void parallel(int threads, List<T> items, java.util.function.Consumer<T> action) {
-    parallelMap(
-        threads,
-        items,
-        item -> {
-          action.accept(item);
-          return null;
-        });
-  }
-
-  static <T, R> List<R> parallelMap(
-      int threads, List<T> items, java.util.function.Function<T, R> action) {
-    try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
-      List<Future<R>> futures = new ArrayList<>();
-      for (T item : items) {
-        futures.add(pool.submit(() -> action.apply(item)));
-      }
-      List<R> results = new ArrayList<>();
-      for (Future<R> f : futures) {
-        results.add(f.get());
-      }
-      return results;
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalStateException(e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  static void writeRandomFile(Path file, long size, long seed) {
-    try {
-      if (Files.exists(file) && Files.size(file) == size) {
-        return;
-      }
-      Files.createDirectories(file.getParent());
-      var random = new java.util.SplittableRandom(seed);
-      byte[] buffer = new byte[1 << 20];
-      try (var out = Files.newOutputStream(file)) {
-        for (long written = 0; written < size; written += buffer.length) {
-          for (int i = 0; i < buffer.length; i += 8) {
-            long v = random.nextLong();
-            for (int b = 0; b < 8; b++) {
-              buffer[i + b] = (byte) (v >>> (8 * b));
-            }
-          }
-          out.write(buffer, 0, (int) Math.min(buffer.length, size - written));
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  static String sha256Hex(Path file) {
-    try (var in = Files.newInputStream(file)) {
-      var digest = java.security.MessageDigest.getInstance("SHA-256");
-      byte[] buffer = new byte[1 << 20];
-      int n;
-      while ((n = in.read(buffer)) > 0) {
-        digest.update(buffer, 0, n);
-      }
-      return java.util.HexFormat.of().formatHex(digest.digest());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  static String sha256Hex(byte[] content) {
-    try {
-      return java.util.HexFormat.of()
-          .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(content));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   @Override
   public void close() {
     try {
-      deleteTree(ROOT);
+      target.deleteTree(ROOT);
     } catch (RuntimeException e) {
       System.err.println("bench: could not clean " + ROOT + " in the instance: " + e.getMessage());
     }
-    incusClient.close();
+    target.close();
     clients.close();
     emulators.close();
   }

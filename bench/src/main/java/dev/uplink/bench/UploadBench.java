@@ -45,9 +45,9 @@ final class UploadBench {
     Path big = files.resolve("big.bin");
     Path medium = files.resolve("medium.bin");
     Path warm = files.resolve("warmup.bin");
-    Stack.writeRandomFile(big, plan.bigBytes(), 1);
-    Stack.writeRandomFile(medium, plan.mediumBytes(), 2);
-    Stack.writeRandomFile(warm, WARMUP_BYTES, 3);
+    Payloads.writeRandomFile(big, plan.bigBytes(), 1);
+    Payloads.writeRandomFile(medium, plan.mediumBytes(), 2);
+    Payloads.writeRandomFile(warm, WARMUP_BYTES, 3);
 
     List<Double> sdk = new ArrayList<>();
     List<Double> api = new ArrayList<>();

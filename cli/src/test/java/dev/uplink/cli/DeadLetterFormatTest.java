@@ -1,5 +1,6 @@
 package dev.uplink.cli;
 
+import static dev.uplink.core.testing.TaskBuilder.aTask;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.uplink.core.domain.Destination;
@@ -43,36 +44,33 @@ class DeadLetterFormatTest {
           new QueueDepth("uplink-tasks", 0, 1, 0), new QueueDepth("uplink-tasks-dlq", 2, 0, 0));
 
   private static UploadTask failedTask() {
-    return new UploadTask(
-        ID,
-        "dev",
-        new Destination("web-1", "/srv/a.bin", 0640, 1000, 0),
-        "uploads/" + ID,
-        2048,
-        "ab".repeat(32),
-        TaskStatus.FAILED,
-        2,
-        Optional.of(EXHAUSTED),
-        Optional.empty(),
-        CREATED,
-        LAST,
-        Optional.empty(),
-        0,
-        Optional.empty(),
-        List.of(
-            Transition.created(TaskStatus.PENDING, CREATED),
-            new Transition(
-                FIRST,
-                Optional.of(TaskStatus.PROCESSING),
-                TaskStatus.PENDING,
-                1,
-                "INCUS_UNAVAILABLE: connection refused"),
-            new Transition(
-                LAST,
-                Optional.of(TaskStatus.PROCESSING),
-                TaskStatus.FAILED,
-                2,
-                EXHAUSTED.toString())));
+    return aTask()
+        .withId(ID)
+        .ownedBy("dev")
+        .to(new Destination("web-1", "/srv/a.bin", 0640, 1000, 0))
+        .size(2048)
+        .sha256("ab".repeat(32))
+        .in(TaskStatus.FAILED)
+        .attempts(2)
+        .failedWith(EXHAUSTED)
+        .createdAt(CREATED)
+        .updatedAt(LAST)
+        .timeline(
+            List.of(
+                Transition.created(TaskStatus.PENDING, CREATED),
+                new Transition(
+                    FIRST,
+                    Optional.of(TaskStatus.PROCESSING),
+                    TaskStatus.PENDING,
+                    1,
+                    "INCUS_UNAVAILABLE: connection refused"),
+                new Transition(
+                    LAST,
+                    Optional.of(TaskStatus.PROCESSING),
+                    TaskStatus.FAILED,
+                    2,
+                    EXHAUSTED.toString())))
+        .build();
   }
 
   private static DeadLetterEntry taskEntry() {

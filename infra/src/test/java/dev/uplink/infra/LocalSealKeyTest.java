@@ -1,11 +1,10 @@
 package dev.uplink.infra;
 
+import static dev.uplink.core.testing.TaskBuilder.aTask;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.uplink.core.config.UplinkConfig;
-import dev.uplink.core.domain.Destination;
-import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.TaskSealer;
 import dev.uplink.core.domain.UploadTask;
 import java.io.IOException;
@@ -31,14 +30,13 @@ class LocalSealKeyTest {
   }
 
   private static UploadTask task() {
-    return UploadTask.pending(
-        TaskId.newId(),
-        "dev",
-        Destination.of("demo", "/srv/a"),
-        "uploads/a",
-        1,
-        "ab".repeat(32),
-        Instant.EPOCH);
+    return aTask()
+        .ownedBy("dev")
+        .to("demo", "/srv/a")
+        .objectKey("uploads/a")
+        .sha256("ab".repeat(32))
+        .createdAt(Instant.EPOCH)
+        .build();
   }
 
   @Test

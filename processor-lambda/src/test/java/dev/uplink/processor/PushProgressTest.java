@@ -1,9 +1,9 @@
 package dev.uplink.processor;
 
+import static dev.uplink.core.testing.TaskBuilder.aTask;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.uplink.core.domain.AwaitingUpload;
-import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.TaskConflictException;
 import dev.uplink.core.domain.TaskError;
 import dev.uplink.core.domain.TaskId;
@@ -209,12 +209,9 @@ class PushProgressTest {
   private UploadTask pending(String path) {
     byte[] content = new byte[SIZE];
     new Random(path.hashCode()).nextBytes(content);
-    TaskId id = TaskId.newId();
-    String key = "uploads/" + id;
-    objects.put(key, content);
     UploadTask task =
-        UploadTask.pending(
-            id, "alice", Destination.of("app", path), key, SIZE, Tasks.sha256(content), NOW);
+        aTask().to("app", path).size(SIZE).sha256(Tasks.sha256(content)).createdAt(NOW).build();
+    objects.put(task.objectKey(), content);
     stored.create(task);
     return task;
   }

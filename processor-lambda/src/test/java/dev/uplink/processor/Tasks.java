@@ -1,6 +1,7 @@
 package dev.uplink.processor;
 
-import dev.uplink.core.domain.Destination;
+import static dev.uplink.core.testing.TaskBuilder.aTask;
+
 import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.UploadTask;
 import dev.uplink.core.testing.InMemoryTaskStore;
@@ -10,7 +11,10 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
 
-/** Test fixtures: a PENDING task with its object stored. */
+/**
+ * Test fixtures: a PENDING task with its object stored. Tasks alone come from core's {@link
+ * dev.uplink.core.testing.TaskBuilder}.
+ */
 public final class Tasks {
 
   private Tasks() {}
@@ -19,11 +23,15 @@ public final class Tasks {
   public static UploadTask pending(
       InMemoryTaskStore tasks, InMemoryObjectStore objects, TaskId id, String path, Instant now) {
     byte[] content = ("content of " + path).getBytes(StandardCharsets.UTF_8);
-    String key = "uploads/" + id;
-    objects.put(key, content);
     UploadTask task =
-        UploadTask.pending(
-            id, "alice", Destination.of("app", path), key, content.length, sha256(content), now);
+        aTask()
+            .withId(id)
+            .to("app", path)
+            .size(content.length)
+            .sha256(sha256(content))
+            .createdAt(now)
+            .build();
+    objects.put(task.objectKey(), content);
     tasks.create(task);
     return task;
   }
@@ -35,14 +43,12 @@ public final class Tasks {
 
   /** A PENDING task of {@code size} bytes created at {@code createdAt}, stored nowhere. */
   public static UploadTask pending(long size, Instant createdAt) {
-    return UploadTask.pending(
-        TaskId.newId(),
-        "alice",
-        Destination.of("web-1", "/srv/f"),
-        "uploads/f",
-        size,
-        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-        createdAt);
+    return aTask()
+        .to("web-1", "/srv/f")
+        .objectKey("uploads/f")
+        .size(size)
+        .createdAt(createdAt)
+        .build();
   }
 
   public static String sha256(byte[] content) {

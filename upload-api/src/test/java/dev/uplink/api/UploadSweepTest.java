@@ -1,9 +1,9 @@
 package dev.uplink.api;
 
+import static dev.uplink.core.testing.TaskBuilder.aTask;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.uplink.core.domain.AwaitingUpload;
-import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.DirectUpload;
 import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.UploadTask;
@@ -45,15 +45,14 @@ class UploadSweepTest {
             ? DirectUpload.inParts("mpu-" + id.value(), 5 << 20, NOW.plus(fromNow))
             : DirectUpload.singlePut(NOW.plus(fromNow));
     UploadTask task =
-        UploadTask.awaitingUpload(
-            id,
-            owner,
-            Destination.of("web-1", "/srv/" + id.value()),
-            "uploads/" + id.value(),
-            1,
-            "0".repeat(64),
-            upload,
-            NOW.minus(Duration.ofHours(1)));
+        aTask()
+            .withId(id)
+            .ownedBy(owner)
+            .to("web-1", "/srv/" + id.value())
+            .sha256("0".repeat(64))
+            .awaitingUpload(upload)
+            .createdAt(NOW.minus(Duration.ofHours(1)))
+            .build();
     tasks.put(task);
     return AwaitingUpload.of(task);
   }

@@ -1,9 +1,9 @@
 package dev.uplink.core.aws;
 
+import static dev.uplink.core.testing.TaskBuilder.aTask;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.IdempotencyKeyTakenException;
 import dev.uplink.core.domain.TaskConflictException;
 import dev.uplink.core.domain.TaskId;
@@ -88,9 +88,14 @@ class DynamoDbTaskStoreTransactionTest {
           dynamoDb, "tasks", Duration.ofDays(1), Clock.fixed(NOW, ZoneOffset.UTC));
 
   private static UploadTask aTaskUnderKey() {
-    return UploadTask.pending(
-            TaskId.newId(), OWNER, Destination.of("web-1", "/srv/a"), "uploads/a", 1, "00", NOW)
-        .withIdempotencyKey("k");
+    return aTask()
+        .ownedBy(OWNER)
+        .to("web-1", "/srv/a")
+        .objectKey("uploads/a")
+        .sha256("00")
+        .createdAt(NOW)
+        .idempotencyKey("k")
+        .build();
   }
 
   private static CancellationReason ok() {

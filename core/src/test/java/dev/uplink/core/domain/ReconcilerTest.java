@@ -1,5 +1,6 @@
 package dev.uplink.core.domain;
 
+import static dev.uplink.core.testing.TaskBuilder.aTask;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -153,19 +154,12 @@ class ReconcilerTest {
    */
   private UploadTask add(TaskStatus status, Instant updatedAt, Instant leaseUntil) {
     var task =
-        new UploadTask(
-            TaskId.newId(),
-            "alice",
-            Destination.of("web", "/a"),
-            "k",
-            1,
-            "00",
-            status,
-            status == TaskStatus.PENDING ? 0 : 1,
-            Optional.empty(),
-            Optional.ofNullable(leaseUntil),
-            updatedAt,
-            updatedAt);
+        aTask()
+            .in(status)
+            .attempts(status == TaskStatus.PENDING ? 0 : 1)
+            .leasedUntil(Optional.ofNullable(leaseUntil))
+            .createdAt(updatedAt)
+            .build();
     tasks.put(task);
     return task;
   }

@@ -1,5 +1,6 @@
 package dev.uplink.core.domain;
 
+import static dev.uplink.core.testing.TaskBuilder.aTask;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -26,14 +27,13 @@ class TaskSealerTest {
   private static final TaskSealer SEALER = TaskSealer.of(KEY);
 
   private static UploadTask task() {
-    return UploadTask.pending(
-        new TaskId("01M98VKJDNN8JSQYS4BM5KWHF3"),
-        "alice",
-        new Destination("web-1", "/srv/uploads/a.txt", 0640, 1000, 1000),
-        "uploads/01M98VKJDNN8JSQYS4BM5KWHF3",
-        42,
-        SHA,
-        NOW);
+    return aTask()
+        .withId(new TaskId("01M98VKJDNN8JSQYS4BM5KWHF3"))
+        .to(new Destination("web-1", "/srv/uploads/a.txt", 0640, 1000, 1000))
+        .size(42)
+        .sha256(SHA)
+        .createdAt(NOW)
+        .build();
   }
 
   /** {@code t} with one field replaced, everything else (the seal too) kept. */

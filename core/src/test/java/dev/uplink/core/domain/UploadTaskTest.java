@@ -1,5 +1,6 @@
 package dev.uplink.core.domain;
 
+import static dev.uplink.core.testing.TaskBuilder.aTask;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,19 +15,13 @@ class UploadTaskTest {
   private static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
 
   private static UploadTask taskIn(TaskStatus status, Optional<Instant> leaseUntil) {
-    return new UploadTask(
-        TaskId.newId(),
-        "alice",
-        Destination.of("web", "/srv/a"),
-        "uploads/a",
-        1,
-        "ab".repeat(32),
-        status,
-        status == TaskStatus.PENDING ? 0 : 1,
-        Optional.empty(),
-        leaseUntil,
-        NOW.minusSeconds(60),
-        NOW.minusSeconds(30));
+    return aTask()
+        .in(status)
+        .attempts(status == TaskStatus.PENDING ? 0 : 1)
+        .leasedUntil(leaseUntil)
+        .createdAt(NOW.minusSeconds(60))
+        .updatedAt(NOW.minusSeconds(30))
+        .build();
   }
 
   @Test

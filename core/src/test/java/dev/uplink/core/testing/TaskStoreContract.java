@@ -1,6 +1,7 @@
 package dev.uplink.core.testing;
 
 import static dev.uplink.core.domain.TaskStatus.PROCESSING;
+import static dev.uplink.core.testing.TaskBuilder.aTask;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
@@ -74,14 +75,13 @@ public abstract class TaskStoreContract {
   }
 
   private static UploadTask aPendingTask(String owner, String instance, Instant at) {
-    return UploadTask.pending(
-        TaskId.newId(),
-        owner,
-        new Destination(instance, "/srv/file.bin", 0640, 1000, 1001),
-        "uploads/" + UUID.randomUUID(),
-        5_000_000_000L,
-        SHA256,
-        at);
+    return aTask()
+        .ownedBy(owner)
+        .to(new Destination(instance, "/srv/file.bin", 0640, 1000, 1001))
+        .size(5_000_000_000L)
+        .sha256(SHA256)
+        .createdAt(at)
+        .build();
   }
 
   private static UploadTask aPendingTask(String owner) {
@@ -89,15 +89,13 @@ public abstract class TaskStoreContract {
   }
 
   private static UploadTask anAwaitingTask(String owner, Instant at, DirectUpload upload) {
-    return UploadTask.awaitingUpload(
-        TaskId.newId(),
-        owner,
-        Destination.of("web-1", "/srv/file.bin"),
-        "uploads/" + UUID.randomUUID(),
-        20_000_000L,
-        SHA256,
-        upload,
-        at);
+    return aTask()
+        .ownedBy(owner)
+        .size(20_000_000L)
+        .sha256(SHA256)
+        .awaitingUpload(upload)
+        .createdAt(at)
+        .build();
   }
 
   private UploadTask stored(UploadTask task) {

@@ -1,5 +1,6 @@
 package dev.uplink.infra.api;
 
+import static dev.uplink.core.testing.TaskBuilder.aTask;
 import static dev.uplink.infra.api.ApiFixture.ALICE;
 import static dev.uplink.infra.api.ApiFixture.BOB;
 import static dev.uplink.infra.api.ApiFixture.WEB_ONLY;
@@ -9,14 +10,10 @@ import static dev.uplink.infra.api.ApiFixture.problem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.uplink.core.domain.Destination;
-import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.UploadTask;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.UUID;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -109,14 +106,11 @@ class ListingTest {
   }
 
   private static UploadTask carolsTask(String container) {
-    return UploadTask.pending(
-        TaskId.newId(),
-        "carol",
-        Destination.of(container, "/srv/uploads/listed.bin"),
-        "uploads/" + UUID.randomUUID(),
-        1,
-        "0".repeat(64),
-        Instant.now());
+    return aTask()
+        .ownedBy("carol")
+        .to(container, "/srv/uploads/listed.bin")
+        .sha256("0".repeat(64))
+        .build();
   }
 
   @Test

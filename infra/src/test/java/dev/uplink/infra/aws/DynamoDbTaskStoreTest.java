@@ -1,5 +1,6 @@
 package dev.uplink.infra.aws;
 
+import static dev.uplink.core.testing.TaskBuilder.aTask;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -70,14 +71,11 @@ class DynamoDbTaskStoreTest {
   }
 
   private static UploadTask aPendingTask() {
-    return UploadTask.pending(
-        TaskId.newId(),
-        "alice",
-        new Destination("web-1", "/srv/www/index.html", 0640, 1000, 1001),
-        "uploads/" + TaskId.newId(),
-        123_456_789_012L,
-        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-        CREATED);
+    return aTask()
+        .to(new Destination("web-1", "/srv/www/index.html", 0640, 1000, 1001))
+        .size(123_456_789_012L)
+        .createdAt(CREATED)
+        .build();
   }
 
   private static UploadTask aStoredPendingTask() {
@@ -708,28 +706,22 @@ class DynamoDbTaskStoreTest {
   }
 
   private static UploadTask aPendingTaskOf(String owner, String instance) {
-    UploadTask task = aPendingTask();
-    return UploadTask.pending(
-        task.id(),
-        owner,
-        Destination.of(instance, "/srv/file.bin"),
-        task.objectKey(),
-        task.size(),
-        task.sha256(),
-        NOW);
+    return aTask()
+        .ownedBy(owner)
+        .to(instance, "/srv/file.bin")
+        .size(123_456_789_012L)
+        .createdAt(NOW)
+        .build();
   }
 
   private static UploadTask anAwaitingTask(Instant at, DirectUpload upload) {
-    UploadTask task = aPendingTask();
-    return UploadTask.awaitingUpload(
-        task.id(),
-        anOwner(),
-        task.destination(),
-        task.objectKey(),
-        20_000_000L,
-        task.sha256(),
-        upload,
-        at);
+    return aTask()
+        .ownedBy(anOwner())
+        .to(new Destination("web-1", "/srv/www/index.html", 0640, 1000, 1001))
+        .size(20_000_000L)
+        .awaitingUpload(upload)
+        .createdAt(at)
+        .build();
   }
 
   private static Map<String, AttributeValue> rawGuard(String owner, String key) throws Exception {

@@ -1,12 +1,12 @@
 package dev.uplink.infra.aws;
 
+import static dev.uplink.core.testing.TaskBuilder.aTask;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.uplink.core.aws.DynamoDbTaskStore;
 import dev.uplink.core.aws.SqsTaskQueue;
 import dev.uplink.core.domain.ClaimVerdict;
-import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.Reconciler;
 import dev.uplink.core.domain.TaskConflictException;
 import dev.uplink.core.domain.TaskId;
@@ -88,14 +88,13 @@ class ReconcilerOnEmulatorsTest {
 
   private static UploadTask pendingSince(Instant at) {
     TaskId id = TaskId.newId();
-    return UploadTask.pending(
-        id,
-        "alice",
-        Destination.of("web-1", "/srv/" + id.value()),
-        "uploads/" + id.value(),
-        42,
-        "ab".repeat(32),
-        at);
+    return aTask()
+        .withId(id)
+        .to("web-1", "/srv/" + id.value())
+        .size(42)
+        .sha256("ab".repeat(32))
+        .createdAt(at)
+        .build();
   }
 
   /** Receives and deletes every message on the queue; returns their task ids. */

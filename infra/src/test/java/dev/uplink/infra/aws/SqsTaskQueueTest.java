@@ -1,17 +1,16 @@
 package dev.uplink.infra.aws;
 
+import static dev.uplink.core.testing.TaskBuilder.aTask;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.uplink.core.aws.SqsTaskQueue;
-import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.TaskMessage;
 import dev.uplink.core.domain.UploadTask;
 import dev.uplink.infra.AwsProvisioner;
 import dev.uplink.infra.testing.LocalAwsExtension;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -127,13 +126,6 @@ class SqsTaskQueueTest {
   }
 
   private static UploadTask taskFor(TaskId id, String instance) {
-    return UploadTask.pending(
-        id,
-        "alice",
-        Destination.of(instance, "/srv/file.bin"),
-        "uploads/" + id.value(),
-        1,
-        "00".repeat(32),
-        Instant.now());
+    return aTask().withId(id).to(instance, "/srv/file.bin").sha256("00".repeat(32)).build();
   }
 }

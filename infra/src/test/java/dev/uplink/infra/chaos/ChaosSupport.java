@@ -19,7 +19,7 @@ final class ChaosSupport {
 
   /**
    * Whether the long chaos run is enabled: always under {@code CI=true} (CI runs everything),
-   * otherwise with {@code -Duplink.chaos.long=true} (Surefire passes Maven user properties on to
+   * otherwise with {@code -Duplink.chaos.long=true} (Failsafe passes Maven user properties on to
    * the forked JVM) or {@code UPLINK_CHAOS_LONG=true}. Used with {@link EnabledIf}.
    */
   static boolean longRunEnabled() {

@@ -1,5 +1,6 @@
 package dev.uplink.infra.contract;
 
+import static dev.uplink.core.testing.TaskBuilder.aTask;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,10 +8,8 @@ import dev.uplink.core.aws.AwsClients;
 import dev.uplink.core.aws.DynamoDbTaskStore;
 import dev.uplink.core.aws.S3ObjectStore;
 import dev.uplink.core.aws.SqsTaskQueue;
-import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.ObjectStore;
 import dev.uplink.core.domain.TaskConflictException;
-import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.UploadTask;
 import dev.uplink.infra.AwsProvisioner;
@@ -83,7 +82,7 @@ abstract class AwsContract {
   void aClaimIsAConditionalWriteOnlyOneOfTwoWins() {
     var store = new DynamoDbTaskStore(clients().dynamoDb(), clients().settings().table());
     Instant now = Instant.now();
-    UploadTask task = aTask(now);
+    UploadTask task = aContractTask(now);
     store.create(task);
 
     UploadTask claimed = store.claim(task.id(), now, Duration.ofMinutes(1));
@@ -97,7 +96,7 @@ abstract class AwsContract {
   @Test
   void aMessageNeverDeletedMovesToTheDeadLetterQueueAfterMaxReceiveCount() throws Exception {
     var sqs = clients().sqs();
-    UploadTask task = aTask(Instant.now());
+    UploadTask task = aContractTask(Instant.now());
     new SqsTaskQueue(sqs, clients().queueUrl()).publish(task);
 
     int receives = 0;
@@ -119,15 +118,13 @@ abstract class AwsContract {
     assertThat(receives).isEqualTo(MAX_RECEIVE_COUNT);
   }
 
-  private static UploadTask aTask(Instant now) {
-    return UploadTask.pending(
-        TaskId.newId(),
-        "contract",
-        Destination.of("web-1", "/srv/f"),
-        "uploads/f",
-        1,
-        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-        now);
+  private static UploadTask aContractTask(Instant now) {
+    return aTask()
+        .ownedBy("contract")
+        .to("web-1", "/srv/f")
+        .objectKey("uploads/f")
+        .createdAt(now)
+        .build();
   }
 
   /** Provisions what template.yaml declares on {@code clients}' backend. */

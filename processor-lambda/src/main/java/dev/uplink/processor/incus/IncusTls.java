@@ -11,12 +11,22 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 
-/** Builds the TLS context for Incus: our client certificate, and only the pinned server. */
-final class IncusTls {
+/**
+ * Builds the TLS context for Incus: our client certificate, and only the pinned server. The one
+ * place this is done: the processor's {@link IncusConnector}, the tests and the benchmark harness
+ * all use it.
+ */
+public final class IncusTls {
 
   private IncusTls() {}
 
-  static SSLContext context(IncusSettings settings) {
+  /**
+   * A context that presents {@code settings}' client certificate and trusts exactly its pinned
+   * server certificate.
+   *
+   * @throws ConfigException when the certificates or the key cannot be read or do not match
+   */
+  public static SSLContext context(IncusSettings settings) {
     List<X509Certificate> clientChain = Pem.certificates(settings.clientCert());
     PrivateKey clientKey = Pem.privateKey(settings.clientKey());
     Pem.requireMatchingPair(clientChain.get(0), clientKey, settings.clientCert());

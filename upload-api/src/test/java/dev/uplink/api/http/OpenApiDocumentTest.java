@@ -1,5 +1,6 @@
 package dev.uplink.api.http;
 
+import static dev.uplink.core.testing.TaskBuilder.aTask;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
@@ -1038,14 +1039,12 @@ class OpenApiDocumentTest {
   private static UploadTask failedTask(String path) {
     Instant now = Instant.now();
     UploadTask task =
-        UploadTask.pending(
-            TaskId.newId(),
-            "alice",
-            Destination.of("web-1", path),
-            "uploads/x",
-            1,
-            "4bf5122f344554c53bde2ebb8cd2b7e3d1600ad631c385a5d7cce23c7785459a",
-            now);
+        aTask()
+            .to("web-1", path)
+            .objectKey("uploads/x")
+            .sha256("4bf5122f344554c53bde2ebb8cd2b7e3d1600ad631c385a5d7cce23c7785459a")
+            .createdAt(now)
+            .build();
     TASKS.put(
         InMemoryTaskStore.with(
             task,

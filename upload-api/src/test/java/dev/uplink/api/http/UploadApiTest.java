@@ -1,5 +1,6 @@
 package dev.uplink.api.http;
 
+import static dev.uplink.core.testing.TaskBuilder.aTask;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Logger;
@@ -40,7 +41,6 @@ import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -574,19 +574,17 @@ class UploadApiTest {
     void givenAFailedTask_whenGetting_thenItsLastErrorIsShown() throws Exception {
       var id = TaskId.newId();
       tasks.put(
-          new UploadTask(
-              id,
-              "alice",
-              Destination.of("web", "/tmp/a"),
-              "uploads/" + id.value(),
-              12,
-              "ab".repeat(32),
-              TaskStatus.FAILED,
-              3,
-              Optional.of(new TaskError(TaskError.INSTANCE_NOT_FOUND, "no instance web")),
-              Optional.empty(),
-              NOW,
-              NOW.plusMillis(4_500)));
+          aTask()
+              .withId(id)
+              .to("web", "/tmp/a")
+              .size(12)
+              .sha256("ab".repeat(32))
+              .in(TaskStatus.FAILED)
+              .attempts(3)
+              .failedWith(new TaskError(TaskError.INSTANCE_NOT_FOUND, "no instance web"))
+              .createdAt(NOW)
+              .updatedAt(NOW.plusMillis(4_500))
+              .build());
 
       JsonNode task = json(send(get(id.value(), "key-alice")));
 

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.uplink.infra.testing.ChildJvm;
-import dev.uplink.infra.testing.LocalAwsExtension;
-import dev.uplink.processor.incus.IncusTestEnvironment;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -14,14 +11,12 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 3: "SIGTERM during load: exit 0 within the grace period; the remaining tasks complete after
@@ -30,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("chaos")
 @DisplayName("SIGTERM during load")
-class SigtermChaosTest {
+class SigtermChaosIT {
 
   private static final int TASKS = 40;
   private static final int SIZE = 4 << 20;
@@ -40,34 +35,19 @@ class SigtermChaosTest {
   private static final Duration EXIT_SLACK = Duration.ofSeconds(5);
 
   @RegisterExtension
-  static final LocalAwsExtension aws = LocalAwsExtension.create(Duration.ofSeconds(10), 5);
-
-  @TempDir static Path dir;
+  static final ChaosFixture chaos =
+      ChaosFixture.withQueue(Duration.ofSeconds(10), 5)
+          .withPollerSetting("UPLINK_WORKERS", "4")
+          .withPollerSetting("UPLINK_SHUTDOWN_GRACE", Long.toString(GRACE.toSeconds()))
+          .watching("term");
 
   private static ChaosStack stack;
   private static IncusPushEvents events;
 
   @BeforeAll
   static void start() {
-    IncusTestEnvironment incus = IncusTestEnvironment.require();
-    stack =
-        new ChaosStack(
-            aws,
-            incus,
-            dir,
-            Map.of(
-                "UPLINK_WORKERS", "4", "UPLINK_SHUTDOWN_GRACE", Long.toString(GRACE.toSeconds())));
-    events = new IncusPushEvents(incus).connect().watch(stack.root() + "/term");
-  }
-
-  @AfterAll
-  static void stop() {
-    if (events != null) {
-      events.close();
-    }
-    if (stack != null) {
-      stack.close();
-    }
+    stack = chaos.stack();
+    events = chaos.events();
   }
 
   @Test
@@ -145,7 +125,7 @@ class SigtermChaosTest {
         Locale.ROOT,
         """
 
-        === SigtermChaosTest: %d tasks x 4 MiB, 4 workers, grace %s ===
+        === SigtermChaosIT: %d tasks x 4 MiB, 4 workers, grace %s ===
           at SIGTERM: %d DONE, %d PROCESSING; SIGTERM -> exit %s in %d ms
           DONE when A exited: %d (finished in the grace period: %d); left PROCESSING: %d
           after restart: B completed %d in %d ms; DONE lines A %d + B %d = %d; duplicated pushes %d

@@ -5,18 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.f4b6a3.ulid.UlidCreator;
 import dev.uplink.infra.testing.ChildJvm;
-import dev.uplink.infra.testing.LocalAwsExtension;
 import dev.uplink.infra.testing.TestFiles;
-import dev.uplink.processor.incus.IncusTestEnvironment;
 import java.net.http.HttpRequest.BodyPublishers;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
@@ -26,7 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 3: "Poison messages and messages for unknown tasks: DLQ or dropped as specified; the
@@ -37,31 +32,22 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("chaos")
 @DisplayName("Poison messages, unknown tasks, unknown instances")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ConsumerResilienceChaosTest {
+class ConsumerResilienceChaosIT {
 
   private static final Duration VISIBILITY = Duration.ofSeconds(3);
   private static final int MAX_RECEIVES = 3;
 
   @RegisterExtension
-  static final LocalAwsExtension aws = LocalAwsExtension.create(VISIBILITY, MAX_RECEIVES);
-
-  @TempDir static Path dir;
+  static final ChaosFixture chaos =
+      ChaosFixture.withQueue(VISIBILITY, MAX_RECEIVES).withPollerSetting("UPLINK_WORKERS", "4");
 
   private static ChaosStack stack;
   private static ChildJvm poller;
 
   @BeforeAll
   static void start() {
-    IncusTestEnvironment incus = IncusTestEnvironment.require();
-    stack = new ChaosStack(aws, incus, dir, Map.of("UPLINK_WORKERS", "4"));
+    stack = chaos.stack();
     poller = stack.startPoller("only");
-  }
-
-  @AfterAll
-  static void stop() {
-    if (stack != null) {
-      stack.close();
-    }
   }
 
   @Test
@@ -86,16 +72,16 @@ class ConsumerResilienceChaosTest {
         .contains(instance);
     // The message is deleted, not left to churn through maxReceiveCount receives.
     long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (stack.messagesIn(aws.resources().queueUrl()) > 0 && System.nanoTime() < end) {
+    while (stack.messagesIn(chaos.queueUrl()) > 0 && System.nanoTime() < end) {
       ChaosSupport.sleep(Duration.ofMillis(200));
     }
-    assertThat(stack.messagesIn(aws.resources().queueUrl())).as("work queue after FAILED").isZero();
+    assertThat(stack.messagesIn(chaos.queueUrl())).as("work queue after FAILED").isZero();
     ChaosSupport.sleep(VISIBILITY.plusSeconds(1)); // a kept message would be back by now
-    assertThat(stack.messagesIn(aws.resources().deadLetterQueueUrl())).as("DLQ").isZero();
+    assertThat(stack.messagesIn(chaos.deadLetterQueueUrl())).as("DLQ").isZero();
 
     System.out.printf(
         Locale.ROOT,
-        "%n=== ConsumerResilienceChaosTest: unknown instance -> %s %s after %d attempt(s) in %d ms ===%n",
+        "%n=== ConsumerResilienceChaosIT: unknown instance -> %s %s after %d attempt(s) in %d ms ===%n",
         task.path("status").asText(),
         task.path("lastError"),
         task.path("attempts").asInt(),
@@ -142,13 +128,13 @@ class ConsumerResilienceChaosTest {
     // The poison ends in the DLQ (after maxReceiveCount receives); unknown-task messages are
     // dropped.
     long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while ((stack.messagesIn(aws.resources().queueUrl()) > 0
-            || stack.messagesIn(aws.resources().deadLetterQueueUrl()) < poison.size())
+    while ((stack.messagesIn(chaos.queueUrl()) > 0
+            || stack.messagesIn(chaos.deadLetterQueueUrl()) < poison.size())
         && System.nanoTime() < end) {
       ChaosSupport.sleep(Duration.ofMillis(250));
     }
     long settledMillis = ChaosSupport.millisSince(began);
-    assertThat(stack.messagesIn(aws.resources().queueUrl()))
+    assertThat(stack.messagesIn(chaos.queueUrl()))
         .as("work queue after the poison and unknown messages settled%n%s", poller.tail(40))
         .isZero();
     List<String> deadLetters = stack.drainDeadLetters(Duration.ofSeconds(3));
@@ -174,7 +160,7 @@ class ConsumerResilienceChaosTest {
         Locale.ROOT,
         """
 
-        === ConsumerResilienceChaosTest: %d poison + %d unknown-task messages, then valid work ===
+        === ConsumerResilienceChaosIT: %d poison + %d unknown-task messages, then valid work ===
           5 valid tasks DONE %d ms after they were sent; queue settled after %d ms
           dead-lettered: %d (all poison); unknown-task messages dropped: %d; poller alive: %s
         """,

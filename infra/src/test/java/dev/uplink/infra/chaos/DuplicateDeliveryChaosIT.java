@@ -3,24 +3,19 @@ package dev.uplink.infra.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.uplink.infra.testing.LocalAwsExtension;
 import dev.uplink.infra.testing.TestFiles;
-import dev.uplink.processor.incus.IncusTestEnvironment;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 3: "The same message delivered twice, concurrently: exactly one push."
@@ -34,34 +29,25 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("chaos")
 @DisplayName("The same message delivered twice, concurrently")
-class DuplicateDeliveryChaosTest {
+class DuplicateDeliveryChaosIT {
 
   private static final int TASKS = 12;
   private static final int SIZE = 8 << 20;
   private static final Duration VISIBILITY = Duration.ofSeconds(10);
 
-  @RegisterExtension static final LocalAwsExtension aws = LocalAwsExtension.create(VISIBILITY, 5);
-
-  @TempDir static Path dir;
+  @RegisterExtension
+  static final ChaosFixture chaos =
+      ChaosFixture.withQueue(VISIBILITY, 5)
+          .withPollerSetting("UPLINK_WORKERS", "4")
+          .watching("dup");
 
   private static ChaosStack stack;
   private static IncusPushEvents events;
 
   @BeforeAll
   static void start() {
-    IncusTestEnvironment incus = IncusTestEnvironment.require();
-    stack = new ChaosStack(aws, incus, dir, Map.of("UPLINK_WORKERS", "4"));
-    events = new IncusPushEvents(incus).connect().watch(stack.root() + "/dup");
-  }
-
-  @AfterAll
-  static void stop() {
-    if (events != null) {
-      events.close();
-    }
-    if (stack != null) {
-      stack.close();
-    }
+    stack = chaos.stack();
+    events = chaos.events();
   }
 
   @Test
@@ -81,7 +67,7 @@ class DuplicateDeliveryChaosTest {
       }
     }
     late.forEach(id -> stack.sendRaw(message(id)));
-    assertThat(stack.messagesIn(aws.resources().queueUrl()))
+    assertThat(stack.messagesIn(chaos.queueUrl()))
         .as("messages queued before any consumer runs")
         .isEqualTo(2L * TASKS);
 
@@ -118,20 +104,18 @@ class DuplicateDeliveryChaosTest {
     }
     // Wait for the duplicates to be dropped (they come back after the lease, see DONE, go).
     long drainEnd = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (stack.messagesIn(aws.resources().queueUrl()) > 0 && System.nanoTime() < drainEnd) {
+    while (stack.messagesIn(chaos.queueUrl()) > 0 && System.nanoTime() < drainEnd) {
       ChaosSupport.sleep(Duration.ofMillis(250));
     }
-    long left = stack.messagesIn(aws.resources().queueUrl());
+    long left = stack.messagesIn(chaos.queueUrl());
     assertThat(left).as("messages left in the work queue (duplicates must be dropped)").isZero();
-    assertThat(stack.messagesIn(aws.resources().deadLetterQueueUrl()))
-        .as("messages in the DLQ")
-        .isZero();
+    assertThat(stack.messagesIn(chaos.deadLetterQueueUrl())).as("messages in the DLQ").isZero();
 
     System.out.printf(
         Locale.ROOT,
         """
 
-        === DuplicateDeliveryChaosTest: %d tasks x 8 MiB, every message twice, 2 pollers x 4 workers ===
+        === DuplicateDeliveryChaosIT: %d tasks x 8 MiB, every message twice, 2 pollers x 4 workers ===
           all DONE in %d ms; DONE lines: A %d, B %d (total %d); pushes seen on the host: %d
           duplicates: pushes %d, DONE transitions %d; queue drained: %s
         """,

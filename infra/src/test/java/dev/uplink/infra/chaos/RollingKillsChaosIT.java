@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.uplink.infra.testing.ChildJvm;
-import dev.uplink.infra.testing.LocalAwsExtension;
-import dev.uplink.processor.incus.IncusTestEnvironment;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +15,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
@@ -26,7 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 3: "1,000 tasks across 3 poller processes, one killed and restarted at random every few
@@ -48,43 +43,28 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("chaos-long")
 @EnabledIf("dev.uplink.infra.chaos.ChaosSupport#longRunEnabled")
 @DisplayName("1,000 tasks, 3 pollers, one killed at random every few seconds")
-class RollingKillsChaosTest {
+class RollingKillsChaosIT {
 
   private static final int TASKS = Integer.getInteger("uplink.chaos.tasks", 1000);
   private static final int POLLERS = 3;
   private static final int SIZE = 4 * 1024;
   private static final Duration VISIBILITY = Duration.ofSeconds(6);
 
-  @RegisterExtension static final LocalAwsExtension aws = LocalAwsExtension.create(VISIBILITY, 10);
-
-  @TempDir static Path dir;
+  @RegisterExtension
+  static final ChaosFixture chaos =
+      ChaosFixture.withQueue(VISIBILITY, 10)
+          .withPollerSetting("UPLINK_WORKERS", "8")
+          .withPollerSetting("UPLINK_RECONCILE_AFTER", "30")
+          .withPollerSetting("UPLINK_RECONCILE_INTERVAL", "10")
+          .watching("rolling");
 
   private static ChaosStack stack;
   private static IncusPushEvents events;
 
   @BeforeAll
   static void start() {
-    IncusTestEnvironment incus = IncusTestEnvironment.require();
-    stack =
-        new ChaosStack(
-            aws,
-            incus,
-            dir,
-            Map.of(
-                "UPLINK_WORKERS", "8",
-                "UPLINK_RECONCILE_AFTER", "30",
-                "UPLINK_RECONCILE_INTERVAL", "10"));
-    events = new IncusPushEvents(incus).connect().watch(stack.root() + "/rolling");
-  }
-
-  @AfterAll
-  static void stop() {
-    if (events != null) {
-      events.close();
-    }
-    if (stack != null) {
-      stack.close();
-    }
+    stack = chaos.stack();
+    events = chaos.events();
   }
 
   @Test
@@ -193,7 +173,7 @@ class RollingKillsChaosTest {
         Locale.ROOT,
         """
 
-        === RollingKillsChaosTest: %d tasks x 4 KiB, %d pollers x 8 workers, visibility %s ===
+        === RollingKillsChaosIT: %d tasks x 4 KiB, %d pollers x 8 workers, visibility %s ===
           kills: %d in %d ms of chaos; all finished after %d ms; pollers started: %d
           statuses: %s; lost: %d
           DONE transitions per task: exactly 1 for %d, >1 for %d, 0 for %d (DONE written by a poller killed before it logged it)

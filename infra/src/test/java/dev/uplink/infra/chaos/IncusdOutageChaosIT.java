@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.uplink.infra.testing.ChildJvm;
-import dev.uplink.infra.testing.LocalAwsExtension;
-import dev.uplink.processor.incus.IncusTestEnvironment;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +19,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 3: "{@code incusd} stopped for 10 s during a run of 200 tasks: all end DONE, none FAILED,
@@ -35,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("chaos")
 @DisplayName("incusd stopped for 10 s during 200 tasks")
-class IncusdOutageChaosTest {
+class IncusdOutageChaosIT {
 
   private static final int TASKS = 200;
   private static final int WARM_UP = 20;
@@ -44,30 +40,23 @@ class IncusdOutageChaosTest {
 
   /** Enough receives to outlast the outage with UPLINK_MAX_BACKOFF=5 s. */
   @RegisterExtension
-  static final LocalAwsExtension aws = LocalAwsExtension.create(Duration.ofSeconds(5), 10);
-
-  @TempDir static Path dir;
+  static final ChaosFixture chaos =
+      ChaosFixture.withQueue(Duration.ofSeconds(5), 10).withPollerSetting("UPLINK_WORKERS", "8");
 
   private static Incusd incusd;
   private static ChaosStack stack;
 
   @BeforeAll
   static void start() {
-    IncusTestEnvironment incus = IncusTestEnvironment.require();
-    incusd = Incusd.require(incus.url());
-    stack = new ChaosStack(aws, incus, dir, Map.of("UPLINK_WORKERS", "8"));
+    incusd = Incusd.require(chaos.incus().url());
+    stack = chaos.stack();
   }
 
+  /** Runs before the fixture closes the stack, as the stack's clean-up needs incusd. */
   @AfterAll
   static void stop() {
-    try {
-      if (incusd != null) {
-        incusd.ensureRunning();
-      }
-    } finally {
-      if (stack != null) {
-        stack.close();
-      }
+    if (incusd != null) {
+      incusd.ensureRunning();
     }
   }
 
@@ -161,7 +150,7 @@ class IncusdOutageChaosTest {
         Locale.ROOT,
         """
 
-        === IncusdOutageChaosTest: %d tasks x 16 KiB, incusd (pid %d) down %d ms ===
+        === IncusdOutageChaosIT: %d tasks x 16 KiB, incusd (pid %d) down %d ms ===
           DONE before the stop: %d; restart took %d ms; uploads finished after %d ms
           all finished after %d ms: %s; lost %d
           tasks with attempts > 1: %d (max attempts %d); transient-failure log lines: %d

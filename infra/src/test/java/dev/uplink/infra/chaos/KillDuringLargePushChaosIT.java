@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.uplink.infra.testing.ChildJvm;
-import dev.uplink.infra.testing.LocalAwsExtension;
 import dev.uplink.infra.testing.TestFiles;
 import dev.uplink.processor.incus.IncusTestEnvironment;
 import java.io.IOException;
@@ -16,14 +15,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 3: "{@code kill -9} of a poller process in the middle of a 200 MiB push: the task still
@@ -37,35 +34,29 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("chaos")
 @DisplayName("kill -9 of a poller mid-push (200 MiB over an existing 1 MiB file)")
-class KillDuringLargePushChaosTest {
+class KillDuringLargePushChaosIT {
 
   private static final long SIZE = 200L << 20;
   private static final int OLD_SIZE = 1 << 20;
   private static final Duration VISIBILITY = Duration.ofSeconds(8);
 
-  @RegisterExtension static final LocalAwsExtension aws = LocalAwsExtension.create(VISIBILITY, 5);
-
-  @TempDir static Path dir;
+  @RegisterExtension
+  static final ChaosFixture chaos =
+      ChaosFixture.withQueue(VISIBILITY, 5)
+          .withPollerSetting("UPLINK_WORKERS", "1")
+          .watching("big");
 
   private static IncusTestEnvironment incus;
   private static ChaosStack stack;
   private static IncusPushEvents events;
+  private static Path dir;
 
   @BeforeAll
   static void start() {
-    incus = IncusTestEnvironment.require();
-    stack = new ChaosStack(aws, incus, dir, Map.of("UPLINK_WORKERS", "1"));
-    events = new IncusPushEvents(incus).connect().watch(stack.root() + "/big");
-  }
-
-  @AfterAll
-  static void stop() {
-    if (events != null) {
-      events.close();
-    }
-    if (stack != null) {
-      stack.close();
-    }
+    incus = chaos.incus();
+    stack = chaos.stack();
+    events = chaos.events();
+    dir = chaos.dir();
   }
 
   @Test
@@ -163,7 +154,7 @@ class KillDuringLargePushChaosTest {
         Locale.ROOT,
         """
 
-        === KillDuringLargePushChaosTest: 200 MiB over 1 MiB, SIGKILL mid-push ===
+        === KillDuringLargePushChaosIT: 200 MiB over 1 MiB, SIGKILL mid-push ===
           task %s; upload %d ms; visibility timeout %s
           A killed with %d of %d bytes staged (%.0f%%); right after: status %s, old file whole
           kill -> DONE by B: %d ms; attempts %d
