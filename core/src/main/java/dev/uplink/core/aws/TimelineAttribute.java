@@ -33,7 +33,7 @@ final class TimelineAttribute {
   static AttributeValue entry(Instant at, TaskStatus to, String reason) {
     return AttributeValue.fromM(
         Map.of(
-            AT, AttributeValue.fromS(DynamoDbTaskStore.timestamp(at)),
+            AT, AttributeValue.fromS(TaskItem.timestamp(at)),
             TO, AttributeValue.fromS(to.name()),
             REASON, AttributeValue.fromS(reason)));
   }
