@@ -82,6 +82,10 @@ final class IdempotencyGuard {
                     TransactWriteItem.builder().put(guardPut(task, key, now)).build()));
         return;
       } catch (TransactionCanceledException e) {
+        if (isThrottled(e)) {
+          throw new DependencyException(
+              "DynamoDB table " + table, DependencyException.Reason.THROTTLED, e);
+        }
         if (!mayTryAgain(task, key, now, e)) {
           throw e;
         }
@@ -139,6 +143,19 @@ final class IdempotencyGuard {
     }
     boolean raced = reasons.stream().anyMatch(r -> "TransactionConflict".equals(r.code()));
     return raced || guardGone;
+  }
+
+  /**
+   * Whether DynamoDB cancelled the transaction to slow us down: the cancellation itself is a 400,
+   * which would read as a refusal, but one of its reasons says throttling.
+   */
+  private static boolean isThrottled(TransactionCanceledException e) {
+    return e.hasCancellationReasons()
+        && e.cancellationReasons().stream()
+            .anyMatch(
+                r ->
+                    "ThrottlingError".equals(r.code())
+                        || "ProvisionedThroughputExceeded".equals(r.code()));
   }
 
   private static Optional<CancellationReason> conditionFailure(

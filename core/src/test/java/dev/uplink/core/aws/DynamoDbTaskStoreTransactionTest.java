@@ -208,6 +208,18 @@ class DynamoDbTaskStoreTransactionTest {
   }
 
   @Test
+  void givenACancellationForThrottling_thenATransientThrottledDependencyFailure() {
+    dynamoDb.transactionOutcomes.add(
+        canceled(ok(), CancellationReason.builder().code("ThrottlingError").build()));
+
+    assertThatThrownBy(() -> store.create(aTaskUnderKey()))
+        .isInstanceOfSatisfying(
+            DependencyException.class,
+            e -> assertThat(e.reason()).isEqualTo(DependencyException.Reason.THROTTLED))
+        .hasCauseInstanceOf(TransactionCanceledException.class);
+  }
+
+  @Test
   void theGuardIdIsAFixedLengthHashOfOwnerAndKey() {
     assertThat(IdempotencyGuard.id("alice", "k"))
         .startsWith("idempotency#")
