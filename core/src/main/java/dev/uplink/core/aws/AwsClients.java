@@ -155,12 +155,16 @@ public final class AwsClients implements AutoCloseable {
 
   /** The work queue's URL, looked up by name. */
   public String queueUrl() {
-    return sqs.getQueueUrl(r -> r.queueName(settings.queue())).queueUrl();
+    return AwsErrors.translated(
+        "SQS queue " + settings.queue(),
+        () -> sqs.getQueueUrl(r -> r.queueName(settings.queue())).queueUrl());
   }
 
   /** The dead-letter queue's URL, looked up by name. */
   public String deadLetterQueueUrl() {
-    return sqs.getQueueUrl(r -> r.queueName(settings.deadLetterQueue())).queueUrl();
+    return AwsErrors.translated(
+        "SQS queue " + settings.deadLetterQueue(),
+        () -> sqs.getQueueUrl(r -> r.queueName(settings.deadLetterQueue())).queueUrl());
   }
 
   private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(

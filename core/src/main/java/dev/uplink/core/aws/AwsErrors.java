@@ -2,6 +2,7 @@ package dev.uplink.core.aws;
 
 import dev.uplink.core.domain.DependencyException;
 import dev.uplink.core.domain.DependencyException.Reason;
+import java.util.function.Supplier;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 
@@ -20,6 +21,27 @@ public final class AwsErrors {
    */
   public static DependencyException translate(String dependency, SdkException failure) {
     return new DependencyException(dependency, reasonOf(failure), failure);
+  }
+
+  /**
+   * The result of {@code call}, whose SDK exceptions become {@link DependencyException}s naming
+   * {@code dependency}; the domain's exceptions pass unchanged.
+   */
+  static <T> T translated(String dependency, Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (SdkException e) {
+      throw translate(dependency, e);
+    }
+  }
+
+  /** Runs {@code call}, translating its SDK exceptions as {@link #translated(String, Supplier)}. */
+  static void translated(String dependency, Runnable call) {
+    try {
+      call.run();
+    } catch (SdkException e) {
+      throw translate(dependency, e);
+    }
   }
 
   static Reason reasonOf(SdkException failure) {

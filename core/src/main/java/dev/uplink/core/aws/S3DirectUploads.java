@@ -21,6 +21,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.ChecksumType;
@@ -53,6 +54,9 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * The returned headers are those the client must send; {@code host} is left out, being part of the
  * URL. {@code content-length} is in them: an HTTP client usually derives it from the body, which
  * must then be exactly that long.
+ *
+ * <p>A failure of S3 is a {@link dev.uplink.core.domain.DependencyException} naming the bucket (the
+ * SDK's exception its cause); a missing object or upload is an {@link ObjectMissingException}.
  */
 public final class S3DirectUploads implements DirectUploads {
 
@@ -66,11 +70,13 @@ public final class S3DirectUploads implements DirectUploads {
   private final S3Client s3;
   private final S3Presigner presigner;
   private final String bucket;
+  private final String dependency;
 
   public S3DirectUploads(S3Client s3, S3Presigner presigner, String bucket) {
     this.s3 = Objects.requireNonNull(s3, "s3");
     this.presigner = Objects.requireNonNull(presigner, "presigner");
     this.bucket = Objects.requireNonNull(bucket, "bucket");
+    this.dependency = "S3 bucket " + bucket;
   }
 
   /** Over {@code clients}' S3 client, presigner and bucket. */
@@ -82,21 +88,26 @@ public final class S3DirectUploads implements DirectUploads {
   public PresignedRequest presignPut(String key, long size, String sha256Hex, Duration expiry) {
     requireNonNegative(size, "size");
     String checksum = Base64.getEncoder().encodeToString(sha256Bytes(sha256Hex));
+    Duration validFor = requirePositive(expiry);
     return toDomain(
-        presigner.presignPutObject(
-            p ->
-                p.signatureDuration(requirePositive(expiry))
-                    .putObjectRequest(
-                        r ->
-                            r.bucket(bucket)
-                                .key(key)
-                                .contentLength(size)
-                                .checksumSHA256(checksum))));
+        AwsErrors.translated(
+            dependency,
+            () ->
+                presigner.presignPutObject(
+                    p ->
+                        p.signatureDuration(validFor)
+                            .putObjectRequest(
+                                r ->
+                                    r.bucket(bucket)
+                                        .key(key)
+                                        .contentLength(size)
+                                        .checksumSHA256(checksum)))));
   }
 
   @Override
   public String startMultipart(String key) {
-    return s3.createMultipartUpload(r -> r.bucket(bucket).key(key)).uploadId();
+    return AwsErrors.translated(
+        dependency, () -> s3.createMultipartUpload(r -> r.bucket(bucket).key(key)).uploadId());
   }
 
   @Override
@@ -108,17 +119,21 @@ public final class S3DirectUploads implements DirectUploads {
           "partNumber must be 1 to %d, got %d".formatted(MAX_PART_NUMBER, partNumber));
     }
     requireNonNegative(partLength, "partLength");
+    Duration validFor = requirePositive(expiry);
     return toDomain(
-        presigner.presignUploadPart(
-            p ->
-                p.signatureDuration(requirePositive(expiry))
-                    .uploadPartRequest(
-                        r ->
-                            r.bucket(bucket)
-                                .key(key)
-                                .uploadId(uploadId)
-                                .partNumber(partNumber)
-                                .contentLength(partLength))));
+        AwsErrors.translated(
+            dependency,
+            () ->
+                presigner.presignUploadPart(
+                    p ->
+                        p.signatureDuration(validFor)
+                            .uploadPartRequest(
+                                r ->
+                                    r.bucket(bucket)
+                                        .key(key)
+                                        .uploadId(uploadId)
+                                        .partNumber(partNumber)
+                                        .contentLength(partLength)))));
   }
 
   @Override
@@ -132,6 +147,8 @@ public final class S3DirectUploads implements DirectUploads {
       }
     } catch (NoSuchUploadException e) {
       throw new ObjectMissingException(key, e);
+    } catch (SdkException e) {
+      throw AwsErrors.translate(dependency, e);
     }
     if (parts.isEmpty() && !uploadInProgress(key, uploadId)) {
       throw new ObjectMissingException(key, null);
@@ -146,8 +163,11 @@ public final class S3DirectUploads implements DirectUploads {
    * parts is asked about once more, so both read the same.
    */
   private boolean uploadInProgress(String key, String uploadId) {
-    return s3.listMultipartUploadsPaginator(r -> r.bucket(bucket).prefix(key)).uploads().stream()
-        .anyMatch(u -> u.key().equals(key) && u.uploadId().equals(uploadId));
+    return AwsErrors.translated(
+        dependency,
+        () ->
+            s3.listMultipartUploadsPaginator(r -> r.bucket(bucket).prefix(key)).uploads().stream()
+                .anyMatch(u -> u.key().equals(key) && u.uploadId().equals(uploadId)));
   }
 
   @Override
@@ -166,6 +186,8 @@ public final class S3DirectUploads implements DirectUploads {
                   .multipartUpload(m -> m.parts(completed)));
     } catch (NoSuchUploadException e) {
       throw new ObjectMissingException(key, e);
+    } catch (SdkException e) {
+      throw AwsErrors.translate(dependency, e);
     }
   }
 
@@ -175,6 +197,8 @@ public final class S3DirectUploads implements DirectUploads {
       s3.abortMultipartUpload(r -> r.bucket(bucket).key(key).uploadId(uploadId));
     } catch (NoSuchUploadException e) {
       // Already completed or aborted: aborting is idempotent.
+    } catch (SdkException e) {
+      throw AwsErrors.translate(dependency, e);
     }
   }
 
@@ -190,7 +214,9 @@ public final class S3DirectUploads implements DirectUploads {
       if (e.statusCode() == 404) {
         return Optional.empty();
       }
-      throw e;
+      throw AwsErrors.translate(dependency, e);
+    } catch (SdkException e) {
+      throw AwsErrors.translate(dependency, e);
     }
     return Optional.of(new ObjectFacts(head.contentLength(), fullObjectSha256(head)));
   }
@@ -225,6 +251,8 @@ public final class S3DirectUploads implements DirectUploads {
       update(digest, in);
     } catch (NoSuchKeyException e) {
       throw new ObjectMissingException(key, e);
+    } catch (SdkException e) {
+      throw AwsErrors.translate(dependency, e);
     } catch (IOException e) {
       throw new UncheckedIOException("Reading " + key + " failed", e);
     }

@@ -17,6 +17,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -32,6 +33,9 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  * <p>The buffer starts small and doubles only while the stream goes on, so a small file holds
  * little more than its own size: many small uploads at once must not each hold a whole part (32
  * concurrent 64 KiB uploads with 8 MiB parts exhausted a 256 MiB heap).
+ *
+ * <p>A failure of S3 is a {@link dev.uplink.core.domain.DependencyException} naming the bucket (the
+ * SDK's exception its cause); a missing object is an {@link ObjectMissingException}.
  */
 public final class S3ObjectStore implements ObjectStore {
 
@@ -50,6 +54,7 @@ public final class S3ObjectStore implements ObjectStore {
   private final S3Client s3;
   private final String bucket;
   private final int partSizeBytes;
+  private final String dependency;
 
   public S3ObjectStore(S3Client s3, String bucket, int partSizeBytes) {
     this.s3 = Objects.requireNonNull(s3, "s3");
@@ -60,6 +65,7 @@ public final class S3ObjectStore implements ObjectStore {
               .formatted(MIN_PART_SIZE, partSizeBytes));
     }
     this.partSizeBytes = partSizeBytes;
+    this.dependency = "S3 bucket " + bucket;
   }
 
   /**
@@ -69,6 +75,10 @@ public final class S3ObjectStore implements ObjectStore {
    */
   @Override
   public long put(String key, InputStream content) {
+    return AwsErrors.translated(dependency, () -> putStreaming(key, content));
+  }
+
+  private long putStreaming(String key, InputStream content) {
     byte[] buffer = new byte[Math.min(INITIAL_BUFFER, partSizeBytes)];
     int filled = 0;
     int next;
@@ -220,6 +230,8 @@ public final class S3ObjectStore implements ObjectStore {
       return new StoredObject(stream, stream.response().contentLength());
     } catch (NoSuchKeyException e) {
       throw new ObjectMissingException(key, e);
+    } catch (SdkException e) {
+      throw AwsErrors.translate(dependency, e);
     }
   }
 
@@ -229,6 +241,8 @@ public final class S3ObjectStore implements ObjectStore {
       s3.deleteObject(r -> r.bucket(bucket).key(key));
     } catch (NoSuchKeyException e) {
       // Already gone: deleting is idempotent.
+    } catch (SdkException e) {
+      throw AwsErrors.translate(dependency, e);
     }
   }
 

@@ -55,6 +55,10 @@ import software.amazon.awssdk.services.sqs.model.SqsException;
  *
  * <p>Queue URLs and ARNs are looked up on first use, so a missing dead-letter queue fails only the
  * operators' calls, never the uploads of a process that also serves them.
+ *
+ * <p>A failure of SQS is a {@link dev.uplink.core.domain.DependencyException} naming the queue (the
+ * SDK's exception its cause), except where the port asks for best effort ({@link #hold}, {@link
+ * #delete}).
  */
 public final class SqsDeadLetterQueue implements DeadLetterQueue {
 
@@ -130,16 +134,19 @@ public final class SqsDeadLetterQueue implements DeadLetterQueue {
   }
 
   private List<Message> receiveBatch(String url, int max, int holdSeconds, int waitSeconds) {
-    return sqs.receiveMessage(
-            r ->
-                r.queueUrl(url)
-                    .maxNumberOfMessages(max)
-                    .visibilityTimeout(holdSeconds)
-                    .waitTimeSeconds(waitSeconds)
-                    .messageSystemAttributeNames(
-                        MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT,
-                        MessageSystemAttributeName.SENT_TIMESTAMP))
-        .messages();
+    return AwsErrors.translated(
+        queue(url),
+        () ->
+            sqs.receiveMessage(
+                    r ->
+                        r.queueUrl(url)
+                            .maxNumberOfMessages(max)
+                            .visibilityTimeout(holdSeconds)
+                            .waitTimeSeconds(waitSeconds)
+                            .messageSystemAttributeNames(
+                                MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT,
+                                MessageSystemAttributeName.SENT_TIMESTAMP))
+                .messages());
   }
 
   private static DeadLetter letter(Message message) {
@@ -230,14 +237,17 @@ public final class SqsDeadLetterQueue implements DeadLetterQueue {
 
   private QueueDepth depth(String url) {
     Map<QueueAttributeName, String> attributes =
-        sqs.getQueueAttributes(
-                r ->
-                    r.queueUrl(url)
-                        .attributeNames(
-                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
-                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED))
-            .attributes();
+        AwsErrors.translated(
+            queue(url),
+            () ->
+                sqs.getQueueAttributes(
+                        r ->
+                            r.queueUrl(url)
+                                .attributeNames(
+                                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
+                                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED))
+                    .attributes());
     return new QueueDepth(
         nameOf(url),
         parseLong(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)),
@@ -266,7 +276,9 @@ public final class SqsDeadLetterQueue implements DeadLetterQueue {
         log.info("The dead-letter queue cannot move messages back by itself: {}", e.getMessage());
         return false;
       }
-      throw e;
+      throw AwsErrors.translate(queue(deadLetterQueueUrl.get()), e);
+    } catch (SdkException e) {
+      throw AwsErrors.translate(queue(deadLetterQueueUrl.get()), e);
     }
   }
 
@@ -291,7 +303,9 @@ public final class SqsDeadLetterQueue implements DeadLetterQueue {
       if (running.isPresent()) {
         throw new RedriveInProgressException(running.get());
       }
-      throw e;
+      throw AwsErrors.translate(queue(deadLetterQueueUrl.get()), e);
+    } catch (SdkException e) {
+      throw AwsErrors.translate(queue(deadLetterQueueUrl.get()), e);
     }
     return moveTasks().stream()
         .filter(move -> move.handle().equals(handle))
@@ -313,7 +327,9 @@ public final class SqsDeadLetterQueue implements DeadLetterQueue {
     if (!canMoveBack()) {
       return List.of();
     }
-    return listMoves().stream().map(SqsDeadLetterQueue::moveTask).toList();
+    return AwsErrors.translated(queue(deadLetterQueueUrl.get()), this::listMoves).stream()
+        .map(SqsDeadLetterQueue::moveTask)
+        .toList();
   }
 
   private List<ListMessageMoveTasksResultEntry> listMoves() {
@@ -340,9 +356,13 @@ public final class SqsDeadLetterQueue implements DeadLetterQueue {
 
   private String arnOf(String url) {
     String arn =
-        sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN))
-            .attributes()
-            .get(QueueAttributeName.QUEUE_ARN);
+        AwsErrors.translated(
+            queue(url),
+            () ->
+                sqs.getQueueAttributes(
+                        r -> r.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN))
+                    .attributes()
+                    .get(QueueAttributeName.QUEUE_ARN));
     if (arn == null) {
       throw new IllegalStateException("SQS returned no QueueArn for " + url);
     }
@@ -351,6 +371,11 @@ public final class SqsDeadLetterQueue implements DeadLetterQueue {
 
   private static String nameOf(String url) {
     return url.substring(url.lastIndexOf('/') + 1);
+  }
+
+  /** The queue at {@code url} as an operator names it. */
+  private static String queue(String url) {
+    return "SQS queue " + nameOf(url);
   }
 
   private static int seconds(Duration hold) {

@@ -18,15 +18,20 @@ public final class SqsTaskQueue implements TaskQueue {
   private final SqsClient sqs;
   private final String queueUrl;
   private final boolean fifo;
+  private final String dependency;
 
   public SqsTaskQueue(SqsClient sqs, String queueUrl) {
     this.sqs = Objects.requireNonNull(sqs, "sqs");
     this.queueUrl = Objects.requireNonNull(queueUrl, "queueUrl");
     this.fifo = queueUrl.endsWith(".fifo");
+    this.dependency = "SQS queue " + queueUrl.substring(queueUrl.lastIndexOf('/') + 1);
   }
 
   /**
-   * Returns once SQS has accepted the message; SDK exceptions propagate for the caller to retry.
+   * Returns once SQS has accepted the message.
+   *
+   * @throws dev.uplink.core.domain.DependencyException if SQS did not accept it (naming the queue;
+   *     transient or not), for the caller to retry
    */
   @Override
   public void publish(UploadTask task) {
@@ -39,6 +44,6 @@ public final class SqsTaskQueue implements TaskQueue {
           .messageGroupId(task.destination().instance())
           .messageDeduplicationId(UUID.randomUUID().toString());
     }
-    sqs.sendMessage(request.build());
+    AwsErrors.translated(dependency, () -> sqs.sendMessage(request.build()));
   }
 }

@@ -13,11 +13,13 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * A task's timeline as one DynamoDB list of {@code {at, to, reason}} maps, appended to by the same
  * conditional write that changes the status.
  *
- * <p>An entry's {@code from} and {@code attempt} are not stored: a claim cannot know them when it
- * writes (it is one conditional update of whichever claimable state the task is in). They follow
+ * <p>An entry's {@code from} and {@code attempt} are not stored: a claim's update increments the
+ * attempts in place, without reading them first, so it could not write its attempt. Both follow
  * from the order: {@code from} is the previous entry's {@code to}, and the attempt counts the
  * claims (entries to PROCESSING) so far, offset so that the last entry matches the task's {@code
- * attempts} (a task older than its timeline has claims the list does not show).
+ * attempts} (a task older than its timeline has claims the list does not show). The reason is
+ * written with the status the claim really took the task from (a takeover of an expired lease says
+ * so).
  */
 final class TimelineAttribute {
 
@@ -33,7 +35,7 @@ final class TimelineAttribute {
   static AttributeValue entry(Instant at, TaskStatus to, String reason) {
     return AttributeValue.fromM(
         Map.of(
-            AT, AttributeValue.fromS(DynamoDbTaskStore.timestamp(at)),
+            AT, AttributeValue.fromS(TaskItem.timestamp(at)),
             TO, AttributeValue.fromS(to.name()),
             REASON, AttributeValue.fromS(reason)));
   }

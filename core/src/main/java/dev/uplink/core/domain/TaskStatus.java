@@ -12,10 +12,9 @@ import java.util.Set;
  *      └─────────────────────────▶ CANCELLED
  *
  *   PENDING ──claim──▶ PROCESSING ──▶ DONE
- *      │  │               │  │
- *      │  │               │  └──────▶ FAILED
- *      │  │               └─release─▶ PENDING    (transient error, shutdown: try again later)
- *      │  └─────────────────────────▶ FAILED     (a permanent error found before any push)
+ *      │                  │  │
+ *      │                  │  └──────▶ FAILED     (a permanent error, or the retries ran out)
+ *      │                  └─release─▶ PENDING    (transient error, shutdown: try again later)
  *      └────────────────────────────▶ CANCELLED  (the owner withdrew it)
  *
  *   FAILED ──retry──▶ PENDING   (an operator fixed the cause and sends it through again)
@@ -23,6 +22,13 @@ import java.util.Set;
  *
  * A PROCESSING task whose lease has expired may be claimed again (its worker died): that is a
  * claim, not a status change, and {@link UploadTask#claimVerdict} decides it.
+ *
+ * <p>A PENDING task never fails directly: every check that can fail a task for good (the seal, the
+ * destination allow-list, the push itself) runs under a claim, so a failure leaves PROCESSING.
+ *
+ * <p>Whether a status is {@linkplain #isTerminal() terminal} (or {@linkplain #isOpen() open}) is
+ * decided here too, by exhaustive switches: a new status does not compile until it says where it
+ * stands, and the stores (their index of open tasks, their time to live) follow from it.
  */
 public enum TaskStatus {
   /** Presigned: the client uploads the bytes straight to the object store, then completes. */
@@ -37,7 +43,7 @@ public enum TaskStatus {
   public Set<TaskStatus> successors() {
     return switch (this) {
       case AWAITING_UPLOAD -> EnumSet.of(PENDING, FAILED, CANCELLED);
-      case PENDING -> EnumSet.of(PROCESSING, FAILED, CANCELLED);
+      case PENDING -> EnumSet.of(PROCESSING, CANCELLED);
       case PROCESSING -> EnumSet.of(DONE, FAILED, PENDING);
       case FAILED -> EnumSet.of(PENDING);
       case DONE, CANCELLED -> EnumSet.noneOf(TaskStatus.class);
@@ -53,7 +59,18 @@ public enum TaskStatus {
    * retry takes a FAILED task back to PENDING.
    */
   public boolean isTerminal() {
-    return this == DONE || this == FAILED || this == CANCELLED;
+    return switch (this) {
+      case DONE, FAILED, CANCELLED -> true;
+      case AWAITING_UPLOAD, PENDING, PROCESSING -> false;
+    };
+  }
+
+  /**
+   * Whether the task is still under way (not {@linkplain #isTerminal() terminal}): a store keeps
+   * open tasks where its sweeps find them and keeps finished ones only for their retention.
+   */
+  public boolean isOpen() {
+    return !isTerminal();
   }
 
   /**

@@ -56,7 +56,10 @@ public record Transition(
             case FAILED -> "retried by an operator";
             default -> "given back by its worker";
           };
-      case PROCESSING -> "claimed by a worker";
+      case PROCESSING ->
+          from.get() == TaskStatus.PROCESSING
+              ? "claimed again: its worker's lease ran out"
+              : "claimed by a worker";
       case DONE -> "pushed and verified";
       case FAILED -> "failed";
       case CANCELLED -> "cancelled by its owner";

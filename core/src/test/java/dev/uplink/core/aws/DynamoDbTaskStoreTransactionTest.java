@@ -4,6 +4,7 @@ import static dev.uplink.core.testing.TaskBuilder.aTask;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.uplink.core.domain.DependencyException;
 import dev.uplink.core.domain.IdempotencyKeyTakenException;
 import dev.uplink.core.domain.TaskConflictException;
 import dev.uplink.core.domain.TaskId;
@@ -119,7 +120,7 @@ class DynamoDbTaskStoreTransactionTest {
 
   private static Map<String, AttributeValue> guardNaming(TaskId task, Instant expiresAt) {
     return Map.of(
-        "id", AttributeValue.fromS(DynamoDbTaskStore.guardId(OWNER, "k")),
+        "id", AttributeValue.fromS(IdempotencyGuard.id(OWNER, "k")),
         "taskId", AttributeValue.fromS(task.value()),
         "expiresAt", AttributeValue.fromN(Long.toString(expiresAt.getEpochSecond())));
   }
@@ -135,13 +136,19 @@ class DynamoDbTaskStoreTransactionTest {
   }
 
   @Test
-  void givenConflictsThatDoNotEnd_thenTheLastCancellationPropagatesAfterFiveTries() {
+  void givenConflictsThatDoNotEnd_thenATransientDependencyFailureAfterFiveTries() {
     for (int i = 0; i < 10; i++) {
       dynamoDb.transactionOutcomes.add(canceled(conflict(), conflict()));
     }
 
     assertThatThrownBy(() -> store.create(aTaskUnderKey()))
-        .isInstanceOf(TransactionCanceledException.class);
+        .isInstanceOfSatisfying(
+            DependencyException.class,
+            e -> {
+              assertThat(e.isTransient()).as("transient").isTrue();
+              assertThat(e.dependency()).isEqualTo("DynamoDB table tasks");
+            })
+        .hasCauseInstanceOf(TransactionCanceledException.class);
     assertThat(dynamoDb.transactions).as("transactions sent").hasSize(5);
   }
 
@@ -195,12 +202,35 @@ class DynamoDbTaskStoreTransactionTest {
   }
 
   @Test
+  void givenACancellationForAnotherReason_thenItIsTranslatedAndNotTriedAgain() {
+    dynamoDb.transactionOutcomes.add(
+        canceled(ok(), CancellationReason.builder().code("ValidationError").build()));
+
+    assertThatThrownBy(() -> store.create(aTaskUnderKey()))
+        .isInstanceOf(DependencyException.class)
+        .hasCauseInstanceOf(TransactionCanceledException.class);
+    assertThat(dynamoDb.transactions).hasSize(1);
+  }
+
+  @Test
+  void givenACancellationForThrottling_thenATransientThrottledDependencyFailure() {
+    dynamoDb.transactionOutcomes.add(
+        canceled(ok(), CancellationReason.builder().code("ThrottlingError").build()));
+
+    assertThatThrownBy(() -> store.create(aTaskUnderKey()))
+        .isInstanceOfSatisfying(
+            DependencyException.class,
+            e -> assertThat(e.reason()).isEqualTo(DependencyException.Reason.THROTTLED))
+        .hasCauseInstanceOf(TransactionCanceledException.class);
+  }
+
+  @Test
   void theGuardIdIsAFixedLengthHashOfOwnerAndKey() {
-    assertThat(DynamoDbTaskStore.guardId("alice", "k"))
+    assertThat(IdempotencyGuard.id("alice", "k"))
         .startsWith("idempotency#")
         .hasSize("idempotency#".length() + 64)
-        .isNotEqualTo(DynamoDbTaskStore.guardId("alic", "ek"))
-        .isNotEqualTo(DynamoDbTaskStore.guardId("bob", "k"))
-        .isEqualTo(DynamoDbTaskStore.guardId("alice", "k"));
+        .isNotEqualTo(IdempotencyGuard.id("alic", "ek"))
+        .isNotEqualTo(IdempotencyGuard.id("bob", "k"))
+        .isEqualTo(IdempotencyGuard.id("alice", "k"));
   }
 }

@@ -15,6 +15,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class TaskStatusTest {
 
@@ -24,7 +25,6 @@ class TaskStatusTest {
     "AWAITING_UPLOAD, FAILED",
     "AWAITING_UPLOAD, CANCELLED",
     "PENDING, PROCESSING",
-    "PENDING, FAILED",
     "PENDING, CANCELLED",
     "PROCESSING, DONE",
     "PROCESSING, FAILED",
@@ -42,6 +42,7 @@ class TaskStatusTest {
     "PENDING, AWAITING_UPLOAD",
     "FAILED, AWAITING_UPLOAD",
     "PENDING, DONE",
+    "PENDING, FAILED",
     "PENDING, PENDING",
     "PROCESSING, PROCESSING",
     "DONE, PENDING",
@@ -82,12 +83,18 @@ class TaskStatusTest {
     assertThat(PROCESSING.isTerminal()).isFalse();
   }
 
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(TaskStatus.class)
+  void everyStatusIsEitherOpenOrTerminal(TaskStatus status) {
+    assertThat(status.isOpen()).isNotEqualTo(status.isTerminal());
+  }
+
   @Test
   void theseAreTheOnlyTransitions() {
     Map<TaskStatus, Set<TaskStatus>> allowed =
         Map.of(
             AWAITING_UPLOAD, EnumSet.of(PENDING, FAILED, CANCELLED),
-            PENDING, EnumSet.of(PROCESSING, FAILED, CANCELLED),
+            PENDING, EnumSet.of(PROCESSING, CANCELLED),
             PROCESSING, EnumSet.of(DONE, FAILED, PENDING),
             DONE, EnumSet.noneOf(TaskStatus.class),
             FAILED, EnumSet.of(PENDING),

@@ -298,11 +298,10 @@ public final class InMemoryTaskStore implements TaskStore {
   public List<UploadTask> findStale(Instant pendingBefore, Instant now, int limit) {
     staleQueries.add(new StaleQuery(pendingBefore, now, limit));
     return tasks.values().stream()
-        .filter(
-            t ->
-                (t.status() == TaskStatus.PENDING && t.updatedAt().isBefore(pendingBefore))
-                    || (t.status() == TaskStatus.PROCESSING
-                        && t.claimVerdict(now) == ClaimVerdict.CLAIMABLE))
+        // The domain says which tasks a worker may claim; of those, a PENDING one is stale only
+        // once it has waited since before pendingBefore (its message may be on its way).
+        .filter(t -> t.claimVerdict(now) == ClaimVerdict.CLAIMABLE)
+        .filter(t -> t.status() != TaskStatus.PENDING || t.updatedAt().isBefore(pendingBefore))
         .sorted(Comparator.comparing(UploadTask::updatedAt))
         .limit(limit)
         .toList();

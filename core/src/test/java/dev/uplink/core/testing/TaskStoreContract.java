@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.uplink.core.domain.AwaitingUpload;
+import dev.uplink.core.domain.ClaimVerdict;
 import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.DirectUpload;
 import dev.uplink.core.domain.IdempotencyKeyTakenException;
@@ -38,6 +39,8 @@ import java.util.concurrent.Future;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * What every {@link TaskStore} does with idempotency keys, listings, progress and direct uploads:
@@ -681,13 +684,62 @@ public abstract class TaskStoreContract {
                 "INCUS_UNAVAILABLE: refused"),
             tuple(START.plusSeconds(3), TaskStatus.PENDING, PROCESSING, 2, "claimed by a worker"),
             tuple(
-                START.plusSeconds(3).plus(LEASE), PROCESSING, PROCESSING, 3, "claimed by a worker"),
+                START.plusSeconds(3).plus(LEASE),
+                PROCESSING,
+                PROCESSING,
+                3,
+                "claimed again: its worker's lease ran out"),
             tuple(
                 START.plusSeconds(200),
                 PROCESSING,
                 TaskStatus.FAILED,
                 3,
                 "RETRIES_EXHAUSTED: gave up"));
+  }
+
+  @Test
+  void aClaimRecordsTheStatusItTookTheTaskFrom() {
+    UploadTask task = stored(aPendingTask(anOwner()));
+    UploadTask first = store.claim(task.id(), START.plusSeconds(1), LEASE);
+    UploadTask takenOver = store.claim(task.id(), first.leaseUntil().orElseThrow(), LEASE);
+
+    assertThat(first.timeline().get(first.timeline().size() - 1).reason())
+        .as("a claim of a PENDING task")
+        .isEqualTo(Transition.reasonFor(Optional.of(TaskStatus.PENDING), PROCESSING, none()));
+    assertThat(takenOver.timeline().get(takenOver.timeline().size() - 1).reason())
+        .as("a claim over an expired lease")
+        .isEqualTo(Transition.reasonFor(Optional.of(PROCESSING), PROCESSING, none()));
+  }
+
+  private static Optional<TaskError> none() {
+    return Optional.empty();
+  }
+
+  /**
+   * Every status, however a store keeps it apart (DynamoDB's sparse index of open tasks), is found
+   * stale exactly when the domain says a worker may claim it: a new status cannot be forgotten.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(TaskStatus.class)
+  void findStale_findsALongUnchangedTaskExactlyWhenAWorkerMayClaimIt(TaskStatus status) {
+    // Long before any other scenario's tasks: on a shared store, these come first. The awaiting
+    // upload's deadline is far off, so it comes last in other scenarios' sweeps.
+    Instant longAgo = Instant.parse("1600-01-01T00:00:00Z").plusSeconds(status.ordinal());
+    Instant farOff = Instant.parse("9000-01-01T00:00:00Z");
+    UploadTask base =
+        status == TaskStatus.AWAITING_UPLOAD
+            ? anAwaitingTask(anOwner(), longAgo, DirectUpload.singlePut(farOff))
+            : aPendingTask(anOwner(), "web-1", longAgo);
+    int attempts = status == TaskStatus.AWAITING_UPLOAD || status == TaskStatus.PENDING ? 0 : 1;
+    UploadTask task =
+        stored(
+            InMemoryTaskStore.with(
+                base, status, attempts, Optional.empty(), Optional.empty(), longAgo));
+
+    boolean claimable = task.claimVerdict(START) == ClaimVerdict.CLAIMABLE;
+    assertThat(ids(store.findStale(START, START, 100)).contains(task.id()))
+        .as("%s found stale", status)
+        .isEqualTo(claimable);
   }
 
   @Test

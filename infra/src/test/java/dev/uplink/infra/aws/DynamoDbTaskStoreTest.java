@@ -20,6 +20,7 @@ import dev.uplink.core.domain.TaskQuery;
 import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.TaskStore;
 import dev.uplink.core.domain.UploadTask;
+import dev.uplink.core.testing.InMemoryTaskStore;
 import dev.uplink.core.testing.TaskStoreContract;
 import dev.uplink.infra.AwsProvisioner;
 import dev.uplink.infra.testing.LocalAwsExtension;
@@ -132,6 +133,32 @@ class DynamoDbTaskStoreTest {
       store.create(task);
 
       assertThat(store.find(task.id())).as("the stored task").contains(task);
+    }
+
+    /** Every status, however it is written, is in the open index or expires: never both. */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(TaskStatus.class)
+    void givenATaskInAnyStatus_whenCreated_thenItIsInTheOpenIndexExactlyWhileOpen(
+        TaskStatus status) {
+      UploadTask task =
+          InMemoryTaskStore.with(
+              aPendingTask(), status, 0, Optional.empty(), Optional.empty(), CREATED);
+
+      store.create(task);
+
+      var item = rawItem(task.id());
+      if (status.isOpen()) {
+        assertThat(item)
+            .containsEntry("openStatus", AttributeValue.fromS(status.name()))
+            .doesNotContainKey("expiresAt");
+      } else {
+        assertThat(item)
+            .doesNotContainKey("openStatus")
+            .containsEntry(
+                "expiresAt",
+                AttributeValue.fromN(Long.toString(CREATED.plus(RETENTION).getEpochSecond())));
+      }
+      assertThat(store.find(task.id())).contains(task);
     }
 
     @Test
@@ -513,14 +540,25 @@ class DynamoDbTaskStoreTest {
     }
 
     @Test
-    void givenPendingTask_whenFailedBeforeAnyPush_thenCodeAndMessageAreRecorded() {
-      UploadTask task = aStoredPendingTask();
-      var error = new TaskError(TaskError.INSTANCE_NOT_FOUND, "Instance web-1 not found");
+    void givenAwaitingUpload_whenFailedBeforeAnyClaim_thenCodeAndMessageAreRecorded() {
+      UploadTask pending = aPendingTask();
+      UploadTask task =
+          UploadTask.awaitingUpload(
+              pending.id(),
+              pending.owner(),
+              pending.destination(),
+              pending.objectKey(),
+              pending.size(),
+              pending.sha256(),
+              new DirectUpload(Optional.empty(), 0, CREATED.plusSeconds(60)),
+              CREATED);
+      store.create(task);
+      var error = new TaskError(TaskError.UPLOAD_MISMATCH, "The object is 3 bytes, not 4");
       Instant now = CREATED.plusSeconds(30);
 
       UploadTask failed =
           store.transition(
-              task.id(), TaskStatus.PENDING, TaskStatus.FAILED, Optional.of(error), now);
+              task.id(), TaskStatus.AWAITING_UPLOAD, TaskStatus.FAILED, Optional.of(error), now);
 
       assertThat(failed.status()).isEqualTo(TaskStatus.FAILED);
       assertThat(failed.lastError()).contains(error);
@@ -555,7 +593,7 @@ class DynamoDbTaskStoreTest {
                   store.transition(
                       task.id(),
                       TaskStatus.PENDING,
-                      TaskStatus.FAILED,
+                      TaskStatus.CANCELLED,
                       Optional.empty(),
                       CREATED.plusSeconds(2)))
           .isInstanceOfSatisfying(
