@@ -48,8 +48,7 @@ public final class UploadService {
   }
 
   /**
-   * A service whose dependencies' outages are {@link Outages#NETWORK} failures, and that seals
-   * nothing.
+   * A service whose dependencies' outages are {@link Outages#DEPENDENCIES}, and that seals nothing.
    *
    * @param directUploads the store's presigned uploads; without them only streamed uploads work
    */
@@ -67,7 +66,7 @@ public final class UploadService {
         clock,
         limits,
         directUploads,
-        Outages.NETWORK,
+        Outages.DEPENDENCIES,
         Optional.empty());
   }
 
