@@ -50,6 +50,10 @@ public final class ObjectCreatedHandler implements RequestHandler<SQSEvent, SQSB
   @Override
   public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
     var failures = new ArrayList<SQSBatchResponse.BatchItemFailure>();
+    if (event == null || event.getRecords() == null) {
+      LOG.warn("An event without records; nothing to do");
+      return new SQSBatchResponse(failures);
+    }
     for (SQSEvent.SQSMessage message : event.getRecords()) {
       try {
         for (String key : objectKeys(message.getBody())) {
