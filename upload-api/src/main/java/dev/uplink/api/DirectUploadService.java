@@ -98,7 +98,7 @@ public final class DirectUploadService {
    *
    * @throws RequestRejectedException FORBIDDEN, TOO_LARGE, INVALID ({@code size}, {@code sha256}),
    *     IDEMPOTENCY_MISMATCH
-   * @throws ServiceUnavailableException if the task store failed
+   * @throws DependencyFailedException if the task store failed
    */
   public Ticket presignPut(
       Caller caller,
@@ -138,7 +138,7 @@ public final class DirectUploadService {
    * upload; the part size is {@link UploadLimits#partSizeFor}.
    *
    * @throws RequestRejectedException FORBIDDEN, TOO_LARGE, INVALID, IDEMPOTENCY_MISMATCH
-   * @throws ServiceUnavailableException if the object store or task store failed
+   * @throws DependencyFailedException if the object store or task store failed
    */
   public UploadTask startMultipart(
       Caller caller,
@@ -158,7 +158,7 @@ public final class DirectUploadService {
     try {
       uploadId = uploads.startMultipart(key);
     } catch (RuntimeException e) {
-      throw new ServiceUnavailableException("object store", Optional.empty(), e);
+      throw new DependencyFailedException("object store", Optional.empty(), e);
     }
     Instant now = now();
     var task =
@@ -198,7 +198,7 @@ public final class DirectUploadService {
           upload.partLength(partNumber, task.size()),
           urlExpiry(upload));
     } catch (RuntimeException e) {
-      throw new ServiceUnavailableException("object store", Optional.empty(), e);
+      throw new DependencyFailedException("object store", Optional.empty(), e);
     }
   }
 
@@ -216,7 +216,7 @@ public final class DirectUploadService {
     } catch (ObjectMissingException e) {
       throw RequestRejectedException.wrongStatus(task, "listed: its upload no longer exists");
     } catch (RuntimeException e) {
-      throw new ServiceUnavailableException("object store", Optional.empty(), e);
+      throw new DependencyFailedException("object store", Optional.empty(), e);
     }
   }
 
@@ -227,7 +227,7 @@ public final class DirectUploadService {
    * @throws RequestRejectedException NOT_FOUND, UPLOAD_INCOMPLETE (nothing or not all parts there
    *     yet: upload and complete again), UPLOAD_MISMATCH (the task is now FAILED), WRONG_STATUS
    *     (FAILED or CANCELLED)
-   * @throws ServiceUnavailableException if a dependency failed; completing again is safe
+   * @throws DependencyFailedException if a dependency failed; completing again is safe
    */
   public UploadTask complete(String owner, String id) {
     UploadTask task = find(owner, id);
@@ -245,7 +245,7 @@ public final class DirectUploadService {
    * upload. Keys that are not tasks', and tasks already completed, are ignored.
    *
    * @return the task, if the key is a task's
-   * @throws ServiceUnavailableException if a dependency failed (the event should be retried)
+   * @throws DependencyFailedException if a dependency failed (the event should be retried)
    */
   public Optional<UploadTask> completeObject(String objectKey) {
     Optional<TaskId> id = ObjectKeys.taskOf(objectKey);
@@ -326,7 +326,7 @@ public final class DirectUploadService {
                   task.sha256(),
                   urlExpiry(task.directUpload().get()))));
     } catch (RuntimeException e) {
-      throw new ServiceUnavailableException("object store", Optional.of(task.id()), e);
+      throw new DependencyFailedException("object store", Optional.of(task.id()), e);
     }
   }
 
@@ -349,7 +349,7 @@ public final class DirectUploadService {
     try {
       return tasks.find(id);
     } catch (RuntimeException e) {
-      throw new ServiceUnavailableException("task store", Optional.empty(), e);
+      throw new DependencyFailedException("task store", Optional.empty(), e);
     }
   }
 

@@ -49,7 +49,7 @@ final class TaskIntake {
    *
    * @throws RequestRejectedException INVALID for a malformed key, IDEMPOTENCY_MISMATCH if the key
    *     named a different request
-   * @throws ServiceUnavailableException if the task store failed
+   * @throws DependencyFailedException if the task store failed
    */
   Optional<UploadTask> replay(
       String owner, Optional<String> idempotencyKey, Predicate<UploadTask> sameRequest) {
@@ -64,7 +64,7 @@ final class TaskIntake {
    * @param discard removes what was set aside for {@code task} (its object, its multipart upload);
    *     must not throw
    * @throws RequestRejectedException IDEMPOTENCY_MISMATCH if the winner was a different request
-   * @throws ServiceUnavailableException if the task store failed
+   * @throws DependencyFailedException if the task store failed
    */
   UploadTask record(
       UploadTask task,
@@ -83,21 +83,21 @@ final class TaskIntake {
       // Should the write have landed despite the error, the worker finds no object and fails the
       // task with OBJECT_MISSING: visible to the owner, never a silent loss.
       discard.run();
-      throw new ServiceUnavailableException("task store", Optional.empty(), e);
+      throw new DependencyFailedException("task store", Optional.empty(), e);
     }
   }
 
   /**
    * Announces a task just recorded PENDING ({@link #record}) to the processor.
    *
-   * @throws ServiceUnavailableException naming the task if the queue failed (it stays PENDING and
+   * @throws DependencyFailedException naming the task if the queue failed (it stays PENDING and
    *     will still be processed)
    */
   UploadTask publish(UploadTask pending) {
     try {
       queue.publish(pending);
     } catch (RuntimeException e) {
-      throw new ServiceUnavailableException("task queue", Optional.of(pending.id()), e);
+      throw new DependencyFailedException("task queue", Optional.of(pending.id()), e);
     }
     return pending;
   }
@@ -109,7 +109,7 @@ final class TaskIntake {
    *
    * @throws RequestRejectedException NOT_FOUND if the task vanished, WRONG_STATUS if it was
    *     cancelled or failed meanwhile
-   * @throws ServiceUnavailableException if the task store or the queue failed
+   * @throws DependencyFailedException if the task store or the queue failed
    */
   UploadTask markPendingAndPublish(UploadTask awaiting) {
     UploadTask pending;
@@ -129,7 +129,7 @@ final class TaskIntake {
       }
       return current;
     } catch (RuntimeException e) {
-      throw new ServiceUnavailableException("task store", Optional.empty(), e);
+      throw new DependencyFailedException("task store", Optional.empty(), e);
     }
     return publish(pending);
   }

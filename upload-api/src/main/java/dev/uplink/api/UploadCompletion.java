@@ -54,7 +54,7 @@ final class UploadCompletion {
    *
    * @throws RequestRejectedException UPLOAD_INCOMPLETE (nothing or not all parts there yet),
    *     UPLOAD_MISMATCH (the task is now FAILED), WRONG_STATUS (FAILED or CANCELLED)
-   * @throws ServiceUnavailableException if a dependency failed; completing again is safe
+   * @throws DependencyFailedException if a dependency failed; completing again is safe
    */
   UploadTask complete(UploadTask task) {
     switch (task.status()) {
@@ -87,7 +87,7 @@ final class UploadCompletion {
     } catch (RequestRejectedException e) {
       throw e;
     } catch (RuntimeException e) {
-      throw new ServiceUnavailableException("object store", Optional.empty(), e);
+      throw new DependencyFailedException("object store", Optional.empty(), e);
     }
     return intake.markPendingAndPublish(task);
   }
@@ -159,7 +159,7 @@ final class UploadCompletion {
     try {
       task = tasks.find(id);
     } catch (RuntimeException e) {
-      throw new ServiceUnavailableException("task store", Optional.empty(), e);
+      throw new DependencyFailedException("task store", Optional.empty(), e);
     }
     return task.filter(t -> t.status() == TaskStatus.AWAITING_UPLOAD);
   }
@@ -244,7 +244,7 @@ final class UploadCompletion {
     } catch (TaskConflictException e) {
       return e.current().orElseThrow(RequestRejectedException::notFound);
     } catch (RuntimeException e) {
-      throw new ServiceUnavailableException("task store", Optional.empty(), e);
+      throw new DependencyFailedException("task store", Optional.empty(), e);
     }
     bytes.delete(task.objectKey());
     throw new RequestRejectedException(Reason.UPLOAD_MISMATCH, reason, null, Optional.of(failed));

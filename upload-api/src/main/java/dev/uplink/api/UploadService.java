@@ -106,7 +106,7 @@ public final class UploadService {
 
   /**
    * Which failures of the task store, object store and queue mean they are down: a {@link
-   * ServiceUnavailableException} whose cause is one of those asks the client to retry later; any
+   * DependencyFailedException} whose cause is one of those asks the client to retry later; any
    * other is a bug.
    */
   public Outages outages() {
@@ -134,7 +134,7 @@ public final class UploadService {
    *     left behind), IDEMPOTENCY_MISMATCH for a reused key
    * @throws EmptyUploadException if the body has no bytes (checked before anything is stored)
    * @throws UnreadableBodyException if the body broke off; nothing is left behind
-   * @throws ServiceUnavailableException if the object store, task store or queue failed
+   * @throws DependencyFailedException if the object store, task store or queue failed
    */
   public UploadTask accept(
       Caller caller, Destination destination, InputStream body, Optional<String> idempotencyKey) {
@@ -171,7 +171,7 @@ public final class UploadService {
       if (measured.failure() != null) {
         throw bodyFailure(measured.failure());
       }
-      throw new ServiceUnavailableException("object store", Optional.empty(), e);
+      throw new DependencyFailedException("object store", Optional.empty(), e);
     }
     if (measured.failure() != null) {
       // The store swallowed a read failure and kept a truncated object.
@@ -206,7 +206,7 @@ public final class UploadService {
    * The task with this id if {@code owner} owns it. Malformed ids, unknown ids and other owners'
    * tasks all answer empty, so callers cannot probe for tasks that are not theirs.
    *
-   * @throws ServiceUnavailableException if the task store failed
+   * @throws DependencyFailedException if the task store failed
    */
   public Optional<UploadTask> find(String owner, String id) {
     Objects.requireNonNull(owner, "owner");
@@ -217,7 +217,7 @@ public final class UploadService {
     try {
       task = tasks.find(new TaskId(id));
     } catch (RuntimeException e) {
-      throw new ServiceUnavailableException("task store", Optional.empty(), e);
+      throw new DependencyFailedException("task store", Optional.empty(), e);
     }
     return task.filter(t -> t.isOwnedBy(owner));
   }
@@ -234,14 +234,14 @@ public final class UploadService {
   /**
    * One page of the caller's tasks, newest first.
    *
-   * @throws ServiceUnavailableException if the task store failed
+   * @throws DependencyFailedException if the task store failed
    */
   public TaskPage list(String owner, TaskQuery query) {
     Objects.requireNonNull(owner, "owner");
     try {
       return tasks.list(owner, query);
     } catch (RuntimeException e) {
-      throw new ServiceUnavailableException("task store", Optional.empty(), e);
+      throw new DependencyFailedException("task store", Optional.empty(), e);
     }
   }
 
@@ -251,7 +251,7 @@ public final class UploadService {
    * again answers it unchanged.
    *
    * @throws RequestRejectedException NOT_FOUND, or WRONG_STATUS once PROCESSING or finished
-   * @throws ServiceUnavailableException if the task store failed
+   * @throws DependencyFailedException if the task store failed
    */
   public UploadTask cancel(String owner, String id) {
     UploadTask task = require(owner, id);
@@ -272,7 +272,7 @@ public final class UploadService {
         // It moved on meanwhile (claimed, completed): decide again on what it is now.
         task = e.current().orElseThrow(RequestRejectedException::notFound);
       } catch (RuntimeException e) {
-        throw new ServiceUnavailableException("task store", Optional.empty(), e);
+        throw new DependencyFailedException("task store", Optional.empty(), e);
       }
     }
   }
@@ -283,7 +283,7 @@ public final class UploadService {
    * a backoff from 100 ms to 1 s, so a waiting client costs about one read a second.
    *
    * @throws RequestRejectedException NOT_FOUND
-   * @throws ServiceUnavailableException if the task store failed
+   * @throws DependencyFailedException if the task store failed
    */
   public UploadTask awaitChange(String owner, String id, Duration wait) {
     UploadTask seen = require(owner, id);

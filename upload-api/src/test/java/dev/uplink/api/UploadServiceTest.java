@@ -109,7 +109,7 @@ class UploadServiceTest {
 
       assertThatThrownBy(() -> acceptFromAlice(bytes(10)))
           .isInstanceOfSatisfying(
-              ServiceUnavailableException.class,
+              DependencyFailedException.class,
               e -> {
                 assertThat(e.dependency()).isEqualTo("object store");
                 assertThat(e.recordedTask()).isEmpty();
@@ -124,7 +124,7 @@ class UploadServiceTest {
 
       assertThatThrownBy(() -> acceptFromAlice(bytes(10)))
           .isInstanceOfSatisfying(
-              ServiceUnavailableException.class,
+              DependencyFailedException.class,
               e -> assertThat(e.dependency()).isEqualTo("task store"));
       assertThat(objects.deleted()).as("deleted objects").hasSize(1);
       assertThat(objects.objects()).as("objects left").isEmpty();
@@ -137,7 +137,7 @@ class UploadServiceTest {
 
       assertThatThrownBy(() -> acceptFromAlice(bytes(10)))
           .isInstanceOfSatisfying(
-              ServiceUnavailableException.class,
+              DependencyFailedException.class,
               e -> {
                 assertThat(e.dependency()).isEqualTo("task queue");
                 assertThat(e.recordedTask()).isPresent();
@@ -186,7 +186,7 @@ class UploadServiceTest {
       tasks.failFindsWith(Outage.of("DynamoDB is down"));
 
       assertThatThrownBy(() -> service.find("alice", "01JD0000000000000000000000"))
-          .isInstanceOf(ServiceUnavailableException.class);
+          .isInstanceOf(DependencyFailedException.class);
     }
   }
 

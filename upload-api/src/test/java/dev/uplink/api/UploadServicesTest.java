@@ -21,8 +21,7 @@ class UploadServicesTest {
 
   private static boolean isOutage(Throwable failure) {
     return UploadServices.AWS_OUTAGES.isOutage(
-        new ServiceUnavailableException(
-            "task store", Optional.empty(), (RuntimeException) failure));
+        new DependencyFailedException("task store", Optional.empty(), (RuntimeException) failure));
   }
 
   private static AwsServiceException aws(int status, String code) {

@@ -1,8 +1,8 @@
 package dev.uplink.api.http;
 
+import dev.uplink.api.DependencyFailedException;
 import dev.uplink.api.Outages;
 import dev.uplink.api.RequestRejectedException;
-import dev.uplink.api.ServiceUnavailableException;
 import dev.uplink.api.UploadService;
 import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.DependencyException;
@@ -93,7 +93,7 @@ final class ApiApplication {
         InvalidDestinationException.class,
         (e, ctx) -> respond(ctx, ProblemException.invalidDestination(e.field(), e.reason())));
     config.routes.exception(
-        ServiceUnavailableException.class,
+        DependencyFailedException.class,
         (e, ctx) -> {
           e.recordedTask().ifPresent(id -> ctx.attribute(UploadRoutes.TASK_ID, id.value()));
           if (!outages.isOutage(e.getCause())) {

@@ -128,6 +128,26 @@ class TaskVocabularyTest {
                 .toList());
   }
 
+  @Test
+  void theUploadScreenStopsFollowingATaskAtEveryFinalStatusAndNoOther() throws IOException {
+    Matcher finals =
+        Pattern.compile("const FINAL = new Set\\(\\[([^]]*)]\\);").matcher(webAsset("upload.js"));
+    assertThat(finals.find()).as("upload.js declares FINAL").isTrue();
+    List<String> listed =
+        Pattern.compile("'([A-Z_]+)'")
+            .matcher(finals.group(1))
+            .results()
+            .map(m -> m.group(1))
+            .toList();
+
+    assertThat(listed)
+        .containsExactlyInAnyOrderElementsOf(
+            Arrays.stream(TaskStatus.values())
+                .filter(TaskStatus::isTerminal)
+                .map(Enum::name)
+                .toList());
+  }
+
   private static String[] quoted(List<String> names) {
     return names.stream().map(name -> "`" + name + "`").toArray(String[]::new);
   }
