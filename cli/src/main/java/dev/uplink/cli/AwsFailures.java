@@ -1,6 +1,7 @@
 package dev.uplink.cli;
 
 import dev.uplink.core.config.AwsSettings;
+import dev.uplink.core.domain.DependencyException;
 import java.net.URI;
 import java.util.Optional;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -17,8 +18,32 @@ final class AwsFailures {
 
   private AwsFailures() {}
 
-  /** One line for {@code failure}, which happened talking to the resources {@code aws} names. */
-  static String describe(SdkException failure, AwsSettings aws) {
+  /**
+   * Whether {@code failure} is AWS's: an SDK exception, or one an adapter translated into a {@link
+   * DependencyException}.
+   */
+  static boolean isAwsFailure(Throwable failure) {
+    return failure instanceof SdkException || failure instanceof DependencyException;
+  }
+
+  /**
+   * One line for {@code failure} (see {@link #isAwsFailure}), which happened talking to the
+   * resources {@code aws} names. A translated failure is described by the SDK's exception it keeps,
+   * which says more (which resource is missing) than whether it was transient.
+   */
+  static String describe(RuntimeException failure, AwsSettings aws) {
+    if (failure instanceof DependencyException translated) {
+      return translated.getCause() instanceof SdkException sdk
+          ? describeSdk(sdk, aws)
+          : Problem.oneLine(translated.getMessage());
+    }
+    if (failure instanceof SdkException sdk) {
+      return describeSdk(sdk, aws);
+    }
+    throw new IllegalArgumentException("Not an AWS failure: " + failure, failure);
+  }
+
+  private static String describeSdk(SdkException failure, AwsSettings aws) {
     if (failure instanceof QueueDoesNotExistException) {
       return "the queue %s or %s does not exist in %s: check UPLINK_QUEUE, UPLINK_DLQ and AWS_REGION"
           .formatted(aws.queue(), aws.deadLetterQueue(), where(aws.sqsEndpoint(), "SQS", aws));

@@ -11,7 +11,6 @@ import dev.uplink.core.operations.RedriveInProgressException;
 import java.util.function.Function;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
-import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * How the operators' commands ({@code dlq}, {@code retry}) reach the queues and the table: straight
@@ -46,7 +45,10 @@ final class OperatorConnection {
       return work.apply(OperatorServices.onAws(config, clients));
     } catch (DeadLetterNotFoundException | RedriveInProgressException | TaskNotFoundException e) {
       throw new CliException(e.getMessage(), e);
-    } catch (SdkException e) {
+    } catch (RuntimeException e) {
+      if (!AwsFailures.isAwsFailure(e)) {
+        throw e;
+      }
       throw new CliException(AwsFailures.describe(e, config.aws()), e);
     }
   }
@@ -56,8 +58,11 @@ final class OperatorConnection {
     return "cli:" + System.getProperty("user.name", "unknown");
   }
 
-  /** Describes an AWS failure of one item of a batch, as {@link #run} would the whole command. */
-  String describe(SdkException failure) {
+  /**
+   * Describes an AWS failure ({@link AwsFailures#isAwsFailure}) of one item of a batch, as {@link
+   * #run} would the whole command.
+   */
+  String describe(RuntimeException failure) {
     return AwsFailures.describe(failure, config().aws());
   }
 

@@ -16,7 +16,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import software.amazon.awssdk.core.exception.SdkException;
 
 /** {@code uplink retry ID...}: FAILED tasks back to PENDING and queued again, for operators. */
 @Command(
@@ -84,7 +83,10 @@ final class RetryCommand implements Callable<Integer> {
         retried.add(service.retry(id, operator().operator()));
       } catch (RetryRefusedException | TaskNotFoundException e) {
         refused.put(id.value(), e.getMessage());
-      } catch (SdkException e) {
+      } catch (RuntimeException e) {
+        if (!AwsFailures.isAwsFailure(e)) {
+          throw e;
+        }
         refused.put(id.value(), "task " + id + ": " + operator().describe(e));
       }
     }

@@ -1,10 +1,13 @@
 package dev.uplink.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.uplink.core.domain.TaskStatus;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * A task as the API shows it ({@code GET /v1/uploads/{id}}). Tolerant: a field the API does not
@@ -44,12 +47,19 @@ public record Task(
     Optional<String> updatedAt,
     List<TimelineEntry> timeline) {
 
-  /** Statuses no worker or client changes any more. */
-  public static final Set<String> FINISHED = Set.of("DONE", "FAILED", "CANCELLED");
+  /** Statuses no worker or client changes any more: the domain's terminal ones. */
+  public static final Set<String> FINISHED =
+      Arrays.stream(TaskStatus.values())
+          .filter(TaskStatus::isTerminal)
+          .map(Enum::name)
+          .collect(Collectors.toUnmodifiableSet());
 
-  /** Every status a task may have, as {@code GET /v1/uploads?status=} accepts them. */
+  /**
+   * Every status a task may have, as {@code GET /v1/uploads?status=} accepts them: the domain's, in
+   * its order.
+   */
   public static final List<String> STATUSES =
-      List.of("AWAITING_UPLOAD", "PENDING", "PROCESSING", "DONE", "FAILED", "CANCELLED");
+      Arrays.stream(TaskStatus.values()).map(Enum::name).toList();
 
   public Task {
     timeline = List.copyOf(timeline);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.uplink.core.config.AwsSettings;
 import dev.uplink.core.config.UplinkConfig;
+import dev.uplink.core.domain.DependencyException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.util.Map;
@@ -91,5 +92,36 @@ class AwsFailuresTest {
         .isEqualTo(
             "cannot reach SQS or DynamoDB (SQS at http://127.0.0.1:9324, DynamoDB at"
                 + " http://127.0.0.1:8000): Unable to execute HTTP request: Connection refused");
+  }
+
+  @Test
+  @DisplayName("describes a failure the adapter translated as the SDK's own")
+  void translatedByTheAdapter() {
+    var missing = QueueDoesNotExistException.builder().message("The queue does not exist").build();
+    var translated =
+        new DependencyException(
+            "SQS queue uplink-tasks", DependencyException.Reason.REJECTED, missing);
+
+    assertThat(AwsFailures.isAwsFailure(translated)).isTrue();
+    assertThat(AwsFailures.describe(translated, ON_AWS))
+        .isEqualTo(AwsFailures.describe(missing, ON_AWS));
+  }
+
+  @Test
+  @DisplayName("gives the adapter's words for a translated failure without the SDK's")
+  void translatedWithoutCause() {
+    var translated =
+        new DependencyException(
+            "DynamoDB table uplink-tasks", DependencyException.Reason.THROTTLED, null);
+
+    assertThat(AwsFailures.describe(translated, ON_AWS))
+        .isEqualTo("DynamoDB table uplink-tasks is throttling requests");
+  }
+
+  @Test
+  @DisplayName("knows an SDK failure, and nothing else, as an AWS failure")
+  void whatIsAnAwsFailure() {
+    assertThat(AwsFailures.isAwsFailure(SdkClientException.create("refused"))).isTrue();
+    assertThat(AwsFailures.isAwsFailure(new IllegalStateException("a bug"))).isFalse();
   }
 }

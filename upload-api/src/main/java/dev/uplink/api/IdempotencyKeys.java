@@ -40,7 +40,7 @@ final class IdempotencyKeys {
    * The task created earlier under {@code key}, if any and if {@code sameRequest} holds for it.
    *
    * @throws RequestRejectedException IDEMPOTENCY_MISMATCH if the key named a different request
-   * @throws ServiceUnavailableException if the task store failed
+   * @throws DependencyFailedException if the task store failed
    */
   Optional<UploadTask> replay(
       String owner, Optional<String> key, Predicate<UploadTask> sameRequest) {
@@ -52,7 +52,7 @@ final class IdempotencyKeys {
     try {
       existing = tasks.findByIdempotencyKey(owner, key.get());
     } catch (RuntimeException e) {
-      throw new ServiceUnavailableException("task store", Optional.empty(), e);
+      throw new DependencyFailedException("task store", Optional.empty(), e);
     }
     existing.ifPresent(task -> requireSame(task, sameRequest));
     return existing;
@@ -68,7 +68,7 @@ final class IdempotencyKeys {
     try {
       found = tasks.find(taken.existing());
     } catch (RuntimeException e) {
-      throw new ServiceUnavailableException("task store", Optional.empty(), e);
+      throw new DependencyFailedException("task store", Optional.empty(), e);
     }
     UploadTask task =
         found.orElseThrow(() -> new IllegalStateException(taken.getMessage() + " but it is gone"));

@@ -2,9 +2,7 @@ package dev.uplink.api;
 
 import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.Destination;
-import dev.uplink.core.domain.DestinationPolicy;
 import dev.uplink.core.domain.DirectUploads;
-import dev.uplink.core.domain.IdempotencyKeyTakenException;
 import dev.uplink.core.domain.ObjectStore;
 import dev.uplink.core.domain.TaskConflictException;
 import dev.uplink.core.domain.TaskId;
@@ -24,8 +22,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.Predicate;
 
 /**
  * Accepts uploads: streams the body into the object store while counting and hashing it, records a
@@ -36,18 +33,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class UploadService {
 
-  private static final Logger LOG = LoggerFactory.getLogger(UploadService.class);
-  private static final String KEY_PREFIX = "uploads/";
-
   private final TaskStore tasks;
   private final ObjectStore objects;
-  private final TaskQueue queue;
   private final Clock clock;
   private final UploadLimits limits;
-  private final IdempotencyKeys idempotency;
+  private final TaskIntake intake;
+  private final StoredBytes bytes;
   private final Optional<DirectUploadService> direct;
   private final Outages outages;
-  private final Optional<TaskSealer> sealer;
 
   /** A service with {@link UploadLimits#defaults()} and no presigned uploads. */
   public UploadService(TaskStore tasks, ObjectStore objects, TaskQueue queue, Clock clock) {
@@ -55,8 +48,7 @@ public final class UploadService {
   }
 
   /**
-   * A service whose dependencies' outages are {@link Outages#NETWORK} failures, and that seals
-   * nothing.
+   * A service whose dependencies' outages are {@link Outages#DEPENDENCIES}, and that seals nothing.
    *
    * @param directUploads the store's presigned uploads; without them only streamed uploads work
    */
@@ -67,10 +59,21 @@ public final class UploadService {
       Clock clock,
       UploadLimits limits,
       Optional<DirectUploads> directUploads) {
-    this(tasks, objects, queue, clock, limits, directUploads, Outages.NETWORK, Optional.empty());
+    this(
+        tasks,
+        objects,
+        queue,
+        clock,
+        limits,
+        directUploads,
+        Outages.DEPENDENCIES,
+        Optional.empty());
   }
 
   /**
+   * The streamed uploads and, with {@code directUploads}, the presigned ones ({@link #direct()}),
+   * both handing their tasks over through one {@link TaskIntake}.
+   *
    * @param directUploads the store's presigned uploads; without them only streamed uploads work
    * @param outages which of the dependencies' failures mean they are down (503), not a bug (500)
    * @param sealer seals every task it creates, so the processor can tell it was not rewritten
@@ -85,17 +88,16 @@ public final class UploadService {
       Outages outages,
       Optional<TaskSealer> sealer) {
     this.outages = Objects.requireNonNull(outages, "outages");
-    this.sealer = Objects.requireNonNull(sealer, "sealer");
     this.tasks = Objects.requireNonNull(tasks, "tasks");
     this.objects = Objects.requireNonNull(objects, "objects");
-    this.queue = Objects.requireNonNull(queue, "queue");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.limits = Objects.requireNonNull(limits, "limits");
-    this.idempotency = new IdempotencyKeys(tasks);
+    this.intake = new TaskIntake(tasks, queue, clock, sealer);
+    this.bytes = new StoredBytes(objects, directUploads);
+    // The presigned uploads share the intake and the clean-up; neither service calls the other.
     this.direct =
         directUploads.map(
-            uploads ->
-                new DirectUploadService(tasks, uploads, objects, queue, clock, limits, sealer));
+            uploads -> new DirectUploadService(tasks, uploads, bytes, intake, clock, limits));
   }
 
   public UploadLimits limits() {
@@ -104,7 +106,7 @@ public final class UploadService {
 
   /**
    * Which failures of the task store, object store and queue mean they are down: a {@link
-   * ServiceUnavailableException} whose cause is one of those asks the client to retry later; any
+   * DependencyFailedException} whose cause is one of those asks the client to retry later; any
    * other is a bug.
    */
   public Outages outages() {
@@ -114,26 +116,6 @@ public final class UploadService {
   /** Presigned uploads, when the object store offers them. */
   public Optional<DirectUploadService> direct() {
     return direct;
-  }
-
-  /** The object store key an upload's bytes wait under. */
-  public static String objectKeyFor(TaskId id) {
-    return KEY_PREFIX + id.value();
-  }
-
-  /** The task whose bytes wait under {@code objectKey}; empty for any other key. */
-  public static Optional<TaskId> taskIdOf(String objectKey) {
-    if (objectKey == null || !objectKey.startsWith(KEY_PREFIX)) {
-      return Optional.empty();
-    }
-    String id = objectKey.substring(KEY_PREFIX.length());
-    return TaskId.isValid(id) ? Optional.of(new TaskId(id)) : Optional.empty();
-  }
-
-  /** {@link #accept(Caller, Destination, InputStream, Optional)} without an idempotency key. */
-  public UploadTask accept(String owner, Destination destination, InputStream body) {
-    return accept(
-        new Caller(owner, DestinationPolicy.allowAll()), destination, body, Optional.empty());
   }
 
   /**
@@ -152,7 +134,7 @@ public final class UploadService {
    *     left behind), IDEMPOTENCY_MISMATCH for a reused key
    * @throws EmptyUploadException if the body has no bytes (checked before anything is stored)
    * @throws UnreadableBodyException if the body broke off; nothing is left behind
-   * @throws ServiceUnavailableException if the object store, task store or queue failed
+   * @throws DependencyFailedException if the object store, task store or queue failed
    */
   public UploadTask accept(
       Caller caller, Destination destination, InputStream body, Optional<String> idempotencyKey) {
@@ -160,9 +142,9 @@ public final class UploadService {
     Objects.requireNonNull(destination, "destination");
     Objects.requireNonNull(body, "body");
     String owner = caller.owner();
-    requireAllowed(caller, destination);
-    Optional<UploadTask> replay =
-        idempotency.replay(owner, idempotencyKey, existing -> sameStreamed(existing, destination));
+    DestinationPermission.require(caller, destination);
+    Predicate<UploadTask> sameRequest = existing -> sameStreamed(existing, destination);
+    Optional<UploadTask> replay = intake.replay(owner, idempotencyKey, sameRequest);
     if (replay.isPresent()) {
       return replay.get();
     }
@@ -180,7 +162,7 @@ public final class UploadService {
     }
 
     TaskId id = TaskId.newId();
-    String key = objectKeyFor(id);
+    String key = ObjectKeys.of(id);
     long size;
     try {
       size = objects.put(key, content);
@@ -189,15 +171,15 @@ public final class UploadService {
       if (measured.failure() != null) {
         throw bodyFailure(measured.failure());
       }
-      throw new ServiceUnavailableException("object store", Optional.empty(), e);
+      throw new DependencyFailedException("object store", Optional.empty(), e);
     }
     if (measured.failure() != null) {
       // The store swallowed a read failure and kept a truncated object.
-      deleteQuietly(key, null);
+      bytes.delete(key);
       throw bodyFailure(measured.failure());
     }
     if (size != measured.count()) {
-      deleteQuietly(key, null);
+      bytes.delete(key);
       throw new IllegalStateException(
           "The object store reported %d bytes for %s but %d were read"
               .formatted(size, key, measured.count()));
@@ -212,37 +194,19 @@ public final class UploadService {
             size,
             measured.sha256Hex(),
             clock.instant().truncatedTo(ChronoUnit.MILLIS));
-    var unsealed = idempotencyKey.map(pending::withIdempotencyKey).orElse(pending);
-    var task = sealer.map(s -> s.seal(unsealed)).orElse(unsealed);
-    try {
-      tasks.create(task);
-    } catch (IdempotencyKeyTakenException e) {
-      // A concurrent request with the same key won: its task is the answer, this copy goes.
-      deleteQuietly(key, null);
-      return idempotency.winner(e, existing -> sameStreamed(existing, destination));
-    } catch (RuntimeException e) {
-      // No task points at the object (as far as we know), so remove it. Should the write have
-      // landed despite the error, the worker finds no object and fails the task with
-      // OBJECT_MISSING: visible to the owner, never a silent loss.
-      deleteQuietly(key, e);
-      throw new ServiceUnavailableException("task store", Optional.empty(), e);
+    UploadTask recorded =
+        intake.record(pending, idempotencyKey, sameRequest, () -> bytes.delete(key));
+    if (!recorded.id().equals(id)) {
+      return recorded; // a concurrent request with the same key won: its task is the answer
     }
-    try {
-      queue.publish(task);
-    } catch (RuntimeException e) {
-      // The task is durable and stays PENDING with its object: the reconciler re-publishes
-      // PENDING tasks whose message never reached the queue, so it will still be delivered.
-      // Deleting anything here would turn a late delivery into a lost file.
-      throw new ServiceUnavailableException("task queue", Optional.of(id), e);
-    }
-    return task;
+    return intake.publish(recorded);
   }
 
   /**
    * The task with this id if {@code owner} owns it. Malformed ids, unknown ids and other owners'
    * tasks all answer empty, so callers cannot probe for tasks that are not theirs.
    *
-   * @throws ServiceUnavailableException if the task store failed
+   * @throws DependencyFailedException if the task store failed
    */
   public Optional<UploadTask> find(String owner, String id) {
     Objects.requireNonNull(owner, "owner");
@@ -253,7 +217,7 @@ public final class UploadService {
     try {
       task = tasks.find(new TaskId(id));
     } catch (RuntimeException e) {
-      throw new ServiceUnavailableException("task store", Optional.empty(), e);
+      throw new DependencyFailedException("task store", Optional.empty(), e);
     }
     return task.filter(t -> t.isOwnedBy(owner));
   }
@@ -270,14 +234,14 @@ public final class UploadService {
   /**
    * One page of the caller's tasks, newest first.
    *
-   * @throws ServiceUnavailableException if the task store failed
+   * @throws DependencyFailedException if the task store failed
    */
   public TaskPage list(String owner, TaskQuery query) {
     Objects.requireNonNull(owner, "owner");
     try {
       return tasks.list(owner, query);
     } catch (RuntimeException e) {
-      throw new ServiceUnavailableException("task store", Optional.empty(), e);
+      throw new DependencyFailedException("task store", Optional.empty(), e);
     }
   }
 
@@ -287,7 +251,7 @@ public final class UploadService {
    * again answers it unchanged.
    *
    * @throws RequestRejectedException NOT_FOUND, or WRONG_STATUS once PROCESSING or finished
-   * @throws ServiceUnavailableException if the task store failed
+   * @throws DependencyFailedException if the task store failed
    */
   public UploadTask cancel(String owner, String id) {
     UploadTask task = require(owner, id);
@@ -302,13 +266,13 @@ public final class UploadService {
         UploadTask cancelled =
             tasks.transition(
                 task.id(), task.status(), TaskStatus.CANCELLED, Optional.empty(), now());
-        discardBytes(cancelled);
+        bytes.discard(cancelled);
         return cancelled;
       } catch (TaskConflictException e) {
         // It moved on meanwhile (claimed, completed): decide again on what it is now.
         task = e.current().orElseThrow(RequestRejectedException::notFound);
       } catch (RuntimeException e) {
-        throw new ServiceUnavailableException("task store", Optional.empty(), e);
+        throw new DependencyFailedException("task store", Optional.empty(), e);
       }
     }
   }
@@ -319,7 +283,7 @@ public final class UploadService {
    * a backoff from 100 ms to 1 s, so a waiting client costs about one read a second.
    *
    * @throws RequestRejectedException NOT_FOUND
-   * @throws ServiceUnavailableException if the task store failed
+   * @throws DependencyFailedException if the task store failed
    */
   public UploadTask awaitChange(String owner, String id, Duration wait) {
     UploadTask seen = require(owner, id);
@@ -347,24 +311,6 @@ public final class UploadService {
     return seen;
   }
 
-  /** Refuses a destination the caller's policy does not allow, before anything is stored. */
-  static void requireAllowed(Caller caller, Destination destination) {
-    caller
-        .policy()
-        .refusedField(destination)
-        .ifPresent(
-            field -> {
-              throw new RequestRejectedException(
-                  RequestRejectedException.Reason.FORBIDDEN,
-                  "Your API key may not send files to "
-                      + destination.instance()
-                      + ":"
-                      + destination.path(),
-                  field,
-                  Optional.empty());
-            });
-  }
-
   private static boolean sameStreamed(UploadTask existing, Destination destination) {
     return existing.directUpload().isEmpty() && existing.destination().equals(destination);
   }
@@ -380,25 +326,7 @@ public final class UploadService {
     return new UnreadableBodyException(failure);
   }
 
-  /** A cancelled task's bytes: its object, and the parts of an unfinished multipart upload. */
-  private void discardBytes(UploadTask task) {
-    direct.ifPresent(d -> d.abortParts(task));
-    deleteQuietly(task.objectKey(), null);
-  }
-
   private Instant now() {
     return clock.instant().truncatedTo(ChronoUnit.MILLIS);
-  }
-
-  private void deleteQuietly(String key, RuntimeException primary) {
-    try {
-      objects.delete(key);
-    } catch (RuntimeException e) {
-      if (primary != null) {
-        primary.addSuppressed(e); // reported with the primary failure
-      } else {
-        LOG.warn("Could not delete orphaned object {}; a lifecycle rule must expire it", key, e);
-      }
-    }
   }
 }

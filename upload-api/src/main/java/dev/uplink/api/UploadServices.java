@@ -1,41 +1,51 @@
 package dev.uplink.api;
 
 import dev.uplink.core.aws.AwsClients;
+import dev.uplink.core.aws.AwsErrors;
 import dev.uplink.core.aws.DynamoDbTaskStore;
 import dev.uplink.core.aws.OperatorServices;
 import dev.uplink.core.aws.S3DirectUploads;
 import dev.uplink.core.aws.S3ObjectStore;
 import dev.uplink.core.aws.SqsTaskQueue;
 import dev.uplink.core.config.UplinkConfig;
+import dev.uplink.core.domain.DependencyException;
 import dev.uplink.core.operations.OperatorService;
 import java.time.Clock;
 import java.util.Optional;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
 
 /** Builds the {@link UploadService} on the AWS adapters: the one place that names them. */
 public final class UploadServices {
 
   /**
-   * The AWS services' outages: no answer (the SDK's client-side failures: refused, reset, timed
-   * out), a 5xx, or throttling; and {@link Outages#NETWORK} failures. A 4xx other than throttling
-   * (a request AWS refuses) and anything not from the SDK (a malformed stored item) are bugs.
+   * The AWS services' outages: a transient {@link DependencyException} (throttling, no answer, a
+   * 5xx) or a {@link Outages#NETWORK} failure; a REJECTED one (a request AWS refuses) and anything
+   * else (a malformed stored item, a bug) are not.
    */
   public static final Outages AWS_OUTAGES = UploadServices::isAwsOutage;
 
   private UploadServices() {}
 
   private static boolean isAwsOutage(Throwable failure) {
+    return Outages.DEPENDENCIES.isOutage(translated(failure));
+  }
+
+  /**
+   * TEMPORARY, until every core/aws adapter throws {@link DependencyException} (issue 17): the one
+   * place in upload-api that still reads the SDK's exceptions, translated as the adapters will
+   * ({@link AwsErrors}), so that the answer is the same whichever the adapter threw. Delete it (and
+   * {@link #isAwsOutage} becomes {@link Outages#DEPENDENCIES}) once they all do.
+   */
+  private static Throwable translated(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof SdkClientException) {
-        return true;
+      if (t instanceof DependencyException) {
+        return failure; // translated by the adapter already
       }
-      if (t instanceof AwsServiceException service) {
-        int status = service.statusCode();
-        return status >= 500 || status == 429 || status == 408 || service.isThrottlingException();
+      if (t instanceof SdkException sdk) {
+        return AwsErrors.translate("AWS", sdk);
       }
     }
-    return Outages.NETWORK.isOutage(failure);
+    return failure;
   }
 
   /** The service over S3, DynamoDB and SQS as {@code config} names them, using {@code clients}. */

@@ -43,7 +43,7 @@ class TaskSealingTest {
         Clock.systemUTC(),
         UploadLimits.defaults(),
         Optional.of(uploads),
-        Outages.NETWORK,
+        Outages.DEPENDENCIES,
         sealer);
   }
 

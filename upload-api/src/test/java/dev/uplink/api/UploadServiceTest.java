@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.uplink.api.fakes.Outage;
 import dev.uplink.api.fakes.RecordingTaskQueue;
 import dev.uplink.api.fakes.StreamingObjectStore;
+import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.Destination;
+import dev.uplink.core.domain.DestinationPolicy;
 import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.UploadTask;
 import dev.uplink.core.testing.InMemoryTaskStore;
@@ -19,6 +21,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -27,6 +30,7 @@ class UploadServiceTest {
 
   private static final Instant NOW = Instant.parse("2026-11-22T06:30:00.123456Z");
   private static final Destination DESTINATION = Destination.of("web", "/srv/app/config.yaml");
+  private static final Caller ALICE = new Caller("alice", DestinationPolicy.allowAll());
 
   private final InMemoryTaskStore tasks = new InMemoryTaskStore();
   private final StreamingObjectStore objects = new StreamingObjectStore();
@@ -41,7 +45,7 @@ class UploadServiceTest {
     void givenABody_whenAccepted_thenItIsStoredHashedRecordedAndPublished() throws Exception {
       byte[] body = "hello, container".getBytes(StandardCharsets.UTF_8);
 
-      UploadTask task = service.accept("alice", DESTINATION, new ByteArrayInputStream(body));
+      UploadTask task = acceptFromAlice(new ByteArrayInputStream(body));
 
       assertThat(task.status()).as("status").isEqualTo(TaskStatus.PENDING);
       assertThat(task.owner()).as("owner").isEqualTo("alice");
@@ -69,15 +73,14 @@ class UploadServiceTest {
             }
           };
 
-      service.accept("alice", DESTINATION, body);
+      acceptFromAlice(body);
 
       assertThat(closed).as("body closed by the service").isFalse();
     }
 
     @Test
     void givenAnEmptyBody_whenAccepted_thenItIsRejectedBeforeAnythingIsStored() {
-      assertThatThrownBy(
-              () -> service.accept("alice", DESTINATION, new ByteArrayInputStream(new byte[0])))
+      assertThatThrownBy(() -> acceptFromAlice(new ByteArrayInputStream(new byte[0])))
           .isInstanceOf(EmptyUploadException.class);
 
       assertThat(objects.putsStarted()).as("puts started").isZero();
@@ -87,7 +90,7 @@ class UploadServiceTest {
 
     @Test
     void givenABodyThatBreaksOff_whenAccepted_thenUnreadableBodyAndNothingIsKept() {
-      assertThatThrownBy(() -> service.accept("alice", DESTINATION, breaksOffAfter(100_000)))
+      assertThatThrownBy(() -> acceptFromAlice(breaksOffAfter(100_000)))
           .isInstanceOf(UnreadableBodyException.class)
           .hasCauseInstanceOf(IOException.class);
 
@@ -104,9 +107,9 @@ class UploadServiceTest {
     void givenTheObjectStoreFails_whenAccepted_thenServiceUnavailableAndNoTask() {
       objects.failPutsWith(Outage.of("S3 is down"));
 
-      assertThatThrownBy(() -> service.accept("alice", DESTINATION, bytes(10)))
+      assertThatThrownBy(() -> acceptFromAlice(bytes(10)))
           .isInstanceOfSatisfying(
-              ServiceUnavailableException.class,
+              DependencyFailedException.class,
               e -> {
                 assertThat(e.dependency()).isEqualTo("object store");
                 assertThat(e.recordedTask()).isEmpty();
@@ -119,9 +122,9 @@ class UploadServiceTest {
     void givenTheTaskStoreFails_whenAccepted_thenTheObjectIsDeletedAndServiceUnavailable() {
       tasks.failCreatesWith(Outage.of("DynamoDB is down"));
 
-      assertThatThrownBy(() -> service.accept("alice", DESTINATION, bytes(10)))
+      assertThatThrownBy(() -> acceptFromAlice(bytes(10)))
           .isInstanceOfSatisfying(
-              ServiceUnavailableException.class,
+              DependencyFailedException.class,
               e -> assertThat(e.dependency()).isEqualTo("task store"));
       assertThat(objects.deleted()).as("deleted objects").hasSize(1);
       assertThat(objects.objects()).as("objects left").isEmpty();
@@ -132,9 +135,9 @@ class UploadServiceTest {
     void givenTheQueueFails_whenAccepted_thenTheTaskStaysPendingWithItsObject() {
       queue.failPublishesWith(Outage.of("SQS is down"));
 
-      assertThatThrownBy(() -> service.accept("alice", DESTINATION, bytes(10)))
+      assertThatThrownBy(() -> acceptFromAlice(bytes(10)))
           .isInstanceOfSatisfying(
-              ServiceUnavailableException.class,
+              DependencyFailedException.class,
               e -> {
                 assertThat(e.dependency()).isEqualTo("task queue");
                 assertThat(e.recordedTask()).isPresent();
@@ -156,7 +159,7 @@ class UploadServiceTest {
 
     @Test
     void givenOwnTask_whenFound_thenReturned() {
-      UploadTask task = service.accept("alice", DESTINATION, bytes(3));
+      UploadTask task = acceptFromAlice(bytes(3));
 
       assertThat(service.find("alice", task.id().value())).contains(task);
       assertThat(service.find("alice", task.id().value().toLowerCase()))
@@ -166,7 +169,7 @@ class UploadServiceTest {
 
     @Test
     void givenAnotherOwnersTask_whenFound_thenEmpty() {
-      UploadTask task = service.accept("alice", DESTINATION, bytes(3));
+      UploadTask task = acceptFromAlice(bytes(3));
 
       assertThat(service.find("bob", task.id().value())).isEmpty();
     }
@@ -183,12 +186,19 @@ class UploadServiceTest {
       tasks.failFindsWith(Outage.of("DynamoDB is down"));
 
       assertThatThrownBy(() -> service.find("alice", "01JD0000000000000000000000"))
-          .isInstanceOf(ServiceUnavailableException.class);
+          .isInstanceOf(DependencyFailedException.class);
     }
   }
 
   private static InputStream bytes(int n) {
     return new ByteArrayInputStream(new byte[n]);
+  }
+
+  /**
+   * Alice's upload to {@link #DESTINATION}, which her policy allows, without an idempotency key.
+   */
+  private UploadTask acceptFromAlice(InputStream body) {
+    return service.accept(ALICE, DESTINATION, body, Optional.empty());
   }
 
   private static InputStream breaksOffAfter(int n) {

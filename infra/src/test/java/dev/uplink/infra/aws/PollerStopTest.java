@@ -6,7 +6,9 @@ import dev.uplink.api.UploadService;
 import dev.uplink.api.UploadServices;
 import dev.uplink.core.aws.DynamoDbTaskStore;
 import dev.uplink.core.config.UplinkConfig;
+import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.Destination;
+import dev.uplink.core.domain.DestinationPolicy;
 import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.UploadTask;
 import dev.uplink.infra.testing.LocalAwsExtension;
@@ -16,6 +18,7 @@ import dev.uplink.processor.poller.SqsPoller;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,9 +64,10 @@ class PollerStopTest {
   private UploadTask upload(String path) {
     UploadService api = UploadServices.onAws(config, aws.clients());
     return api.accept(
-        "alice",
+        new Caller("alice", DestinationPolicy.allowAll()),
         Destination.of("demo", path),
-        new ByteArrayInputStream(("content of " + path).getBytes(StandardCharsets.UTF_8)));
+        new ByteArrayInputStream(("content of " + path).getBytes(StandardCharsets.UTF_8)),
+        Optional.empty());
   }
 
   private TaskStatus statusOf(UploadTask task) {

@@ -1,10 +1,11 @@
 package dev.uplink.api.http;
 
+import dev.uplink.api.DependencyFailedException;
 import dev.uplink.api.Outages;
 import dev.uplink.api.RequestRejectedException;
-import dev.uplink.api.ServiceUnavailableException;
 import dev.uplink.api.UploadService;
 import dev.uplink.core.domain.Caller;
+import dev.uplink.core.domain.DependencyException;
 import dev.uplink.core.domain.InvalidDestinationException;
 import dev.uplink.core.logging.TaskLogContext;
 import io.javalin.config.JavalinConfig;
@@ -92,7 +93,7 @@ final class ApiApplication {
         InvalidDestinationException.class,
         (e, ctx) -> respond(ctx, ProblemException.invalidDestination(e.field(), e.reason())));
     config.routes.exception(
-        ServiceUnavailableException.class,
+        DependencyFailedException.class,
         (e, ctx) -> {
           e.recordedTask().ifPresent(id -> ctx.attribute(UploadRoutes.TASK_ID, id.value()));
           if (!outages.isOutage(e.getCause())) {
@@ -109,6 +110,17 @@ final class ApiApplication {
           }
           LOG.warn("{} {}: {}", ctx.method(), ctx.path(), e.getMessage(), e);
           respond(ctx, ProblemException.serviceUnavailable(e.recordedTask()));
+        });
+    // A dependency's failure the services did not wrap (they name the dependency when they do).
+    config.routes.exception(
+        DependencyException.class,
+        (e, ctx) -> {
+          if (!outages.isOutage(e)) {
+            respond(ctx, incident(ctx, e)); // refused as asked: retrying will not cure it
+            return;
+          }
+          LOG.warn("{} {}: {}", ctx.method(), ctx.path(), e.getMessage(), e);
+          respond(ctx, ProblemException.serviceUnavailable(Optional.empty()));
         });
     config.routes.exception(Exception.class, (e, ctx) -> respond(ctx, incident(ctx, e)));
 

@@ -6,8 +6,8 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.uplink.api.DependencyFailedException;
 import dev.uplink.api.DirectUploadService;
-import dev.uplink.api.ServiceUnavailableException;
 import dev.uplink.api.UploadServices;
 import dev.uplink.core.config.UplinkConfig;
 import java.io.IOException;
@@ -50,12 +50,16 @@ public final class ObjectCreatedHandler implements RequestHandler<SQSEvent, SQSB
   @Override
   public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
     var failures = new ArrayList<SQSBatchResponse.BatchItemFailure>();
+    if (event == null || event.getRecords() == null) {
+      LOG.warn("An event without records; nothing to do");
+      return new SQSBatchResponse(failures);
+    }
     for (SQSEvent.SQSMessage message : event.getRecords()) {
       try {
         for (String key : objectKeys(message.getBody())) {
           uploads.completeObject(key);
         }
-      } catch (ServiceUnavailableException e) {
+      } catch (DependencyFailedException e) {
         LOG.warn(
             "Message {}: {}; SQS will deliver it again", message.getMessageId(), e.getMessage());
         failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));

@@ -72,6 +72,13 @@ const ERROR_WORDS = {
   RETRIES_EXHAUSTED: 'Uplink gave up after several attempts.',
   UPLOAD_MISMATCH: 'The bytes uploaded were not the file declared (size or SHA-256 differed).',
   UPLOAD_EXPIRED: 'The upload was not finished in time.',
+  DESTINATION_NOT_ALLOWED: 'This server may not send files to that instance or path.',
+  TASK_TAMPERED: 'The task was changed after it was accepted, so nothing was sent.',
+  TASK_NOT_FOUND: 'The task record was missing when its file was to be sent.',
+  AWS_THROTTLED: 'AWS asked Uplink to slow down.',
+  AWS_UNAVAILABLE: 'AWS could not be reached.',
+  AWS_REJECTED: 'AWS refused a request (permissions or configuration).',
+  IO_ERROR: 'A network or disk error interrupted the transfer.',
   INTERNAL: 'Uplink failed unexpectedly.',
 };
 

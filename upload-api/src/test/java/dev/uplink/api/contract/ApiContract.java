@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.uplink.api.ObjectKeys;
 import dev.uplink.api.UploadLimits;
 import dev.uplink.api.UploadService;
 import dev.uplink.api.fakes.InMemoryDirectUploads;
@@ -96,7 +97,7 @@ abstract class ApiContract {
     assertThat(TaskId.isValid(id)).as("id is a task id: " + id).isTrue();
     assertThat(response.header("Location")).as("Location").contains("/v1/uploads/" + id);
     assertThat(response.json().path("status").asText()).as("status member").isEqualTo("PENDING");
-    assertThat(objects.object(UploadService.objectKeyFor(new TaskId(id))))
+    assertThat(objects.object(ObjectKeys.of(new TaskId(id))))
         .as("stored object")
         .hasValueSatisfying(o -> assertThat(o.content()).contains(content));
     assertThat(queue.published()).as("published").containsExactly(new TaskId(id));
@@ -265,7 +266,7 @@ abstract class ApiContract {
     assertThat(status.json().path("sha256").asText()).as("sha256").isEqualTo(sha256(content));
     assertThat(status.json().path("size").asLong()).as("size").isEqualTo(content.length);
     String id = accepted.json().path("id").asText();
-    assertThat(objects.object(UploadService.objectKeyFor(new TaskId(id))))
+    assertThat(objects.object(ObjectKeys.of(new TaskId(id))))
         .hasValueSatisfying(o -> assertThat(o.content()).contains(content));
   }
 
@@ -287,7 +288,7 @@ abstract class ApiContract {
     String id = response.json().path("id").asText();
     assertThat(tasks.all().getFirst().destination())
         .isEqualTo(new Destination("web", "/usr/local/bin/hi", 0755, 0, 0));
-    assertThat(objects.object(UploadService.objectKeyFor(new TaskId(id))))
+    assertThat(objects.object(ObjectKeys.of(new TaskId(id))))
         .hasValueSatisfying(o -> assertThat(o.content()).contains(content));
   }
 

@@ -1,11 +1,12 @@
 package dev.uplink.api.fakes;
 
-import java.io.UncheckedIOException;
+import dev.uplink.core.domain.DependencyException;
 import java.net.ConnectException;
 
 /**
- * What a fake dependency throws to play one that is down: a refused connection, which the API's
- * {@link dev.uplink.api.Outages#NETWORK} rule recognises (503), unlike a bug (500).
+ * What a fake dependency throws to play one that is down: what an adapter throws when its service
+ * does not answer, a transient {@link DependencyException} (503), unlike a bug or a refused request
+ * (500).
  */
 public final class Outage {
 
@@ -13,6 +14,7 @@ public final class Outage {
 
   /** A refused connection, explained by {@code what} (never shown to clients). */
   public static RuntimeException of(String what) {
-    return new UncheckedIOException(new ConnectException(what));
+    return new DependencyException(
+        "a fake dependency", DependencyException.Reason.UNAVAILABLE, new ConnectException(what));
   }
 }

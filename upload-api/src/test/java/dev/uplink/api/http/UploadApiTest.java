@@ -12,6 +12,7 @@ import dev.uplink.api.UploadService;
 import dev.uplink.api.fakes.Outage;
 import dev.uplink.api.fakes.RecordingTaskQueue;
 import dev.uplink.api.fakes.StreamingObjectStore;
+import dev.uplink.core.domain.DependencyException;
 import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.ObjectStore;
 import dev.uplink.core.domain.TaskError;
@@ -823,6 +824,48 @@ class UploadApiTest {
 
       assertProblem(response, 503, "service-unavailable", null);
       assertThat(response.headers().firstValue("Retry-After")).isPresent();
+    }
+
+    @Test
+    void givenTheTaskStoreIsThrottled_whenGettingAStatus_then503WithRetryAfter() throws Exception {
+      tasks.failFindsWith(
+          new DependencyException(
+              "DynamoDB table uplink", DependencyException.Reason.THROTTLED, null));
+
+      var response = send(get(TaskId.newId().value(), "key-alice"));
+
+      assertProblem(response, 503, "service-unavailable", null);
+      assertThat(response.headers().firstValue("Retry-After")).isPresent();
+      assertThat(response.body()).doesNotContain("DynamoDB");
+    }
+
+    @Test
+    void givenTheTaskStoreRefusesTheRequest_whenGettingAStatus_then500WithAnIncidentId()
+        throws Exception {
+      // Access denied, no such table: asking again later gives the same answer.
+      tasks.failFindsWith(
+          new DependencyException(
+              "DynamoDB table uplink", DependencyException.Reason.REJECTED, null));
+
+      var response = send(get(TaskId.newId().value(), "key-alice"));
+
+      assertProblem(response, 500, "internal-error", null);
+      assertThat(json(response).path("incidentId").asText()).isNotBlank();
+      assertThat(response.headers().firstValue("Retry-After")).isEmpty();
+      assertThat(response.body()).doesNotContain("DynamoDB");
+    }
+
+    @Test
+    void givenTheQueueRefusesThePublish_whenPosting_then500NamingTheRecordedTask()
+        throws Exception {
+      queue.failPublishesWith(
+          new DependencyException("SQS queue uplink", DependencyException.Reason.REJECTED, null));
+
+      var response = send(upload(VALID_QUERY, "key-alice").POST(BodyPublishers.ofString("x")));
+
+      assertProblem(response, 500, "internal-error", null);
+      assertThat(json(response).path("incidentId").asText()).isNotBlank();
+      assertThat(json(response).path("taskId").asText()).isEqualTo(tasks.all().get(0).id().value());
     }
 
     @Test

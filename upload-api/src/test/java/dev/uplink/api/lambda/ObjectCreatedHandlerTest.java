@@ -180,4 +180,13 @@ class ObjectCreatedHandlerTest {
     assertThat(tasks.find(task.id()).orElseThrow().status()).isEqualTo(TaskStatus.PENDING);
     assertThat(queue.published()).containsExactly(task.id());
   }
+
+  @Test
+  void givenAnEventWithoutRecords_whenHandled_thenNothingFailsAndNothingChanges() {
+    // A test invocation or an event of another shape: the runtime hands over no records at all.
+    SQSBatchResponse response = handler.handleRequest(new SQSEvent(), null);
+
+    assertThat(response.getBatchItemFailures()).isEmpty();
+    assertThat(queue.published()).isEmpty();
+  }
 }

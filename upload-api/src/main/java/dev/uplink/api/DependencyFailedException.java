@@ -5,16 +5,18 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A dependency (object store, task store or queue) failed; nothing half-done was left. The cause is
- * the dependency's exception: when it is an outage ({@link UploadService#outages()}) the caller may
- * retry later, otherwise it is a bug (a malformed stored item, a request the dependency refuses).
+ * A dependency (object store, task store or queue) failed; nothing half-done was left. Says which
+ * dependency and keeps its exception as the cause, whose kind decides the answer at the edge
+ * ({@link UploadService#outages()}): a transient {@link dev.uplink.core.domain.DependencyException}
+ * means retry later (503), anything else (a refused request, a malformed stored item, a bug) is a
+ * 500.
  */
-public final class ServiceUnavailableException extends RuntimeException {
+public final class DependencyFailedException extends RuntimeException {
 
   private final String dependency;
   private final transient Optional<TaskId> recordedTask;
 
-  public ServiceUnavailableException(
+  public DependencyFailedException(
       String dependency, Optional<TaskId> recordedTask, RuntimeException cause) {
     super(
         "The "
