@@ -21,9 +21,14 @@ public final class TaskErrorCodes {
           "INCUS_FORBIDDEN",
           "INCUS_ERROR",
           "INCUS_UNAVAILABLE",
+          "INCUS_UNTRUSTED_SERVER",
+          "PATH_NOT_FOUND",
+          "LOCAL_TARGET_ERROR",
           "DESTINATION_NOT_ALLOWED",
+          "INVALID_DESTINATION",
           // The bytes and the task
           "OBJECT_MISSING",
+          "OBJECT_READ_FAILED",
           "INTEGRITY_MISMATCH",
           "UPLOAD_MISMATCH",
           "UPLOAD_EXPIRED",
@@ -35,6 +40,7 @@ public final class TaskErrorCodes {
           "AWS_REJECTED",
           "IO_ERROR",
           // Giving up, and bugs
+          "INTERRUPTED",
           "RETRIES_EXHAUSTED",
           "INTERNAL");
 
