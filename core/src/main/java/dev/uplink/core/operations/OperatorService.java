@@ -2,12 +2,12 @@ package dev.uplink.core.operations;
 
 import dev.uplink.core.domain.TaskConflictException;
 import dev.uplink.core.domain.TaskId;
-import dev.uplink.core.domain.TaskMessage;
 import dev.uplink.core.domain.TaskNotFoundException;
 import dev.uplink.core.domain.TaskQueue;
 import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.TaskStore;
 import dev.uplink.core.domain.UploadTask;
+import dev.uplink.core.json.TaskMessage;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
