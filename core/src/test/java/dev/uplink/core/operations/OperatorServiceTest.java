@@ -3,6 +3,9 @@ package dev.uplink.core.operations;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.TaskError;
@@ -26,6 +29,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 @DisplayName("The operators' service")
 class OperatorServiceTest {
@@ -474,6 +478,31 @@ class OperatorServiceTest {
       RedriveReport again = service.redrive(RedriveRequest.everything(OptionalInt.empty()), OPS);
       assertThat(again.count(RedriveOutcome.REQUEUED)).isEqualTo(1);
       assertThat(dlq.movedBack()).containsExactly(TaskMessage.bodyFor(failed.id()));
+    }
+
+    @Test
+    @DisplayName(
+        "a move that does not start reaches the caller, who logs it: the service does not log it"
+            + " too")
+    void aMoveThatDoesNotStartIsLoggedOnlyWhereItIsHandled() {
+      exhausted("/srv/a");
+      var failure = new IllegalStateException("the queue refused the move");
+      dlq.failMovesWith(failure);
+      var logged = new ListAppender<ILoggingEvent>();
+      var logger = (Logger) LoggerFactory.getLogger("dev.uplink.core.operations");
+      logger.addAppender(logged);
+      logged.start();
+      try {
+        assertThatThrownBy(
+                () -> service.redrive(RedriveRequest.everything(OptionalInt.empty()), OPS))
+            .isSameAs(failure);
+      } finally {
+        logger.detachAppender(logged);
+      }
+
+      assertThat(logged.list)
+          .as("no log line carries the error the caller is handed")
+          .noneMatch(event -> event.getThrowableProxy() != null);
     }
 
     @Test
