@@ -21,7 +21,8 @@ final class Environment {
   private final SecretSource secrets;
 
   Environment(Map<String, String> variables, SecretSource secrets) {
-    this.variables = Map.copyOf(Objects.requireNonNull(variables, "variables"));
+    // Not copied: Map.copyOf refuses null values, which a caller's map may hold for unset ones.
+    this.variables = Objects.requireNonNull(variables, "variables");
     this.secrets = Objects.requireNonNull(secrets, "secrets");
   }
 

@@ -24,6 +24,14 @@ class SettingTest {
   }
 
   @Test
+  void aVariableMappedToNullCountsAsUnset() {
+    var variables = new java.util.HashMap<String, String>();
+    variables.put("N", null);
+
+    assertThat(environment(variables).read(Setting.wholeNumber("N", 1, 10).orElse(3))).isEqualTo(3);
+  }
+
+  @Test
   void findIgnoresTheFallback() {
     assertThat(environment(Map.of()).find(Setting.wholeNumber("N", 1, 10).orElse(3))).isEmpty();
   }
