@@ -1,12 +1,19 @@
 package dev.uplink.core;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaMethod;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
 import java.util.stream.Stream;
 
 /**
@@ -111,6 +118,55 @@ class ArchitectureTest {
           .dependOnClassesThat()
           .resideInAPackage(JACKSON)
           .as("only core.json imports Jackson");
+
+  @ArchTest
+  static final ArchRule the_adapters_speak_their_ports_language =
+      methods()
+          .that()
+          .areDeclaredInClassesThat()
+          .resideInAPackage(CORE + "aws..")
+          .and()
+          .arePublic()
+          .and()
+          .areNotStatic()
+          .and()
+          .areDeclaredInClassesThat(implementAPort())
+          .should(notMention(AWS_SDK))
+          .as(
+              "an adapter's instance methods take and return domain types only: SDK clients are"
+                  + " given to its constructor or factory, and SDK exceptions are translated");
+
+  /** Classes implementing an interface of core outside the adapters: a port. */
+  private static DescribedPredicate<JavaClass> implementAPort() {
+    return DescribedPredicate.describe(
+        "implement a port",
+        type ->
+            type.getAllRawInterfaces().stream()
+                .anyMatch(
+                    port ->
+                        port.getPackageName().startsWith(CORE)
+                            && !port.getPackageName().startsWith(CORE + "aws")));
+  }
+
+  /** Neither the parameters, the return type nor the declared exceptions are in {@code pkg}. */
+  private static ArchCondition<JavaMethod> notMention(String pkg) {
+    var sdk = JavaClass.Predicates.resideInAPackage(pkg);
+    return new ArchCondition<>("mention no type of " + pkg) {
+      @Override
+      public void check(JavaMethod method, ConditionEvents events) {
+        Stream.concat(
+                Stream.concat(
+                    method.getRawParameterTypes().stream(), Stream.of(method.getRawReturnType())),
+                method.getExceptionTypes().stream())
+            .filter(sdk)
+            .forEach(
+                type ->
+                    events.add(
+                        SimpleConditionEvent.violated(
+                            method, method.getFullName() + " mentions " + type.getName())));
+      }
+    };
+  }
 
   /** The classes of {@code core.<name>} depend on the JDK, themselves and {@code allowed} only. */
   private static ArchRule layer(String name, String... allowed) {

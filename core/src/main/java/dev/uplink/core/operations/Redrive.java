@@ -38,7 +38,7 @@ import java.util.Set;
  *       {@link RedriveOutcome#NOT_A_TASK}.
  * </ul>
  *
- * Messages go back in one of two ways. For {@code all}, when the queue can move messages by itself
+ * Messages go back in one of two ways. For {@link #all}, when the queue can move messages by itself
  * ({@link DeadLetterQueue#canMoveBack}), holds nothing that must stay, and is still exactly what
  * was read, the resets are made first and then one server-side move ({@link
  * DeadLetterQueue#startMoveBack}) takes every message back at the requested rate. Otherwise
