@@ -148,9 +148,9 @@ public final class OperatorService {
 
   /**
    * Sends dead-lettered messages back to the work queue, resetting FAILED tasks to PENDING first
-   * (see the class description for each case and for why a crash loses nothing). Returns when every
-   * message has been handled; a server-side move ({@link RedriveMethod#MOVE_TASK}) goes on after
-   * that, and {@link RedriveReport#moveTask} tells how to follow it.
+   * ({@link Redrive} says what happens to each message and why a crash loses nothing). Returns when
+   * every message has been handled; a server-side move ({@link RedriveMethod#MOVE_TASK}) goes on
+   * after that, and {@link RedriveReport#moveTask} tells how to follow it.
    *
    * @param operator who asks, for the log
    * @throws RedriveInProgressException if a move from the dead-letter queue is still running
