@@ -298,7 +298,7 @@ public record UplinkConfig(
   /** Never prints API keys. */
   @Override
   public String toString() {
-    return "UplinkConfig[port=%d, apiKeys=%d configured, incus=%s, aws=%s, partSizeBytes=%d, workers=%d, visibilityTimeout=%s, maxReceiveCount=%d, dataDir=%s, processing=%s, security=%s]"
+    return "UplinkConfig[port=%d, apiKeys=%d configured, incus=%s, aws=%s, partSizeBytes=%d, workers=%d, visibilityTimeout=%s, maxReceiveCount=%d, dataDir=%s, processing=%s, api=%s, security=%s]"
         .formatted(
             port,
             apiKeys.size(),
@@ -310,8 +310,8 @@ public record UplinkConfig(
             maxReceiveCount,
             dataDir,
             processing,
-            security,
-            api);
+            api,
+            security);
   }
 
   /**
