@@ -232,33 +232,21 @@ final class Redrive {
           return;
         }
         UploadTask task = found.get();
-        switch (task.status()) {
-          case DONE, CANCELLED, AWAITING_UPLOAD -> {
-            deleteStale(letter, id, Optional.of(task.status()), "the task is " + task.status());
-            return;
-          }
-          case PENDING, PROCESSING -> {
-            ready.add(new Prepared(letter, task, RedriveOutcome.REQUEUED));
-            return;
-          }
-          case FAILED -> {
-            try {
-              UploadTask reset =
-                  tasks.transition(
-                      task.id(),
-                      TaskStatus.FAILED,
-                      TaskStatus.PENDING,
-                      Optional.empty(),
-                      clock.instant());
-              ready.add(new Prepared(letter, reset, RedriveOutcome.RETRIED));
-              return;
-            } catch (TaskConflictException e) {
-              if (tries >= RESET_TRIES) {
-                throw e;
+        // A switch expression: a status added to TaskStatus does not compile until it is decided.
+        boolean decided =
+            switch (task.status()) {
+              case DONE, CANCELLED, AWAITING_UPLOAD -> {
+                deleteStale(letter, id, Optional.of(task.status()), "the task is " + task.status());
+                yield true;
               }
-              // It changed under us (a worker, another operator): look again.
-            }
-          }
+              case PENDING, PROCESSING -> {
+                ready.add(new Prepared(letter, task, RedriveOutcome.REQUEUED));
+                yield true;
+              }
+              case FAILED -> reset(letter, task, tries);
+            };
+        if (decided) {
+          return;
         }
       }
     } catch (TaskNotFoundException e) {
@@ -272,6 +260,25 @@ final class Redrive {
               RedriveOutcome.ERROR,
               Optional.empty(),
               "reading or resetting the task failed (" + e + "); the message stays"));
+    }
+  }
+
+  /**
+   * Resets a FAILED task to PENDING and readies its message; false when the task changed meanwhile
+   * (a worker, another operator), to look at it again.
+   */
+  private boolean reset(DeadLetter letter, UploadTask task, int tries) {
+    try {
+      UploadTask reset =
+          tasks.transition(
+              task.id(), TaskStatus.FAILED, TaskStatus.PENDING, Optional.empty(), clock.instant());
+      ready.add(new Prepared(letter, reset, RedriveOutcome.RETRIED));
+      return true;
+    } catch (TaskConflictException e) {
+      if (tries >= RESET_TRIES) {
+        throw e;
+      }
+      return false;
     }
   }
 

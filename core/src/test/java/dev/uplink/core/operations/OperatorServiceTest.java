@@ -29,6 +29,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.LoggerFactory;
 
 @DisplayName("The operators' service")
@@ -306,6 +309,21 @@ class OperatorServiceTest {
           .containsExactlyInAnyOrder(
               TaskMessage.bodyFor(pending.id()), TaskMessage.bodyFor(processing.id()));
       assertThat(dlq.bodies()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(TaskStatus.class)
+    @Timeout(10)
+    @DisplayName("decides about a message whatever its task's status, a status added later too")
+    void everyStatusHasAnOutcome(TaskStatus status) {
+      UploadTask task = inStatus(status);
+      dlq.addTaskMessage(task.id());
+
+      RedriveReport report = service.redrive(RedriveRequest.everything(OptionalInt.empty()), OPS);
+
+      assertThat(report.items())
+          .singleElement()
+          .satisfies(item -> assertThat(item.outcome()).isNotEqualTo(RedriveOutcome.ERROR));
     }
 
     @Test
