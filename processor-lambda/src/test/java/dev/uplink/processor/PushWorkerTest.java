@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.uplink.core.domain.TaskError;
 import dev.uplink.core.domain.TaskId;
-import dev.uplink.core.domain.TaskMessage;
 import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.UploadTask;
+import dev.uplink.core.json.TaskMessage;
 import dev.uplink.core.testing.InMemoryTaskStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;

@@ -1,8 +1,8 @@
 package dev.uplink.core.aws;
 
-import dev.uplink.core.domain.TaskMessage;
 import dev.uplink.core.domain.TaskQueue;
 import dev.uplink.core.domain.UploadTask;
+import dev.uplink.core.json.TaskMessage;
 import java.util.Objects;
 import java.util.UUID;
 import software.amazon.awssdk.services.sqs.SqsClient;

@@ -1,7 +1,11 @@
 package dev.uplink.core.config;
 
+import static dev.uplink.core.config.Setting.seconds;
+import static dev.uplink.core.config.Setting.wholeNumber;
+
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -65,6 +69,26 @@ public record AdmissionLimits(
         DEFAULT_MIN_UPLOAD_BYTES_PER_SECOND,
         DEFAULT_MIN_UPLOAD_RATE_WINDOW,
         DEFAULT_MAX_LONG_POLLS_PER_OWNER);
+  }
+
+  /**
+   * Reads the admission variables of a server taking {@code maxConcurrentUploads}, whose buffer
+   * budget ({@code UPLINK_UPLOAD_BUFFER_MB}, checked against the part size) is {@code bufferMb}.
+   */
+  static AdmissionLimits read(
+      Environment env, int maxConcurrentUploads, Optional<Integer> bufferMb) {
+    return new AdmissionLimits(
+        env.read(
+            wholeNumber("UPLINK_MAX_UPLOADS_PER_OWNER", 1, 100_000)
+                .orElse(halfOf(maxConcurrentUploads))),
+        bufferMb.map(mb -> OptionalLong.of(mb * 1024L * 1024)).orElse(OptionalLong.empty()),
+        env.read(wholeNumber("UPLINK_MIN_UPLOAD_RATE_KBPS", 0, 1024 * 1024).orElse(16)) * 1024L,
+        env.read(
+            seconds("UPLINK_MIN_UPLOAD_RATE_WINDOW", 1, 3600)
+                .orElse(DEFAULT_MIN_UPLOAD_RATE_WINDOW)),
+        env.read(
+            wholeNumber("UPLINK_MAX_LONG_POLLS_PER_OWNER", 1, 100_000)
+                .orElse(DEFAULT_MAX_LONG_POLLS_PER_OWNER)));
   }
 
   /** Half of {@code slots}, rounded up: the default share of one owner. */

@@ -1,7 +1,11 @@
 package dev.uplink.core.config;
 
+import static dev.uplink.core.config.Setting.seconds;
+import static dev.uplink.core.config.Setting.wholeNumber;
+
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The upload API's limits.
@@ -44,9 +48,34 @@ public record ApiLimits(
         AdmissionLimits.defaults(maxConcurrentUploads));
   }
 
-  /** The documented defaults: 10 GiB, 64 uploads (32 per owner), 15 minutes, 24 hours. */
+  /**
+   * The documented defaults: 10 GiB, 64 uploads (32 per owner), 15 minutes, 24 hours; what {@link
+   * #read} gives when no variable is set.
+   */
   public static ApiLimits defaults() {
-    return new ApiLimits(10L << 30, 64, Duration.ofMinutes(15), Duration.ofHours(24));
+    return read(Environment.empty());
+  }
+
+  /** Reads the upload API's variables; unset ones take their documented defaults. */
+  static ApiLimits read(Environment env) {
+    int maxConcurrentUploads =
+        env.read(wholeNumber("UPLINK_MAX_CONCURRENT_UPLOADS", 1, 100_000).orElse(64));
+    int partSizeMb = env.read(UplinkConfig.PART_SIZE_MB);
+    Optional<Integer> bufferMb = env.find(wholeNumber("UPLINK_UPLOAD_BUFFER_MB", 1, 1024 * 1024));
+    if (bufferMb.isPresent() && bufferMb.get() < 2 * partSizeMb) {
+      throw new ConfigException(
+          "UPLINK_UPLOAD_BUFFER_MB must hold the two parts one streamed upload may buffer"
+              + " (2 x UPLINK_PART_SIZE_MB = %d), got %d"
+                  .formatted(2 * partSizeMb, bufferMb.get()));
+    }
+    return new ApiLimits(
+        env.read(wholeNumber("UPLINK_MAX_UPLOAD_MB", 1, 5 * 1024 * 1024).orElse(10_240))
+            * 1024L
+            * 1024,
+        maxConcurrentUploads,
+        env.read(seconds("UPLINK_PRESIGN_EXPIRY", 1, 604_800).orElse(Duration.ofMinutes(15))),
+        env.read(seconds("UPLINK_UPLOAD_WINDOW", 1, 604_800).orElse(Duration.ofHours(24))),
+        AdmissionLimits.read(env, maxConcurrentUploads, bufferMb));
   }
 
   public ApiLimits withAdmission(AdmissionLimits newAdmission) {

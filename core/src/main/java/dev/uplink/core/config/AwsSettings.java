@@ -1,5 +1,8 @@
 package dev.uplink.core.config;
 
+import static dev.uplink.core.config.Setting.text;
+import static dev.uplink.core.config.Setting.url;
+
 import java.net.URI;
 import java.util.Objects;
 import java.util.Optional;
@@ -35,6 +38,25 @@ public record AwsSettings(
     Objects.requireNonNull(queue, "queue");
     Objects.requireNonNull(deadLetterQueue, "deadLetterQueue");
     Objects.requireNonNull(table, "table");
+  }
+
+  /** Reads where AWS is and which resources to use; unset names take their documented defaults. */
+  static AwsSettings read(Environment env) {
+    return new AwsSettings(
+        region(env),
+        env.find(url("UPLINK_S3_ENDPOINT")),
+        env.find(url("UPLINK_SQS_ENDPOINT")),
+        env.find(url("UPLINK_DYNAMODB_ENDPOINT")),
+        env.read(text("UPLINK_BUCKET").orElse("uplink-uploads")),
+        env.read(text("UPLINK_QUEUE").orElse("uplink-tasks")),
+        env.read(text("UPLINK_DLQ").orElse("uplink-tasks-dlq")),
+        env.read(text("UPLINK_TABLE").orElse("uplink-tasks")));
+  }
+
+  /** {@code AWS_REGION}, else {@code AWS_DEFAULT_REGION}, else {@code us-east-1}. */
+  static String region(Environment env) {
+    return env.find(text("AWS_REGION"))
+        .orElseGet(() -> env.read(text("AWS_DEFAULT_REGION").orElse("us-east-1")));
   }
 
   /** The same resources behind other endpoints (all three the same URL, as an emulator host). */

@@ -3,6 +3,7 @@ package dev.uplink.core.config;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How to reach an Incus server: either its HTTPS URL with our client certificate and key (PEM) and
@@ -18,6 +19,9 @@ import java.util.Objects;
  */
 public record IncusSettings(
     URI url, PemSource clientCert, PemSource clientKey, PemSource serverCert) {
+
+  private static final String URL = "UPLINK_INCUS_URL";
+
   public IncusSettings {
     Objects.requireNonNull(url, "url");
     if (isUnixSocket(url)) {
@@ -40,6 +44,42 @@ public record IncusSettings(
         PemSource.file(Objects.requireNonNull(clientCert, "clientCert")),
         PemSource.file(Objects.requireNonNull(clientKey, "clientKey")),
         PemSource.file(Objects.requireNonNull(serverCert, "serverCert")));
+  }
+
+  /**
+   * Reads {@code UPLINK_INCUS_URL} and, for HTTPS, the three PEMs ({@code UPLINK_INCUS_CERT},
+   * {@code UPLINK_INCUS_KEY}, {@code UPLINK_INCUS_SERVER_CERT}, or their {@code *_SECRET}); empty
+   * when the URL is unset (the local directory target).
+   */
+  static Optional<IncusSettings> read(Environment env) {
+    String socket = env.read(Setting.text(URL).orElse(""));
+    if (socket.startsWith("unix:")) {
+      // On the Incus host itself: the socket's permissions are the authentication.
+      if (!socket.startsWith("unix:///")) {
+        throw new ConfigException(
+            URL
+                + " must name the socket by its absolute path, like"
+                + " unix:///var/lib/incus/unix.socket, got '"
+                + socket
+                + "'");
+      }
+      return Optional.of(unixSocket(Path.of(socket.substring("unix://".length()))));
+    }
+    Optional<URI> url = env.find(Setting.url(URL));
+    if (url.isEmpty()) {
+      return Optional.empty();
+    }
+    if (!"https".equals(url.get().getScheme())) {
+      throw new ConfigException(
+          URL + " must be an https:// URL or unix:///path/to/unix.socket, got " + url.get());
+    }
+    String because = "when " + URL + " is set";
+    return Optional.of(
+        new IncusSettings(
+            url.get(),
+            env.pem("UPLINK_INCUS_CERT", because),
+            env.pem("UPLINK_INCUS_KEY", because),
+            env.pem("UPLINK_INCUS_SERVER_CERT", because)));
   }
 
   /** The local Incus socket at {@code socket}: no certificates. */

@@ -1,5 +1,9 @@
 package dev.uplink.core.config;
 
+import static dev.uplink.core.config.Setting.flag;
+import static dev.uplink.core.config.Setting.seconds;
+import static dev.uplink.core.config.Setting.wholeNumber;
+
 import java.time.Duration;
 import java.util.Objects;
 import java.util.OptionalInt;
@@ -139,16 +143,30 @@ public record ProcessingSettings(
     }
   }
 
-  /** The documented defaults. */
+  /** The documented defaults: what {@link #read} gives when no variable is set. */
   public static ProcessingSettings defaults() {
+    return read(Environment.empty());
+  }
+
+  /** Reads the processing variables; unset ones take their documented defaults. */
+  static ProcessingSettings read(Environment env) {
     return new ProcessingSettings(
-        8,
-        Duration.ofMinutes(5),
-        Duration.ofSeconds(30),
-        Duration.ofMinutes(15),
-        Duration.ofMinutes(1),
-        Duration.ofDays(30),
-        false,
-        false);
+        env.read(wholeNumber("UPLINK_WORKERS_PER_HOST", 1, 1024).orElse(8)),
+        env.read(seconds("UPLINK_MAX_BACKOFF", 1, 43_200).orElse(Duration.ofMinutes(5))),
+        env.read(seconds("UPLINK_SHUTDOWN_GRACE", 0, 3600).orElse(Duration.ofSeconds(30))),
+        env.read(seconds("UPLINK_RECONCILE_AFTER", 1, 86_400).orElse(Duration.ofMinutes(15))),
+        env.read(seconds("UPLINK_RECONCILE_INTERVAL", 1, 86_400).orElse(Duration.ofMinutes(1))),
+        env.read(
+            wholeNumber("UPLINK_TASK_RETENTION_DAYS", 1, 3650)
+                .map(Duration::ofDays)
+                .orElse(Duration.ofDays(30))),
+        env.read(flag("UPLINK_KEEP_OBJECTS").orElse(false)),
+        env.read(flag("UPLINK_QUEUE_FIFO").orElse(false)),
+        env.find(wholeNumber("UPLINK_METRICS_PORT", 0, 65535))
+            .map(OptionalInt::of)
+            .orElse(OptionalInt.empty()),
+        env.read(
+            wholeNumber("UPLINK_CIRCUIT_OPEN_AFTER", 1, 100).orElse(DEFAULT_CIRCUIT_OPEN_AFTER)),
+        env.read(seconds("UPLINK_CIRCUIT_MAX_HOLD", 1, 43_200).orElse(DEFAULT_CIRCUIT_MAX_HOLD)));
   }
 }

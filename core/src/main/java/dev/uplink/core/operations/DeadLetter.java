@@ -1,6 +1,8 @@
 package dev.uplink.core.operations;
 
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -22,5 +24,12 @@ public record DeadLetter(
     Objects.requireNonNull(body, "body");
     Objects.requireNonNull(sentAt, "sentAt");
     Objects.requireNonNull(receipt, "receipt");
+  }
+
+  /** {@code letters} by the time they were sent, then by id: the order operators read them in. */
+  static List<DeadLetter> oldestFirst(List<DeadLetter> letters) {
+    return letters.stream()
+        .sorted(Comparator.comparing(DeadLetter::sentAt).thenComparing(DeadLetter::messageId))
+        .toList();
   }
 }

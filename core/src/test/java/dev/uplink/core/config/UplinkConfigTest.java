@@ -177,6 +177,12 @@ class UplinkConfigTest {
   }
 
   @Test
+  void theStringFormShowsTheApiLimitsToo() {
+    var config = UplinkConfig.fromEnvironment(Map.of("UPLINK_MAX_UPLOAD_MB", "7"));
+    assertThat(config.toString()).contains("api=ApiLimits[maxUploadBytes=" + 7 * 1024 * 1024);
+  }
+
+  @Test
   void incusNeedsAllThreeCertificatePaths() {
     assertThatThrownBy(
             () -> UplinkConfig.fromEnvironment(Map.of("UPLINK_INCUS_URL", "https://incus:8443")))

@@ -3,16 +3,19 @@ package dev.uplink.core.operations;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.TaskError;
 import dev.uplink.core.domain.TaskId;
-import dev.uplink.core.domain.TaskMessage;
 import dev.uplink.core.domain.TaskNotFoundException;
 import dev.uplink.core.domain.TaskQueue;
 import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.Transition;
 import dev.uplink.core.domain.UploadTask;
+import dev.uplink.core.json.TaskMessage;
 import dev.uplink.core.testing.InMemoryDeadLetterQueue;
 import dev.uplink.core.testing.InMemoryTaskStore;
 import dev.uplink.core.testing.SettableClock;
@@ -26,6 +29,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.slf4j.LoggerFactory;
 
 @DisplayName("The operators' service")
 class OperatorServiceTest {
@@ -304,6 +311,21 @@ class OperatorServiceTest {
       assertThat(dlq.bodies()).isEmpty();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(TaskStatus.class)
+    @Timeout(10)
+    @DisplayName("decides about a message whatever its task's status, a status added later too")
+    void everyStatusHasAnOutcome(TaskStatus status) {
+      UploadTask task = inStatus(status);
+      dlq.addTaskMessage(task.id());
+
+      RedriveReport report = service.redrive(RedriveRequest.everything(OptionalInt.empty()), OPS);
+
+      assertThat(report.items())
+          .singleElement()
+          .satisfies(item -> assertThat(item.outcome()).isNotEqualTo(RedriveOutcome.ERROR));
+    }
+
     @Test
     @DisplayName("with a poison message in the queue, sends the others one by one and keeps it")
     void poisonMakesItLoop() {
@@ -474,6 +496,31 @@ class OperatorServiceTest {
       RedriveReport again = service.redrive(RedriveRequest.everything(OptionalInt.empty()), OPS);
       assertThat(again.count(RedriveOutcome.REQUEUED)).isEqualTo(1);
       assertThat(dlq.movedBack()).containsExactly(TaskMessage.bodyFor(failed.id()));
+    }
+
+    @Test
+    @DisplayName(
+        "a move that does not start reaches the caller, who logs it: the service does not log it"
+            + " too")
+    void aMoveThatDoesNotStartIsLoggedOnlyWhereItIsHandled() {
+      exhausted("/srv/a");
+      var failure = new IllegalStateException("the queue refused the move");
+      dlq.failMovesWith(failure);
+      var logged = new ListAppender<ILoggingEvent>();
+      var logger = (Logger) LoggerFactory.getLogger("dev.uplink.core.operations");
+      logger.addAppender(logged);
+      logged.start();
+      try {
+        assertThatThrownBy(
+                () -> service.redrive(RedriveRequest.everything(OptionalInt.empty()), OPS))
+            .isSameAs(failure);
+      } finally {
+        logger.detachAppender(logged);
+      }
+
+      assertThat(logged.list)
+          .as("no log line carries the error the caller is handed")
+          .noneMatch(event -> event.getThrowableProxy() != null);
     }
 
     @Test

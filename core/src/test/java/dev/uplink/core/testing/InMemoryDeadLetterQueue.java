@@ -1,7 +1,7 @@
 package dev.uplink.core.testing;
 
 import dev.uplink.core.domain.TaskId;
-import dev.uplink.core.domain.TaskMessage;
+import dev.uplink.core.json.TaskMessage;
 import dev.uplink.core.operations.DeadLetter;
 import dev.uplink.core.operations.DeadLetterQueue;
 import dev.uplink.core.operations.MoveTask;

@@ -18,7 +18,7 @@ import dev.uplink.core.aws.S3ObjectStore;
 import dev.uplink.core.aws.SqsTaskQueue;
 import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.DestinationPolicy;
-import dev.uplink.core.domain.TaskMessage;
+import dev.uplink.core.json.TaskMessage;
 import dev.uplink.infra.testing.LocalAwsExtension;
 import java.io.IOException;
 import java.io.UncheckedIOException;

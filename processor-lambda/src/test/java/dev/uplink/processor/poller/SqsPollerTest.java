@@ -3,9 +3,9 @@ package dev.uplink.processor.poller;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.uplink.core.domain.TaskId;
-import dev.uplink.core.domain.TaskMessage;
 import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.UploadTask;
+import dev.uplink.core.json.TaskMessage;
 import dev.uplink.core.testing.InMemoryTaskStore;
 import dev.uplink.processor.FakeSqsClient;
 import dev.uplink.processor.InMemoryObjectStore;

@@ -1,13 +1,17 @@
-package dev.uplink.core.domain;
+package dev.uplink.core.json;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.uplink.core.domain.TaskId;
 import java.util.Optional;
 
 /**
  * The body of a queue message: {@code {"task_id":"..."}}. It carries only the id; everything else
  * is read from the task store, so a message can never point a worker somewhere the task does not.
+ *
+ * <p>The wire format of the work and dead-letter queues, so it lives with the JSON adapters rather
+ * than in the domain: the domain knows a task by its {@link TaskId}, not by its message.
  */
 public record TaskMessage(@JsonProperty("task_id") String taskId) {
 
