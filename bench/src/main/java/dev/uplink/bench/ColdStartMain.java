@@ -13,6 +13,7 @@ import dev.uplink.core.config.AwsSettings;
 import dev.uplink.core.config.UplinkConfig;
 import dev.uplink.processor.PushWorker;
 import dev.uplink.processor.SqsMessages;
+import dev.uplink.processor.TaskGuard;
 import dev.uplink.processor.WorkerSettings;
 import dev.uplink.processor.incus.IncusClient;
 import dev.uplink.processor.lambda.EmfPushMetrics;
@@ -126,7 +127,8 @@ public final class ColdStartMain {
             Clock.systemUTC(),
             WorkerSettings.from(config),
             ThreadLocalRandom.current(),
-            new EmfPushMetrics());
+            new EmfPushMetrics(),
+            TaskGuard.none());
     Map<String, SqsMessages> queues = new ConcurrentHashMap<>();
     Function<String, SqsMessages> byArn =
         arn ->

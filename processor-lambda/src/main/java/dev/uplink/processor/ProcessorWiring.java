@@ -6,10 +6,12 @@ import dev.uplink.core.aws.S3ObjectStore;
 import dev.uplink.core.aws.SqsTaskQueue;
 import dev.uplink.core.config.ConfigException;
 import dev.uplink.core.config.UplinkConfig;
+import dev.uplink.core.domain.ObjectStore;
 import dev.uplink.core.domain.Reconciler;
 import dev.uplink.core.domain.TaskStore;
 import dev.uplink.core.health.Readiness;
 import dev.uplink.core.health.ReadinessCheck;
+import dev.uplink.processor.aws.SdkErrorTranslation;
 import dev.uplink.processor.incus.IncusClient;
 import dev.uplink.processor.lambda.EmfPushMetrics;
 import dev.uplink.processor.local.DirectoryTarget;
@@ -63,7 +65,10 @@ public final class ProcessorWiring implements AutoCloseable {
     this.worker =
         new PushWorker(
             tasks,
-            new S3ObjectStore(clients.s3(), config.aws().bucket(), config.partSizeBytes()),
+            SdkErrorTranslation.translating(
+                ObjectStore.class,
+                new S3ObjectStore(clients.s3(), config.aws().bucket(), config.partSizeBytes()),
+                "S3 bucket " + config.aws().bucket()),
             target,
             Clock.systemUTC(),
             WorkerSettings.from(config),
@@ -73,10 +78,10 @@ public final class ProcessorWiring implements AutoCloseable {
     log.info(
         "An Incus host unreachable for up to {} fails no task (holds of {} doubling to {} over {}"
             + " receives: UPLINK_MAX_BACKOFF, UPLINK_CIRCUIT_MAX_HOLD, UPLINK_MAX_RECEIVE_COUNT)",
-        worker.settings().survivableOutage(),
-        worker.settings().hold(1),
-        worker.settings().circuitMaxHold(),
-        worker.settings().maxReceiveCount());
+        worker.settings().retry().survivableOutage(),
+        worker.settings().retry().hold(1),
+        worker.settings().retry().circuitMaxHold(),
+        worker.settings().retry().maxReceiveCount());
     if (config.security().sealer().isEmpty()) {
       log.warn(
           "Task seals are not checked (UPLINK_TASK_SEAL_KEY is not set): whoever can write the"
@@ -86,8 +91,11 @@ public final class ProcessorWiring implements AutoCloseable {
   }
 
   private static TaskStore taskStore(UplinkConfig config, AwsClients clients) {
-    return new DynamoDbTaskStore(
-        clients.dynamoDb(), config.aws().table(), config.processing().taskRetention());
+    return SdkErrorTranslation.translating(
+        TaskStore.class,
+        new DynamoDbTaskStore(
+            clients.dynamoDb(), config.aws().table(), config.processing().taskRetention()),
+        "DynamoDB table " + config.aws().table());
   }
 
   /**

@@ -25,7 +25,6 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -83,6 +82,7 @@ public final class PushWorker implements AutoCloseable {
   private final FileTarget target;
   private final Clock clock;
   private final WorkerSettings settings;
+  private final RetryPolicy retry;
   private final RandomGenerator random;
   private final HostLimiter hosts;
   private final ScheduledExecutorService scheduler;
@@ -90,40 +90,9 @@ public final class PushWorker implements AutoCloseable {
   private final TaskGuard guard;
   private final HostCircuits circuits;
 
-  public PushWorker(
-      TaskStore tasks,
-      ObjectStore objects,
-      FileTarget target,
-      Clock clock,
-      WorkerSettings settings) {
-    this(tasks, objects, target, clock, settings, ThreadLocalRandom.current());
-  }
-
-  public PushWorker(
-      TaskStore tasks,
-      ObjectStore objects,
-      FileTarget target,
-      Clock clock,
-      WorkerSettings settings,
-      RandomGenerator random) {
-    this(tasks, objects, target, clock, settings, random, PushMetrics.NONE);
-  }
-
   /**
-   * @param metrics where the outcomes are counted
-   */
-  public PushWorker(
-      TaskStore tasks,
-      ObjectStore objects,
-      FileTarget target,
-      Clock clock,
-      WorkerSettings settings,
-      RandomGenerator random,
-      PushMetrics metrics) {
-    this(tasks, objects, target, clock, settings, random, metrics, TaskGuard.none());
-  }
-
-  /**
+   * @param settings the queue's visibility, the {@link RetryPolicy} and the processing rules
+   * @param random draws the backoffs' jitter
    * @param metrics where the outcomes are counted
    * @param guard what a claimed task must pass before anything is pushed (its seal, the
    *     deployment's allow-list)
@@ -144,9 +113,11 @@ public final class PushWorker implements AutoCloseable {
     this.target = Objects.requireNonNull(target, "target");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.settings = Objects.requireNonNull(settings, "settings");
+    this.retry = settings.retry();
     this.random = Objects.requireNonNull(random, "random");
     this.hosts = new HostLimiter(settings.perHostWorkers());
-    this.circuits = new HostCircuits(settings.circuitOpenAfter(), settings.circuitMaxHold(), clock);
+    this.circuits =
+        new HostCircuits(settings.circuitOpenAfter(), settings.retry().circuitMaxHold(), clock);
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofVirtual().name("uplink-worker-timer").factory());
@@ -224,7 +195,7 @@ public final class PushWorker implements AutoCloseable {
       return handle(delivery, visibility, abort, deadline);
     } catch (RuntimeException e) {
       log.error("Message {}: unexpected failure; it will come back", delivery.messageId(), e);
-      return Outcome.retryAfter(settings.backoff(delivery.receiveCount(), random));
+      return Outcome.retryAfter(retry.backoff(delivery.receiveCount(), random));
     }
   }
 
@@ -303,20 +274,20 @@ public final class PushWorker implements AutoCloseable {
     if (aborted.isPresent()) {
       return abandoned(task, delivery, aborted.get());
     }
-    return failed(task, delivery, failure, FailureClassifier.classify(failure));
+    return failed(task, delivery, failure, retry.classify(failure));
   }
 
   // --- unreachable hosts ------------------------------------------------------------------------
 
   /**
    * While some host's circuit is open: the task is read (not claimed) to learn its host, and if
-   * that host's circuit is open its message is put back for {@link WorkerSettings#hold}, the task
+   * that host's circuit is open its message is put back for {@link RetryPolicy#hold}, the task
    * untouched (no claim, no attempt). A due probe is made here and decides. On the message's last
    * allowed receive the push is tried whatever the circuit says (the queue would dead-letter it on
    * the next receive anyway). Empty: go ahead and claim.
    */
   private Optional<Outcome> holdForUnreachableHost(TaskId id, Delivery delivery) {
-    if (!circuits.anyOpen() || settings.isLastReceive(delivery.receiveCount())) {
+    if (!circuits.anyOpen() || retry.isLastReceive(delivery.receiveCount())) {
       return Optional.empty();
     }
     Optional<UploadTask> task;
@@ -340,7 +311,7 @@ public final class PushWorker implements AutoCloseable {
       case HOLD:
       default:
     }
-    Duration hold = settings.hold(delivery.receiveCount());
+    Duration hold = retry.hold(delivery.receiveCount());
     TaskLogContext.outcome("parked");
     log.info(
         "Task {}: Incus host {} unreachable since {} (circuit open); not claimed, message back in"
@@ -350,7 +321,7 @@ public final class PushWorker implements AutoCloseable {
         circuits.openSince(host).map(Instant::toString).orElse("a moment ago"),
         hold,
         delivery.receiveCount(),
-        settings.maxReceiveCount());
+        retry.maxReceiveCount());
     return Optional.of(Outcome.parked(hold));
   }
 
@@ -409,8 +380,8 @@ public final class PushWorker implements AutoCloseable {
             log.debug("Task {}: claim raced, trying again", id);
         }
       } catch (RuntimeException e) {
-        Failure failure = FailureClassifier.classify(e);
-        Duration backoff = settings.backoff(delivery.receiveCount(), random);
+        Failure failure = retry.classify(e);
+        Duration backoff = retry.backoff(delivery.receiveCount(), random);
         TaskLogContext.outcome("retry");
         log.warn(
             "Task {}: the claim failed ({}); message back in {}", id, failure.error(), backoff);
@@ -427,7 +398,7 @@ public final class PushWorker implements AutoCloseable {
             .filter(d -> !d.isNegative())
             .orElse(Duration.ZERO)
             .plus(PUT_BACK_MARGIN);
-    return left.compareTo(WorkerSettings.MAX_VISIBILITY) > 0 ? WorkerSettings.MAX_VISIBILITY : left;
+    return left.compareTo(RetryPolicy.MAX_VISIBILITY) > 0 ? RetryPolicy.MAX_VISIBILITY : left;
   }
 
   // --- heartbeat --------------------------------------------------------------------------------
@@ -603,19 +574,19 @@ public final class PushWorker implements AutoCloseable {
           () -> metrics.failed(task, error.code()),
           Outcome.FAILED);
     }
-    boolean lastReceive = settings.isLastReceive(delivery.receiveCount());
+    boolean lastReceive = retry.isLastReceive(delivery.receiveCount());
     if (hostDown) {
       return hostUnreachable(task, delivery, host, error, lastReceive);
     }
     int failures = RetryBudget.failuresOf(task) + 1;
-    if (failures >= settings.maxReceiveCount()) {
+    if (failures >= retry.maxReceiveCount()) {
       TaskError exhausted = new TaskError(TaskError.RETRIES_EXHAUSTED, error.toString());
       TaskLogContext.outcome("failed");
       log.warn(
           "Task {}: failed {} times on its own (of {} allowed): {}{}",
           task.id(),
           failures,
-          settings.maxReceiveCount(),
+          retry.maxReceiveCount(),
           error,
           lastReceive ? "; left for the dead-letter queue" : "");
       return counted(
@@ -632,14 +603,14 @@ public final class PushWorker implements AutoCloseable {
           task.id(),
           task.attempts(),
           failures,
-          settings.maxReceiveCount(),
+          retry.maxReceiveCount(),
           error);
       return counted(
           finish(task, TaskStatus.PENDING, Optional.of(error), delivery),
           () -> metrics.retried(task, error.code()),
           Outcome.RELEASE);
     }
-    Duration backoff = settings.backoff(failures, random);
+    Duration backoff = retry.backoff(failures, random);
     TaskLogContext.outcome("retry");
     log.warn(
         "Task {}: attempt {} failed, retrying in {}: {}",
@@ -655,10 +626,10 @@ public final class PushWorker implements AutoCloseable {
 
   /**
    * The push could not reach {@code host}: no retry of the task's is used. Its message waits for
-   * the host: a short backoff while the host's circuit is closed, a {@link WorkerSettings#hold}
-   * once it is open. Only when the queue allows no more receives does the task fail, with the
-   * host's error ({@code INCUS_UNAVAILABLE}), not {@code RETRIES_EXHAUSTED}: the outage outlasted
-   * what the queue's receives and holds cover ({@link WorkerSettings#survivableOutage}).
+   * the host: a short backoff while the host's circuit is closed, a {@link RetryPolicy#hold} once
+   * it is open. Only when the queue allows no more receives does the task fail, with the host's
+   * error ({@code INCUS_UNAVAILABLE}), not {@code RETRIES_EXHAUSTED}: the outage outlasted what the
+   * queue's receives and holds cover ({@link RetryPolicy#survivableOutage}).
    */
   private Outcome hostUnreachable(
       UploadTask task, Delivery delivery, String host, TaskError error, boolean lastReceive) {
@@ -669,7 +640,7 @@ public final class PushWorker implements AutoCloseable {
               error.code(),
               error.message()
                   + "; still unreachable on the last receive the queue allows (%d), so the task"
-                      .formatted(settings.maxReceiveCount())
+                      .formatted(retry.maxReceiveCount())
                   + " failed: retry it once the host answers");
       TaskLogContext.outcome("failed");
       log.warn(
@@ -678,7 +649,7 @@ public final class PushWorker implements AutoCloseable {
           task.id(),
           host,
           delivery.receiveCount(),
-          settings.maxReceiveCount(),
+          retry.maxReceiveCount(),
           error);
       return counted(
           finish(task, TaskStatus.FAILED, Optional.of(outlasted), delivery),
@@ -695,9 +666,7 @@ public final class PushWorker implements AutoCloseable {
     hostFailed(host, error.message());
     boolean open = circuits.isOpen(host);
     Duration wait =
-        open
-            ? settings.hold(delivery.receiveCount())
-            : settings.backoff(delivery.receiveCount(), random);
+        open ? retry.hold(delivery.receiveCount()) : retry.backoff(delivery.receiveCount(), random);
     TaskLogContext.outcome(open ? "parked" : "retry");
     log.warn(
         "Task {}: attempt {} could not reach Incus host {}{}; message back in {} (not counted"
@@ -750,18 +719,18 @@ public final class PushWorker implements AutoCloseable {
         return Optional.of(Outcome.putBack(settings.visibilityTimeout()));
       } catch (RuntimeException e) {
         last = e;
-        if (FailureClassifier.classify(e).permanent()) {
+        if (retry.classify(e).permanent()) {
           break;
         }
         sleep(Duration.ofMillis(100L << attempt));
       }
     }
     log.error("Task {}: recording {} failed; the message comes back", task.id(), to, last);
-    return Optional.of(Outcome.retryAfter(settings.backoff(delivery.receiveCount(), random)));
+    return Optional.of(Outcome.retryAfter(retry.backoff(delivery.receiveCount(), random)));
   }
 
   private Outcome poison(Delivery delivery) {
-    if (delivery.receiveCount() > settings.maxReceiveCount()) {
+    if (delivery.receiveCount() > retry.maxReceiveCount()) {
       // The queue should have dead-lettered it by now: no redrive policy, or another
       // maxReceiveCount than ours. Never spin on it.
       log.error(
@@ -769,17 +738,17 @@ public final class PushWorker implements AutoCloseable {
               + " policy? Hiding it for {}: {}",
           delivery.messageId(),
           delivery.receiveCount(),
-          settings.maxReceiveCount(),
-          settings.maxBackoff(),
+          retry.maxReceiveCount(),
+          retry.maxBackoff(),
           preview(delivery.body()));
-      return Outcome.deadLetter(settings.maxBackoff());
+      return Outcome.deadLetter(retry.maxBackoff());
     }
     log.warn(
         "Poison message {} (not a task message, receive {} of {}), left for the dead-letter"
             + " queue: {}",
         delivery.messageId(),
         delivery.receiveCount(),
-        settings.maxReceiveCount(),
+        retry.maxReceiveCount(),
         preview(delivery.body()));
     return Outcome.deadLetter(Duration.ZERO);
   }

@@ -105,6 +105,6 @@ public final class SqsMessages {
   public static int seconds(Duration timeout) {
     long millis = Math.max(0, timeout.toMillis());
     long seconds = (millis + 999) / 1000;
-    return (int) Math.min(seconds, WorkerSettings.MAX_VISIBILITY.toSeconds());
+    return (int) Math.min(seconds, RetryPolicy.MAX_VISIBILITY.toSeconds());
   }
 }

@@ -2,6 +2,7 @@ package dev.uplink.processor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.uplink.core.domain.DependencyException;
 import dev.uplink.core.domain.ObjectMissingException;
 import dev.uplink.core.domain.TaskError;
 import dev.uplink.core.domain.TaskId;
@@ -18,12 +19,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
-import software.amazon.awssdk.services.s3.model.S3Exception;
-import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
 /** Every cell of the error taxonomy. */
 class FailureClassifierTest {
@@ -117,46 +112,20 @@ class FailureClassifierTest {
             new TaskNotFoundException(new TaskId("01JDQ5Z7X8M4ZK6V1S2T3W4Y5A")),
             Kind.PERMANENT,
             FailureClassifier.TASK_NOT_FOUND),
-        // AWS
+        // AWS, as the adapters translate it (AwsErrors; the SDK's cells: SdkErrorTranslationTest)
         cell(
-            "S3 throttling (503 SlowDown)",
-            aws(S3Exception.builder(), 503, "SlowDown"),
+            "AWS throttling",
+            dependency(DependencyException.Reason.THROTTLED),
             Kind.TRANSIENT,
             FailureClassifier.AWS_THROTTLED),
         cell(
-            "DynamoDB throttling",
-            aws(
-                ProvisionedThroughputExceededException.builder(),
-                400,
-                "ProvisionedThroughputExceededException"),
-            Kind.TRANSIENT,
-            FailureClassifier.AWS_THROTTLED),
-        cell(
-            "SQS throttling (429)",
-            aws(AwsServiceException.builder(), 429, "RequestThrottled"),
-            Kind.TRANSIENT,
-            FailureClassifier.AWS_THROTTLED),
-        cell(
-            "S3 500 InternalError",
-            aws(S3Exception.builder(), 500, "InternalError"),
+            "AWS unavailable (5xx, no answer)",
+            dependency(DependencyException.Reason.UNAVAILABLE),
             Kind.TRANSIENT,
             FailureClassifier.AWS_UNAVAILABLE),
         cell(
-            "AWS no answer (connection refused)",
-            SdkClientException.create("Unable to execute HTTP request: Connection refused"),
-            Kind.TRANSIENT,
-            FailureClassifier.AWS_UNAVAILABLE),
-        cell(
-            "S3 403 AccessDenied",
-            aws(S3Exception.builder(), 403, "AccessDenied"),
-            Kind.PERMANENT,
-            FailureClassifier.AWS_REJECTED),
-        cell(
-            "SQS queue does not exist",
-            aws(
-                QueueDoesNotExistException.builder(),
-                400,
-                "AWS.SimpleQueueService.NonExistentQueue"),
+            "AWS refusal (access denied, no such table)",
+            dependency(DependencyException.Reason.REJECTED),
             Kind.PERMANENT,
             FailureClassifier.AWS_REJECTED),
         // Everything else
@@ -215,13 +184,7 @@ class FailureClassifierTest {
     return Arguments.of(name, failure, kind, code);
   }
 
-  private static AwsServiceException aws(
-      AwsServiceException.Builder builder, int status, String errorCode) {
-    return builder
-        .statusCode(status)
-        .message(errorCode + " (test)")
-        .awsErrorDetails(
-            AwsErrorDetails.builder().errorCode(errorCode).errorMessage("test").build())
-        .build();
+  private static DependencyException dependency(DependencyException.Reason reason) {
+    return new DependencyException("DynamoDB table uplink", reason, new RuntimeException("test"));
   }
 }

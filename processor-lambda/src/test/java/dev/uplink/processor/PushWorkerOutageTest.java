@@ -1,5 +1,7 @@
 package dev.uplink.processor;
 
+import static dev.uplink.processor.PushWorkerBuilder.aPushWorker;
+import static dev.uplink.processor.PushWorkerBuilder.productionSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.uplink.core.domain.TaskError;
@@ -11,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -31,19 +32,16 @@ class PushWorkerOutageTest {
   private final RecordingFileTarget target = new RecordingFileTarget().unreachable(true);
 
   /** The documented defaults: 300 s visibility, 5 receives, 300 s backoff, 3 failures, 30 min. */
-  private final WorkerSettings settings =
-      new WorkerSettings(Duration.ofSeconds(300), 5, Duration.ofSeconds(300), false, 8);
+  private final WorkerSettings settings = productionSettings();
 
   private final PushWorker worker =
-      new PushWorker(
-          tasks,
-          objects,
-          target,
-          clock,
-          settings,
-          ThreadLocalRandom.current(),
-          PushMetrics.NONE,
-          TaskGuard.none());
+      aPushWorker()
+          .tasks(tasks)
+          .objects(objects)
+          .target(target)
+          .clock(clock)
+          .settings(settings)
+          .build();
 
   @AfterEach
   void close() {
@@ -166,7 +164,9 @@ class PushWorkerOutageTest {
       clock.advance(hold);
       receive++;
     }
-    assertThat(receive).as("the next receive").isLessThanOrEqualTo(settings.maxReceiveCount());
+    assertThat(receive)
+        .as("the next receive")
+        .isLessThanOrEqualTo(settings.retry().maxReceiveCount());
     target.unreachable(false);
 
     for (UploadTask task : waiting) {

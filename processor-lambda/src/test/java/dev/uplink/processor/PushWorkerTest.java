@@ -1,7 +1,10 @@
 package dev.uplink.processor;
 
+import static dev.uplink.processor.PushWorkerBuilder.aPushWorker;
+import static dev.uplink.processor.PushWorkerBuilder.productionSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.uplink.core.domain.DependencyException;
 import dev.uplink.core.domain.TaskError;
 import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.TaskMessage;
@@ -35,8 +38,7 @@ class PushWorkerTest {
   private final InMemoryObjectStore objects = new InMemoryObjectStore();
   private final RecordingFileTarget target = new RecordingFileTarget();
   private final List<PushWorker> workers = new CopyOnWriteArrayList<>();
-  private final WorkerSettings settings =
-      new WorkerSettings(VISIBILITY, 5, Duration.ofMinutes(15), false, 8);
+  private final WorkerSettings settings = productionSettings().withVisibilityTimeout(VISIBILITY);
   private final PushWorker worker = worker(settings);
 
   @AfterEach
@@ -150,7 +152,11 @@ class PushWorkerTest {
     @Test
     void givenTaskStoreUnreachableAtClaim_whenProcessed_thenRetryAfterBackoffAndTaskUntouched() {
       UploadTask task = pending("/srv/store-down.txt");
-      tasks.failClaimsWith(SdkClientException.create("Unable to execute HTTP request"));
+      tasks.failClaimsWith(
+          new DependencyException(
+              "DynamoDB table uplink",
+              DependencyException.Reason.UNAVAILABLE,
+              SdkClientException.create("Unable to execute HTTP request")));
 
       Outcome outcome = worker.process(delivery(task, 1));
 
@@ -187,7 +193,10 @@ class PushWorkerTest {
       Outcome outcome = worker.process(new Delivery("m", "garbage", 6));
 
       assertThat(outcome.kind()).isEqualTo(Outcome.Kind.DEAD_LETTER);
-      assertThat(outcome.visibility()).isEqualTo(Duration.ofMinutes(15));
+      assertThat(outcome.visibility())
+          .as("the production policy's backoff cap")
+          .isEqualTo(settings.retry().maxBackoff())
+          .isEqualTo(Duration.ofMinutes(5));
     }
 
     @Test
@@ -378,7 +387,7 @@ class PushWorkerTest {
     void givenReceiveCounts_whenBackingOff_thenFullJitterUpToTwoToTheReceiveCountSeconds() {
       for (int receive = 1; receive <= 8; receive++) {
         for (int i = 0; i < 200; i++) {
-          assertThat(settings.backoff(receive, RandomGenerator.getDefault()))
+          assertThat(settings.retry().backoff(receive, RandomGenerator.getDefault()))
               .isBetween(Duration.ofSeconds(1), Duration.ofSeconds(1L << receive));
         }
       }
@@ -386,7 +395,7 @@ class PushWorkerTest {
 
     @Test
     void givenHugeReceiveCount_whenBackingOff_thenCappedAtMaxBackoff() {
-      var capped = settings.withMaxBackoff(Duration.ofSeconds(30));
+      var capped = settings.retry().withMaxBackoff(Duration.ofSeconds(30));
       RandomGenerator highest =
           new RandomGenerator() {
             @Override
@@ -419,7 +428,7 @@ class PushWorkerTest {
             }
           };
 
-      assertThat(settings.backoff(1, lowest)).isEqualTo(Duration.ofSeconds(1));
+      assertThat(settings.retry().backoff(1, lowest)).isEqualTo(Duration.ofSeconds(1));
     }
   }
 
@@ -666,7 +675,7 @@ class PushWorkerTest {
   }
 
   private PushWorker worker(WorkerSettings s, FileTarget t) {
-    var w = new PushWorker(tasks, objects, t, CLOCK, s);
+    var w = aPushWorker().tasks(tasks).objects(objects).target(t).clock(CLOCK).settings(s).build();
     workers.add(w);
     return w;
   }

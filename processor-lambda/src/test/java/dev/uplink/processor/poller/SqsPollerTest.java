@@ -1,5 +1,7 @@
 package dev.uplink.processor.poller;
 
+import static dev.uplink.processor.PushWorkerBuilder.aPushWorker;
+import static dev.uplink.processor.PushWorkerBuilder.productionSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.uplink.core.domain.TaskId;
@@ -13,7 +15,6 @@ import dev.uplink.processor.PushWorker;
 import dev.uplink.processor.RecordingFileTarget;
 import dev.uplink.processor.TargetUnavailableException;
 import dev.uplink.processor.Tasks;
-import dev.uplink.processor.WorkerSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -288,12 +289,12 @@ class SqsPollerTest {
     var target = new RecordingFileTarget().unreachable(true);
     sqs.send("m-wait", TaskMessage.bodyFor(task("/srv/wait.txt")));
     PushWorker ticking =
-        new PushWorker(
-            tasks,
-            objects,
-            target,
-            Clock.systemUTC(),
-            new WorkerSettings(Duration.ofSeconds(30), 5, Duration.ofSeconds(300), false, 8));
+        aPushWorker()
+            .tasks(tasks)
+            .objects(objects)
+            .target(target)
+            .settings(productionSettings().withVisibilityTimeout(Duration.ofSeconds(30)))
+            .build();
     workers.add(ticking);
     var poller =
         new SqsPoller(
@@ -372,12 +373,16 @@ class SqsPollerTest {
 
   private PushWorker worker(RecordingFileTarget target) {
     var worker =
-        new PushWorker(
-            tasks,
-            objects,
-            target,
-            Clock.fixed(NOW, ZoneOffset.UTC),
-            new WorkerSettings(Duration.ofSeconds(30), 5, Duration.ofMinutes(15), false, 64));
+        aPushWorker()
+            .tasks(tasks)
+            .objects(objects)
+            .target(target)
+            .clock(Clock.fixed(NOW, ZoneOffset.UTC))
+            .settings(
+                productionSettings()
+                    .withVisibilityTimeout(Duration.ofSeconds(30))
+                    .withPerHostWorkers(64))
+            .build();
     workers.add(worker);
     return worker;
   }
