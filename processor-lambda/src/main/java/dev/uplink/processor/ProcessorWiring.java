@@ -103,6 +103,8 @@ public final class ProcessorWiring implements AutoCloseable {
    * Lambda ({@link dev.uplink.processor.lambda.ReconcilerHandler}); needs no Incus.
    */
   public static Reconciler reconciler(UplinkConfig config, AwsClients clients) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(clients, "clients");
     return reconciler(config, taskStore(config, clients), clients.sqs(), clients.queueUrl());
   }
 
@@ -113,6 +115,8 @@ public final class ProcessorWiring implements AutoCloseable {
    * harmless (the claim rule). Returns how many were published.
    */
   public static int republishAfterRestart(UplinkConfig config, AwsClients clients) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(clients, "clients");
     return new Reconciler(
             taskStore(config, clients),
             new SqsTaskQueue(clients.sqs(), clients.queueUrl()),
@@ -143,6 +147,7 @@ public final class ProcessorWiring implements AutoCloseable {
    * @throws ConfigException if {@code UPLINK_INCUS_URL} is not set, or the Incus files are unusable
    */
   public static ProcessorWiring forLambda(UplinkConfig config) {
+    Objects.requireNonNull(config, "config");
     if (config.incus().isEmpty()) {
       throw new ConfigException(
           "UPLINK_INCUS_URL (with UPLINK_INCUS_CERT, UPLINK_INCUS_KEY and UPLINK_INCUS_SERVER_CERT,"
