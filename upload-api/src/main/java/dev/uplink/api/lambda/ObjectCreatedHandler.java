@@ -50,7 +50,10 @@ public final class ObjectCreatedHandler implements RequestHandler<SQSEvent, SQSB
   @Override
   public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
     var failures = new ArrayList<SQSBatchResponse.BatchItemFailure>();
-    for (SQSEvent.SQSMessage message : event.getRecords()) {
+    // A test invoke or a malformed event carries no records: nothing to complete, nothing failed.
+    List<SQSEvent.SQSMessage> records =
+        event == null || event.getRecords() == null ? List.of() : event.getRecords();
+    for (SQSEvent.SQSMessage message : records) {
       try {
         for (String key : objectKeys(message.getBody())) {
           uploads.completeObject(key);

@@ -180,4 +180,11 @@ class ObjectCreatedHandlerTest {
     assertThat(tasks.find(task.id()).orElseThrow().status()).isEqualTo(TaskStatus.PENDING);
     assertThat(queue.published()).containsExactly(task.id());
   }
+
+  @Test
+  void givenAnEventWithoutRecords_whenHandled_thenNoMessageFailsAndNothingIsCompleted() {
+    assertThat(handler.handleRequest(new SQSEvent(), null).getBatchItemFailures()).isEmpty();
+    assertThat(handler.handleRequest(null, null).getBatchItemFailures()).isEmpty();
+    assertThat(queue.published()).isEmpty();
+  }
 }
