@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.SocketException;
 import java.net.http.HttpTimeoutException;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -31,29 +32,29 @@ class FailureClassifierTest {
             new TargetUnavailableException(
                 "Incus at https://x is unavailable: cannot connect", new ConnectException()),
             Kind.TRANSIENT,
-            TaskError.INCUS_UNAVAILABLE),
+            PushException.INCUS_UNAVAILABLE),
         cell(
             "Incus connection reset",
             new TargetUnavailableException(
                 "Incus: connection reset", new SocketException("Connection reset")),
             Kind.TRANSIENT,
-            TaskError.INCUS_UNAVAILABLE),
+            PushException.INCUS_UNAVAILABLE),
         cell(
             "Incus timeout",
             new TargetUnavailableException(
                 "Incus: no answer in time", new HttpTimeoutException("timed out")),
             Kind.TRANSIENT,
-            TaskError.INCUS_UNAVAILABLE),
+            PushException.INCUS_UNAVAILABLE),
         cell(
             "Incus HTTP 500",
             new TargetUnavailableException(500, "Incus could not push: database is locked"),
             Kind.TRANSIENT,
-            TaskError.INCUS_UNAVAILABLE),
+            PushException.INCUS_UNAVAILABLE),
         cell(
             "Incus HTTP 503",
             new TargetUnavailableException(503, "Incus is starting"),
             Kind.TRANSIENT,
-            TaskError.INCUS_UNAVAILABLE),
+            PushException.INCUS_UNAVAILABLE),
         cell(
             "integrity mismatch",
             new IntegrityMismatchException("reports 3 instead of 4 bytes"),
@@ -85,7 +86,7 @@ class FailureClassifierTest {
             "destination forbidden (certificate not trusted)",
             new TargetForbiddenException(403, "not authorized"),
             Kind.PERMANENT,
-            TaskError.INCUS_FORBIDDEN),
+            PushException.INCUS_FORBIDDEN),
         cell(
             "untrusted server certificate",
             new UntrustedServerException("not the pinned certificate", null),
@@ -95,7 +96,7 @@ class FailureClassifierTest {
             "Incus 500 'is a directory'",
             new TargetErrorException(500, "is a directory", "is a directory", true),
             Kind.PERMANENT,
-            TaskError.INCUS_ERROR),
+            PushException.INCUS_ERROR),
         cell(
             "local target refusal (symlink outside)",
             new TargetErrorException(PushException.LOCAL_TARGET_ERROR, "symlink", true, null),
@@ -186,5 +187,29 @@ class FailureClassifierTest {
 
   private static DependencyException dependency(DependencyException.Reason reason) {
     return new DependencyException("DynamoDB table uplink", reason, new RuntimeException("test"));
+  }
+
+  @org.junit.jupiter.api.Test
+  void theCodesStoredOnTasksKeepTheirSpelling() {
+    // Stored tasks, the API and the web page show these: renaming one is a breaking change.
+    assertThat(
+            List.of(
+                PushException.INCUS_UNAVAILABLE,
+                PushException.INCUS_FORBIDDEN,
+                PushException.INCUS_ERROR,
+                PushException.PATH_NOT_FOUND,
+                PushException.UNTRUSTED_SERVER,
+                PushException.OBJECT_READ_FAILED,
+                PushException.LOCAL_TARGET_ERROR,
+                TaskError.INSTANCE_NOT_FOUND))
+        .containsExactly(
+            "INCUS_UNAVAILABLE",
+            "INCUS_FORBIDDEN",
+            "INCUS_ERROR",
+            "PATH_NOT_FOUND",
+            "INCUS_UNTRUSTED_SERVER",
+            "OBJECT_READ_FAILED",
+            "LOCAL_TARGET_ERROR",
+            "INSTANCE_NOT_FOUND");
   }
 }

@@ -72,7 +72,9 @@ class PushWorkerOutageTest {
     assertThat(target.probes()).as("probes confirming the host is down").isEqualTo(2);
     assertThat(worker.circuits().isOpen(HOST)).isTrue();
     assertThat(stored(task).status()).isEqualTo(TaskStatus.PENDING);
-    assertThat(stored(task).lastError()).map(TaskError::code).contains(TaskError.INCUS_UNAVAILABLE);
+    assertThat(stored(task).lastError())
+        .map(TaskError::code)
+        .contains(PushException.INCUS_UNAVAILABLE);
   }
 
   @Test
@@ -142,7 +144,9 @@ class PushWorkerOutageTest {
 
     assertThat(outcome).isEqualTo(Outcome.deadLetter(Duration.ZERO));
     assertThat(stored(last).status()).isEqualTo(TaskStatus.FAILED);
-    assertThat(stored(last).lastError()).map(TaskError::code).contains(TaskError.INCUS_UNAVAILABLE);
+    assertThat(stored(last).lastError())
+        .map(TaskError::code)
+        .contains(PushException.INCUS_UNAVAILABLE);
   }
 
   @Test

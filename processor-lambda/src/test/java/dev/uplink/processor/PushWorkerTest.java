@@ -259,7 +259,7 @@ class PushWorkerTest {
       assertThat(stored.status()).isEqualTo(TaskStatus.PENDING);
       assertThat(stored.attempts()).isEqualTo(1);
       assertThat(stored.leaseUntil()).isEmpty();
-      assertThat(stored.lastError()).map(TaskError::code).contains(TaskError.INCUS_UNAVAILABLE);
+      assertThat(stored.lastError()).map(TaskError::code).contains(PushException.INCUS_UNAVAILABLE);
     }
 
     @Test
@@ -288,7 +288,7 @@ class PushWorkerTest {
       assertThat(outcome.visibility()).isZero();
       UploadTask stored = stored(task);
       assertThat(stored.status()).isEqualTo(TaskStatus.FAILED);
-      assertThat(stored.lastError()).map(TaskError::code).contains(TaskError.INCUS_UNAVAILABLE);
+      assertThat(stored.lastError()).map(TaskError::code).contains(PushException.INCUS_UNAVAILABLE);
       assertThat(stored.lastError().orElseThrow().message())
           .startsWith("Incus is down")
           .contains("last receive the queue allows (5)");
