@@ -12,6 +12,9 @@ import dev.uplink.core.domain.TaskStore;
 import dev.uplink.core.health.Readiness;
 import dev.uplink.core.health.ReadinessCheck;
 import dev.uplink.processor.aws.SdkErrorTranslation;
+import dev.uplink.processor.aws.SqsMessages;
+import dev.uplink.processor.aws.SqsQueues;
+import dev.uplink.processor.aws.SqsWorkQueue;
 import dev.uplink.processor.incus.IncusClient;
 import dev.uplink.processor.lambda.EmfPushMetrics;
 import dev.uplink.processor.local.DirectoryTarget;
@@ -19,9 +22,7 @@ import dev.uplink.processor.poller.SqsPoller;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,8 +49,7 @@ public final class ProcessorWiring implements AutoCloseable {
   private final TaskStore tasks;
   private final PushWorker worker;
   private final boolean ownsClients;
-  private final Map<String, SqsMessages> queuesByArn = new ConcurrentHashMap<>();
-  private volatile SqsMessages configuredQueue;
+  private final SqsQueues queues;
 
   private ProcessorWiring(
       UplinkConfig config,
@@ -61,6 +61,7 @@ public final class ProcessorWiring implements AutoCloseable {
     this.clients = clients;
     this.ownsClients = ownsClients;
     this.target = target;
+    this.queues = new SqsQueues(clients.sqs(), clients::queueUrl);
     this.tasks = taskStore(config, clients);
     this.worker =
         new PushWorker(
@@ -290,7 +291,7 @@ public final class ProcessorWiring implements AutoCloseable {
             config.processing().shutdownGrace(),
             config.processing().fifo());
     Reconciler reconciler = reconciler(config, tasks, clients.sqs(), queueUrl);
-    return new SqsPoller(clients.sqs(), queueUrl, worker, settings)
+    return new SqsPoller(new SqsWorkQueue(clients.sqs(), queueUrl), worker, settings)
         .withReconciler(reconciler::runOnce, config.processing().reconcileInterval());
   }
 
@@ -300,28 +301,7 @@ public final class ProcessorWiring implements AutoCloseable {
    * names none.
    */
   public SqsMessages queueFor(String eventSourceArn) {
-    if (eventSourceArn == null || eventSourceArn.isBlank()) {
-      SqsMessages queue = configuredQueue;
-      if (queue == null) {
-        queue = new SqsMessages(clients.sqs(), clients.queueUrl());
-        configuredQueue = queue;
-      }
-      return queue;
-    }
-    return queuesByArn.computeIfAbsent(
-        eventSourceArn,
-        arn -> {
-          String[] parts = arn.split(":", 6);
-          if (parts.length < 6) {
-            return queueFor(null);
-          }
-          String url =
-              clients
-                  .sqs()
-                  .getQueueUrl(r -> r.queueName(parts[5]).queueOwnerAWSAccountId(parts[4]))
-                  .queueUrl();
-          return new SqsMessages(clients.sqs(), url);
-        });
+    return queues.byEventSourceArn(eventSourceArn);
   }
 
   @Override

@@ -3,7 +3,9 @@ package dev.uplink.processor.poller;
 import static dev.uplink.processor.PushWorkerBuilder.aPushWorker;
 import static dev.uplink.processor.PushWorkerBuilder.productionSettings;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.uplink.core.config.ConfigException;
 import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.TaskMessage;
 import dev.uplink.core.domain.TaskStatus;
@@ -15,6 +17,7 @@ import dev.uplink.processor.PushWorker;
 import dev.uplink.processor.RecordingFileTarget;
 import dev.uplink.processor.TargetUnavailableException;
 import dev.uplink.processor.Tasks;
+import dev.uplink.processor.aws.SqsWorkQueue;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -166,8 +169,7 @@ class SqsPollerTest {
       throws Exception {
     var poller =
         new SqsPoller(
-            sqs,
-            "http://sqs.local/q",
+            new SqsWorkQueue(sqs, "http://sqs.local/q"),
             worker(new RecordingFileTarget()),
             new SqsPoller.Settings(
                 2, Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofSeconds(5), false));
@@ -193,8 +195,7 @@ class SqsPollerTest {
     TaskId id = task("/srv/arrived-late.txt");
     var poller =
         new SqsPoller(
-            sqs,
-            "http://sqs.local/q",
+            new SqsWorkQueue(sqs, "http://sqs.local/q"),
             worker(target),
             new SqsPoller.Settings(
                 2, Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(5), false));
@@ -226,8 +227,7 @@ class SqsPollerTest {
     sqs.send("m-busy", TaskMessage.bodyFor(task("/srv/busy.txt")));
     var poller =
         new SqsPoller(
-            sqs,
-            "http://sqs.local/q",
+            new SqsWorkQueue(sqs, "http://sqs.local/q"),
             worker(target),
             new SqsPoller.Settings(
                 1, Duration.ofSeconds(30), Duration.ofSeconds(20), Duration.ofSeconds(5), false));
@@ -298,8 +298,7 @@ class SqsPollerTest {
     workers.add(ticking);
     var poller =
         new SqsPoller(
-            sqs,
-            "http://sqs.local/q",
+            new SqsWorkQueue(sqs, "http://sqs.local/q"),
             ticking,
             new SqsPoller.Settings(
                 2, Duration.ofSeconds(30), Duration.ZERO, Duration.ofSeconds(5), false));
@@ -332,8 +331,7 @@ class SqsPollerTest {
     w.circuits().failed("incus.test:8443", "refused");
     var poller =
         new SqsPoller(
-                sqs,
-                "http://sqs.local/q",
+                new SqsWorkQueue(sqs, "http://sqs.local/q"),
                 w,
                 new SqsPoller.Settings(
                     1, Duration.ofSeconds(30), Duration.ZERO, Duration.ofSeconds(5), false))
@@ -363,10 +361,34 @@ class SqsPollerTest {
     assertThat(runs.get()).isEqualTo(after);
   }
 
+  @Test
+  void givenTheQueueDeadLettersAfterAnotherReceiveCount_whenStarting_thenRefusedBeforeAnyReceive() {
+    sqs.redriveMaxReceiveCount(3);
+    try (var poller = poller(new RecordingFileTarget(), 1, Duration.ZERO, false)) {
+
+      assertThatThrownBy(poller::start)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("UPLINK_MAX_RECEIVE_COUNT is 5")
+          .hasMessageContaining("after 3 receives");
+      assertThat(sqs.receives()).isEmpty();
+    }
+  }
+
+  @Test
+  void givenTheQueueDeadLettersAfterTheSameReceiveCount_whenStarting_thenItPolls()
+      throws Exception {
+    sqs.redriveMaxReceiveCount(productionSettings().retry().maxReceiveCount());
+    try (var poller = poller(new RecordingFileTarget(), 1, Duration.ZERO, false)) {
+      poller.start();
+
+      await(() -> !sqs.receives().isEmpty());
+      assertThat(poller.isRunning()).isTrue();
+    }
+  }
+
   private SqsPoller poller(RecordingFileTarget target, int workers, Duration grace, boolean fifo) {
     return new SqsPoller(
-        sqs,
-        "http://sqs.local/q",
+        new SqsWorkQueue(sqs, "http://sqs.local/q"),
         worker(target),
         new SqsPoller.Settings(workers, Duration.ofSeconds(30), Duration.ZERO, grace, fifo));
   }
