@@ -436,14 +436,13 @@ public final class PushWorker implements AutoCloseable {
                 .formatted(task.objectKey(), object.size(), task.size()));
       }
       MessageDigest sha256 = sha256();
-      var streamed = new TrackedInputStream(new DigestInputStream(object.content(), sha256));
       var request =
           new PushRequest(
               task.destination(),
-              streamed,
+              new DigestInputStream(object.content(), sha256),
               task.size(),
               new StagingName(task.id().value(), task.attempts()),
-              () -> verify(task, streamed, sha256));
+              () -> verifyDigest(task, sha256));
       String host = target.host(task.destination());
       boolean slot = false;
       abort.enterPush();
@@ -458,7 +457,7 @@ public final class PushWorker implements AutoCloseable {
                 tasks,
                 task.id(),
                 task.attempts(),
-                streamed::count)) {
+                request.content()::count)) {
           target.push(request);
         }
       } catch (InterruptedException e) {
@@ -479,16 +478,11 @@ public final class PushWorker implements AutoCloseable {
   }
 
   /**
-   * The target calls this after the last byte and before the destination changes: what it read must
-   * be the file the upload recorded, byte for byte.
+   * Runs in {@link PushRequest#verifyBeforeRename}, once the target read exactly the task's size:
+   * what it read must be the file the upload recorded, byte for byte.
    */
-  private static void verify(UploadTask task, TrackedInputStream streamed, MessageDigest sha256)
+  private static void verifyDigest(UploadTask task, MessageDigest sha256)
       throws IntegrityMismatchException {
-    if (streamed.count() != task.size()) {
-      throw new IntegrityMismatchException(
-          "The target took %d of the %d bytes of %s; nothing was replaced"
-              .formatted(streamed.count(), task.size(), task.objectKey()));
-    }
     String digest = HexFormat.of().formatHex(sha256.digest());
     if (!digest.equalsIgnoreCase(task.sha256())) {
       throw new IntegrityMismatchException(

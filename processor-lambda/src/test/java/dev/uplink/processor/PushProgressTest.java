@@ -299,7 +299,7 @@ class PushProgressTest {
         throw new TargetUnavailableException("Interrupted while pushing", e);
       }
       received = read;
-      request.integrity().verify();
+      request.verifyBeforeRename();
     }
 
     long received() {
