@@ -1,13 +1,11 @@
 package dev.uplink.processor;
 
-import dev.uplink.core.domain.ClaimVerdict;
 import dev.uplink.core.domain.ObjectStore;
 import dev.uplink.core.domain.TaskConflictException;
 import dev.uplink.core.domain.TaskError;
 import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.TaskMessage;
 import dev.uplink.core.domain.TaskNotFoundException;
-import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.TaskStore;
 import dev.uplink.core.domain.UploadTask;
 import dev.uplink.core.logging.TaskLogContext;
@@ -65,17 +63,16 @@ import org.slf4j.LoggerFactory;
  * does not verify ({@code TASK_TAMPERED}) or a destination outside the deployment's allow-list
  * ({@code DESTINATION_NOT_ALLOWED}) fails it for good, logged as a security event, before its
  * object is opened or the target is asked anything.
+ *
+ * <p>Two parts live in their own classes: {@link UnreachableHosts} (probes, holds, confirming an
+ * outage) and {@link AttemptConclusions} (how an attempt ends: what is recorded on the task and
+ * what becomes of its message).
  */
 public final class PushWorker implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(PushWorker.class);
-  private static final int LOGGED_BODY_CHARS = 100;
   private static final int CLAIM_ROUNDS = 3;
-  private static final int FINISH_TRIES = 3;
   private static final Duration PUT_BACK_MARGIN = Duration.ofSeconds(1);
-
-  /** Between the probes that confirm a host is down before its circuit opens. */
-  private static final Duration CONFIRM_PAUSE = Duration.ofMillis(500);
 
   private final TaskStore tasks;
   private final ObjectStore objects;
@@ -89,6 +86,8 @@ public final class PushWorker implements AutoCloseable {
   private final PushMetrics metrics;
   private final TaskGuard guard;
   private final HostCircuits circuits;
+  private final UnreachableHosts unreachable;
+  private final AttemptConclusions conclusions;
 
   /**
    * @param settings the queue's visibility, the {@link RetryPolicy} and the processing rules
@@ -118,6 +117,10 @@ public final class PushWorker implements AutoCloseable {
     this.hosts = new HostLimiter(settings.perHostWorkers());
     this.circuits =
         new HostCircuits(settings.circuitOpenAfter(), settings.retry().circuitMaxHold(), clock);
+    this.unreachable = new UnreachableHosts(tasks, target, circuits, clock, settings);
+    this.conclusions =
+        new AttemptConclusions(
+            tasks, objects, target, clock, settings, random, metrics, circuits, unreachable);
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofVirtual().name("uplink-worker-timer").factory());
@@ -142,26 +145,12 @@ public final class PushWorker implements AutoCloseable {
    * answer closes its circuit. For a timer: the poller calls it every second.
    */
   public void probeOpenCircuits() {
-    for (String host : circuits.dueProbes()) {
-      probe(host);
-    }
+    unreachable.probeOpenCircuits();
   }
 
-  /** Whether {@code host} answers now; the answer goes to its circuit. */
-  private boolean probe(String host) {
-    try {
-      target.checkReady();
-      circuits.succeeded(host);
-      return true;
-    } catch (TargetUnavailableException e) {
-      circuits.failed(host, e.getMessage());
-      return false;
-    } catch (PushException | RuntimeException e) {
-      // It answered, if only to refuse: reachable. The push will say what is wrong.
-      log.debug("Probe of {} answered with a refusal: {}", host, e.toString());
-      circuits.succeeded(host);
-      return true;
-    }
+  /** The start of a message body, for logs. */
+  static String preview(String body) {
+    return AttemptConclusions.preview(body);
   }
 
   /** The clock deadlines passed to {@link #process} are measured on. */
@@ -206,7 +195,7 @@ public final class PushWorker implements AutoCloseable {
       Optional<Instant> deadline) {
     Optional<TaskId> parsed = TaskMessage.parse(delivery.body());
     if (parsed.isEmpty()) {
-      return poison(delivery);
+      return conclusions.poison(delivery);
     }
     TaskId id = parsed.get();
     try (var logContext = TaskLogContext.of(id)) {
@@ -225,7 +214,7 @@ public final class PushWorker implements AutoCloseable {
       log.info("Message {} (task {}): not started, stopping", delivery.messageId(), id);
       return Outcome.retryAfter(Duration.ZERO);
     }
-    Optional<Outcome> held = holdForUnreachableHost(id, delivery);
+    Optional<Outcome> held = unreachable.holdFor(id, delivery);
     if (held.isPresent()) {
       return held.get();
     }
@@ -237,7 +226,7 @@ public final class PushWorker implements AutoCloseable {
     TaskLogContext.describe(task);
     Optional<TaskError> refusal = guard.refusal(task);
     if (refusal.isPresent()) {
-      return refused(task, delivery, refusal.get());
+      return conclusions.refused(task, delivery, refusal.get());
     }
     int attempt = task.attempts();
     Throwable failure = null;
@@ -268,77 +257,13 @@ public final class PushWorker implements AutoCloseable {
     }
     long millis = (System.nanoTime() - started) / 1_000_000;
     if (failure == null) {
-      return succeeded(task, delivery, millis);
+      return conclusions.succeeded(task, delivery, millis);
     }
     Optional<AbortSignal.Reason> aborted = abort.reason();
     if (aborted.isPresent()) {
-      return abandoned(task, delivery, aborted.get());
+      return conclusions.abandoned(task, delivery, aborted.get());
     }
-    return failed(task, delivery, failure, retry.classify(failure));
-  }
-
-  // --- unreachable hosts ------------------------------------------------------------------------
-
-  /**
-   * While some host's circuit is open: the task is read (not claimed) to learn its host, and if
-   * that host's circuit is open its message is put back for {@link RetryPolicy#hold}, the task
-   * untouched (no claim, no attempt). A due probe is made here and decides. On the message's last
-   * allowed receive the push is tried whatever the circuit says (the queue would dead-letter it on
-   * the next receive anyway). Empty: go ahead and claim.
-   */
-  private Optional<Outcome> holdForUnreachableHost(TaskId id, Delivery delivery) {
-    if (!circuits.anyOpen() || retry.isLastReceive(delivery.receiveCount())) {
-      return Optional.empty();
-    }
-    Optional<UploadTask> task;
-    try {
-      task = tasks.find(id);
-    } catch (RuntimeException e) {
-      return Optional.empty(); // the claim meets the same store and handles its failure
-    }
-    if (task.isEmpty() || task.get().claimVerdict(clock.instant()) != ClaimVerdict.CLAIMABLE) {
-      return Optional.empty(); // a finished or leased task: the claim decides as usual
-    }
-    String host = target.host(task.get().destination());
-    switch (circuits.admit(host)) {
-      case PASS:
-        return Optional.empty();
-      case PROBE:
-        if (probe(host)) {
-          return Optional.empty();
-        }
-        break;
-      case HOLD:
-      default:
-    }
-    Duration hold = retry.hold(delivery.receiveCount());
-    TaskLogContext.outcome("parked");
-    log.info(
-        "Task {}: Incus host {} unreachable since {} (circuit open); not claimed, message back in"
-            + " {} (receive {} of {})",
-        id,
-        host,
-        circuits.openSince(host).map(Instant::toString).orElse("a moment ago"),
-        hold,
-        delivery.receiveCount(),
-        retry.maxReceiveCount());
-    return Optional.of(Outcome.parked(hold));
-  }
-
-  /**
-   * A failure to reach {@code host} counts for its circuit. While the circuit is still closed it is
-   * confirmed at once: the host is probed until it answers or the circuit opens ({@code
-   * circuitOpenAfter} failures in a row), so that a lone task does not spend its receives finding
-   * out the host is down.
-   */
-  private void hostFailed(String host, String why) {
-    circuits.failed(host, why);
-    for (int probes = 1; probes < settings.circuitOpenAfter() && !circuits.isOpen(host); probes++) {
-      sleep(CONFIRM_PAUSE);
-      if (probe(host)) {
-        return;
-      }
-    }
+    return conclusions.failed(task, delivery, failure, retry.classify(failure));
   }
 
   // --- claim ------------------------------------------------------------------------------------
@@ -497,272 +422,6 @@ public final class PushWorker implements AutoCloseable {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JDK provides SHA-256", e);
     }
-  }
-
-  // --- conclusions ------------------------------------------------------------------------------
-
-  private Outcome succeeded(UploadTask task, Delivery delivery, long millis) {
-    circuits.succeeded(target.host(task.destination()));
-    Optional<Outcome> lost = finish(task, TaskStatus.DONE, Optional.empty(), delivery);
-    if (lost.isPresent()) {
-      return lost.get();
-    }
-    metrics.done(task, Duration.ofMillis(millis), clock.instant());
-    TaskLogContext.outcome("done");
-    log.info(
-        "Task {}: pushed and verified {} bytes to {}:{} in {} ms (attempt {}, receive {})",
-        task.id(),
-        task.size(),
-        task.destination().instance(),
-        task.destination().path(),
-        millis,
-        task.attempts(),
-        delivery.receiveCount());
-    if (!settings.keepObjects()) {
-      try {
-        objects.delete(task.objectKey());
-      } catch (RuntimeException e) {
-        log.warn(
-            "Task {}: deleting its object {} failed (the bucket's lifecycle rule expires it): {}",
-            task.id(),
-            task.objectKey(),
-            e.toString());
-      }
-    }
-    return Outcome.DONE;
-  }
-
-  private Outcome abandoned(UploadTask task, Delivery delivery, AbortSignal.Reason reason) {
-    TaskLogContext.outcome("aborted");
-    if (reason == AbortSignal.Reason.LEASE_LOST) {
-      log.warn("Task {}: push aborted, another worker owns it now", task.id());
-      return Outcome.putBack(settings.visibilityTimeout());
-    }
-    log.info("Task {}: push aborted ({}); giving the task back", task.id(), reason);
-    Optional<Outcome> lost = finish(task, TaskStatus.PENDING, Optional.empty(), delivery);
-    return lost.orElse(Outcome.retryAfter(Duration.ZERO));
-  }
-
-  /** A task the guard refused (tampered with, or not allowed here): FAILED, nothing pushed. */
-  private Outcome refused(UploadTask task, Delivery delivery, TaskError error) {
-    TaskLogContext.outcome("failed");
-    log.warn("Task {}: refused before any push: {}", task.id(), error);
-    return counted(
-        finish(task, TaskStatus.FAILED, Optional.of(error), delivery),
-        () -> metrics.failed(task, error.code()),
-        Outcome.FAILED);
-  }
-
-  private Outcome failed(UploadTask task, Delivery delivery, Throwable cause, Failure failure) {
-    TaskError error = failure.error();
-    String host = target.host(task.destination());
-    boolean hostDown = cause instanceof TargetUnavailableException;
-    if (answeredByTheHost(cause)) {
-      circuits.succeeded(host);
-    }
-    if (failure.permanent()) {
-      TaskLogContext.outcome("failed");
-      log.warn("Task {}: failed permanently after one attempt: {}", task.id(), error);
-      return counted(
-          finish(task, TaskStatus.FAILED, Optional.of(error), delivery),
-          () -> metrics.failed(task, error.code()),
-          Outcome.FAILED);
-    }
-    boolean lastReceive = retry.isLastReceive(delivery.receiveCount());
-    if (hostDown) {
-      return hostUnreachable(task, delivery, host, error, lastReceive);
-    }
-    int failures = RetryBudget.failuresOf(task) + 1;
-    if (failures >= retry.maxReceiveCount()) {
-      TaskError exhausted = new TaskError(TaskError.RETRIES_EXHAUSTED, error.toString());
-      TaskLogContext.outcome("failed");
-      log.warn(
-          "Task {}: failed {} times on its own (of {} allowed): {}{}",
-          task.id(),
-          failures,
-          retry.maxReceiveCount(),
-          error,
-          lastReceive ? "; left for the dead-letter queue" : "");
-      return counted(
-          finish(task, TaskStatus.FAILED, Optional.of(exhausted), delivery),
-          () -> metrics.failed(task, exhausted.code()),
-          lastReceive ? Outcome.deadLetter(Duration.ZERO) : Outcome.FAILED);
-    }
-    if (lastReceive) {
-      // The queue's receives went on waiting (an outage, shutdowns), not on this task's failures.
-      TaskLogContext.outcome("retry");
-      log.warn(
-          "Task {}: attempt {} failed ({} of its {} failures used) on the message's last allowed"
-              + " receive; the task stays PENDING and the reconciler re-publishes it: {}",
-          task.id(),
-          task.attempts(),
-          failures,
-          retry.maxReceiveCount(),
-          error);
-      return counted(
-          finish(task, TaskStatus.PENDING, Optional.of(error), delivery),
-          () -> metrics.retried(task, error.code()),
-          Outcome.RELEASE);
-    }
-    Duration backoff = retry.backoff(failures, random);
-    TaskLogContext.outcome("retry");
-    log.warn(
-        "Task {}: attempt {} failed, retrying in {}: {}",
-        task.id(),
-        task.attempts(),
-        backoff,
-        error);
-    return counted(
-        finish(task, TaskStatus.PENDING, Optional.of(error), delivery),
-        () -> metrics.retried(task, error.code()),
-        Outcome.retryAfter(backoff));
-  }
-
-  /**
-   * The push could not reach {@code host}: no retry of the task's is used. Its message waits for
-   * the host: a short backoff while the host's circuit is closed, a {@link RetryPolicy#hold} once
-   * it is open. Only when the queue allows no more receives does the task fail, with the host's
-   * error ({@code INCUS_UNAVAILABLE}), not {@code RETRIES_EXHAUSTED}: the outage outlasted what the
-   * queue's receives and holds cover ({@link RetryPolicy#survivableOutage}).
-   */
-  private Outcome hostUnreachable(
-      UploadTask task, Delivery delivery, String host, TaskError error, boolean lastReceive) {
-    if (lastReceive) {
-      circuits.failed(host, error.message());
-      TaskError outlasted =
-          new TaskError(
-              error.code(),
-              error.message()
-                  + "; still unreachable on the last receive the queue allows (%d), so the task"
-                      .formatted(retry.maxReceiveCount())
-                  + " failed: retry it once the host answers");
-      TaskLogContext.outcome("failed");
-      log.warn(
-          "Task {}: Incus host {} still unreachable on the last allowed receive ({} of {}); left"
-              + " for the dead-letter queue: {}",
-          task.id(),
-          host,
-          delivery.receiveCount(),
-          retry.maxReceiveCount(),
-          error);
-      return counted(
-          finish(task, TaskStatus.FAILED, Optional.of(outlasted), delivery),
-          () -> metrics.failed(task, outlasted.code()),
-          Outcome.deadLetter(Duration.ZERO));
-    }
-    // Given back first: confirming the outage takes a moment, and the claim's lease is no longer
-    // extended (nor needed: nothing more is done under it).
-    Optional<Outcome> lost = finish(task, TaskStatus.PENDING, Optional.of(error), delivery);
-    if (lost.isPresent()) {
-      return lost.get();
-    }
-    metrics.retried(task, error.code());
-    hostFailed(host, error.message());
-    boolean open = circuits.isOpen(host);
-    Duration wait =
-        open ? retry.hold(delivery.receiveCount()) : retry.backoff(delivery.receiveCount(), random);
-    TaskLogContext.outcome(open ? "parked" : "retry");
-    log.warn(
-        "Task {}: attempt {} could not reach Incus host {}{}; message back in {} (not counted"
-            + " against the task): {}",
-        task.id(),
-        task.attempts(),
-        host,
-        open ? " (circuit open)" : "",
-        wait,
-        error);
-    return open ? Outcome.parked(wait) : Outcome.retryAfter(wait);
-  }
-
-  /** Whether the host answered, if only to refuse: the failure is the task's, not the host's. */
-  private static boolean answeredByTheHost(Throwable cause) {
-    return cause instanceof PushException
-        && !(cause instanceof TargetUnavailableException)
-        && !(cause instanceof SourceReadException);
-  }
-
-  /** {@code outcome}, counted, if the finish was recorded; else what replaces it, not counted. */
-  private static Outcome counted(Optional<Outcome> lost, Runnable count, Outcome outcome) {
-    if (lost.isPresent()) {
-      return lost.get();
-    }
-    count.run();
-    return outcome;
-  }
-
-  /**
-   * Ends the claim (fenced by its attempt). Empty when done; otherwise the outcome that replaces
-   * the caller's: the lease was lost (another worker owns the task; the message is put back), or
-   * the store kept failing (the task stays PROCESSING until its lease runs out; the message comes
-   * back after a backoff, sees the expired lease and claims again).
-   */
-  private Optional<Outcome> finish(
-      UploadTask task, TaskStatus to, Optional<TaskError> error, Delivery delivery) {
-    RuntimeException last = null;
-    for (int attempt = 1; attempt <= FINISH_TRIES; attempt++) {
-      try {
-        tasks.finish(task.id(), task.attempts(), to, error, clock.instant());
-        return Optional.empty();
-      } catch (TaskConflictException e) {
-        log.warn(
-            "Task {}: could not become {}, attempt {} no longer holds it: {}",
-            task.id(),
-            to,
-            task.attempts(),
-            e.getMessage());
-        return Optional.of(Outcome.putBack(settings.visibilityTimeout()));
-      } catch (RuntimeException e) {
-        last = e;
-        if (retry.classify(e).permanent()) {
-          break;
-        }
-        sleep(Duration.ofMillis(100L << attempt));
-      }
-    }
-    log.error("Task {}: recording {} failed; the message comes back", task.id(), to, last);
-    return Optional.of(Outcome.retryAfter(retry.backoff(delivery.receiveCount(), random)));
-  }
-
-  private Outcome poison(Delivery delivery) {
-    if (delivery.receiveCount() > retry.maxReceiveCount()) {
-      // The queue should have dead-lettered it by now: no redrive policy, or another
-      // maxReceiveCount than ours. Never spin on it.
-      log.error(
-          "Poison message {} received {} times (maxReceiveCount {}): does the queue have a redrive"
-              + " policy? Hiding it for {}: {}",
-          delivery.messageId(),
-          delivery.receiveCount(),
-          retry.maxReceiveCount(),
-          retry.maxBackoff(),
-          preview(delivery.body()));
-      return Outcome.deadLetter(retry.maxBackoff());
-    }
-    log.warn(
-        "Poison message {} (not a task message, receive {} of {}), left for the dead-letter"
-            + " queue: {}",
-        delivery.messageId(),
-        delivery.receiveCount(),
-        retry.maxReceiveCount(),
-        preview(delivery.body()));
-    return Outcome.deadLetter(Duration.ZERO);
-  }
-
-  private static void sleep(Duration duration) {
-    try {
-      Thread.sleep(duration);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  static String preview(String body) {
-    if (body == null) {
-      return "<null>";
-    }
-    String flat = body.replaceAll("\\p{Cntrl}", " ");
-    return flat.length() <= LOGGED_BODY_CHARS
-        ? "'" + flat + "'"
-        : "'" + flat.substring(0, LOGGED_BODY_CHARS) + "...' (" + body.length() + " chars)";
   }
 
   /** Stops the heartbeat and progress timer. */
