@@ -18,6 +18,7 @@ import dev.uplink.processor.aws.SqsWorkQueue;
 import dev.uplink.processor.incus.IncusClient;
 import dev.uplink.processor.lambda.EmfPushMetrics;
 import dev.uplink.processor.local.DirectoryTarget;
+import dev.uplink.processor.poller.PollerSettings;
 import dev.uplink.processor.poller.SqsPoller;
 import java.time.Clock;
 import java.time.Duration;
@@ -284,7 +285,7 @@ public final class ProcessorWiring implements AutoCloseable {
   public SqsPoller poller(Duration waitTime) {
     String queueUrl = clients.queueUrl();
     var settings =
-        new SqsPoller.Settings(
+        new PollerSettings(
             Math.min(config.workers(), config.processing().perHostWorkers()),
             config.visibilityTimeout(),
             waitTime,

@@ -1,6 +1,5 @@
 package dev.uplink.processor.poller;
 
-import dev.uplink.core.domain.DependencyException;
 import dev.uplink.processor.AbortSignal;
 import dev.uplink.processor.Heartbeat;
 import dev.uplink.processor.Outcome;
@@ -15,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -45,9 +43,9 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Unreachable hosts</b>: every second the worker probes hosts whose circuit is open and
  *       due a probe ({@link PushWorker#probeOpenCircuits}). Messages put back because their host
  *       was unreachable ({@link Outcome.Kind#PARKED}, for a long hold) are remembered (their
- *       receipt handles, at most {@value #MAX_PARKED}) and made visible again as soon as a circuit
- *       closes, so the tasks go ahead within a second or so of the host answering, not after their
- *       hold.
+ *       receipt handles, at most {@value ParkedMessages#MAX_PARKED}) and made visible again as soon
+ *       as a circuit closes, so the tasks go ahead within a second or so of the host answering, not
+ *       after their hold.
  *   <li><b>Graceful shutdown</b> ({@link #close()}): starts no new receive, lets pushes in flight
  *       finish within the shutdown grace, then aborts the rest: their tasks go back to PENDING (no
  *       error recorded) and their messages become visible at once. Nothing is left PROCESSING.
@@ -55,8 +53,8 @@ import org.slf4j.LoggerFactory;
  *       never cut short on our side, since the queue would still hand it the next message (SQS and
  *       ElasticMQ both do) and that message would stay hidden for a whole visibility timeout.
  *       Whatever such a receive brings is released at once ({@code ChangeMessageVisibilityBatch} to
- *       0), unprocessed. So a stop takes up to the long-poll wait ({@link Settings#waitTime}), in
- *       parallel with the grace.
+ *       0), unprocessed. So a stop takes up to the long-poll wait ({@link
+ *       PollerSettings#waitTime}), in parallel with the grace.
  * </ul>
  *
  * An SQS failure is logged and retried after a short, growing pause ({@link
@@ -80,54 +78,20 @@ public final class SqsPoller implements AutoCloseable {
    */
   private static final Duration RECEIVE_MARGIN = Duration.ofSeconds(10);
 
-  /** How many parked messages are remembered to release early; the rest wait out their hold. */
-  static final int MAX_PARKED = 10_000;
-
   /** How often hosts with an open circuit are checked for a due probe. */
   private static final Duration PROBE_TICK = Duration.ofSeconds(1);
 
   private static final Logger log = LoggerFactory.getLogger(SqsPoller.class);
 
-  /**
-   * How the poller runs.
-   *
-   * @param workers messages processed at once (the global cap)
-   * @param visibilityTimeout the visibility each receive asks for
-   * @param waitTime how long one receive waits for messages (long polling; 0 to 20 s)
-   * @param shutdownGrace how long {@link #close()} lets pushes in flight finish
-   * @param fifo whether the queue is FIFO (one message per group at a time, in order)
-   */
-  public record Settings(
-      int workers,
-      Duration visibilityTimeout,
-      Duration waitTime,
-      Duration shutdownGrace,
-      boolean fifo) {
-
-    public Settings {
-      if (workers < 1) {
-        throw new IllegalArgumentException("workers must be at least 1, got " + workers);
-      }
-      Objects.requireNonNull(visibilityTimeout, "visibilityTimeout");
-      if (waitTime.isNegative() || waitTime.compareTo(MAX_WAIT) > 0) {
-        throw new IllegalArgumentException("waitTime must be 0 to 20 seconds, got " + waitTime);
-      }
-      if (shutdownGrace.isNegative()) {
-        throw new IllegalArgumentException("shutdownGrace must not be negative");
-      }
-    }
-  }
-
   private final SqsWorkQueue queue;
   private final String queueUrl;
   private final PushWorker worker;
   private final RetryPolicy retry;
-  private final Settings settings;
+  private final PollerSettings settings;
   private final Semaphore slots;
   private final Map<String, AbortSignal> inFlight = new ConcurrentHashMap<>();
 
-  /** Receipt handles of parked messages, by message id, to release when a circuit closes. */
-  private final Map<String, String> parked = new ConcurrentHashMap<>();
+  private final ParkedMessages parked;
 
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final ScheduledExecutorService timer =
@@ -151,14 +115,15 @@ public final class SqsPoller implements AutoCloseable {
    * @param queue the work queue; the poller closes it when it stops (sending the pending deletes)
    * @param worker processes each message; its {@link RetryPolicy} paces failed receives too
    */
-  public SqsPoller(SqsWorkQueue queue, PushWorker worker, Settings settings) {
+  public SqsPoller(SqsWorkQueue queue, PushWorker worker, PollerSettings settings) {
     this.queue = Objects.requireNonNull(queue, "queue");
     this.queueUrl = queue.url();
     this.worker = Objects.requireNonNull(worker, "worker");
     this.retry = worker.settings().retry();
     this.settings = Objects.requireNonNull(settings, "settings");
     this.slots = new Semaphore(settings.workers());
-    worker.circuits().onClose(host -> releaseParked());
+    this.parked = new ParkedMessages(queue.messages());
+    worker.circuits().onClose(host -> parked.releaseAll());
   }
 
   /**
@@ -174,7 +139,7 @@ public final class SqsPoller implements AutoCloseable {
     return this;
   }
 
-  public Settings settings() {
+  public PollerSettings settings() {
     return settings;
   }
 
@@ -193,7 +158,7 @@ public final class SqsPoller implements AutoCloseable {
     if (receiver != null) {
       throw new IllegalStateException("already started");
     }
-    checkReceiveLimit();
+    ReceiveLimitCheck.run(queue, retry);
     running = true;
     receiver = Thread.ofVirtual().name("uplink-sqs-receiver").start(this::receiveLoop);
     long tick = PROBE_TICK.toMillis();
@@ -308,30 +273,6 @@ public final class SqsPoller implements AutoCloseable {
 
   // --- receiving --------------------------------------------------------------------------------
 
-  /** The queue's redrive policy must dead-letter on the receive the retry policy expects. */
-  private void checkReceiveLimit() {
-    OptionalInt queueLimit;
-    try {
-      queueLimit = queue.redriveMaxReceiveCount();
-    } catch (DependencyException e) {
-      log.warn(
-          "Could not read the redrive policy of {} to check UPLINK_MAX_RECEIVE_COUNT ({})"
-              + " against it: {}",
-          queueUrl,
-          retry.maxReceiveCount(),
-          e.getMessage());
-      return;
-    }
-    if (queueLimit.isEmpty()) {
-      log.warn(
-          "The queue {} has no redrive policy: nothing dead-letters its messages; poison is hidden"
-              + " for {} at a time",
-          queueUrl,
-          retry.maxBackoff());
-    }
-    retry.requireSameReceiveLimit(queueLimit, queueUrl);
-  }
-
   private void receiveLoop() {
     int failuresInARow = 0;
     while (running) {
@@ -419,7 +360,7 @@ public final class SqsPoller implements AutoCloseable {
   }
 
   private AbortSignal track(ReceivedMessage message) {
-    parked.remove(message.messageId()); // back: its old receipt handle is no longer the one
+    parked.forget(message.messageId()); // back: its old receipt handle is no longer the one
     AbortSignal abort = new AbortSignal();
     inFlight.put(message.receiptHandle(), abort);
     return abort;
@@ -470,7 +411,7 @@ public final class SqsPoller implements AutoCloseable {
                 .messages()
                 .changeVisibility(message.messageId(), message.receiptHandle(), kept.visibility());
             if (kept.kind() == Outcome.Kind.PARKED) {
-              park(message);
+              parked.park(message);
             }
             continue;
           }
@@ -496,34 +437,9 @@ public final class SqsPoller implements AutoCloseable {
           .messages()
           .changeVisibility(message.messageId(), message.receiptHandle(), outcome.visibility());
       if (outcome.kind() == Outcome.Kind.PARKED) {
-        park(message);
+        parked.park(message);
       }
     }
-  }
-
-  private void park(ReceivedMessage message) {
-    if (parked.size() < MAX_PARKED) {
-      parked.put(message.messageId(), message.receiptHandle());
-    }
-  }
-
-  /** A circuit closed: the messages parked for their host's sake go back to work now. */
-  private void releaseParked() {
-    var release = new LinkedHashMap<String, String>();
-    for (String id : List.copyOf(parked.keySet())) {
-      String handle = parked.remove(id);
-      if (handle != null) {
-        release.put(id, handle);
-      }
-    }
-    if (release.isEmpty()) {
-      return;
-    }
-    int failed = queue.messages().changeVisibility(release, Duration.ZERO);
-    log.info(
-        "A host answers again: {} parked message(s) visible again now{}",
-        release.size() - failed,
-        failed == 0 ? "" : " (" + failed + " wait out their hold)");
   }
 
   private void probe() {

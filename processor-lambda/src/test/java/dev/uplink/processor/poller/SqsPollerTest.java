@@ -171,7 +171,7 @@ class SqsPollerTest {
         new SqsPoller(
             new SqsWorkQueue(sqs, "http://sqs.local/q"),
             worker(new RecordingFileTarget()),
-            new SqsPoller.Settings(
+            new PollerSettings(
                 2, Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofSeconds(5), false));
     poller.start();
     await(() -> !sqs.receives().isEmpty());
@@ -197,7 +197,7 @@ class SqsPollerTest {
         new SqsPoller(
             new SqsWorkQueue(sqs, "http://sqs.local/q"),
             worker(target),
-            new SqsPoller.Settings(
+            new PollerSettings(
                 2, Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(5), false));
     poller.start();
     await(() -> !sqs.receives().isEmpty());
@@ -229,7 +229,7 @@ class SqsPollerTest {
         new SqsPoller(
             new SqsWorkQueue(sqs, "http://sqs.local/q"),
             worker(target),
-            new SqsPoller.Settings(
+            new PollerSettings(
                 1, Duration.ofSeconds(30), Duration.ofSeconds(20), Duration.ofSeconds(5), false));
     poller.start();
     await(() -> target.started() == 1);
@@ -300,7 +300,7 @@ class SqsPollerTest {
         new SqsPoller(
             new SqsWorkQueue(sqs, "http://sqs.local/q"),
             ticking,
-            new SqsPoller.Settings(
+            new PollerSettings(
                 2, Duration.ofSeconds(30), Duration.ZERO, Duration.ofSeconds(5), false));
     try (poller) {
       poller.start();
@@ -333,7 +333,7 @@ class SqsPollerTest {
         new SqsPoller(
                 new SqsWorkQueue(sqs, "http://sqs.local/q"),
                 w,
-                new SqsPoller.Settings(
+                new PollerSettings(
                     1, Duration.ofSeconds(30), Duration.ZERO, Duration.ofSeconds(5), false))
             .withReconciler(runs::incrementAndGet, Duration.ofMillis(50));
     try (poller) {
@@ -390,7 +390,7 @@ class SqsPollerTest {
     return new SqsPoller(
         new SqsWorkQueue(sqs, "http://sqs.local/q"),
         worker(target),
-        new SqsPoller.Settings(workers, Duration.ofSeconds(30), Duration.ZERO, grace, fifo));
+        new PollerSettings(workers, Duration.ofSeconds(30), Duration.ZERO, grace, fifo));
   }
 
   private PushWorker worker(RecordingFileTarget target) {
