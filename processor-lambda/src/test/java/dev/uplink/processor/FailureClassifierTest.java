@@ -16,6 +16,7 @@ import java.net.SocketException;
 import java.net.http.HttpTimeoutException;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -189,7 +190,7 @@ class FailureClassifierTest {
     return new DependencyException("DynamoDB table uplink", reason, new RuntimeException("test"));
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void theCodesStoredOnTasksKeepTheirSpelling() {
     // Stored tasks, the API and the web page show these: renaming one is a breaking change.
     assertThat(
