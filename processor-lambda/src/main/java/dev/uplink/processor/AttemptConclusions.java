@@ -27,7 +27,6 @@ final class AttemptConclusions {
   private static final Logger log = LoggerFactory.getLogger(PushWorker.class);
 
   private static final int LOGGED_BODY_CHARS = 100;
-  private static final int FINISH_TRIES = 3;
 
   private final TaskStore tasks;
   private final ObjectStore objects;
@@ -260,7 +259,7 @@ final class AttemptConclusions {
   Optional<Outcome> finish(
       UploadTask task, TaskStatus to, Optional<TaskError> error, Delivery delivery) {
     RuntimeException last = null;
-    for (int attempt = 1; attempt <= FINISH_TRIES; attempt++) {
+    for (int attempt = 1; attempt <= RetryPolicy.RECORD_TRIES; attempt++) {
       try {
         tasks.finish(task.id(), task.attempts(), to, error, clock.instant());
         return Optional.empty();
@@ -277,7 +276,7 @@ final class AttemptConclusions {
         if (retry.classify(e).permanent()) {
           break;
         }
-        sleep(Duration.ofMillis(100L << attempt));
+        sleep(retry.recordPause(attempt));
       }
     }
     log.error("Task {}: recording {} failed; the message comes back", task.id(), to, last);

@@ -38,6 +38,15 @@ public record RetryPolicy(int maxReceiveCount, Duration maxBackoff, Duration cir
 
   private static final Duration MAX_PAUSE = Duration.ofSeconds(20);
 
+  /**
+   * How many times the end of an attempt (DONE, FAILED, given back) is written when the task store
+   * fails transiently, before the message is left to come back.
+   */
+  public static final int RECORD_TRIES = 3;
+
+  /** The first pause between those writes; it doubles. */
+  private static final Duration FIRST_RECORD_PAUSE = Duration.ofMillis(200);
+
   public RetryPolicy {
     if (maxReceiveCount < 1) {
       throw new IllegalArgumentException("maxReceiveCount must be at least 1");
@@ -139,6 +148,14 @@ public record RetryPolicy(int maxReceiveCount, Duration maxBackoff, Duration cir
     int doublings = Math.min(Math.max(failuresInARow, 1) - 1, 10);
     Duration pause = FIRST_PAUSE.multipliedBy(1L << doublings);
     return pause.compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : pause;
+  }
+
+  /**
+   * The pause after write {@code attempt} (from 1) of an attempt's end failed transiently: 200 ms,
+   * doubling ({@link #RECORD_TRIES} writes at most).
+   */
+  public Duration recordPause(int attempt) {
+    return FIRST_RECORD_PAUSE.multipliedBy(1L << Math.min(Math.max(attempt, 1) - 1, 10));
   }
 
   /**

@@ -19,7 +19,6 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -377,58 +376,6 @@ class PushWorkerTest {
       assertThat(stored.lastError())
           .map(TaskError::message)
           .hasValueSatisfying(m -> assertThat(m).contains("boom"));
-    }
-  }
-
-  @Nested
-  class Backoff {
-
-    @Test
-    void givenReceiveCounts_whenBackingOff_thenFullJitterUpToTwoToTheReceiveCountSeconds() {
-      for (int receive = 1; receive <= 8; receive++) {
-        for (int i = 0; i < 200; i++) {
-          assertThat(settings.retry().backoff(receive, RandomGenerator.getDefault()))
-              .isBetween(Duration.ofSeconds(1), Duration.ofSeconds(1L << receive));
-        }
-      }
-    }
-
-    @Test
-    void givenHugeReceiveCount_whenBackingOff_thenCappedAtMaxBackoff() {
-      var capped = settings.retry().withMaxBackoff(Duration.ofSeconds(30));
-      RandomGenerator highest =
-          new RandomGenerator() {
-            @Override
-            public long nextLong() {
-              return Long.MAX_VALUE;
-            }
-
-            @Override
-            public long nextLong(long origin, long bound) {
-              return bound - 1;
-            }
-          };
-
-      assertThat(capped.backoff(40, highest)).isEqualTo(Duration.ofSeconds(30));
-      assertThat(capped.backoff(3, highest)).isEqualTo(Duration.ofSeconds(8));
-    }
-
-    @Test
-    void givenLowestDraw_whenBackingOff_thenAtLeastOneSecond() {
-      RandomGenerator lowest =
-          new RandomGenerator() {
-            @Override
-            public long nextLong() {
-              return 0;
-            }
-
-            @Override
-            public long nextLong(long origin, long bound) {
-              return origin;
-            }
-          };
-
-      assertThat(settings.retry().backoff(1, lowest)).isEqualTo(Duration.ofSeconds(1));
     }
   }
 

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.uplink.core.config.ConfigException;
 import java.time.Duration;
 import java.util.OptionalInt;
+import java.util.random.RandomGenerator;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -91,5 +92,68 @@ class RetryPolicyTest {
                 .map(Duration::toMillis)
                 .toList())
         .containsExactly(200L, 400L, 800L, 1600L, 3200L, 6400L, 12800L, 20000L, 20000L, 20000L);
+  }
+
+  @Test
+  void givenTheStoreFailingToRecordAnAttemptsEnd_thenThreeWritesWithPausesOf200And400And800Ms() {
+    assertThat(RetryPolicy.RECORD_TRIES).isEqualTo(3);
+    assertThat(
+            IntStream.rangeClosed(1, RetryPolicy.RECORD_TRIES)
+                .mapToObj(production::recordPause)
+                .map(Duration::toMillis)
+                .toList())
+        .containsExactly(200L, 400L, 800L);
+  }
+
+  @Nested
+  class Backoff {
+
+    @Test
+    void givenReceiveCounts_whenBackingOff_thenFullJitterUpToTwoToTheReceiveCountSeconds() {
+      for (int receive = 1; receive <= 8; receive++) {
+        for (int i = 0; i < 200; i++) {
+          assertThat(production.backoff(receive, RandomGenerator.getDefault()))
+              .isBetween(Duration.ofSeconds(1), Duration.ofSeconds(1L << receive));
+        }
+      }
+    }
+
+    @Test
+    void givenHugeReceiveCount_whenBackingOff_thenCappedAtMaxBackoff() {
+      var capped = production.withMaxBackoff(Duration.ofSeconds(30));
+      RandomGenerator highest =
+          new RandomGenerator() {
+            @Override
+            public long nextLong() {
+              return Long.MAX_VALUE;
+            }
+
+            @Override
+            public long nextLong(long origin, long bound) {
+              return bound - 1;
+            }
+          };
+
+      assertThat(capped.backoff(40, highest)).isEqualTo(Duration.ofSeconds(30));
+      assertThat(capped.backoff(3, highest)).isEqualTo(Duration.ofSeconds(8));
+    }
+
+    @Test
+    void givenLowestDraw_whenBackingOff_thenAtLeastOneSecond() {
+      RandomGenerator lowest =
+          new RandomGenerator() {
+            @Override
+            public long nextLong() {
+              return 0;
+            }
+
+            @Override
+            public long nextLong(long origin, long bound) {
+              return origin;
+            }
+          };
+
+      assertThat(production.backoff(1, lowest)).isEqualTo(Duration.ofSeconds(1));
+    }
   }
 }
