@@ -12,8 +12,9 @@ import dev.uplink.core.aws.S3ObjectStore;
 import dev.uplink.core.config.AwsSettings;
 import dev.uplink.core.config.UplinkConfig;
 import dev.uplink.processor.PushWorker;
-import dev.uplink.processor.SqsMessages;
+import dev.uplink.processor.TaskGuard;
 import dev.uplink.processor.WorkerSettings;
+import dev.uplink.processor.aws.SqsMessages;
 import dev.uplink.processor.incus.IncusClient;
 import dev.uplink.processor.lambda.EmfPushMetrics;
 import dev.uplink.processor.lambda.ProcessorHandler;
@@ -126,7 +127,8 @@ public final class ColdStartMain {
             Clock.systemUTC(),
             WorkerSettings.from(config),
             ThreadLocalRandom.current(),
-            new EmfPushMetrics());
+            new EmfPushMetrics(),
+            TaskGuard.none());
     Map<String, SqsMessages> queues = new ConcurrentHashMap<>();
     Function<String, SqsMessages> byArn =
         arn ->

@@ -1,5 +1,6 @@
 package dev.uplink.processor;
 
+import dev.uplink.core.domain.DependencyException;
 import dev.uplink.core.domain.ObjectMissingException;
 import dev.uplink.core.domain.TaskError;
 import dev.uplink.core.domain.TaskNotFoundException;
@@ -8,8 +9,6 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.core.exception.SdkClientException;
 
 /**
  * The error taxonomy, in one place: whether a failure while processing a task is <b>transient</b>
@@ -40,9 +39,9 @@ import software.amazon.awssdk.core.exception.SdkClientException;
  *       <td>INTEGRITY_MISMATCH</td></tr>
  *   <tr><td>the object is missing</td><td>permanent</td><td>OBJECT_MISSING</td></tr>
  *   <tr><td>the message names no task</td><td>permanent</td><td>TASK_NOT_FOUND</td></tr>
- *   <tr><td>AWS (S3, DynamoDB, SQS): throttling</td><td>transient</td><td>AWS_THROTTLED</td></tr>
- *   <tr><td>AWS: HTTP 5xx or retryable</td><td>transient</td><td>AWS_UNAVAILABLE</td></tr>
- *   <tr><td>AWS: no answer (connection refused, timeout: SdkClientException)</td>
+ *   <tr><td>AWS (S3, DynamoDB, SQS), as its adapter translated it ({@link DependencyException}):
+ *       throttling</td><td>transient</td><td>AWS_THROTTLED</td></tr>
+ *   <tr><td>AWS: HTTP 5xx, retryable, or no answer (connection refused, timeout)</td>
  *       <td>transient</td><td>AWS_UNAVAILABLE</td></tr>
  *   <tr><td>AWS: other 4xx (access denied, no such bucket or table)</td><td>permanent</td>
  *       <td>AWS_REJECTED</td></tr>
@@ -50,6 +49,11 @@ import software.amazon.awssdk.core.exception.SdkClientException;
  *   <tr><td>anything else (a bug)</td><td>transient, so it ends as RETRIES_EXHAUSTED</td>
  *       <td>INTERNAL</td></tr>
  * </table>
+ *
+ * <p>Whether a {@link PushException} is permanent is decided once, where it is thrown: each subtype
+ * fixes it, and {@link TargetErrorException} carries what the target decided ({@link
+ * #isPermanentRefusal}). Whether an AWS failure is, by {@code AwsErrors} in the adapter that met
+ * it. This class only reads those answers; it never sees the AWS SDK.
  *
  * <p>An interrupted attempt (shutdown, Lambda deadline, lost lease) is not a failure at all and
  * never reaches this class: {@link PushWorker} handles it first.
@@ -120,10 +124,7 @@ public final class FailureClassifier {
   public static Failure classify(Throwable failure) {
     Objects.requireNonNull(failure, "failure");
     if (failure instanceof PushException push) {
-      // Each subtype stands for one cause; the target sets permanent() where only it can tell
-      // (an Incus 500 "is a directory" is permanent, a 500 "database is locked" is not).
-      return new Failure(
-          pushIsPermanent(push) ? Kind.PERMANENT : Kind.TRANSIENT, push.toTaskError());
+      return new Failure(push.permanent() ? Kind.PERMANENT : Kind.TRANSIENT, push.toTaskError());
     }
     if (failure instanceof ObjectMissingException) {
       return Failure.permanentFailure(TaskError.OBJECT_MISSING, describe(failure));
@@ -131,11 +132,8 @@ public final class FailureClassifier {
     if (failure instanceof TaskNotFoundException) {
       return Failure.permanentFailure(TASK_NOT_FOUND, describe(failure));
     }
-    if (failure instanceof AwsServiceException aws) {
-      return classifyAws(aws);
-    }
-    if (failure instanceof SdkClientException) {
-      return Failure.transientFailure(AWS_UNAVAILABLE, describe(failure));
+    if (failure instanceof DependencyException dependency) {
+      return classifyDependency(dependency);
     }
     if (failure instanceof IOException || failure instanceof UncheckedIOException) {
       return Failure.transientFailure(IO_ERROR, describe(failure));
@@ -143,29 +141,13 @@ public final class FailureClassifier {
     return Failure.transientFailure(TaskError.INTERNAL, describe(failure));
   }
 
-  private static boolean pushIsPermanent(PushException push) {
-    if (push instanceof InstanceNotFoundException
-        || push instanceof PathNotFoundException
-        || push instanceof TargetForbiddenException
-        || push instanceof UntrustedServerException
-        || push instanceof IntegrityMismatchException) {
-      return true;
-    }
-    if (push instanceof TargetUnavailableException || push instanceof SourceReadException) {
-      return false;
-    }
-    return push.permanent(); // TargetErrorException: as the target decided
-  }
-
-  private static Failure classifyAws(AwsServiceException aws) {
-    int status = aws.statusCode();
-    if (aws.isThrottlingException() || status == 429) {
-      return Failure.transientFailure(AWS_THROTTLED, describe(aws));
-    }
-    if (status >= 500 || status == 0 || aws.retryable()) {
-      return Failure.transientFailure(AWS_UNAVAILABLE, describe(aws));
-    }
-    return Failure.permanentFailure(AWS_REJECTED, describe(aws));
+  private static Failure classifyDependency(DependencyException failure) {
+    String message = describe(failure);
+    return switch (failure.reason()) {
+      case THROTTLED -> Failure.transientFailure(AWS_THROTTLED, message);
+      case UNAVAILABLE -> Failure.transientFailure(AWS_UNAVAILABLE, message);
+      case REJECTED -> Failure.permanentFailure(AWS_REJECTED, message);
+    };
   }
 
   static String describe(Throwable e) {

@@ -5,10 +5,11 @@ package dev.uplink.processor;
  * without Incus, a local directory ({@link dev.uplink.processor.local.DirectoryTarget}).
  *
  * <p>Every target replaces files atomically: it writes a staging file next to the destination,
- * gives it the requested mode and owner, runs the request's {@link PushRequest#integrity()} check
- * and only then renames it over the destination. A reader of the destination sees the whole old
- * file or the whole new, verified one, never anything in between; a failed push leaves the
- * destination as it was.
+ * gives it the requested mode and owner, runs the request's one check ({@link
+ * PushRequest#verifyBeforeRename}) and only then renames it over the destination. A failed push
+ * asks {@link PushRequest#sourceProblem} whether the source was to blame. A reader of the
+ * destination sees the whole old file or the whole new, verified one, never anything in between; a
+ * failed push leaves the destination as it was.
  */
 public interface FileTarget {
 

@@ -6,20 +6,24 @@ import dev.uplink.core.aws.S3ObjectStore;
 import dev.uplink.core.aws.SqsTaskQueue;
 import dev.uplink.core.config.ConfigException;
 import dev.uplink.core.config.UplinkConfig;
+import dev.uplink.core.domain.ObjectStore;
 import dev.uplink.core.domain.Reconciler;
 import dev.uplink.core.domain.TaskStore;
 import dev.uplink.core.health.Readiness;
 import dev.uplink.core.health.ReadinessCheck;
+import dev.uplink.processor.aws.SdkErrorTranslation;
+import dev.uplink.processor.aws.SqsMessages;
+import dev.uplink.processor.aws.SqsQueues;
+import dev.uplink.processor.aws.SqsWorkQueue;
 import dev.uplink.processor.incus.IncusClient;
 import dev.uplink.processor.lambda.EmfPushMetrics;
 import dev.uplink.processor.local.DirectoryTarget;
+import dev.uplink.processor.poller.PollerSettings;
 import dev.uplink.processor.poller.SqsPoller;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,8 +50,7 @@ public final class ProcessorWiring implements AutoCloseable {
   private final TaskStore tasks;
   private final PushWorker worker;
   private final boolean ownsClients;
-  private final Map<String, SqsMessages> queuesByArn = new ConcurrentHashMap<>();
-  private volatile SqsMessages configuredQueue;
+  private final SqsQueues queues;
 
   private ProcessorWiring(
       UplinkConfig config,
@@ -59,11 +62,15 @@ public final class ProcessorWiring implements AutoCloseable {
     this.clients = clients;
     this.ownsClients = ownsClients;
     this.target = target;
+    this.queues = new SqsQueues(clients.sqs(), clients::queueUrl);
     this.tasks = taskStore(config, clients);
     this.worker =
         new PushWorker(
             tasks,
-            new S3ObjectStore(clients.s3(), config.aws().bucket(), config.partSizeBytes()),
+            SdkErrorTranslation.translating(
+                ObjectStore.class,
+                new S3ObjectStore(clients.s3(), config.aws().bucket(), config.partSizeBytes()),
+                "S3 bucket " + config.aws().bucket()),
             target,
             Clock.systemUTC(),
             WorkerSettings.from(config),
@@ -73,10 +80,10 @@ public final class ProcessorWiring implements AutoCloseable {
     log.info(
         "An Incus host unreachable for up to {} fails no task (holds of {} doubling to {} over {}"
             + " receives: UPLINK_MAX_BACKOFF, UPLINK_CIRCUIT_MAX_HOLD, UPLINK_MAX_RECEIVE_COUNT)",
-        worker.settings().survivableOutage(),
-        worker.settings().hold(1),
-        worker.settings().circuitMaxHold(),
-        worker.settings().maxReceiveCount());
+        worker.settings().retry().survivableOutage(),
+        worker.settings().retry().hold(1),
+        worker.settings().retry().circuitMaxHold(),
+        worker.settings().retry().maxReceiveCount());
     if (config.security().sealer().isEmpty()) {
       log.warn(
           "Task seals are not checked (UPLINK_TASK_SEAL_KEY is not set): whoever can write the"
@@ -86,8 +93,11 @@ public final class ProcessorWiring implements AutoCloseable {
   }
 
   private static TaskStore taskStore(UplinkConfig config, AwsClients clients) {
-    return new DynamoDbTaskStore(
-        clients.dynamoDb(), config.aws().table(), config.processing().taskRetention());
+    return SdkErrorTranslation.translating(
+        TaskStore.class,
+        new DynamoDbTaskStore(
+            clients.dynamoDb(), config.aws().table(), config.processing().taskRetention()),
+        "DynamoDB table " + config.aws().table());
   }
 
   /**
@@ -95,6 +105,8 @@ public final class ProcessorWiring implements AutoCloseable {
    * Lambda ({@link dev.uplink.processor.lambda.ReconcilerHandler}); needs no Incus.
    */
   public static Reconciler reconciler(UplinkConfig config, AwsClients clients) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(clients, "clients");
     return reconciler(config, taskStore(config, clients), clients.sqs(), clients.queueUrl());
   }
 
@@ -117,6 +129,8 @@ public final class ProcessorWiring implements AutoCloseable {
    * harmless (the claim rule). Returns how many were published.
    */
   public static int republishAfterRestart(UplinkConfig config, AwsClients clients) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(clients, "clients");
     return new Reconciler(
             taskStore(config, clients),
             new SqsTaskQueue(clients.sqs(), clients.queueUrl()),
@@ -147,6 +161,7 @@ public final class ProcessorWiring implements AutoCloseable {
    * @throws ConfigException if {@code UPLINK_INCUS_URL} is not set, or the Incus files are unusable
    */
   public static ProcessorWiring forLambda(UplinkConfig config) {
+    Objects.requireNonNull(config, "config");
     if (config.incus().isEmpty()) {
       throw new ConfigException(
           "UPLINK_INCUS_URL (with UPLINK_INCUS_CERT, UPLINK_INCUS_KEY and UPLINK_INCUS_SERVER_CERT,"
@@ -282,14 +297,14 @@ public final class ProcessorWiring implements AutoCloseable {
   public SqsPoller poller(Duration waitTime) {
     String queueUrl = clients.queueUrl();
     var settings =
-        new SqsPoller.Settings(
+        new PollerSettings(
             Math.min(config.workers(), config.processing().perHostWorkers()),
             config.visibilityTimeout(),
             waitTime,
             config.processing().shutdownGrace(),
             config.processing().fifo());
     Reconciler reconciler = reconciler(config, tasks, clients.sqs(), queueUrl);
-    return new SqsPoller(clients.sqs(), queueUrl, worker, settings)
+    return new SqsPoller(new SqsWorkQueue(clients.sqs(), queueUrl), worker, settings)
         .withReconciler(reconciler::runOnce, config.processing().reconcileInterval());
   }
 
@@ -299,28 +314,7 @@ public final class ProcessorWiring implements AutoCloseable {
    * names none.
    */
   public SqsMessages queueFor(String eventSourceArn) {
-    if (eventSourceArn == null || eventSourceArn.isBlank()) {
-      SqsMessages queue = configuredQueue;
-      if (queue == null) {
-        queue = new SqsMessages(clients.sqs(), clients.queueUrl());
-        configuredQueue = queue;
-      }
-      return queue;
-    }
-    return queuesByArn.computeIfAbsent(
-        eventSourceArn,
-        arn -> {
-          String[] parts = arn.split(":", 6);
-          if (parts.length < 6) {
-            return queueFor(null);
-          }
-          String url =
-              clients
-                  .sqs()
-                  .getQueueUrl(r -> r.queueName(parts[5]).queueOwnerAWSAccountId(parts[4]))
-                  .queueUrl();
-          return new SqsMessages(clients.sqs(), url);
-        });
+    return queues.byEventSourceArn(eventSourceArn);
   }
 
   @Override

@@ -19,6 +19,15 @@ public abstract sealed class PushException extends Exception
         SourceReadException,
         IntegrityMismatchException {
 
+  /** Incus could not be reached or could not serve now ({@link TargetUnavailableException}). */
+  public static final String INCUS_UNAVAILABLE = "INCUS_UNAVAILABLE";
+
+  /** Incus refused our client certificate ({@link TargetForbiddenException}). */
+  public static final String INCUS_FORBIDDEN = "INCUS_FORBIDDEN";
+
+  /** Any other refusal from Incus ({@link TargetErrorException}). */
+  public static final String INCUS_ERROR = "INCUS_ERROR";
+
   /** The destination path (or one of its parents) cannot be reached inside the instance. */
   public static final String PATH_NOT_FOUND = "PATH_NOT_FOUND";
 

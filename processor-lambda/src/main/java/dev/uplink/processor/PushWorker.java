@@ -1,12 +1,10 @@
 package dev.uplink.processor;
 
-import dev.uplink.core.domain.ClaimVerdict;
 import dev.uplink.core.domain.ObjectStore;
 import dev.uplink.core.domain.TaskConflictException;
 import dev.uplink.core.domain.TaskError;
 import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.TaskNotFoundException;
-import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.TaskStore;
 import dev.uplink.core.domain.UploadTask;
 import dev.uplink.core.json.TaskMessage;
@@ -25,7 +23,6 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -66,64 +63,35 @@ import org.slf4j.LoggerFactory;
  * does not verify ({@code TASK_TAMPERED}) or a destination outside the deployment's allow-list
  * ({@code DESTINATION_NOT_ALLOWED}) fails it for good, logged as a security event, before its
  * object is opened or the target is asked anything.
+ *
+ * <p>Two parts live in their own classes: {@link UnreachableHosts} (probes, holds, confirming an
+ * outage) and {@link AttemptConclusions} (how an attempt ends: what is recorded on the task and
+ * what becomes of its message).
  */
 public final class PushWorker implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(PushWorker.class);
-  private static final int LOGGED_BODY_CHARS = 100;
   private static final int CLAIM_ROUNDS = 3;
-  private static final int FINISH_TRIES = 3;
   private static final Duration PUT_BACK_MARGIN = Duration.ofSeconds(1);
-
-  /** Between the probes that confirm a host is down before its circuit opens. */
-  private static final Duration CONFIRM_PAUSE = Duration.ofMillis(500);
 
   private final TaskStore tasks;
   private final ObjectStore objects;
   private final FileTarget target;
   private final Clock clock;
   private final WorkerSettings settings;
+  private final RetryPolicy retry;
   private final RandomGenerator random;
   private final HostLimiter hosts;
   private final ScheduledExecutorService scheduler;
   private final PushMetrics metrics;
   private final TaskGuard guard;
   private final HostCircuits circuits;
-
-  public PushWorker(
-      TaskStore tasks,
-      ObjectStore objects,
-      FileTarget target,
-      Clock clock,
-      WorkerSettings settings) {
-    this(tasks, objects, target, clock, settings, ThreadLocalRandom.current());
-  }
-
-  public PushWorker(
-      TaskStore tasks,
-      ObjectStore objects,
-      FileTarget target,
-      Clock clock,
-      WorkerSettings settings,
-      RandomGenerator random) {
-    this(tasks, objects, target, clock, settings, random, PushMetrics.NONE);
-  }
+  private final UnreachableHosts unreachable;
+  private final AttemptConclusions conclusions;
 
   /**
-   * @param metrics where the outcomes are counted
-   */
-  public PushWorker(
-      TaskStore tasks,
-      ObjectStore objects,
-      FileTarget target,
-      Clock clock,
-      WorkerSettings settings,
-      RandomGenerator random,
-      PushMetrics metrics) {
-    this(tasks, objects, target, clock, settings, random, metrics, TaskGuard.none());
-  }
-
-  /**
+   * @param settings the queue's visibility, the {@link RetryPolicy} and the processing rules
+   * @param random draws the backoffs' jitter
    * @param metrics where the outcomes are counted
    * @param guard what a claimed task must pass before anything is pushed (its seal, the
    *     deployment's allow-list)
@@ -144,9 +112,15 @@ public final class PushWorker implements AutoCloseable {
     this.target = Objects.requireNonNull(target, "target");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.settings = Objects.requireNonNull(settings, "settings");
+    this.retry = settings.retry();
     this.random = Objects.requireNonNull(random, "random");
     this.hosts = new HostLimiter(settings.perHostWorkers());
-    this.circuits = new HostCircuits(settings.circuitOpenAfter(), settings.circuitMaxHold(), clock);
+    this.circuits =
+        new HostCircuits(settings.circuitOpenAfter(), settings.retry().circuitMaxHold(), clock);
+    this.unreachable = new UnreachableHosts(tasks, target, circuits, clock, settings);
+    this.conclusions =
+        new AttemptConclusions(
+            tasks, objects, target, clock, settings, random, metrics, circuits, unreachable);
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofVirtual().name("uplink-worker-timer").factory());
@@ -171,26 +145,12 @@ public final class PushWorker implements AutoCloseable {
    * answer closes its circuit. For a timer: the poller calls it every second.
    */
   public void probeOpenCircuits() {
-    for (String host : circuits.dueProbes()) {
-      probe(host);
-    }
+    unreachable.probeOpenCircuits();
   }
 
-  /** Whether {@code host} answers now; the answer goes to its circuit. */
-  private boolean probe(String host) {
-    try {
-      target.checkReady();
-      circuits.succeeded(host);
-      return true;
-    } catch (TargetUnavailableException e) {
-      circuits.failed(host, e.getMessage());
-      return false;
-    } catch (PushException | RuntimeException e) {
-      // It answered, if only to refuse: reachable. The push will say what is wrong.
-      log.debug("Probe of {} answered with a refusal: {}", host, e.toString());
-      circuits.succeeded(host);
-      return true;
-    }
+  /** The start of a message body, for logs. */
+  static String preview(String body) {
+    return AttemptConclusions.preview(body);
   }
 
   /** The clock deadlines passed to {@link #process} are measured on. */
@@ -224,7 +184,7 @@ public final class PushWorker implements AutoCloseable {
       return handle(delivery, visibility, abort, deadline);
     } catch (RuntimeException e) {
       log.error("Message {}: unexpected failure; it will come back", delivery.messageId(), e);
-      return Outcome.retryAfter(settings.backoff(delivery.receiveCount(), random));
+      return Outcome.retryAfter(retry.backoff(delivery.receiveCount(), random));
     }
   }
 
@@ -235,7 +195,7 @@ public final class PushWorker implements AutoCloseable {
       Optional<Instant> deadline) {
     Optional<TaskId> parsed = TaskMessage.parse(delivery.body());
     if (parsed.isEmpty()) {
-      return poison(delivery);
+      return conclusions.poison(delivery);
     }
     TaskId id = parsed.get();
     try (var logContext = TaskLogContext.of(id)) {
@@ -254,7 +214,7 @@ public final class PushWorker implements AutoCloseable {
       log.info("Message {} (task {}): not started, stopping", delivery.messageId(), id);
       return Outcome.retryAfter(Duration.ZERO);
     }
-    Optional<Outcome> held = holdForUnreachableHost(id, delivery);
+    Optional<Outcome> held = unreachable.holdFor(id, delivery);
     if (held.isPresent()) {
       return held.get();
     }
@@ -266,7 +226,7 @@ public final class PushWorker implements AutoCloseable {
     TaskLogContext.describe(task);
     Optional<TaskError> refusal = guard.refusal(task);
     if (refusal.isPresent()) {
-      return refused(task, delivery, refusal.get());
+      return conclusions.refused(task, delivery, refusal.get());
     }
     int attempt = task.attempts();
     Throwable failure = null;
@@ -297,77 +257,13 @@ public final class PushWorker implements AutoCloseable {
     }
     long millis = (System.nanoTime() - started) / 1_000_000;
     if (failure == null) {
-      return succeeded(task, delivery, millis);
+      return conclusions.succeeded(task, delivery, millis);
     }
     Optional<AbortSignal.Reason> aborted = abort.reason();
     if (aborted.isPresent()) {
-      return abandoned(task, delivery, aborted.get());
+      return conclusions.abandoned(task, delivery, aborted.get());
     }
-    return failed(task, delivery, failure, FailureClassifier.classify(failure));
-  }
-
-  // --- unreachable hosts ------------------------------------------------------------------------
-
-  /**
-   * While some host's circuit is open: the task is read (not claimed) to learn its host, and if
-   * that host's circuit is open its message is put back for {@link WorkerSettings#hold}, the task
-   * untouched (no claim, no attempt). A due probe is made here and decides. On the message's last
-   * allowed receive the push is tried whatever the circuit says (the queue would dead-letter it on
-   * the next receive anyway). Empty: go ahead and claim.
-   */
-  private Optional<Outcome> holdForUnreachableHost(TaskId id, Delivery delivery) {
-    if (!circuits.anyOpen() || settings.isLastReceive(delivery.receiveCount())) {
-      return Optional.empty();
-    }
-    Optional<UploadTask> task;
-    try {
-      task = tasks.find(id);
-    } catch (RuntimeException e) {
-      return Optional.empty(); // the claim meets the same store and handles its failure
-    }
-    if (task.isEmpty() || task.get().claimVerdict(clock.instant()) != ClaimVerdict.CLAIMABLE) {
-      return Optional.empty(); // a finished or leased task: the claim decides as usual
-    }
-    String host = target.host(task.get().destination());
-    switch (circuits.admit(host)) {
-      case PASS:
-        return Optional.empty();
-      case PROBE:
-        if (probe(host)) {
-          return Optional.empty();
-        }
-        break;
-      case HOLD:
-      default:
-    }
-    Duration hold = settings.hold(delivery.receiveCount());
-    TaskLogContext.outcome("parked");
-    log.info(
-        "Task {}: Incus host {} unreachable since {} (circuit open); not claimed, message back in"
-            + " {} (receive {} of {})",
-        id,
-        host,
-        circuits.openSince(host).map(Instant::toString).orElse("a moment ago"),
-        hold,
-        delivery.receiveCount(),
-        settings.maxReceiveCount());
-    return Optional.of(Outcome.parked(hold));
-  }
-
-  /**
-   * A failure to reach {@code host} counts for its circuit. While the circuit is still closed it is
-   * confirmed at once: the host is probed until it answers or the circuit opens ({@code
-   * circuitOpenAfter} failures in a row), so that a lone task does not spend its receives finding
-   * out the host is down.
-   */
-  private void hostFailed(String host, String why) {
-    circuits.failed(host, why);
-    for (int probes = 1; probes < settings.circuitOpenAfter() && !circuits.isOpen(host); probes++) {
-      sleep(CONFIRM_PAUSE);
-      if (probe(host)) {
-        return;
-      }
-    }
+    return conclusions.failed(task, delivery, failure, retry.classify(failure));
   }
 
   // --- claim ------------------------------------------------------------------------------------
@@ -409,8 +305,8 @@ public final class PushWorker implements AutoCloseable {
             log.debug("Task {}: claim raced, trying again", id);
         }
       } catch (RuntimeException e) {
-        Failure failure = FailureClassifier.classify(e);
-        Duration backoff = settings.backoff(delivery.receiveCount(), random);
+        Failure failure = retry.classify(e);
+        Duration backoff = retry.backoff(delivery.receiveCount(), random);
         TaskLogContext.outcome("retry");
         log.warn(
             "Task {}: the claim failed ({}); message back in {}", id, failure.error(), backoff);
@@ -427,7 +323,7 @@ public final class PushWorker implements AutoCloseable {
             .filter(d -> !d.isNegative())
             .orElse(Duration.ZERO)
             .plus(PUT_BACK_MARGIN);
-    return left.compareTo(WorkerSettings.MAX_VISIBILITY) > 0 ? WorkerSettings.MAX_VISIBILITY : left;
+    return left.compareTo(RetryPolicy.MAX_VISIBILITY) > 0 ? RetryPolicy.MAX_VISIBILITY : left;
   }
 
   // --- heartbeat --------------------------------------------------------------------------------
@@ -465,14 +361,13 @@ public final class PushWorker implements AutoCloseable {
                 .formatted(task.objectKey(), object.size(), task.size()));
       }
       MessageDigest sha256 = sha256();
-      var streamed = new TrackedInputStream(new DigestInputStream(object.content(), sha256));
       var request =
           new PushRequest(
               task.destination(),
-              streamed,
+              new DigestInputStream(object.content(), sha256),
               task.size(),
               new StagingName(task.id().value(), task.attempts()),
-              () -> verify(task, streamed, sha256));
+              () -> verifyDigest(task, sha256));
       String host = target.host(task.destination());
       boolean slot = false;
       abort.enterPush();
@@ -487,7 +382,7 @@ public final class PushWorker implements AutoCloseable {
                 tasks,
                 task.id(),
                 task.attempts(),
-                streamed::count)) {
+                request.content()::count)) {
           target.push(request);
         }
       } catch (InterruptedException e) {
@@ -508,16 +403,11 @@ public final class PushWorker implements AutoCloseable {
   }
 
   /**
-   * The target calls this after the last byte and before the destination changes: what it read must
-   * be the file the upload recorded, byte for byte.
+   * Runs in {@link PushRequest#verifyBeforeRename}, once the target read exactly the task's size:
+   * what it read must be the file the upload recorded, byte for byte.
    */
-  private static void verify(UploadTask task, TrackedInputStream streamed, MessageDigest sha256)
+  private static void verifyDigest(UploadTask task, MessageDigest sha256)
       throws IntegrityMismatchException {
-    if (streamed.count() != task.size()) {
-      throw new IntegrityMismatchException(
-          "The target took %d of the %d bytes of %s; nothing was replaced"
-              .formatted(streamed.count(), task.size(), task.objectKey()));
-    }
     String digest = HexFormat.of().formatHex(sha256.digest());
     if (!digest.equalsIgnoreCase(task.sha256())) {
       throw new IntegrityMismatchException(
@@ -532,274 +422,6 @@ public final class PushWorker implements AutoCloseable {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JDK provides SHA-256", e);
     }
-  }
-
-  // --- conclusions ------------------------------------------------------------------------------
-
-  private Outcome succeeded(UploadTask task, Delivery delivery, long millis) {
-    circuits.succeeded(target.host(task.destination()));
-    Optional<Outcome> lost = finish(task, TaskStatus.DONE, Optional.empty(), delivery);
-    if (lost.isPresent()) {
-      return lost.get();
-    }
-    metrics.done(task, Duration.ofMillis(millis), clock.instant());
-    TaskLogContext.outcome("done");
-    log.info(
-        "Task {}: pushed and verified {} bytes to {}:{} in {} ms (attempt {}, receive {})",
-        task.id(),
-        task.size(),
-        task.destination().instance(),
-        task.destination().path(),
-        millis,
-        task.attempts(),
-        delivery.receiveCount());
-    if (!settings.keepObjects()) {
-      try {
-        objects.delete(task.objectKey());
-      } catch (RuntimeException e) {
-        log.warn(
-            "Task {}: deleting its object {} failed (the bucket's lifecycle rule expires it): {}",
-            task.id(),
-            task.objectKey(),
-            e.toString());
-      }
-    }
-    return Outcome.DONE;
-  }
-
-  private Outcome abandoned(UploadTask task, Delivery delivery, AbortSignal.Reason reason) {
-    TaskLogContext.outcome("aborted");
-    if (reason == AbortSignal.Reason.LEASE_LOST) {
-      log.warn("Task {}: push aborted, another worker owns it now", task.id());
-      return Outcome.putBack(settings.visibilityTimeout());
-    }
-    log.info("Task {}: push aborted ({}); giving the task back", task.id(), reason);
-    Optional<Outcome> lost = finish(task, TaskStatus.PENDING, Optional.empty(), delivery);
-    return lost.orElse(Outcome.retryAfter(Duration.ZERO));
-  }
-
-  /** A task the guard refused (tampered with, or not allowed here): FAILED, nothing pushed. */
-  private Outcome refused(UploadTask task, Delivery delivery, TaskError error) {
-    TaskLogContext.outcome("failed");
-    log.warn("Task {}: refused before any push: {}", task.id(), error);
-    return counted(
-        finish(task, TaskStatus.FAILED, Optional.of(error), delivery),
-        () -> metrics.failed(task, error.code()),
-        Outcome.FAILED);
-  }
-
-  private Outcome failed(UploadTask task, Delivery delivery, Throwable cause, Failure failure) {
-    TaskError error = failure.error();
-    String host = target.host(task.destination());
-    boolean hostDown = cause instanceof TargetUnavailableException;
-    if (answeredByTheHost(cause)) {
-      circuits.succeeded(host);
-    }
-    if (failure.permanent()) {
-      TaskLogContext.outcome("failed");
-      log.warn("Task {}: failed permanently after one attempt: {}", task.id(), error);
-      return counted(
-          finish(task, TaskStatus.FAILED, Optional.of(error), delivery),
-          () -> metrics.failed(task, error.code()),
-          Outcome.FAILED);
-    }
-    boolean lastReceive = settings.isLastReceive(delivery.receiveCount());
-    if (hostDown) {
-      return hostUnreachable(task, delivery, host, error, lastReceive);
-    }
-    int failures = RetryBudget.failuresOf(task) + 1;
-    if (failures >= settings.maxReceiveCount()) {
-      TaskError exhausted = new TaskError(TaskError.RETRIES_EXHAUSTED, error.toString());
-      TaskLogContext.outcome("failed");
-      log.warn(
-          "Task {}: failed {} times on its own (of {} allowed): {}{}",
-          task.id(),
-          failures,
-          settings.maxReceiveCount(),
-          error,
-          lastReceive ? "; left for the dead-letter queue" : "");
-      return counted(
-          finish(task, TaskStatus.FAILED, Optional.of(exhausted), delivery),
-          () -> metrics.failed(task, exhausted.code()),
-          lastReceive ? Outcome.deadLetter(Duration.ZERO) : Outcome.FAILED);
-    }
-    if (lastReceive) {
-      // The queue's receives went on waiting (an outage, shutdowns), not on this task's failures.
-      TaskLogContext.outcome("retry");
-      log.warn(
-          "Task {}: attempt {} failed ({} of its {} failures used) on the message's last allowed"
-              + " receive; the task stays PENDING and the reconciler re-publishes it: {}",
-          task.id(),
-          task.attempts(),
-          failures,
-          settings.maxReceiveCount(),
-          error);
-      return counted(
-          finish(task, TaskStatus.PENDING, Optional.of(error), delivery),
-          () -> metrics.retried(task, error.code()),
-          Outcome.RELEASE);
-    }
-    Duration backoff = settings.backoff(failures, random);
-    TaskLogContext.outcome("retry");
-    log.warn(
-        "Task {}: attempt {} failed, retrying in {}: {}",
-        task.id(),
-        task.attempts(),
-        backoff,
-        error);
-    return counted(
-        finish(task, TaskStatus.PENDING, Optional.of(error), delivery),
-        () -> metrics.retried(task, error.code()),
-        Outcome.retryAfter(backoff));
-  }
-
-  /**
-   * The push could not reach {@code host}: no retry of the task's is used. Its message waits for
-   * the host: a short backoff while the host's circuit is closed, a {@link WorkerSettings#hold}
-   * once it is open. Only when the queue allows no more receives does the task fail, with the
-   * host's error ({@code INCUS_UNAVAILABLE}), not {@code RETRIES_EXHAUSTED}: the outage outlasted
-   * what the queue's receives and holds cover ({@link WorkerSettings#survivableOutage}).
-   */
-  private Outcome hostUnreachable(
-      UploadTask task, Delivery delivery, String host, TaskError error, boolean lastReceive) {
-    if (lastReceive) {
-      circuits.failed(host, error.message());
-      TaskError outlasted =
-          new TaskError(
-              error.code(),
-              error.message()
-                  + "; still unreachable on the last receive the queue allows (%d), so the task"
-                      .formatted(settings.maxReceiveCount())
-                  + " failed: retry it once the host answers");
-      TaskLogContext.outcome("failed");
-      log.warn(
-          "Task {}: Incus host {} still unreachable on the last allowed receive ({} of {}); left"
-              + " for the dead-letter queue: {}",
-          task.id(),
-          host,
-          delivery.receiveCount(),
-          settings.maxReceiveCount(),
-          error);
-      return counted(
-          finish(task, TaskStatus.FAILED, Optional.of(outlasted), delivery),
-          () -> metrics.failed(task, outlasted.code()),
-          Outcome.deadLetter(Duration.ZERO));
-    }
-    // Given back first: confirming the outage takes a moment, and the claim's lease is no longer
-    // extended (nor needed: nothing more is done under it).
-    Optional<Outcome> lost = finish(task, TaskStatus.PENDING, Optional.of(error), delivery);
-    if (lost.isPresent()) {
-      return lost.get();
-    }
-    metrics.retried(task, error.code());
-    hostFailed(host, error.message());
-    boolean open = circuits.isOpen(host);
-    Duration wait =
-        open
-            ? settings.hold(delivery.receiveCount())
-            : settings.backoff(delivery.receiveCount(), random);
-    TaskLogContext.outcome(open ? "parked" : "retry");
-    log.warn(
-        "Task {}: attempt {} could not reach Incus host {}{}; message back in {} (not counted"
-            + " against the task): {}",
-        task.id(),
-        task.attempts(),
-        host,
-        open ? " (circuit open)" : "",
-        wait,
-        error);
-    return open ? Outcome.parked(wait) : Outcome.retryAfter(wait);
-  }
-
-  /** Whether the host answered, if only to refuse: the failure is the task's, not the host's. */
-  private static boolean answeredByTheHost(Throwable cause) {
-    return cause instanceof PushException
-        && !(cause instanceof TargetUnavailableException)
-        && !(cause instanceof SourceReadException);
-  }
-
-  /** {@code outcome}, counted, if the finish was recorded; else what replaces it, not counted. */
-  private static Outcome counted(Optional<Outcome> lost, Runnable count, Outcome outcome) {
-    if (lost.isPresent()) {
-      return lost.get();
-    }
-    count.run();
-    return outcome;
-  }
-
-  /**
-   * Ends the claim (fenced by its attempt). Empty when done; otherwise the outcome that replaces
-   * the caller's: the lease was lost (another worker owns the task; the message is put back), or
-   * the store kept failing (the task stays PROCESSING until its lease runs out; the message comes
-   * back after a backoff, sees the expired lease and claims again).
-   */
-  private Optional<Outcome> finish(
-      UploadTask task, TaskStatus to, Optional<TaskError> error, Delivery delivery) {
-    RuntimeException last = null;
-    for (int attempt = 1; attempt <= FINISH_TRIES; attempt++) {
-      try {
-        tasks.finish(task.id(), task.attempts(), to, error, clock.instant());
-        return Optional.empty();
-      } catch (TaskConflictException e) {
-        log.warn(
-            "Task {}: could not become {}, attempt {} no longer holds it: {}",
-            task.id(),
-            to,
-            task.attempts(),
-            e.getMessage());
-        return Optional.of(Outcome.putBack(settings.visibilityTimeout()));
-      } catch (RuntimeException e) {
-        last = e;
-        if (FailureClassifier.classify(e).permanent()) {
-          break;
-        }
-        sleep(Duration.ofMillis(100L << attempt));
-      }
-    }
-    log.error("Task {}: recording {} failed; the message comes back", task.id(), to, last);
-    return Optional.of(Outcome.retryAfter(settings.backoff(delivery.receiveCount(), random)));
-  }
-
-  private Outcome poison(Delivery delivery) {
-    if (delivery.receiveCount() > settings.maxReceiveCount()) {
-      // The queue should have dead-lettered it by now: no redrive policy, or another
-      // maxReceiveCount than ours. Never spin on it.
-      log.error(
-          "Poison message {} received {} times (maxReceiveCount {}): does the queue have a redrive"
-              + " policy? Hiding it for {}: {}",
-          delivery.messageId(),
-          delivery.receiveCount(),
-          settings.maxReceiveCount(),
-          settings.maxBackoff(),
-          preview(delivery.body()));
-      return Outcome.deadLetter(settings.maxBackoff());
-    }
-    log.warn(
-        "Poison message {} (not a task message, receive {} of {}), left for the dead-letter"
-            + " queue: {}",
-        delivery.messageId(),
-        delivery.receiveCount(),
-        settings.maxReceiveCount(),
-        preview(delivery.body()));
-    return Outcome.deadLetter(Duration.ZERO);
-  }
-
-  private static void sleep(Duration duration) {
-    try {
-      Thread.sleep(duration);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  static String preview(String body) {
-    if (body == null) {
-      return "<null>";
-    }
-    String flat = body.replaceAll("\\p{Cntrl}", " ");
-    return flat.length() <= LOGGED_BODY_CHARS
-        ? "'" + flat + "'"
-        : "'" + flat.substring(0, LOGGED_BODY_CHARS) + "...' (" + body.length() + " chars)";
   }
 
   /** Stops the heartbeat and progress timer. */

@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
 final class RetryBudget {
 
   /** The code of a failure to reach the target host. */
-  static final String HOST_DOWN = TaskError.INCUS_UNAVAILABLE;
+  static final String HOST_DOWN = PushException.INCUS_UNAVAILABLE;
 
   private static final Set<String> NOT_THE_TASKS_FAULT = Set.of(HOST_DOWN);
   private static final Pattern CODE = Pattern.compile("([A-Z][A-Z0-9_]*): .*", Pattern.DOTALL);

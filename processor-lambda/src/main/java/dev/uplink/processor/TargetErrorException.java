@@ -1,6 +1,5 @@
 package dev.uplink.processor;
 
-import dev.uplink.core.domain.TaskError;
 import java.util.OptionalInt;
 
 /**
@@ -14,7 +13,7 @@ public final class TargetErrorException extends PushException {
 
   /** An Incus error ({@code INCUS_ERROR}). */
   public TargetErrorException(int status, String reason, String message, boolean permanent) {
-    super(TaskError.INCUS_ERROR, permanent, message, null);
+    super(PushException.INCUS_ERROR, permanent, message, null);
     this.status = OptionalInt.of(status);
     this.reason = reason;
   }

@@ -1,6 +1,5 @@
 package dev.uplink.processor;
 
-import dev.uplink.core.domain.TaskError;
 import java.util.OptionalInt;
 
 /**
@@ -13,13 +12,13 @@ public final class TargetUnavailableException extends PushException {
 
   /** No HTTP answer at all (connection-level failure). */
   public TargetUnavailableException(String message, Throwable cause) {
-    super(TaskError.INCUS_UNAVAILABLE, false, message, cause);
+    super(PushException.INCUS_UNAVAILABLE, false, message, cause);
     this.status = OptionalInt.empty();
   }
 
   /** The server answered with {@code status}. */
   public TargetUnavailableException(int status, String message) {
-    super(TaskError.INCUS_UNAVAILABLE, false, message, null);
+    super(PushException.INCUS_UNAVAILABLE, false, message, null);
     this.status = OptionalInt.of(status);
   }
 

@@ -66,6 +66,11 @@ public final class TrackedInputStream extends FilterInputStream {
     return count;
   }
 
+  /** Whether the source said it has no more bytes. */
+  public boolean ended() {
+    return ended;
+  }
+
   /** The exception the source threw, if it did. */
   public Optional<IOException> failure() {
     return Optional.ofNullable(failure);

@@ -17,8 +17,11 @@ import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequest;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageRequest;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageResponse;
+import software.amazon.awssdk.services.sqs.model.GetQueueAttributesRequest;
+import software.amazon.awssdk.services.sqs.model.GetQueueAttributesResponse;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
 import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
 
@@ -41,6 +44,7 @@ public final class FakeSqsClient implements SqsClient {
   private final AtomicInteger failuresToThrow = new AtomicInteger();
   private final AtomicInteger interruptedReceives = new AtomicInteger();
   private final List<Integer> visibilityBatchSizes = new CopyOnWriteArrayList<>();
+  private volatile int redriveMaxReceiveCount;
 
   public void send(String id, String body) {
     send(id, body, 1, null);
@@ -101,6 +105,26 @@ public final class FakeSqsClient implements SqsClient {
 
   public synchronized boolean isEmpty() {
     return queue.isEmpty();
+  }
+
+  /** A queue without a redrive policy, unless {@link #redriveMaxReceiveCount} set one. */
+  @Override
+  public GetQueueAttributesResponse getQueueAttributes(GetQueueAttributesRequest request) {
+    var attributes = new java.util.HashMap<QueueAttributeName, String>();
+    if (redriveMaxReceiveCount > 0) {
+      attributes.put(
+          QueueAttributeName.REDRIVE_POLICY,
+          "{\"deadLetterTargetArn\":\"arn:aws:sqs:us-east-1:000000000000:dlq\","
+              + "\"maxReceiveCount\":\""
+              + redriveMaxReceiveCount
+              + "\"}");
+    }
+    return GetQueueAttributesResponse.builder().attributes(attributes).build();
+  }
+
+  /** The queue dead-letters after {@code count} receives (its redrive policy). */
+  public void redriveMaxReceiveCount(int count) {
+    this.redriveMaxReceiveCount = count;
   }
 
   @Override

@@ -25,6 +25,19 @@ class ProcessorWiringTest {
   }
 
   @Test
+  void givenNoConfig_whenWiring_thenRefusedNamingIt() {
+    assertThatThrownBy(() -> ProcessorWiring.forLambda((UplinkConfig) null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("config");
+    assertThatThrownBy(() -> ProcessorWiring.reconciler(null, null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("config");
+    assertThatThrownBy(() -> ProcessorWiring.republishAfterRestart(null, null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("config");
+  }
+
+  @Test
   void theLongPollWaitsNoLongerThanTheShutdownGraceSoAStopEndsWithinIt() {
     assertThat(ProcessorWiring.longPoll(Duration.ofSeconds(30))).isEqualTo(Duration.ofSeconds(20));
     assertThat(ProcessorWiring.longPoll(Duration.ofSeconds(10))).isEqualTo(Duration.ofSeconds(10));

@@ -1,9 +1,12 @@
 package dev.uplink.processor;
 
 import static dev.uplink.core.testing.TaskBuilder.aTask;
+import static dev.uplink.processor.PushWorkerBuilder.aPushWorker;
+import static dev.uplink.processor.PushWorkerBuilder.productionSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.uplink.core.domain.AwaitingUpload;
+import dev.uplink.core.domain.DependencyException;
 import dev.uplink.core.domain.TaskConflictException;
 import dev.uplink.core.domain.TaskError;
 import dev.uplink.core.domain.TaskId;
@@ -53,7 +56,8 @@ class PushProgressTest {
   private final InMemoryObjectStore objects = new InMemoryObjectStore();
   // A heartbeat every 30 s never runs during these pushes: only progress writes do.
   private final WorkerSettings settings =
-      new WorkerSettings(Duration.ofSeconds(60), 5, Duration.ofMinutes(15), false, 8)
+      productionSettings()
+          .withVisibilityTimeout(Duration.ofSeconds(60))
           .withProgressInterval(INTERVAL);
   private final List<PushWorker> workers = new CopyOnWriteArrayList<>();
 
@@ -131,7 +135,10 @@ class PushProgressTest {
         () ->
             failure.equals("conflict")
                 ? new TaskConflictException(task.id(), "is not held", Optional.empty())
-                : SdkClientException.create("Unable to execute HTTP request"));
+                : new DependencyException(
+                    "DynamoDB table uplink",
+                    DependencyException.Reason.UNAVAILABLE,
+                    SdkClientException.create("Unable to execute HTTP request")));
     var target =
         new ChunkedTarget(
             read -> {
@@ -185,12 +192,13 @@ class PushProgressTest {
   void givenPushShorterThanOneInterval_whenProcessed_thenNoProgressWritten() {
     UploadTask task = pending("/srv/quick.bin");
     PushWorker rare =
-        new PushWorker(
-            tasks,
-            objects,
-            new ChunkedTarget(read -> {}, Duration.ZERO),
-            CLOCK,
-            settings.withProgressInterval(Duration.ofMinutes(1)));
+        aPushWorker()
+            .tasks(tasks)
+            .objects(objects)
+            .target(new ChunkedTarget(read -> {}, Duration.ZERO))
+            .clock(CLOCK)
+            .settings(settings.withProgressInterval(Duration.ofMinutes(1)))
+            .build();
     workers.add(rare);
 
     assertThat(rare.process(delivery(task))).isEqualTo(Outcome.DONE);
@@ -201,7 +209,14 @@ class PushProgressTest {
   // --- helpers --------------------------------------------------------------------------------
 
   private PushWorker worker(FileTarget target) {
-    var worker = new PushWorker(tasks, objects, target, CLOCK, settings);
+    var worker =
+        aPushWorker()
+            .tasks(tasks)
+            .objects(objects)
+            .target(target)
+            .clock(CLOCK)
+            .settings(settings)
+            .build();
     workers.add(worker);
     return worker;
   }
@@ -281,7 +296,7 @@ class PushProgressTest {
         throw new TargetUnavailableException("Interrupted while pushing", e);
       }
       received = read;
-      request.integrity().verify();
+      request.verifyBeforeRename();
     }
 
     long received() {

@@ -1,5 +1,6 @@
 package dev.uplink.processor;
 
+import static dev.uplink.processor.PushWorkerBuilder.aPushWorker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
@@ -17,7 +18,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -61,15 +61,13 @@ class PushWorkerGuardTest {
 
   private PushWorker worker(TaskGuard guard) {
     worker =
-        new PushWorker(
-            tasks,
-            objects,
-            target,
-            CLOCK,
-            WorkerSettings.defaults(),
-            ThreadLocalRandom.current(),
-            PushMetrics.NONE,
-            guard);
+        aPushWorker()
+            .tasks(tasks)
+            .objects(objects)
+            .target(target)
+            .clock(CLOCK)
+            .guard(guard)
+            .build();
     return worker;
   }
 

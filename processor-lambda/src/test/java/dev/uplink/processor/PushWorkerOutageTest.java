@@ -1,5 +1,7 @@
 package dev.uplink.processor;
 
+import static dev.uplink.processor.PushWorkerBuilder.aPushWorker;
+import static dev.uplink.processor.PushWorkerBuilder.productionSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.uplink.core.domain.TaskError;
@@ -11,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -31,19 +32,16 @@ class PushWorkerOutageTest {
   private final RecordingFileTarget target = new RecordingFileTarget().unreachable(true);
 
   /** The documented defaults: 300 s visibility, 5 receives, 300 s backoff, 3 failures, 30 min. */
-  private final WorkerSettings settings =
-      new WorkerSettings(Duration.ofSeconds(300), 5, Duration.ofSeconds(300), false, 8);
+  private final WorkerSettings settings = productionSettings();
 
   private final PushWorker worker =
-      new PushWorker(
-          tasks,
-          objects,
-          target,
-          clock,
-          settings,
-          ThreadLocalRandom.current(),
-          PushMetrics.NONE,
-          TaskGuard.none());
+      aPushWorker()
+          .tasks(tasks)
+          .objects(objects)
+          .target(target)
+          .clock(clock)
+          .settings(settings)
+          .build();
 
   @AfterEach
   void close() {
@@ -74,7 +72,9 @@ class PushWorkerOutageTest {
     assertThat(target.probes()).as("probes confirming the host is down").isEqualTo(2);
     assertThat(worker.circuits().isOpen(HOST)).isTrue();
     assertThat(stored(task).status()).isEqualTo(TaskStatus.PENDING);
-    assertThat(stored(task).lastError()).map(TaskError::code).contains(TaskError.INCUS_UNAVAILABLE);
+    assertThat(stored(task).lastError())
+        .map(TaskError::code)
+        .contains(PushException.INCUS_UNAVAILABLE);
   }
 
   @Test
@@ -144,7 +144,9 @@ class PushWorkerOutageTest {
 
     assertThat(outcome).isEqualTo(Outcome.deadLetter(Duration.ZERO));
     assertThat(stored(last).status()).isEqualTo(TaskStatus.FAILED);
-    assertThat(stored(last).lastError()).map(TaskError::code).contains(TaskError.INCUS_UNAVAILABLE);
+    assertThat(stored(last).lastError())
+        .map(TaskError::code)
+        .contains(PushException.INCUS_UNAVAILABLE);
   }
 
   @Test
@@ -166,7 +168,9 @@ class PushWorkerOutageTest {
       clock.advance(hold);
       receive++;
     }
-    assertThat(receive).as("the next receive").isLessThanOrEqualTo(settings.maxReceiveCount());
+    assertThat(receive)
+        .as("the next receive")
+        .isLessThanOrEqualTo(settings.retry().maxReceiveCount());
     target.unreachable(false);
 
     for (UploadTask task : waiting) {

@@ -1,7 +1,10 @@
 package dev.uplink.processor;
 
+import static dev.uplink.processor.PushWorkerBuilder.aPushWorker;
+import static dev.uplink.processor.PushWorkerBuilder.productionSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.uplink.core.domain.DependencyException;
 import dev.uplink.core.domain.TaskError;
 import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.TaskStatus;
@@ -16,7 +19,6 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -35,8 +37,7 @@ class PushWorkerTest {
   private final InMemoryObjectStore objects = new InMemoryObjectStore();
   private final RecordingFileTarget target = new RecordingFileTarget();
   private final List<PushWorker> workers = new CopyOnWriteArrayList<>();
-  private final WorkerSettings settings =
-      new WorkerSettings(VISIBILITY, 5, Duration.ofMinutes(15), false, 8);
+  private final WorkerSettings settings = productionSettings().withVisibilityTimeout(VISIBILITY);
   private final PushWorker worker = worker(settings);
 
   @AfterEach
@@ -150,7 +151,11 @@ class PushWorkerTest {
     @Test
     void givenTaskStoreUnreachableAtClaim_whenProcessed_thenRetryAfterBackoffAndTaskUntouched() {
       UploadTask task = pending("/srv/store-down.txt");
-      tasks.failClaimsWith(SdkClientException.create("Unable to execute HTTP request"));
+      tasks.failClaimsWith(
+          new DependencyException(
+              "DynamoDB table uplink",
+              DependencyException.Reason.UNAVAILABLE,
+              SdkClientException.create("Unable to execute HTTP request")));
 
       Outcome outcome = worker.process(delivery(task, 1));
 
@@ -187,7 +192,10 @@ class PushWorkerTest {
       Outcome outcome = worker.process(new Delivery("m", "garbage", 6));
 
       assertThat(outcome.kind()).isEqualTo(Outcome.Kind.DEAD_LETTER);
-      assertThat(outcome.visibility()).isEqualTo(Duration.ofMinutes(15));
+      assertThat(outcome.visibility())
+          .as("the production policy's backoff cap")
+          .isEqualTo(settings.retry().maxBackoff())
+          .isEqualTo(Duration.ofMinutes(5));
     }
 
     @Test
@@ -250,7 +258,7 @@ class PushWorkerTest {
       assertThat(stored.status()).isEqualTo(TaskStatus.PENDING);
       assertThat(stored.attempts()).isEqualTo(1);
       assertThat(stored.leaseUntil()).isEmpty();
-      assertThat(stored.lastError()).map(TaskError::code).contains(TaskError.INCUS_UNAVAILABLE);
+      assertThat(stored.lastError()).map(TaskError::code).contains(PushException.INCUS_UNAVAILABLE);
     }
 
     @Test
@@ -279,7 +287,7 @@ class PushWorkerTest {
       assertThat(outcome.visibility()).isZero();
       UploadTask stored = stored(task);
       assertThat(stored.status()).isEqualTo(TaskStatus.FAILED);
-      assertThat(stored.lastError()).map(TaskError::code).contains(TaskError.INCUS_UNAVAILABLE);
+      assertThat(stored.lastError()).map(TaskError::code).contains(PushException.INCUS_UNAVAILABLE);
       assertThat(stored.lastError().orElseThrow().message())
           .startsWith("Incus is down")
           .contains("last receive the queue allows (5)");
@@ -368,58 +376,6 @@ class PushWorkerTest {
       assertThat(stored.lastError())
           .map(TaskError::message)
           .hasValueSatisfying(m -> assertThat(m).contains("boom"));
-    }
-  }
-
-  @Nested
-  class Backoff {
-
-    @Test
-    void givenReceiveCounts_whenBackingOff_thenFullJitterUpToTwoToTheReceiveCountSeconds() {
-      for (int receive = 1; receive <= 8; receive++) {
-        for (int i = 0; i < 200; i++) {
-          assertThat(settings.backoff(receive, RandomGenerator.getDefault()))
-              .isBetween(Duration.ofSeconds(1), Duration.ofSeconds(1L << receive));
-        }
-      }
-    }
-
-    @Test
-    void givenHugeReceiveCount_whenBackingOff_thenCappedAtMaxBackoff() {
-      var capped = settings.withMaxBackoff(Duration.ofSeconds(30));
-      RandomGenerator highest =
-          new RandomGenerator() {
-            @Override
-            public long nextLong() {
-              return Long.MAX_VALUE;
-            }
-
-            @Override
-            public long nextLong(long origin, long bound) {
-              return bound - 1;
-            }
-          };
-
-      assertThat(capped.backoff(40, highest)).isEqualTo(Duration.ofSeconds(30));
-      assertThat(capped.backoff(3, highest)).isEqualTo(Duration.ofSeconds(8));
-    }
-
-    @Test
-    void givenLowestDraw_whenBackingOff_thenAtLeastOneSecond() {
-      RandomGenerator lowest =
-          new RandomGenerator() {
-            @Override
-            public long nextLong() {
-              return 0;
-            }
-
-            @Override
-            public long nextLong(long origin, long bound) {
-              return origin;
-            }
-          };
-
-      assertThat(settings.backoff(1, lowest)).isEqualTo(Duration.ofSeconds(1));
     }
   }
 
@@ -666,7 +622,7 @@ class PushWorkerTest {
   }
 
   private PushWorker worker(WorkerSettings s, FileTarget t) {
-    var w = new PushWorker(tasks, objects, t, CLOCK, s);
+    var w = aPushWorker().tasks(tasks).objects(objects).target(t).clock(CLOCK).settings(s).build();
     workers.add(w);
     return w;
   }

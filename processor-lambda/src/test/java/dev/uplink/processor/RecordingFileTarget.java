@@ -101,7 +101,7 @@ public final class RecordingFileTarget implements FileTarget {
         throw failure;
       }
       byte[] bytes = request.content().readAllBytes();
-      request.integrity().verify(); // as a real target does, before the file is visible
+      request.verifyBeforeRename(); // as a real target does, before the file is visible
       pushes.add(new Push(destination, bytes));
     } catch (IOException e) {
       throw new TargetUnavailableException("reading failed: " + e, e);

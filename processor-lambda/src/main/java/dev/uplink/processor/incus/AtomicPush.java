@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  *       missing parent directories only if that fails for want of them;
  *   <li>give it the requested mode and owner, before any byte is in it;
  *   <li>stream the bytes with a window of writes in flight;
- *   <li>run the request's integrity check (size and SHA-256 of what was read), and compare the size
- *       the server reports ({@code fstat});
+ *   <li>verify what was read ({@link PushRequest#verifyBeforeRename}: the whole source, and its
+ *       SHA-256), and compare the size the server reports ({@code fstat});
  *   <li>close, and {@code posix-rename} it over the destination (rename(2): atomic).
  * </ol>
  *
@@ -76,7 +76,7 @@ final class AtomicPush {
       sftp.fsetstat(handle, staging, SftpAttributes.owner(destination.uid(), destination.gid()));
       sftp.fsetstat(handle, staging, SftpAttributes.mode(destination.mode()));
       stream();
-      request.integrity().verify();
+      request.verifyBeforeRename();
       verifyStoredSize();
       sftp.closeHandle(handle, staging);
       handle = null;
@@ -134,43 +134,38 @@ final class AtomicPush {
     long offset = 0;
     while (offset < size) {
       int want = (int) Math.min(chunk.length, size - offset);
-      int got = readSource(content, chunk, want, offset);
+      int got = readSource(content, chunk, want);
       if (got < want) {
-        throw sourceProblem(
-            "The file to push yielded %d bytes, but its size is %d".formatted(offset + got, size),
-            null);
+        throw sourceFailed();
       }
       sftp.write(handle, staging, offset, chunk, got, WINDOW);
       offset += got;
     }
     sftp.awaitWrites();
-    if (readSource(content, chunk, 1, offset) > 0) {
-      throw sourceProblem(
-          "The file to push yielded more than its size, %d bytes".formatted(size), null);
-    }
   }
 
   /** Reads from the source; a failure there is the source's, told apart from the target's. */
-  private int readSource(InputStream content, byte[] chunk, int want, long offset)
-      throws PushException {
+  private int readSource(InputStream content, byte[] chunk, int want) throws PushException {
     try {
       return Math.max(0, content.readNBytes(chunk, 0, want));
     } catch (IOException e) {
-      throw sourceProblem(
-          "Reading the file to push failed after %d of %d bytes: %s"
-              .formatted(offset, request.size(), e),
-          e);
+      throw sourceFailed();
     }
   }
 
-  /** The source failed: lets the writes in flight finish, so the staging file can go. */
-  private SourceReadException sourceProblem(String message, IOException cause) {
+  /**
+   * The source failed or ended early, as the request's stream recorded it: lets the writes in
+   * flight finish, so the staging file can go.
+   */
+  private SourceReadException sourceFailed() {
     try {
       sftp.awaitWrites();
     } catch (IOException e) {
       log.debug("A write failed too while the source failed: {}", e.getMessage());
     }
-    return new SourceReadException(message, cause);
+    return request
+        .sourceProblem()
+        .orElseGet(() -> new SourceReadException("Reading the file to push failed", null));
   }
 
   private void verifyStoredSize() throws IOException, IntegrityMismatchException {

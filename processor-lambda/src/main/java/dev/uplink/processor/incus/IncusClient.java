@@ -302,8 +302,7 @@ public final class IncusClient implements FileTarget, AutoCloseable {
         refusal.status() == SftpException.PERMISSION_DENIED
             || refusal.status() == SftpException.OP_UNSUPPORTED
             || FailureClassifier.isPermanentRefusal(reasonAlone(refusal.serverMessage()));
-    return new TargetErrorException(
-        dev.uplink.core.domain.TaskError.INCUS_ERROR, message, permanent, e);
+    return new TargetErrorException(PushException.INCUS_ERROR, message, permanent, e);
   }
 
   /**

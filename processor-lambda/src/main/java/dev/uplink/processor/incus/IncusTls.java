@@ -45,7 +45,7 @@ public final class IncusTls {
           kmf.getKeyManagers(), new TrustManager[] {new PinnedServerTrustManager(pinned)}, null);
       return context;
     } catch (GeneralSecurityException | java.io.IOException e) {
-      throw new ConfigException("Cannot set up TLS for Incus at " + settings.url() + ": " + e);
+      throw new ConfigException("Cannot set up TLS for Incus at " + settings.url() + ": " + e, e);
     }
   }
 }

@@ -79,7 +79,7 @@ public final class Pem {
       }
       return certs;
     } catch (CertificateException e) {
-      throw new ConfigException(file + " is not a readable PEM certificate: " + e.getMessage());
+      throw new ConfigException(file + " is not a readable PEM certificate: " + e.getMessage(), e);
     }
   }
 
@@ -147,6 +147,7 @@ public final class Pem {
     if (algorithm == null) {
       return;
     }
+    GeneralSecurityException failure = null;
     try {
       byte[] challenge = new byte[32];
       new SecureRandom().nextBytes(challenge);
@@ -161,21 +162,23 @@ public final class Pem {
         return;
       }
     } catch (GeneralSecurityException e) {
-      // reported below
+      failure = e; // reported below, as the cause
     }
-    throw new ConfigException("The private key does not belong to the certificate in " + certFile);
+    throw new ConfigException(
+        "The private key does not belong to the certificate in " + certFile, failure);
   }
 
   private static PrivateKey pkcs8(PemSource file, byte[] der) {
+    GeneralSecurityException last = null;
     for (String algorithm : List.of("EC", "RSA", "Ed25519")) {
       try {
         return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
       } catch (InvalidKeySpecException | java.security.NoSuchAlgorithmException e) {
-        // try the next algorithm
+        last = e; // try the next algorithm
       }
     }
     throw new ConfigException(
-        file + " holds a private key that is neither EC, RSA nor Ed25519" + CONVERT_HINT);
+        file + " holds a private key that is neither EC, RSA nor Ed25519" + CONVERT_HINT, last);
   }
 
   /**
@@ -197,7 +200,7 @@ public final class Pem {
         }
       }
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(file + " holds a malformed EC private key" + CONVERT_HINT);
+      throw new ConfigException(file + " holds a malformed EC private key" + CONVERT_HINT, e);
     }
     throw new ConfigException(
         file + " holds an EC private key without a named curve" + CONVERT_HINT);
@@ -207,7 +210,7 @@ public final class Pem {
     try {
       return file.bytes();
     } catch (IOException e) {
-      throw new ConfigException("Cannot read the " + what + " file " + file + ": " + e);
+      throw new ConfigException("Cannot read the " + what + " file " + file + ": " + e, e);
     }
   }
 
@@ -215,7 +218,7 @@ public final class Pem {
     try {
       return Base64.getMimeDecoder().decode(base64.trim());
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(file + " holds a PEM block that is not valid base64");
+      throw new ConfigException(file + " holds a PEM block that is not valid base64", e);
     }
   }
 

@@ -9,7 +9,7 @@ import dev.uplink.processor.Delivery;
 import dev.uplink.processor.Outcome;
 import dev.uplink.processor.ProcessorWiring;
 import dev.uplink.processor.PushWorker;
-import dev.uplink.processor.SqsMessages;
+import dev.uplink.processor.aws.SqsMessages;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -8,7 +8,6 @@ import dev.uplink.processor.PushRequest;
 import dev.uplink.processor.SourceReadException;
 import dev.uplink.processor.TargetErrorException;
 import dev.uplink.processor.TargetUnavailableException;
-import dev.uplink.processor.TrackedInputStream;
 import java.io.IOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -42,8 +41,8 @@ import java.util.Set;
  * runs and demos.
  *
  * <p>Each file is written to its staging file ({@link PushRequest#staging()}) in its final
- * directory, flushed to disk, checked ({@link PushRequest#integrity()}), given its mode, then
- * renamed over the destination, so a crash never leaves half a file under the final name. The
+ * directory, flushed to disk, checked ({@link PushRequest#verifyBeforeRename()}), given its mode,
+ * then renamed over the destination, so a crash never leaves half a file under the final name. The
  * permission bits (rwx for user, group and others) are applied; the owner (uid, gid) is not, since
  * the worker normally cannot chown. Missing parent directories are created with mode 0755.
  *
@@ -136,7 +135,6 @@ public final class DirectoryTarget implements FileTarget {
     private final List<String> segments;
     private final String fileName;
     private final String staging;
-    private final TrackedInputStream tracked;
 
     Placement(PushRequest request) {
       this.request = request;
@@ -144,7 +142,6 @@ public final class DirectoryTarget implements FileTarget {
       this.segments = List.of(destination.path().substring(1).split("/"));
       this.fileName = segments.get(segments.size() - 1);
       this.staging = request.staging().fileName();
-      this.tracked = new TrackedInputStream(request.content());
     }
 
     /** From the root: {@code instances}, the instance, then the path's parent directories. */
@@ -181,11 +178,10 @@ public final class DirectoryTarget implements FileTarget {
                         LinkOption.NOFOLLOW_LINKS),
                     PosixFilePermissions.asFileAttribute(permissions(STAGING_MODE)))) {
           staged = true;
-          tracked.transferTo(Channels.newOutputStream(channel));
+          request.content().transferTo(Channels.newOutputStream(channel));
           channel.force(true);
         }
-        requireWholeSource();
-        request.integrity().verify();
+        request.verifyBeforeRename();
         directory
             .getFileAttributeView(
                 ConfinedTree.name(staging), PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
@@ -212,20 +208,6 @@ public final class DirectoryTarget implements FileTarget {
       }
     }
 
-    private void requireWholeSource() throws SourceReadException {
-      long size = request.size();
-      if (tracked.count() != size) {
-        throw tracked
-            .sourceProblem(size)
-            .orElseGet(
-                () ->
-                    new SourceReadException(
-                        "The file to push yielded %d bytes, but its size is %d"
-                            .formatted(tracked.count(), size),
-                        null));
-      }
-    }
-
     private void discard(SecureDirectoryStream<Path> directory) {
       try {
         deleteIfExists(directory, staging);
@@ -246,7 +228,7 @@ public final class DirectoryTarget implements FileTarget {
      * permanent when it cannot change by itself ({@link FailureClassifier#isPermanentRefusal}).
      */
     PushException failure(IOException e) {
-      Optional<SourceReadException> sourceProblem = tracked.sourceProblem(request.size());
+      Optional<SourceReadException> sourceProblem = request.sourceProblem();
       if (sourceProblem.isPresent()) {
         return sourceProblem.get();
       }

@@ -1,11 +1,12 @@
 package dev.uplink.processor.poller;
 
 import dev.uplink.processor.AbortSignal;
-import dev.uplink.processor.Delivery;
 import dev.uplink.processor.Heartbeat;
 import dev.uplink.processor.Outcome;
 import dev.uplink.processor.PushWorker;
-import dev.uplink.processor.SqsMessages;
+import dev.uplink.processor.RetryPolicy;
+import dev.uplink.processor.aws.ReceivedMessage;
+import dev.uplink.processor.aws.SqsWorkQueue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,8 +24,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
  * The long-running consumer (container mode): receives from the queue and runs each message through
@@ -44,9 +43,9 @@ import software.amazon.awssdk.services.sqs.model.Message;
  *   <li><b>Unreachable hosts</b>: every second the worker probes hosts whose circuit is open and
  *       due a probe ({@link PushWorker#probeOpenCircuits}). Messages put back because their host
  *       was unreachable ({@link Outcome.Kind#PARKED}, for a long hold) are remembered (their
- *       receipt handles, at most {@value #MAX_PARKED}) and made visible again as soon as a circuit
- *       closes, so the tasks go ahead within a second or so of the host answering, not after their
- *       hold.
+ *       receipt handles, at most {@value ParkedMessages#MAX_PARKED}) and made visible again as soon
+ *       as a circuit closes, so the tasks go ahead within a second or so of the host answering, not
+ *       after their hold.
  *   <li><b>Graceful shutdown</b> ({@link #close()}): starts no new receive, lets pushes in flight
  *       finish within the shutdown grace, then aborts the rest: their tasks go back to PENDING (no
  *       error recorded) and their messages become visible at once. Nothing is left PROCESSING.
@@ -54,11 +53,14 @@ import software.amazon.awssdk.services.sqs.model.Message;
  *       never cut short on our side, since the queue would still hand it the next message (SQS and
  *       ElasticMQ both do) and that message would stay hidden for a whole visibility timeout.
  *       Whatever such a receive brings is released at once ({@code ChangeMessageVisibilityBatch} to
- *       0), unprocessed. So a stop takes up to the long-poll wait ({@link Settings#waitTime}), in
- *       parallel with the grace.
+ *       0), unprocessed. So a stop takes up to the long-poll wait ({@link
+ *       PollerSettings#waitTime}), in parallel with the grace.
  * </ul>
  *
- * An SQS failure is logged and retried after a short, growing pause; the poller does not die of it.
+ * An SQS failure is logged and retried after a short, growing pause ({@link
+ * RetryPolicy#receivePause}); the poller does not die of it. At start the queue's redrive policy is
+ * read and its {@code maxReceiveCount} must be the policy's ({@link
+ * RetryPolicy#requireSameReceiveLimit}).
  */
 public final class SqsPoller implements AutoCloseable {
 
@@ -66,8 +68,6 @@ public final class SqsPoller implements AutoCloseable {
   public static final Duration MAX_WAIT = Duration.ofSeconds(20);
 
   private static final int MAX_BATCH = 10;
-  private static final Duration MIN_BACKOFF = Duration.ofMillis(200);
-  private static final Duration MAX_BACKOFF = Duration.ofSeconds(20);
 
   /** After the grace, how long aborted pushes get to give their tasks and messages back. */
   private static final Duration ABORT_WAIT = Duration.ofSeconds(10);
@@ -78,58 +78,20 @@ public final class SqsPoller implements AutoCloseable {
    */
   private static final Duration RECEIVE_MARGIN = Duration.ofSeconds(10);
 
-  /** How many parked messages are remembered to release early; the rest wait out their hold. */
-  static final int MAX_PARKED = 10_000;
-
   /** How often hosts with an open circuit are checked for a due probe. */
   private static final Duration PROBE_TICK = Duration.ofSeconds(1);
 
-  private static final String RECEIVE_COUNT = "ApproximateReceiveCount";
-  private static final String GROUP_ID = "MessageGroupId";
-
   private static final Logger log = LoggerFactory.getLogger(SqsPoller.class);
 
-  /**
-   * How the poller runs.
-   *
-   * @param workers messages processed at once (the global cap)
-   * @param visibilityTimeout the visibility each receive asks for
-   * @param waitTime how long one receive waits for messages (long polling; 0 to 20 s)
-   * @param shutdownGrace how long {@link #close()} lets pushes in flight finish
-   * @param fifo whether the queue is FIFO (one message per group at a time, in order)
-   */
-  public record Settings(
-      int workers,
-      Duration visibilityTimeout,
-      Duration waitTime,
-      Duration shutdownGrace,
-      boolean fifo) {
-
-    public Settings {
-      if (workers < 1) {
-        throw new IllegalArgumentException("workers must be at least 1, got " + workers);
-      }
-      Objects.requireNonNull(visibilityTimeout, "visibilityTimeout");
-      if (waitTime.isNegative() || waitTime.compareTo(MAX_WAIT) > 0) {
-        throw new IllegalArgumentException("waitTime must be 0 to 20 seconds, got " + waitTime);
-      }
-      if (shutdownGrace.isNegative()) {
-        throw new IllegalArgumentException("shutdownGrace must not be negative");
-      }
-    }
-  }
-
-  private final SqsClient sqs;
+  private final SqsWorkQueue queue;
   private final String queueUrl;
-  private final SqsMessages messages;
-  private final DeleteBatcher deletes;
   private final PushWorker worker;
-  private final Settings settings;
+  private final RetryPolicy retry;
+  private final PollerSettings settings;
   private final Semaphore slots;
   private final Map<String, AbortSignal> inFlight = new ConcurrentHashMap<>();
 
-  /** Receipt handles of parked messages, by message id, to release when a circuit closes. */
-  private final Map<String, String> parked = new ConcurrentHashMap<>();
+  private final ParkedMessages parked;
 
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final ScheduledExecutorService timer =
@@ -149,15 +111,19 @@ public final class SqsPoller implements AutoCloseable {
   private boolean closed;
   private Thread receiver;
 
-  public SqsPoller(SqsClient sqs, String queueUrl, PushWorker worker, Settings settings) {
-    this.sqs = Objects.requireNonNull(sqs, "sqs");
-    this.queueUrl = Objects.requireNonNull(queueUrl, "queueUrl");
+  /**
+   * @param queue the work queue; the poller closes it when it stops (sending the pending deletes)
+   * @param worker processes each message; its {@link RetryPolicy} paces failed receives too
+   */
+  public SqsPoller(SqsWorkQueue queue, PushWorker worker, PollerSettings settings) {
+    this.queue = Objects.requireNonNull(queue, "queue");
+    this.queueUrl = queue.url();
     this.worker = Objects.requireNonNull(worker, "worker");
+    this.retry = worker.settings().retry();
     this.settings = Objects.requireNonNull(settings, "settings");
-    this.messages = new SqsMessages(sqs, queueUrl);
-    this.deletes = new DeleteBatcher(sqs, queueUrl);
     this.slots = new Semaphore(settings.workers());
-    worker.circuits().onClose(host -> releaseParked());
+    this.parked = new ParkedMessages(queue.messages());
+    worker.circuits().onClose(host -> parked.releaseAll());
   }
 
   /**
@@ -173,13 +139,16 @@ public final class SqsPoller implements AutoCloseable {
     return this;
   }
 
-  public Settings settings() {
+  public PollerSettings settings() {
     return settings;
   }
 
   /**
    * Starts receiving on a background (virtual) thread. Does nothing if already closed (a stop
    * signal that arrived while the process was still starting).
+   *
+   * @throws dev.uplink.core.config.ConfigException if the queue dead-letters after another number
+   *     of receives than the retry policy expects
    */
   public synchronized void start() {
     if (closed) {
@@ -189,6 +158,7 @@ public final class SqsPoller implements AutoCloseable {
     if (receiver != null) {
       throw new IllegalStateException("already started");
     }
+    ReceiveLimitCheck.run(queue, retry);
     running = true;
     receiver = Thread.ofVirtual().name("uplink-sqs-receiver").start(this::receiveLoop);
     long tick = PROBE_TICK.toMillis();
@@ -263,7 +233,7 @@ public final class SqsPoller implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       groupTimer.shutdownNow();
-      deletes.close();
+      queue.close();
       terminated.countDown();
     }
   }
@@ -304,13 +274,13 @@ public final class SqsPoller implements AutoCloseable {
   // --- receiving --------------------------------------------------------------------------------
 
   private void receiveLoop() {
-    Duration backoff = MIN_BACKOFF;
+    int failuresInARow = 0;
     while (running) {
       int granted = 0;
       try {
         slots.acquire();
         granted = 1 + drainUpTo(MAX_BATCH - 1);
-        List<Message> batch;
+        List<ReceivedMessage> batch;
         receiving = true;
         try {
           if (!running) {
@@ -325,7 +295,7 @@ public final class SqsPoller implements AutoCloseable {
           break;
         }
         granted -= dispatch(batch);
-        backoff = MIN_BACKOFF;
+        failuresInARow = 0;
       } catch (InterruptedException e) {
         if (running) {
           log.debug("Receiver interrupted while running; continuing");
@@ -334,13 +304,10 @@ public final class SqsPoller implements AutoCloseable {
         if (!running) {
           break; // failing while stopping (or interrupted after all): nothing to retry
         }
+        Duration pause = retry.receivePause(++failuresInARow);
         log.warn(
-            "Receiving from {} failed; trying again in {}: {}", queueUrl, backoff, e.toString());
-        sleep(backoff);
-        backoff =
-            backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
-                ? MAX_BACKOFF
-                : backoff.multipliedBy(2);
+            "Receiving from {} failed; trying again in {}: {}", queueUrl, pause, e.getMessage());
+        sleep(pause);
       } finally {
         if (granted > 0) {
           slots.release(granted);
@@ -350,35 +317,27 @@ public final class SqsPoller implements AutoCloseable {
   }
 
   /** Messages a receive brought after the stop began: visible again at once, unprocessed. */
-  private void release(List<Message> batch) {
+  private void release(List<ReceivedMessage> batch) {
     if (batch.isEmpty()) {
       return;
     }
     var handles = new LinkedHashMap<String, String>();
     batch.forEach(m -> handles.put(m.messageId(), m.receiptHandle()));
-    int failed = messages.changeVisibility(handles, Duration.ZERO);
+    int failed = queue.messages().changeVisibility(handles, Duration.ZERO);
     log.info(
         "Stopping: released {} message(s) the last receive brought, unprocessed{}",
         batch.size() - failed,
         failed == 0 ? "" : " (" + failed + " could not be released and come back by themselves)");
   }
 
-  private List<Message> receive(int max) {
-    return sqs.receiveMessage(
-            r ->
-                r.queueUrl(queueUrl)
-                    .maxNumberOfMessages(max)
-                    .waitTimeSeconds((int) settings.waitTime().toSeconds())
-                    .visibilityTimeout(SqsMessages.seconds(settings.visibilityTimeout()))
-                    .messageSystemAttributeNamesWithStrings(RECEIVE_COUNT, GROUP_ID)
-                    .attributeNamesWithStrings(RECEIVE_COUNT, GROUP_ID))
-        .messages();
+  private List<ReceivedMessage> receive(int max) {
+    return queue.receive(max, settings.waitTime(), settings.visibilityTimeout());
   }
 
   /** Starts the batch's work; returns how many slots it took over (one per message). */
-  private int dispatch(List<Message> batch) {
+  private int dispatch(List<ReceivedMessage> batch) {
     if (!settings.fifo()) {
-      for (Message message : batch) {
+      for (ReceivedMessage message : batch) {
         AbortSignal abort = track(message);
         Thread.ofVirtual()
             .name("uplink-push-" + message.messageId())
@@ -386,34 +345,34 @@ public final class SqsPoller implements AutoCloseable {
       }
       return batch.size();
     }
-    Map<String, List<Message>> groups = new LinkedHashMap<>();
-    for (Message message : batch) {
-      String group = Optional.ofNullable(attribute(message, GROUP_ID)).orElse(message.messageId());
+    Map<String, List<ReceivedMessage>> groups = new LinkedHashMap<>();
+    for (ReceivedMessage message : batch) {
+      String group = message.delivery().messageGroupId().orElse(message.messageId());
       groups.computeIfAbsent(group, g -> new ArrayList<>()).add(message);
     }
-    for (Map.Entry<String, List<Message>> group : groups.entrySet()) {
-      List<Message> inOrder = group.getValue();
-      Map<Message, AbortSignal> signals = new LinkedHashMap<>();
+    for (Map.Entry<String, List<ReceivedMessage>> group : groups.entrySet()) {
+      List<ReceivedMessage> inOrder = group.getValue();
+      Map<ReceivedMessage, AbortSignal> signals = new LinkedHashMap<>();
       inOrder.forEach(m -> signals.put(m, track(m)));
       Thread.ofVirtual().name("uplink-group-" + group.getKey()).start(() -> runGroup(signals));
     }
     return batch.size();
   }
 
-  private AbortSignal track(Message message) {
-    parked.remove(message.messageId()); // back: its old receipt handle is no longer the one
+  private AbortSignal track(ReceivedMessage message) {
+    parked.forget(message.messageId()); // back: its old receipt handle is no longer the one
     AbortSignal abort = new AbortSignal();
     inFlight.put(message.receiptHandle(), abort);
     return abort;
   }
 
-  private void untrack(Message message) {
+  private void untrack(ReceivedMessage message) {
     inFlight.remove(message.receiptHandle());
     slots.release();
   }
 
   /** One message: process, apply the outcome, give the slot back. */
-  private void runOne(Message message, AbortSignal abort) {
+  private void runOne(ReceivedMessage message, AbortSignal abort) {
     try {
       Outcome outcome = process(message, abort);
       apply(message, outcome);
@@ -427,9 +386,9 @@ public final class SqsPoller implements AutoCloseable {
    * One FIFO message group's messages, in order: the waiting ones are kept invisible; after one is
    * kept, the rest go back with it, unprocessed, so none overtakes it.
    */
-  private void runGroup(Map<Message, AbortSignal> inOrder) {
-    List<Message> waiting = new ArrayList<>(inOrder.keySet());
-    Set<Message> pending = ConcurrentHashMap.newKeySet();
+  private void runGroup(Map<ReceivedMessage, AbortSignal> inOrder) {
+    List<ReceivedMessage> waiting = new ArrayList<>(inOrder.keySet());
+    Set<ReceivedMessage> pending = ConcurrentHashMap.newKeySet();
     pending.addAll(waiting);
     Heartbeat keepInvisible =
         Heartbeat.start(
@@ -438,18 +397,21 @@ public final class SqsPoller implements AutoCloseable {
             () ->
                 pending.forEach(
                     m ->
-                        messages.changeVisibility(
-                            m.messageId(), m.receiptHandle(), settings.visibilityTimeout())));
+                        queue
+                            .messages()
+                            .changeVisibility(
+                                m.messageId(), m.receiptHandle(), settings.visibilityTimeout())));
     Outcome kept = null;
     try {
-      for (Message message : waiting) {
+      for (ReceivedMessage message : waiting) {
         pending.remove(message);
         try {
           if (kept != null) {
-            messages.changeVisibility(
-                message.messageId(), message.receiptHandle(), kept.visibility());
+            queue
+                .messages()
+                .changeVisibility(message.messageId(), message.receiptHandle(), kept.visibility());
             if (kept.kind() == Outcome.Kind.PARKED) {
-              park(message);
+              parked.park(message);
             }
             continue;
           }
@@ -467,40 +429,17 @@ public final class SqsPoller implements AutoCloseable {
     }
   }
 
-  private void apply(Message message, Outcome outcome) {
+  private void apply(ReceivedMessage message, Outcome outcome) {
     if (outcome.deletesMessage()) {
-      deletes.delete(message.messageId(), message.receiptHandle());
+      queue.delete(message.messageId(), message.receiptHandle());
     } else {
-      messages.changeVisibility(message.messageId(), message.receiptHandle(), outcome.visibility());
+      queue
+          .messages()
+          .changeVisibility(message.messageId(), message.receiptHandle(), outcome.visibility());
       if (outcome.kind() == Outcome.Kind.PARKED) {
-        park(message);
+        parked.park(message);
       }
     }
-  }
-
-  private void park(Message message) {
-    if (parked.size() < MAX_PARKED) {
-      parked.put(message.messageId(), message.receiptHandle());
-    }
-  }
-
-  /** A circuit closed: the messages parked for their host's sake go back to work now. */
-  private void releaseParked() {
-    var release = new LinkedHashMap<String, String>();
-    for (String id : List.copyOf(parked.keySet())) {
-      String handle = parked.remove(id);
-      if (handle != null) {
-        release.put(id, handle);
-      }
-    }
-    if (release.isEmpty()) {
-      return;
-    }
-    int failed = messages.changeVisibility(release, Duration.ZERO);
-    log.info(
-        "A host answers again: {} parked message(s) visible again now{}",
-        release.size() - failed,
-        failed == 0 ? "" : " (" + failed + " wait out their hold)");
   }
 
   private void probe() {
@@ -511,27 +450,17 @@ public final class SqsPoller implements AutoCloseable {
     }
   }
 
-  private Outcome process(Message message, AbortSignal abort) {
-    var delivery =
-        new Delivery(
-            message.messageId(),
-            message.body(),
-            Delivery.receiveCount(attribute(message, RECEIVE_COUNT)),
-            Optional.ofNullable(attribute(message, GROUP_ID)));
+  private Outcome process(ReceivedMessage message, AbortSignal abort) {
     try {
       return worker.process(
-          delivery,
-          messages.visibility(message.messageId(), message.receiptHandle()),
+          message.delivery(),
+          queue.messages().visibility(message.messageId(), message.receiptHandle()),
           abort,
           Optional.empty());
     } catch (RuntimeException e) {
       log.error("Message {}: unexpected failure", message.messageId(), e);
       return Outcome.retryAfter(Duration.ZERO);
     }
-  }
-
-  private static String attribute(Message message, String name) {
-    return message.hasAttributes() ? message.attributesAsStrings().get(name) : null;
   }
 
   private void reconcile() {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.uplink.core.config.IncusSettings;
 import dev.uplink.core.domain.Destination;
-import dev.uplink.core.domain.TaskError;
 import dev.uplink.processor.InstanceNotFoundException;
 import dev.uplink.processor.IntegrityMismatchException;
 import dev.uplink.processor.PathNotFoundException;
@@ -250,7 +249,7 @@ abstract class IncusClientContract {
             TargetErrorException.class,
             e -> {
               assertThat(e.permanent()).as("permanent").isTrue();
-              assertThat(e.code()).isEqualTo(TaskError.INCUS_ERROR);
+              assertThat(e.code()).isEqualTo(PushException.INCUS_ERROR);
             })
         .hasMessageContaining("file name too long");
   }

@@ -87,4 +87,37 @@ class PemTest {
     assertThatThrownBy(() -> Pem.certificate(dir.resolve("junk.pem")))
         .isInstanceOf(ConfigException.class);
   }
+
+  @Test
+  void givenUnreadableFile_whenRead_thenTheErrorKeepsTheCause() {
+    Path missing = dir.resolve("missing.pem");
+
+    assertThatThrownBy(() -> Pem.certificate(missing))
+        .isInstanceOf(ConfigException.class)
+        .hasRootCauseInstanceOf(java.nio.file.NoSuchFileException.class);
+    assertThatThrownBy(() -> Pem.privateKey(missing))
+        .isInstanceOf(ConfigException.class)
+        .hasRootCauseInstanceOf(java.nio.file.NoSuchFileException.class);
+  }
+
+  @Test
+  void givenMalformedCertificate_whenRead_thenTheErrorKeepsTheCause() throws Exception {
+    Files.writeString(
+        dir.resolve("bad.crt"), "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+
+    assertThatThrownBy(() -> Pem.certificate(dir.resolve("bad.crt")))
+        .isInstanceOf(ConfigException.class)
+        .hasCauseInstanceOf(java.security.cert.CertificateException.class);
+  }
+
+  @Test
+  void givenKeyThatIsNotBase64_whenRead_thenTheErrorKeepsTheCause() throws Exception {
+    Files.writeString(
+        dir.resolve("bad.key"), "-----BEGIN PRIVATE KEY-----\nA\n-----END PRIVATE KEY-----\n");
+
+    assertThatThrownBy(() -> Pem.privateKey(dir.resolve("bad.key")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("not valid base64")
+        .hasCauseInstanceOf(IllegalArgumentException.class);
+  }
 }

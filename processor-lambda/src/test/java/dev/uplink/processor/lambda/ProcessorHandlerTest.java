@@ -1,5 +1,7 @@
 package dev.uplink.processor.lambda;
 
+import static dev.uplink.processor.PushWorkerBuilder.aPushWorker;
+import static dev.uplink.processor.PushWorkerBuilder.productionSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.Context;
@@ -16,10 +18,10 @@ import dev.uplink.processor.FakeSqsClient;
 import dev.uplink.processor.InMemoryObjectStore;
 import dev.uplink.processor.PushWorker;
 import dev.uplink.processor.RecordingFileTarget;
-import dev.uplink.processor.SqsMessages;
 import dev.uplink.processor.TargetUnavailableException;
 import dev.uplink.processor.Tasks;
 import dev.uplink.processor.WorkerSettings;
+import dev.uplink.processor.aws.SqsMessages;
 import java.io.InputStream;
 import java.lang.reflect.Proxy;
 import java.time.Clock;
@@ -47,13 +49,14 @@ class ProcessorHandlerTest {
       new RecordingFileTarget()
           .failFor("/srv/b.txt", new TargetUnavailableException("Incus is unavailable", null));
   private final PushWorker worker =
-      new PushWorker(
-          tasks,
-          objects,
-          target,
+      aPushWorker()
+          .tasks(tasks)
+          .objects(objects)
+          .target(target)
           // ticking, so deadlines pass
-          Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), NOW)),
-          new WorkerSettings(Duration.ofSeconds(60), 5, Duration.ofMinutes(15), false, 8));
+          .clock(Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), NOW)))
+          .settings(productionSettings().withVisibilityTimeout(Duration.ofSeconds(60)))
+          .build();
   private final ProcessorHandler handler =
       new ProcessorHandler(
           worker,
@@ -188,9 +191,9 @@ class ProcessorHandlerTest {
     WorkerSettings settings = worker.settings();
     assertThat(sqs.visibilityChangesOf(SUCCEEDING_RECEIPT))
         .as("held for the first receive's hold, not a backoff of seconds")
-        .containsExactly((int) settings.hold(1).toSeconds());
+        .containsExactly((int) settings.retry().hold(1).toSeconds());
     assertThat(sqs.visibilityChangesOf(FAILING_RECEIPT))
-        .containsExactly((int) settings.hold(3).toSeconds());
+        .containsExactly((int) settings.retry().hold(3).toSeconds());
     assertThat(tasks.find(SUCCEEDING).orElseThrow().status()).isEqualTo(TaskStatus.PENDING);
     assertThat(tasks.find(FAILING).orElseThrow().status()).isEqualTo(TaskStatus.PENDING);
     assertThat(

@@ -1,7 +1,11 @@
 package dev.uplink.processor.poller;
 
+import static dev.uplink.processor.PushWorkerBuilder.aPushWorker;
+import static dev.uplink.processor.PushWorkerBuilder.productionSettings;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.uplink.core.config.ConfigException;
 import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.UploadTask;
@@ -13,7 +17,7 @@ import dev.uplink.processor.PushWorker;
 import dev.uplink.processor.RecordingFileTarget;
 import dev.uplink.processor.TargetUnavailableException;
 import dev.uplink.processor.Tasks;
-import dev.uplink.processor.WorkerSettings;
+import dev.uplink.processor.aws.SqsWorkQueue;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -165,10 +169,9 @@ class SqsPollerTest {
       throws Exception {
     var poller =
         new SqsPoller(
-            sqs,
-            "http://sqs.local/q",
+            new SqsWorkQueue(sqs, "http://sqs.local/q"),
             worker(new RecordingFileTarget()),
-            new SqsPoller.Settings(
+            new PollerSettings(
                 2, Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofSeconds(5), false));
     poller.start();
     await(() -> !sqs.receives().isEmpty());
@@ -192,10 +195,9 @@ class SqsPollerTest {
     TaskId id = task("/srv/arrived-late.txt");
     var poller =
         new SqsPoller(
-            sqs,
-            "http://sqs.local/q",
+            new SqsWorkQueue(sqs, "http://sqs.local/q"),
             worker(target),
-            new SqsPoller.Settings(
+            new PollerSettings(
                 2, Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(5), false));
     poller.start();
     await(() -> !sqs.receives().isEmpty());
@@ -225,10 +227,9 @@ class SqsPollerTest {
     sqs.send("m-busy", TaskMessage.bodyFor(task("/srv/busy.txt")));
     var poller =
         new SqsPoller(
-            sqs,
-            "http://sqs.local/q",
+            new SqsWorkQueue(sqs, "http://sqs.local/q"),
             worker(target),
-            new SqsPoller.Settings(
+            new PollerSettings(
                 1, Duration.ofSeconds(30), Duration.ofSeconds(20), Duration.ofSeconds(5), false));
     poller.start();
     await(() -> target.started() == 1);
@@ -288,19 +289,18 @@ class SqsPollerTest {
     var target = new RecordingFileTarget().unreachable(true);
     sqs.send("m-wait", TaskMessage.bodyFor(task("/srv/wait.txt")));
     PushWorker ticking =
-        new PushWorker(
-            tasks,
-            objects,
-            target,
-            Clock.systemUTC(),
-            new WorkerSettings(Duration.ofSeconds(30), 5, Duration.ofSeconds(300), false, 8));
+        aPushWorker()
+            .tasks(tasks)
+            .objects(objects)
+            .target(target)
+            .settings(productionSettings().withVisibilityTimeout(Duration.ofSeconds(30)))
+            .build();
     workers.add(ticking);
     var poller =
         new SqsPoller(
-            sqs,
-            "http://sqs.local/q",
+            new SqsWorkQueue(sqs, "http://sqs.local/q"),
             ticking,
-            new SqsPoller.Settings(
+            new PollerSettings(
                 2, Duration.ofSeconds(30), Duration.ZERO, Duration.ofSeconds(5), false));
     try (poller) {
       poller.start();
@@ -331,10 +331,9 @@ class SqsPollerTest {
     w.circuits().failed("incus.test:8443", "refused");
     var poller =
         new SqsPoller(
-                sqs,
-                "http://sqs.local/q",
+                new SqsWorkQueue(sqs, "http://sqs.local/q"),
                 w,
-                new SqsPoller.Settings(
+                new PollerSettings(
                     1, Duration.ofSeconds(30), Duration.ZERO, Duration.ofSeconds(5), false))
             .withReconciler(runs::incrementAndGet, Duration.ofMillis(50));
     try (poller) {
@@ -362,22 +361,50 @@ class SqsPollerTest {
     assertThat(runs.get()).isEqualTo(after);
   }
 
+  @Test
+  void givenTheQueueDeadLettersAfterAnotherReceiveCount_whenStarting_thenRefusedBeforeAnyReceive() {
+    sqs.redriveMaxReceiveCount(3);
+    try (var poller = poller(new RecordingFileTarget(), 1, Duration.ZERO, false)) {
+
+      assertThatThrownBy(poller::start)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("UPLINK_MAX_RECEIVE_COUNT is 5")
+          .hasMessageContaining("after 3 receives");
+      assertThat(sqs.receives()).isEmpty();
+    }
+  }
+
+  @Test
+  void givenTheQueueDeadLettersAfterTheSameReceiveCount_whenStarting_thenItPolls()
+      throws Exception {
+    sqs.redriveMaxReceiveCount(productionSettings().retry().maxReceiveCount());
+    try (var poller = poller(new RecordingFileTarget(), 1, Duration.ZERO, false)) {
+      poller.start();
+
+      await(() -> !sqs.receives().isEmpty());
+      assertThat(poller.isRunning()).isTrue();
+    }
+  }
+
   private SqsPoller poller(RecordingFileTarget target, int workers, Duration grace, boolean fifo) {
     return new SqsPoller(
-        sqs,
-        "http://sqs.local/q",
+        new SqsWorkQueue(sqs, "http://sqs.local/q"),
         worker(target),
-        new SqsPoller.Settings(workers, Duration.ofSeconds(30), Duration.ZERO, grace, fifo));
+        new PollerSettings(workers, Duration.ofSeconds(30), Duration.ZERO, grace, fifo));
   }
 
   private PushWorker worker(RecordingFileTarget target) {
     var worker =
-        new PushWorker(
-            tasks,
-            objects,
-            target,
-            Clock.fixed(NOW, ZoneOffset.UTC),
-            new WorkerSettings(Duration.ofSeconds(30), 5, Duration.ofMinutes(15), false, 64));
+        aPushWorker()
+            .tasks(tasks)
+            .objects(objects)
+            .target(target)
+            .clock(Clock.fixed(NOW, ZoneOffset.UTC))
+            .settings(
+                productionSettings()
+                    .withVisibilityTimeout(Duration.ofSeconds(30))
+                    .withPerHostWorkers(64))
+            .build();
     workers.add(worker);
     return worker;
   }

@@ -2,7 +2,6 @@ package dev.uplink.processor.incus.sftp;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -10,13 +9,10 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
-import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -106,7 +102,7 @@ public final class SftpSession implements Closeable {
     if (body.length < length) {
       throw new EOFException("The SFTP server closed the stream during the handshake");
     }
-    var reply = new Reader(body);
+    var reply = new SftpReader(body);
     int type = reply.u8();
     if (type != VERSION_REPLY) {
       throw new IOException("Not an SFTP server: first packet of type " + type);
@@ -313,7 +309,7 @@ public final class SftpSession implements Closeable {
     return Optional.of(reply.body.attrs());
   }
 
-  private byte[] handle(Request request, String operation, String path) throws IOException {
+  private byte[] handle(SftpRequest request, String operation, String path) throws IOException {
     Reply reply = call(request, operation, path);
     if (reply.type == STATUS) {
       int status = reply.body.u32();
@@ -323,7 +319,7 @@ public final class SftpSession implements Closeable {
     return reply.body.bytes();
   }
 
-  private void expectOk(Request request, String operation, String path) throws IOException {
+  private void expectOk(SftpRequest request, String operation, String path) throws IOException {
     Reply reply = call(request, operation, path);
     requireType(reply, STATUS, operation);
     int status = reply.body.u32();
@@ -341,12 +337,12 @@ public final class SftpSession implements Closeable {
     }
   }
 
-  private Request request(int type) {
-    return new Request(type, nextId++);
+  private SftpRequest request(int type) {
+    return new SftpRequest(type, nextId++);
   }
 
   /** Sends one request and reads until its answer, collecting write answers on the way. */
-  private Reply call(Request request, String operation, String path) throws IOException {
+  private Reply call(SftpRequest request, String operation, String path) throws IOException {
     if (broken) {
       throw new IOException(
           "The SFTP session is closed or broken (" + operation + " " + path + ")");
@@ -404,7 +400,7 @@ public final class SftpSession implements Closeable {
             throw new EOFException("The SFTP server closed the stream mid-packet");
           }
         });
-    var reader = new Reader(body[0]);
+    var reader = new SftpReader(body[0]);
     int type = reader.u8();
     int id = reader.u32();
     return new Reply(type, id, reader);
@@ -424,151 +420,5 @@ public final class SftpSession implements Closeable {
     }
   }
 
-  private record Reply(int type, int id, Reader body) {}
-
-  /** A request's body, built in memory (small: paths and attributes; writes bypass it). */
-  private static final class Request {
-    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(128);
-    private final DataOutputStream data = new DataOutputStream(buffer);
-    private final int id;
-
-    Request(int type, int id) {
-      this.id = id;
-      u8(type);
-      u32(id);
-    }
-
-    Request u8(int value) {
-      buffer.write(value);
-      return this;
-    }
-
-    Request u32(int value) {
-      try {
-        data.writeInt(value);
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
-      return this;
-    }
-
-    Request u64(long value) {
-      try {
-        data.writeLong(value);
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
-      return this;
-    }
-
-    Request bytes(byte[] value) {
-      u32(value.length);
-      buffer.writeBytes(value);
-      return this;
-    }
-
-    Request string(String value) {
-      return bytes(value.getBytes(StandardCharsets.UTF_8));
-    }
-
-    Request attrs(SftpAttributes attributes) {
-      u32(attributes.flags());
-      attributes.size().ifPresent(this::u64);
-      if (attributes.uid().isPresent() || attributes.gid().isPresent()) {
-        u32((int) attributes.uid().orElseThrow());
-        u32((int) attributes.gid().orElseThrow());
-      }
-      attributes.permissions().ifPresent(this::u32);
-      return this;
-    }
-  }
-
-  /** Reads an answer's fields in order. */
-  private static final class Reader {
-    private final byte[] body;
-    private int at;
-
-    Reader(byte[] body) {
-      this.body = body;
-    }
-
-    int remaining() {
-      return body.length - at;
-    }
-
-    int u8() throws IOException {
-      need(1);
-      return body[at++] & 0xff;
-    }
-
-    int u32() throws IOException {
-      need(4);
-      int value =
-          ((body[at] & 0xff) << 24)
-              | ((body[at + 1] & 0xff) << 16)
-              | ((body[at + 2] & 0xff) << 8)
-              | (body[at + 3] & 0xff);
-      at += 4;
-      return value;
-    }
-
-    long u64() throws IOException {
-      return ((long) u32() << 32) | (u32() & 0xffff_ffffL);
-    }
-
-    byte[] bytes() throws IOException {
-      int length = u32();
-      if (length < 0) {
-        throw new IOException("Malformed SFTP packet: negative length");
-      }
-      need(length);
-      byte[] value = java.util.Arrays.copyOfRange(body, at, at + length);
-      at += length;
-      return value;
-    }
-
-    String string() throws IOException {
-      if (remaining() == 0) {
-        return ""; // some servers omit the trailing message and language tag
-      }
-      return new String(bytes(), StandardCharsets.UTF_8);
-    }
-
-    SftpAttributes attrs() throws IOException {
-      int flags = u32();
-      OptionalLong size = OptionalLong.empty();
-      OptionalLong uid = OptionalLong.empty();
-      OptionalLong gid = OptionalLong.empty();
-      OptionalInt permissions = OptionalInt.empty();
-      if ((flags & SftpAttributes.FLAG_SIZE) != 0) {
-        size = OptionalLong.of(u64());
-      }
-      if ((flags & SftpAttributes.FLAG_UIDGID) != 0) {
-        uid = OptionalLong.of(u32() & 0xffff_ffffL);
-        gid = OptionalLong.of(u32() & 0xffff_ffffL);
-      }
-      if ((flags & SftpAttributes.FLAG_PERMISSIONS) != 0) {
-        permissions = OptionalInt.of(u32());
-      }
-      if ((flags & SftpAttributes.FLAG_ACMODTIME) != 0) {
-        u32();
-        u32();
-      }
-      if ((flags & SftpAttributes.FLAG_EXTENDED) != 0) {
-        int count = u32();
-        for (int i = 0; i < count; i++) {
-          bytes();
-          bytes();
-        }
-      }
-      return new SftpAttributes(size, uid, gid, permissions);
-    }
-
-    private void need(int n) throws IOException {
-      if (n > remaining()) {
-        throw new IOException(
-            "Malformed SFTP packet: " + n + " bytes wanted, " + remaining() + " left");
-      }
-    }
-  }
+  private record Reply(int type, int id, SftpReader body) {}
 }

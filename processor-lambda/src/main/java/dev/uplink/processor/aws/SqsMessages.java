@@ -1,5 +1,8 @@
-package dev.uplink.processor;
+package dev.uplink.processor.aws;
 
+import dev.uplink.core.aws.AwsErrors;
+import dev.uplink.processor.MessageVisibility;
+import dev.uplink.processor.RetryPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 
@@ -52,7 +56,7 @@ public final class SqsMessages {
           "Message {}: changing its visibility to {} s failed: {}",
           messageId,
           seconds,
-          e.toString());
+          describe(e));
       return false;
     }
   }
@@ -95,16 +99,23 @@ public final class SqsMessages {
             "Messages {}: changing their visibility to {} s failed: {}",
             chunk.stream().map(Map.Entry::getKey).toList(),
             seconds,
-            e.toString());
+            describe(e));
       }
     }
     return failed;
+  }
+
+  /** What went wrong, in the domain's words when SQS failed ({@link AwsErrors}). */
+  private String describe(RuntimeException e) {
+    return e instanceof SdkException sdk
+        ? AwsErrors.translate("SQS queue " + queueUrl, sdk).getMessage()
+        : e.toString();
   }
 
   /** Rounded up to whole seconds, within what SQS accepts. */
   public static int seconds(Duration timeout) {
     long millis = Math.max(0, timeout.toMillis());
     long seconds = (millis + 999) / 1000;
-    return (int) Math.min(seconds, WorkerSettings.MAX_VISIBILITY.toSeconds());
+    return (int) Math.min(seconds, RetryPolicy.MAX_VISIBILITY.toSeconds());
   }
 }

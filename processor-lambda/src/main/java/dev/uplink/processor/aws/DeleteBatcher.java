@@ -1,5 +1,6 @@
-package dev.uplink.processor.poller;
+package dev.uplink.processor.aws;
 
+import dev.uplink.core.aws.AwsErrors;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
@@ -128,7 +130,11 @@ final class DeleteBatcher implements AutoCloseable {
                       f.message()));
     } catch (RuntimeException e) {
       log.warn(
-          "Deleting {} message(s) failed (they will come back): {}", batch.size(), e.toString());
+          "Deleting {} message(s) failed (they will come back): {}",
+          batch.size(),
+          e instanceof SdkException sdk
+              ? AwsErrors.translate("SQS queue " + queueUrl, sdk).getMessage()
+              : e.toString());
     }
   }
 }

@@ -1,4 +1,4 @@
-package dev.uplink.processor.poller;
+package dev.uplink.processor.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
