@@ -6,12 +6,10 @@ import dev.uplink.core.aws.S3ObjectStore;
 import dev.uplink.core.aws.SqsTaskQueue;
 import dev.uplink.core.config.ConfigException;
 import dev.uplink.core.config.UplinkConfig;
-import dev.uplink.core.domain.ObjectStore;
 import dev.uplink.core.domain.Reconciler;
 import dev.uplink.core.domain.TaskStore;
 import dev.uplink.core.health.Readiness;
 import dev.uplink.core.health.ReadinessCheck;
-import dev.uplink.processor.aws.SdkErrorTranslation;
 import dev.uplink.processor.aws.SqsMessages;
 import dev.uplink.processor.aws.SqsQueues;
 import dev.uplink.processor.aws.SqsWorkQueue;
@@ -67,10 +65,7 @@ public final class ProcessorWiring implements AutoCloseable {
     this.worker =
         new PushWorker(
             tasks,
-            SdkErrorTranslation.translating(
-                ObjectStore.class,
-                new S3ObjectStore(clients.s3(), config.aws().bucket(), config.partSizeBytes()),
-                "S3 bucket " + config.aws().bucket()),
+            new S3ObjectStore(clients.s3(), config.aws().bucket(), config.partSizeBytes()),
             target,
             Clock.systemUTC(),
             WorkerSettings.from(config),
@@ -93,11 +88,8 @@ public final class ProcessorWiring implements AutoCloseable {
   }
 
   private static TaskStore taskStore(UplinkConfig config, AwsClients clients) {
-    return SdkErrorTranslation.translating(
-        TaskStore.class,
-        new DynamoDbTaskStore(
-            clients.dynamoDb(), config.aws().table(), config.processing().taskRetention()),
-        "DynamoDB table " + config.aws().table());
+    return new DynamoDbTaskStore(
+        clients.dynamoDb(), config.aws().table(), config.processing().taskRetention());
   }
 
   /**

@@ -1,7 +1,6 @@
 package dev.uplink.api;
 
 import dev.uplink.core.aws.AwsClients;
-import dev.uplink.core.aws.AwsErrors;
 import dev.uplink.core.aws.DynamoDbTaskStore;
 import dev.uplink.core.aws.OperatorServices;
 import dev.uplink.core.aws.S3DirectUploads;
@@ -12,7 +11,6 @@ import dev.uplink.core.domain.DependencyException;
 import dev.uplink.core.operations.OperatorService;
 import java.time.Clock;
 import java.util.Optional;
-import software.amazon.awssdk.core.exception.SdkException;
 
 /** Builds the {@link UploadService} on the AWS adapters: the one place that names them. */
 public final class UploadServices {
@@ -22,31 +20,9 @@ public final class UploadServices {
    * 5xx) or a {@link Outages#NETWORK} failure; a REJECTED one (a request AWS refuses) and anything
    * else (a malformed stored item, a bug) are not.
    */
-  public static final Outages AWS_OUTAGES = UploadServices::isAwsOutage;
+  public static final Outages AWS_OUTAGES = Outages.DEPENDENCIES;
 
   private UploadServices() {}
-
-  private static boolean isAwsOutage(Throwable failure) {
-    return Outages.DEPENDENCIES.isOutage(translated(failure));
-  }
-
-  /**
-   * TEMPORARY, until every core/aws adapter throws {@link DependencyException} (issue 17): the one
-   * place in upload-api that still reads the SDK's exceptions, translated as the adapters will
-   * ({@link AwsErrors}), so that the answer is the same whichever the adapter threw. Delete it (and
-   * {@link #isAwsOutage} becomes {@link Outages#DEPENDENCIES}) once they all do.
-   */
-  private static Throwable translated(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof DependencyException) {
-        return failure; // translated by the adapter already
-      }
-      if (t instanceof SdkException sdk) {
-        return AwsErrors.translate("AWS", sdk);
-      }
-    }
-    return failure;
-  }
 
   /** The service over S3, DynamoDB and SQS as {@code config} names them, using {@code clients}. */
   public static UploadService onAws(UplinkConfig config, AwsClients clients) {

@@ -13,21 +13,6 @@ public record TaskError(String code, String message) {
   /** The destination's instance does not exist on the target. */
   public static final String INSTANCE_NOT_FOUND = "INSTANCE_NOT_FOUND";
 
-  /**
-   * Incus's code, owned by the processor ({@code dev.uplink.processor.PushException}) since core
-   * knows no push target. Kept only for the tests in core and infra that use it as a sample code.
-   */
-  @Deprecated(forRemoval = true)
-  public static final String INCUS_FORBIDDEN = "INCUS_FORBIDDEN";
-
-  /** Incus's code, owned by the processor: see {@link #INCUS_FORBIDDEN}. */
-  @Deprecated(forRemoval = true)
-  public static final String INCUS_ERROR = "INCUS_ERROR";
-
-  /** Incus's code, owned by the processor: see {@link #INCUS_FORBIDDEN}. */
-  @Deprecated(forRemoval = true)
-  public static final String INCUS_UNAVAILABLE = "INCUS_UNAVAILABLE";
-
   public static final String OBJECT_MISSING = "OBJECT_MISSING";
   public static final String INTERNAL = "INTERNAL";
   public static final String RETRIES_EXHAUSTED = "RETRIES_EXHAUSTED";

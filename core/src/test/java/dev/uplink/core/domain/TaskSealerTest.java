@@ -192,7 +192,7 @@ class TaskSealerTest {
               sealed.sha256(),
               TaskStatus.PROCESSING,
               3,
-              Optional.of(new TaskError(TaskError.INCUS_UNAVAILABLE, "down")),
+              Optional.of(new TaskError("INCUS_UNAVAILABLE", "down")),
               Optional.of(NOW.plusSeconds(300)),
               sealed.createdAt(),
               NOW.plusSeconds(10),

@@ -39,7 +39,7 @@ class OperatorServiceTest {
 
   private static final Instant START = Instant.parse("2026-11-22T10:00:00Z");
   private static final TaskError UNREACHABLE =
-      new TaskError(TaskError.INCUS_UNAVAILABLE, "connection refused");
+      new TaskError("INCUS_UNAVAILABLE", "connection refused");
   private static final String OPS = "ops";
 
   private final SettableClock clock = new SettableClock(START);

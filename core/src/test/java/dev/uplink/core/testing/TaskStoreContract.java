@@ -125,7 +125,7 @@ public abstract class TaskStoreContract {
             awaiting.sha256(),
             TaskStatus.PROCESSING,
             2,
-            Optional.of(new TaskError(TaskError.INCUS_UNAVAILABLE, "refused")),
+            Optional.of(new TaskError("INCUS_UNAVAILABLE", "refused")),
             Optional.of(START.plus(LEASE)),
             START,
             START.plusMillis(1),
@@ -605,7 +605,7 @@ public abstract class TaskStoreContract {
             task.id(),
             1,
             TaskStatus.PENDING,
-            Optional.of(new TaskError(TaskError.INCUS_UNAVAILABLE, "reset")),
+            Optional.of(new TaskError("INCUS_UNAVAILABLE", "reset")),
             START.plusSeconds(2));
     assertThat(released.bytesPushed()).as("given back").isEqualTo(700);
 
@@ -647,7 +647,7 @@ public abstract class TaskStoreContract {
   // ---- timeline and retry --------------------------------------------------------------------
 
   private static TaskError unavailable(String message) {
-    return new TaskError(TaskError.INCUS_UNAVAILABLE, message);
+    return new TaskError("INCUS_UNAVAILABLE", message);
   }
 
   @Test

@@ -448,7 +448,7 @@ class DynamoDbTaskStoreTest {
     @Test
     void givenTheHolder_whenReleasedWithAnError_thenPendingWithoutLeaseOrExpiryAndErrorKept() {
       UploadTask claimed = aStoredTaskIn(TaskStatus.PROCESSING);
-      var error = new TaskError(TaskError.INCUS_UNAVAILABLE, "connection refused");
+      var error = new TaskError("INCUS_UNAVAILABLE", "connection refused");
 
       UploadTask released =
           store.finish(
@@ -466,7 +466,7 @@ class DynamoDbTaskStoreTest {
     @Test
     void givenTaskWithError_whenFinishedDone_thenTheErrorIsRemovedAndTheTimelineKeepsIt() {
       UploadTask task = aStoredTaskIn(TaskStatus.PROCESSING);
-      var error = new TaskError(TaskError.INCUS_UNAVAILABLE, "connection refused");
+      var error = new TaskError("INCUS_UNAVAILABLE", "connection refused");
       store.finish(task.id(), 1, TaskStatus.PENDING, Optional.of(error), CREATED.plusSeconds(3));
       store.claim(task.id(), CREATED.plusSeconds(4), LEASE);
 
