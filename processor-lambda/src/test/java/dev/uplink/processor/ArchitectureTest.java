@@ -72,11 +72,15 @@ class ArchitectureTest {
               "dev.uplink.core.domain..",
               "dev.uplink.core.logging..",
               "dev.uplink.core.config..",
+              // The queue message's codec: the Lambda and the poller hand the body over as SQS
+              // gave it, and the worker reads the task id out of it (Jackson stays behind it).
+              "dev.uplink.core.json..",
               "dev.uplink.processor")
           .as(
               "the worker's core (PushWorker, RetryPolicy, FailureClassifier, ...) imports no AWS"
                   + " SDK, no Jackson, no HTTP and none of the adapters (MeterPushMetrics is"
-                  + " Micrometer's adapter, ProcessorWiring the composition root)");
+                  + " Micrometer's adapter, ProcessorWiring the composition root; core.json is the"
+                  + " message codec)");
 
   @ArchTest
   static final ArchRule the_incus_target_knows_no_aws =
