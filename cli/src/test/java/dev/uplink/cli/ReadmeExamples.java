@@ -110,6 +110,8 @@ final class ReadmeExamples {
     script.append(
         """
         set -euo pipefail
+        # What an example starts in the background ends with the shell.
+        trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
         # A command the README says exits N: any other exit code fails the example.
         __exits() {
           local want=$1 got=0; shift
@@ -138,7 +140,7 @@ final class ReadmeExamples {
           .append(" > '")
           .append(progress)
           .append("'\n")
-          .append("echo '>>> ")
+          .append("printf '\\n>>> %s\\n' '")
           .append(example.toString().replace("'", "'\\''"))
           .append("'\n")
           .append(withChecks(code));

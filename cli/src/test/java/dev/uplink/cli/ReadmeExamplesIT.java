@@ -1,15 +1,22 @@
 package dev.uplink.cli;
 
 import dev.uplink.infra.UplinkLocal;
+import dev.uplink.processor.incus.IncusTestEnvironment;
+import dev.uplink.processor.incus.TcpForwarder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +40,12 @@ class ReadmeExamplesIT {
   /** The sections whose examples run against {@code uplink local} with the directory target. */
   static final List<String> ON_UPLINK_LOCAL = List.of("Try it", "uplink CLI", "API");
 
+  /**
+   * The section whose examples need a real incusd: its first example starts the stack, the others
+   * run in a second shell holding the banner's exports.
+   */
+  static final String DEAD_LETTERS = "Dead letters";
+
   private static final Path README =
       Path.of(System.getProperty("uplink.readme", "../README.md")).toAbsolutePath();
   private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(150);
@@ -54,6 +67,30 @@ class ReadmeExamplesIT {
           Map.of("http://127.0.0.1:8080", base, "/tmp/", tmp + "/"),
           environment,
           local);
+    }
+  }
+
+  @Test
+  @DisplayName("Dead letters works against uplink local and a real incusd")
+  void runDeadLetters(@TempDir Path dir) throws Exception {
+    IncusTestEnvironment.require(); // under CI=true, no incusd fails here
+    requireCommands("socat", "incus");
+    List<ReadmeExamples.Example> examples =
+        ReadmeExamples.in(Files.readString(README), List.of(DEAD_LETTERS));
+    // Incus "behind a port where nothing listens": a free one, not the README's 8444.
+    var replacements =
+        Map.of(
+            "8444",
+            String.valueOf(TcpForwarder.freePort()),
+            "/tmp/",
+            Files.createDirectories(dir.resolve("tmp")) + "/");
+    ReadmeExamples.Example terminal1 = examples.get(0);
+    String stack = ReadmeExamples.withChecks(replace(terminal1.code(), replacements));
+    installUplinkCommand(dir);
+    try (var local =
+        UplinkLocalProcess.start(
+            dir, Map.of("UPLINK_PORT", "0"), List.of("bash", "-c", "set -eu\n" + stack))) {
+      run(dir, examples.subList(1, examples.size()), replacements, local.exports(), local);
     }
   }
 
@@ -80,9 +117,22 @@ class ReadmeExamplesIT {
     builder.environment().putAll(environment);
     builder.environment().put("CURL_HOME", dir.toString());
     builder.environment().put("PATH", dir + ":" + System.getenv("PATH"));
-    builder.redirectErrorStream(true).redirectOutput(output.toFile());
+    // A pipe, not a file: an example's `tee /dev/stderr` reopens its standard error, and would
+    // truncate a file.
+    builder.redirectErrorStream(true);
     Process shell = builder.start();
+    Thread copy =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try (var in = shell.getInputStream()) {
+                    Files.copy(in, output);
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                  }
+                });
     boolean finished = shell.waitFor(SESSION_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    copy.join(Duration.ofSeconds(10).toMillis());
     if (finished && shell.exitValue() == 0) {
       return;
     }
@@ -92,6 +142,7 @@ class ReadmeExamplesIT {
     } else {
       shell.descendants().forEach(ProcessHandle::destroyForcibly);
       shell.destroyForcibly();
+      copy.join(Duration.ofSeconds(10).toMillis());
       outcome = "was still running after " + SESSION_TIMEOUT.toSeconds() + " s";
     }
     String running = Files.exists(progress) ? Files.readString(progress).strip() : "";
@@ -106,6 +157,32 @@ class ReadmeExamplesIT {
                 tail(local.log(), 6000)));
   }
 
+  private static String replace(String code, Map<String, String> replacements) {
+    for (var replacement : replacements.entrySet()) {
+      code = code.replace(replacement.getKey(), replacement.getValue());
+    }
+    return code;
+  }
+
+  /** Skips (fails under {@code CI=true}, where {@code .ci/run} installs them) without these. */
+  private static void requireCommands(String... commands) {
+    List<String> missing =
+        Arrays.stream(commands)
+            .filter(
+                command ->
+                    Arrays.stream(System.getenv("PATH").split(":"))
+                        .noneMatch(dir -> Files.isExecutable(Path.of(dir, command))))
+            .toList();
+    if (missing.isEmpty()) {
+      return;
+    }
+    String message = "the README's Dead letters example needs " + String.join(" and ", missing);
+    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+      Assertions.fail("CI=true, so this must not skip: " + message);
+    }
+    Assumptions.abort(message);
+  }
+
   /**
    * {@code ./uplink} (and {@code uplink} on the PATH): the packaged jar, as the launcher runs it.
    */
@@ -113,8 +190,12 @@ class ReadmeExamplesIT {
     Path command = dir.resolve("uplink");
     Files.writeString(
         command,
-        "#!/bin/sh\nexec '%s' -jar '%s' \"$@\"\n"
-            .formatted(UplinkJar.java(), UplinkJar.JAR.toAbsolutePath()));
+        "#!/bin/sh\nexec '%s' %s -jar '%s' \"$@\"\n"
+            .formatted(
+                UplinkJar.java(),
+                // as ./uplink does, for Pekko
+                Runtime.version().feature() >= 23 ? "--sun-misc-unsafe-memory-access=allow" : "",
+                UplinkJar.JAR.toAbsolutePath()));
     Files.setPosixFilePermissions(command, PosixFilePermissions.fromString("rwxr-xr-x"));
   }
 
