@@ -1,6 +1,7 @@
 package dev.uplink.cli;
 
 import dev.uplink.infra.UplinkLocal;
+import dev.uplink.processor.incus.IncusClient;
 import dev.uplink.processor.incus.IncusTestEnvironment;
 import dev.uplink.processor.incus.TcpForwarder;
 import java.io.IOException;
@@ -46,6 +47,9 @@ class ReadmeExamplesIT {
    */
   static final String DEAD_LETTERS = "Dead letters";
 
+  /** Where its examples put files in the instance; removed afterwards. */
+  private static final String DEAD_LETTERS_DIRECTORY = "/srv/dlq-demo";
+
   private static final Path README =
       Path.of(System.getProperty("uplink.readme", "../README.md")).toAbsolutePath();
   private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(150);
@@ -73,7 +77,7 @@ class ReadmeExamplesIT {
   @Test
   @DisplayName("Dead letters works against uplink local and a real incusd")
   void runDeadLetters(@TempDir Path dir) throws Exception {
-    IncusTestEnvironment.require(); // under CI=true, no incusd fails here
+    IncusTestEnvironment incus = IncusTestEnvironment.require(); // under CI=true, fails here
     requireCommands("socat", "incus");
     List<ReadmeExamples.Example> examples =
         ReadmeExamples.in(Files.readString(README), List.of(DEAD_LETTERS));
@@ -91,6 +95,10 @@ class ReadmeExamplesIT {
         UplinkLocalProcess.start(
             dir, Map.of("UPLINK_PORT", "0"), List.of("bash", "-c", "set -eu\n" + stack))) {
       run(dir, examples.subList(1, examples.size()), replacements, local.exports(), local);
+    } finally {
+      try (var client = new IncusClient(incus.settings())) {
+        incus.deleteTree(client, DEAD_LETTERS_DIRECTORY);
+      }
     }
   }
 
