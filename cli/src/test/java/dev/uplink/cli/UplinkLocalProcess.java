@@ -44,12 +44,21 @@ final class UplinkLocalProcess implements AutoCloseable {
    * returns once it has printed its banner.
    */
   static UplinkLocalProcess start(Path dir, Map<String, String> environment) throws Exception {
-    Path log = dir.resolve("local.log");
     List<String> command = new ArrayList<>(List.of(UplinkJar.java().toString()));
     if (Runtime.version().feature() >= 23) {
       command.add("--sun-misc-unsafe-memory-access=allow"); // as ./uplink does, for Pekko
     }
     command.addAll(List.of("-jar", UplinkJar.JAR.toString(), "local"));
+    return start(dir, environment, command);
+  }
+
+  /**
+   * Starts {@code command}, which runs {@code uplink local} in the end (a README example that
+   * starts the stack, say), as {@link #start(Path, Map)} does.
+   */
+  static UplinkLocalProcess start(Path dir, Map<String, String> environment, List<String> command)
+      throws Exception {
+    Path log = dir.resolve("local.log");
     var builder = new ProcessBuilder(command).directory(dir.toFile());
     UplinkJar.scrub(builder.environment());
     builder.environment().putAll(environment);
@@ -132,6 +141,7 @@ final class UplinkLocalProcess implements AutoCloseable {
 
   /** Sends SIGTERM and returns the exit code (the process is killed after 30 s). */
   int stop() throws Exception {
+    process.descendants().forEach(ProcessHandle::destroy);
     process.destroy();
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
       process.destroyForcibly();
@@ -142,6 +152,7 @@ final class UplinkLocalProcess implements AutoCloseable {
 
   @Override
   public void close() {
+    process.descendants().forEach(ProcessHandle::destroyForcibly); // a shell's uplink local
     process.destroyForcibly();
   }
 
