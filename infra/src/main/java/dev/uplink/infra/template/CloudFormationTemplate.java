@@ -53,8 +53,21 @@ public record CloudFormationTemplate(Map<String, Object> root) {
     return new CloudFormationTemplate(Nodes.stringKeyed(map, "template"));
   }
 
-  /** One resource: its logical id, type and properties (empty when it has none). */
-  public record Resource(String logicalId, String type, Map<String, Object> properties) {
+  /**
+   * One resource: its logical id, type, properties (empty when it has none) and the condition it is
+   * created under (empty when it always is).
+   */
+  public record Resource(
+      String logicalId, String type, Map<String, Object> properties, Optional<String> condition) {
+
+    public Resource {
+      Objects.requireNonNull(condition, "condition");
+    }
+
+    /** A resource created whatever the parameters. */
+    public Resource(String logicalId, String type, Map<String, Object> properties) {
+      this(logicalId, type, properties, Optional.empty());
+    }
 
     /** The property at {@code path} (names separated by dots), if every step is present. */
     public Optional<Object> property(String path) {
@@ -84,7 +97,8 @@ public record CloudFormationTemplate(Map<String, Object> root) {
                   new Resource(
                       id,
                       (String) fields.get("Type"),
-                      Nodes.stringKeyed((Map<?, ?>) properties, id + ".Properties")));
+                      Nodes.stringKeyed((Map<?, ?>) properties, id + ".Properties"),
+                      Optional.ofNullable((String) fields.get("Condition"))));
             });
     return resources;
   }

@@ -6,11 +6,9 @@ import dev.uplink.infra.template.CloudFormationTemplate.Resource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Nested;
@@ -231,6 +229,11 @@ class DeploymentTemplateTest {
       assertThat(alarm.require("AlarmActions").toString())
           .as("%s notifies the topic parameter", alarm.logicalId())
           .contains("AlarmTopicArn");
+      if (alarm.require("Dimensions").toString().contains("ProcessorFunction")) {
+        assertThat(alarm.condition())
+            .as("%s watches a function that exists only in Lambda mode", alarm.logicalId())
+            .isEqualTo(template.resource("ProcessorFunction").condition());
+      }
     }
     assertThat(watched)
         .containsEntry(
@@ -370,10 +373,20 @@ class DeploymentTemplateTest {
           }
           named++;
           String parameter = (String) ((Map<?, ?>) reference).get("Ref");
-          assertThat(((Map<?, ?>) parameters.get(parameter)).get("AllowedPattern").toString())
-              .as("%s takes only a Secrets Manager or SSM ARN", parameter)
-              .startsWith("^arn:aws")
+          String pattern = ((Map<?, ?>) parameters.get(parameter)).get("AllowedPattern").toString();
+          assertThat(pattern)
+              .as("%s takes only a Secrets Manager or SSM ARN (or, optional, nothing)", parameter)
+              .matches("\\^\\(?arn:aws.*")
               .contains("secretsmanager:", "ssm:");
+          if (pattern.startsWith("^(")) {
+            assertThat(template.parameterDefault(parameter))
+                .as("optional %s", parameter)
+                .contains("");
+            assertThat(
+                    new StackConditions(template, Map.of(parameter, "")).brokenRules().toString())
+                .as("%s left empty where the processor function reads it", parameter)
+                .contains(parameter);
+          }
         }
       }
       assertThat(named).as("secret settings named, over all functions").isEqualTo(5);
@@ -487,25 +500,9 @@ class DeploymentTemplateTest {
     return list;
   }
 
-  /**
-   * The statements of a policy document; a conditional one ({@code Fn::If}) counts with both of its
-   * branches, so nothing a condition may switch on escapes the checks.
-   */
+  /** The statements of a policy document, both branches of a conditional one. */
   private static List<Map<?, ?>> statements(Object policyDocument) {
-    var statements = new ArrayList<Map<?, ?>>();
-    for (Object statement : asList(((Map<?, ?>) policyDocument).get("Statement"))) {
-      Map<?, ?> map = (Map<?, ?>) statement;
-      if (map.containsKey("Fn::If")) {
-        for (Object branch : ((List<?>) map.get("Fn::If")).subList(1, 3)) {
-          if (!NO_VALUE.equals(branch)) {
-            statements.add((Map<?, ?>) branch);
-          }
-        }
-      } else {
-        statements.add(map);
-      }
-    }
-    return statements;
+    return PolicyGrants.statements(policyDocument);
   }
 
   /** Every statement of the function's inline policies. */
@@ -519,16 +516,7 @@ class DeploymentTemplateTest {
 
   /** What the function may do to each resource: resource (as the template writes it) to actions. */
   private static Map<Object, Set<String>> grants(Resource function) {
-    var grants = new LinkedHashMap<Object, Set<String>>();
-    for (Map<?, ?> statement : statementsOf(function)) {
-      assertThat(statement.get("Effect")).isEqualTo("Allow");
-      for (Object resource : asList(statement.get("Resource"))) {
-        for (Object action : asList(statement.get("Action"))) {
-          grants.computeIfAbsent(resource, r -> new TreeSet<>()).add(action.toString());
-        }
-      }
-    }
-    return grants;
+    return PolicyGrants.of(statementsOf(function));
   }
 
   private static Map<String, Object> environment(Resource function) {
@@ -558,6 +546,6 @@ class DeploymentTemplateTest {
   }
 
   private static List<Object> asList(Object value) {
-    return value instanceof List<?> list ? List.copyOf(list) : List.of(value);
+    return PolicyGrants.asList(value);
   }
 }
