@@ -44,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  * careful client does. Every task ends DONE, every file byte-identical, one task per key, no
  * staging file left behind, within minutes of the last fault.
  */
-@DisplayName("uplink.jar local killed -9 twice during 200 uploads, Incus unreachable for 2 minutes")
+@DisplayName("uplink local killed -9 twice during 200 uploads, Incus unreachable for 2 minutes")
 class UplinkLocalCrashChaosIT {
 
   private static final int TASKS = 200;
