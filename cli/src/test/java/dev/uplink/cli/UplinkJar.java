@@ -24,7 +24,8 @@ final class UplinkJar {
    * What {@code uplink local} runs from: the module's jar and every library unmodified, emulators
    * included (the thin {@link #JAR} leaves them out). Set by Failsafe, like {@link #JAR}.
    */
-  static final Path LOCAL_DIR = Path.of(System.getProperty("uplink.local.dir", "target/local"));
+  static final Path LOCAL_DIR =
+      Path.of(System.getProperty("uplink.local.dir", "target/local")).toAbsolutePath();
 
   /** The command that runs {@code uplink local}'s class path, as ./uplink does. */
   static List<String> localCommand() {
