@@ -1,8 +1,11 @@
 package dev.uplink.cli;
 
 import dev.uplink.infra.UplinkLocal;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code uplink local}: infra's {@link UplinkLocal}, the whole pipeline on this machine. */
 @Command(
@@ -26,9 +29,37 @@ import picocli.CommandLine.Command;
     })
 final class LocalCommand implements Callable<Integer> {
 
+  /**
+   * A class of each emulator's: uplink.jar leaves them out (./uplink local runs with them, from
+   * cli/target/local/), so the command says how to run it instead of failing on a missing class
+   * halfway through starting.
+   */
+  static final List<String> EMULATOR_CLASSES =
+      List.of(
+          "org.elasticmq.rest.sqs.SQSRestServerBuilder",
+          "com.amazonaws.services.dynamodbv2.local.main.ServerRunner",
+          "org.gaul.s3proxy.S3Proxy");
+
+  @Spec private CommandSpec spec;
+
   @Override
   public Integer call() throws InterruptedException {
+    if (!emulatorsPresent()) {
+      spec.commandLine()
+          .getErr()
+          .println(
+              "uplink local needs the emulators, which uplink.jar leaves out: run ./uplink local"
+                  + " (it builds cli/target/local/ and runs java -cp 'cli/target/local/*'"
+                  + " dev.uplink.cli.UplinkCommand local)");
+      return 1;
+    }
     UplinkLocal.main(new String[0]); // runs until stopped, then exits the JVM itself
     return 0;
+  }
+
+  private static boolean emulatorsPresent() {
+    ClassLoader loader = LocalCommand.class.getClassLoader();
+    return EMULATOR_CLASSES.stream()
+        .allMatch(name -> loader.getResource(name.replace('.', '/') + ".class") != null);
   }
 }

@@ -198,11 +198,20 @@ class ReadmeExamplesIT {
     Path command = dir.resolve("uplink");
     Files.writeString(
         command,
-        "#!/bin/sh\nexec '%s' %s -jar '%s' \"$@\"\n"
+        """
+        #!/bin/sh
+        # as ./uplink does: the client commands from the thin jar, local from the class path
+        # that carries the emulators
+        if [ "$1" = local ]; then
+          exec '%1$s' %2$s --enable-native-access=ALL-UNNAMED -cp '%3$s' dev.uplink.cli.UplinkCommand "$@"
+        fi
+        exec '%1$s' %2$s -jar '%4$s' "$@"
+        """
             .formatted(
                 UplinkJar.java(),
                 // as ./uplink does, for Pekko
                 Runtime.version().feature() >= 23 ? "--sun-misc-unsafe-memory-access=allow" : "",
+                UplinkJar.LOCAL_DIR.toAbsolutePath().resolve("*"),
                 UplinkJar.JAR.toAbsolutePath()));
     Files.setPosixFilePermissions(command, PosixFilePermissions.fromString("rwxr-xr-x"));
   }

@@ -20,6 +20,23 @@ final class UplinkJar {
   /** Set by Failsafe; the default works when the tests run from the module directory. */
   static final Path JAR = Path.of(System.getProperty("uplink.jar", "target/uplink.jar"));
 
+  /**
+   * What {@code uplink local} runs from: the module's jar and every library unmodified, emulators
+   * included (the thin {@link #JAR} leaves them out). Set by Failsafe, like {@link #JAR}.
+   */
+  static final Path LOCAL_DIR =
+      Path.of(System.getProperty("uplink.local.dir", "target/local")).toAbsolutePath();
+
+  /** The command that runs {@code uplink local}'s class path, as ./uplink does. */
+  static List<String> localCommand() {
+    return List.of(
+        java().toString(),
+        "--enable-native-access=ALL-UNNAMED",
+        "-cp",
+        LOCAL_DIR.resolve("*").toString(),
+        "dev.uplink.cli.UplinkCommand");
+  }
+
   private static final long TIMEOUT_SECONDS = 120;
 
   private UplinkJar() {}

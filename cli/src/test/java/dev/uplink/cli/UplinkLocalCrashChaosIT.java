@@ -37,14 +37,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 16's combined fault, with default settings: the whole local stack ({@code uplink.jar
- * local}: API, emulated AWS, processor) killed -9 twice while 200 uploads go in, and the Incus
- * server unreachable for two minutes (a TCP forwarder in front of the real incusd, closed and
- * opened again). Clients retry what the crashes cut off with the same {@code Idempotency-Key}, as a
+ * Issue 16's combined fault, with default settings: the whole local stack ({@code uplink local}:
+ * API, emulated AWS, processor) killed -9 twice while 200 uploads go in, and the Incus server
+ * unreachable for two minutes (a TCP forwarder in front of the real incusd, closed and opened
+ * again). Clients retry what the crashes cut off with the same {@code Idempotency-Key}, as a
  * careful client does. Every task ends DONE, every file byte-identical, one task per key, no
  * staging file left behind, within minutes of the last fault.
  */
-@DisplayName("uplink.jar local killed -9 twice during 200 uploads, Incus unreachable for 2 minutes")
+@DisplayName("uplink local killed -9 twice during 200 uploads, Incus unreachable for 2 minutes")
 class UplinkLocalCrashChaosIT {
 
   private static final int TASKS = 200;

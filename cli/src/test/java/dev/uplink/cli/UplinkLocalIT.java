@@ -12,10 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code java -jar uplink.jar local} really runs the stack out of the one jar (the emulators'
- * configuration files, native libraries and services survive the merge into it).
+ * {@code uplink local} really runs the stack from its class path of unmodified jars, {@code
+ * target/local/} (the emulators' configuration files, native libraries and services included).
  */
-@DisplayName("uplink.jar local")
+@DisplayName("uplink local")
 class UplinkLocalIT {
 
   @Test

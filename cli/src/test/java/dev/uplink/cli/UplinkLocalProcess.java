@@ -14,9 +14,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code java -jar uplink.jar local} as a process, with no inherited {@code UPLINK_*} or {@code
- * AWS_*} variable, started and read as a person would: its banner says where the API is and which
- * {@code export} lines another shell needs.
+ * {@code uplink local} as a process (the class path in {@code target/local/}), with no inherited
+ * {@code UPLINK_*} or {@code AWS_*} variable, started and read as a person would: its banner says
+ * where the API is and which {@code export} lines another shell needs.
  */
 final class UplinkLocalProcess implements AutoCloseable {
 
@@ -44,11 +44,11 @@ final class UplinkLocalProcess implements AutoCloseable {
    * returns once it has printed its banner.
    */
   static UplinkLocalProcess start(Path dir, Map<String, String> environment) throws Exception {
-    List<String> command = new ArrayList<>(List.of(UplinkJar.java().toString()));
+    List<String> command = new ArrayList<>(UplinkJar.localCommand());
     if (Runtime.version().feature() >= 23) {
-      command.add("--sun-misc-unsafe-memory-access=allow"); // as ./uplink does, for Pekko
+      command.add(1, "--sun-misc-unsafe-memory-access=allow"); // as ./uplink does, for Pekko
     }
-    command.addAll(List.of("-jar", UplinkJar.JAR.toString(), "local"));
+    command.add("local");
     return start(dir, environment, command);
   }
 

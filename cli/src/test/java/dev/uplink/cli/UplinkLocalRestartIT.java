@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 16: "A crash of {@code ./uplink local} stalls its backlog for about 15 minutes": its SQS
  * keeps messages in memory only. The tasks survive on disk; at start the stack re-queues them.
  */
-@DisplayName("uplink.jar local after kill -9")
+@DisplayName("uplink local after kill -9")
 class UplinkLocalRestartIT {
 
   private static final int TASKS = 20;
