@@ -63,6 +63,9 @@ class ServicesOnMotoIT {
   private static final String KEY = "it-key";
   private static final String OPERATOR_KEY = "it-operator-key";
 
+  /** The README, read from the module's parent (Failsafe runs in the module's directory). */
+  private static final Path README = Path.of("..", "README.md");
+
   @TempDir static Path dir;
 
   /** Why the stack cannot run here (only ever set outside CI), or null. */
@@ -192,6 +195,44 @@ class ServicesOnMotoIT {
   @BeforeEach
   void requireTheStack() {
     Assumptions.assumeTrue(unavailable == null, unavailable);
+  }
+
+  @Test
+  @Order(0)
+  @DisplayName(
+      "the README's environment files for the two services name only variables this test gives"
+          + " them (values aside)")
+  void theReadmeShowsWhatIsTested() throws IOException {
+    String readme = Files.readString(README);
+    int start = readme.indexOf("## Run the API and the processor as services");
+    assertThat(start).as("the README's section on services").isNotNegative();
+    String section = readme.substring(start, readme.indexOf("\n## ", start + 1));
+
+    assertThat(variablesOf(section, "/etc/uplink/api.env"))
+        .as("the README's api.env")
+        .isNotEmpty()
+        .isSubsetOf(apiEnvironment.keySet());
+    assertThat(variablesOf(section, "/etc/uplink/processor.env"))
+        .as("the README's processor.env")
+        .isNotEmpty()
+        .isSubsetOf(processorEnvironment.keySet());
+    assertThat(section)
+        .as("the commands this test runs")
+        .contains("java -jar uplink.jar api", "java -jar uplink.jar processor");
+  }
+
+  /** The variables assigned in the block of lines after the comment naming {@code file}. */
+  private static List<String> variablesOf(String section, String file) {
+    int from = section.indexOf("# " + file);
+    assertThat(from).as("the block of %s", file).isNotNegative();
+    var names = new ArrayList<String>();
+    for (String line : section.substring(from).lines().skip(1).toList()) {
+      if (line.isBlank() || line.startsWith("```")) {
+        break;
+      }
+      names.add(line.substring(0, line.indexOf('=')));
+    }
+    return names;
   }
 
   @Test
