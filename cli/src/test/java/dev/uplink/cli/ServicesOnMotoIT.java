@@ -344,6 +344,13 @@ class ServicesOnMotoIT {
       assertThat(response.statusCode()).as("the held upload: %s", response.body()).isEqualTo(202);
       assertThat(stopping.get(30, TimeUnit.SECONDS)).as("the API's exit code").isZero();
       String id = Json.parse(response.body()).orElseThrow().path("id").asText();
+      assertThat(api.stderr())
+          .as("the API's banner, on stderr")
+          .startsWith("Uplink API on " + apiUrl + " (SIGTERM or Ctrl+C stops it)");
+      assertThat(api.stdout().lines())
+          .as("the API logs JSON lines only on stdout")
+          .isNotEmpty()
+          .allSatisfy(line -> assertThat(line).startsWith("{"));
 
       api = startApi();
       assertThat(awaitFinished(id).path("status").asText()).as("status").isEqualTo("DONE");

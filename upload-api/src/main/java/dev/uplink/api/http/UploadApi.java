@@ -125,7 +125,9 @@ public final class UploadApi implements AutoCloseable {
               connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
               // A stop would otherwise cut every connection idle for 1 s: an upload whose client
               // pauses for a second within the grace would end 400 incomplete-body.
-              connector.setShutdownIdleTimeout(Math.max(stopGrace.toMillis(), 1));
+              if (stopGrace.isPositive()) {
+                connector.setShutdownIdleTimeout(stopGrace.toMillis());
+              }
               return connector;
             });
     app.start();
