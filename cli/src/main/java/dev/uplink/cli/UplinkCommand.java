@@ -32,6 +32,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
       "Connection: --api URL or $UPLINK_API_URL (default http://127.0.0.1:8080), --api-key KEY or"
           + " $UPLINK_API_KEY.",
       "Operators' commands (retry, dlq) use SQS and DynamoDB directly with your AWS credentials.",
+      "Services: api and processor run the upload API and the processor until SIGTERM; local runs"
+          + " both with emulated AWS.",
     },
     commandListHeading = "%nCommands:%n",
     exitCodeListHeading = "%nExit codes:%n",
@@ -44,6 +46,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
       RetryCommand.class,
       DlqCommand.class,
       LocalCommand.class,
+      ApiCommand.class,
+      ProcessorCommand.class,
       HelpCommand.class,
     })
 public final class UplinkCommand implements Callable<Integer> {

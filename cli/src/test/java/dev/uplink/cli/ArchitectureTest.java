@@ -50,6 +50,10 @@ class ArchitectureTest {
               "dev.uplink.core.config..",
               "dev.uplink.core.aws..",
               "dev.uplink.infra",
+              "dev.uplink.api.http",
+              "dev.uplink.processor.poller",
+              "io.micrometer..",
+              "sun.misc",
               "software.amazon..",
               "picocli..",
               "com.fasterxml.jackson..",
@@ -58,5 +62,7 @@ class ArchitectureTest {
               "java..")
           .as(
               "the CLI is picocli commands over the API (java.net.http, Jackson), the operators'"
-                  + " service and the local stack (infra's UplinkLocal): nothing else");
+                  + " service, the local stack (infra's UplinkLocal) and the two services (the"
+                  + " API's ApiServer with its process meters, the processor's PollerMain), which"
+                  + " stop on a signal: nothing else");
 }

@@ -1,8 +1,8 @@
 package dev.uplink.infra;
 
-import dev.uplink.api.DirectUploadService;
 import dev.uplink.api.UploadService;
 import dev.uplink.api.UploadServices;
+import dev.uplink.api.UploadSweeper;
 import dev.uplink.api.http.ApiSettings;
 import dev.uplink.api.http.Probes;
 import dev.uplink.api.http.UploadApi;
@@ -18,9 +18,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,8 +41,6 @@ public final class LocalPipeline implements AutoCloseable {
    */
   static final int SWEEP_BATCH = 100;
 
-  private static final Duration SWEEPER_STOP_WAIT = Duration.ofSeconds(5);
-
   /**
    * The poller's long-poll wait: a stop lets the receive in flight return (else the queue could
    * hand it a message nobody takes), so Ctrl+C takes up to this long; 5 s costs a local queue a
@@ -57,14 +52,14 @@ public final class LocalPipeline implements AutoCloseable {
   private final UploadApi api;
   private final ProcessorWiring processor;
   private final SqsPoller poller;
-  private final ScheduledExecutorService sweeper;
+  private final UploadSweeper sweeper;
 
   private LocalPipeline(
       String host,
       UploadApi api,
       ProcessorWiring processor,
       SqsPoller poller,
-      ScheduledExecutorService sweeper) {
+      UploadSweeper sweeper) {
     this.host = host;
     this.api = api;
     this.processor = processor;
@@ -80,12 +75,12 @@ public final class LocalPipeline implements AutoCloseable {
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     var processor = ProcessorWiring.create(config, clients, new MeterPushMetrics(registry));
     SqsPoller poller = null;
-    ScheduledExecutorService sweeper = null;
+    UploadSweeper sweeper = null;
     try {
       poller = processor.poller(POLL_WAIT);
       poller.start();
       UploadService service = UploadServices.onAws(config, clients);
-      sweeper = startSweeper(service.direct().orElseThrow());
+      sweeper = UploadSweeper.start(service.direct().orElseThrow(), SWEEP_INTERVAL, SWEEP_BATCH);
       var probes = new Probes(processor.readiness(), Optional.of(registry::scrape));
       var api =
           UploadApi.start(
@@ -98,46 +93,13 @@ public final class LocalPipeline implements AutoCloseable {
       return new LocalPipeline(host, api, processor, poller, sweeper);
     } catch (RuntimeException e) {
       if (sweeper != null) {
-        sweeper.shutdownNow();
+        sweeper.close();
       }
       if (poller != null) {
         poller.close();
       }
       processor.close();
       throw e;
-    }
-  }
-
-  private static ScheduledExecutorService startSweeper(DirectUploadService uploads) {
-    var sweeper =
-        Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("uplink-sweeper").daemon().factory());
-    sweeper.scheduleWithFixedDelay(
-        () -> {
-          try {
-            uploads.sweep(SWEEP_BATCH);
-          } catch (RuntimeException e) {
-            log.warn("Sweeping presigned uploads failed; trying again", e);
-          }
-        },
-        SWEEP_INTERVAL.toMillis(),
-        SWEEP_INTERVAL.toMillis(),
-        TimeUnit.MILLISECONDS);
-    return sweeper;
-  }
-
-  /**
-   * Stops the sweeper and waits for a pass in flight, so none uses the clients after close returns
-   * (the caller may close them next). Interrupted, its store calls end promptly.
-   */
-  private void stopSweeper() {
-    sweeper.shutdownNow();
-    try {
-      if (!sweeper.awaitTermination(SWEEPER_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-        log.warn("The upload sweeper did not stop within {}", SWEEPER_STOP_WAIT);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 
@@ -159,7 +121,7 @@ public final class LocalPipeline implements AutoCloseable {
   /** Stops taking uploads first, then lets pushes in flight finish, then closes the target. */
   @Override
   public void close() {
-    stopSweeper();
+    sweeper.close();
     try {
       api.close();
     } finally {

@@ -8,9 +8,14 @@ import dev.uplink.core.aws.S3ObjectStore;
 import dev.uplink.core.aws.SqsTaskQueue;
 import dev.uplink.core.config.UplinkConfig;
 import dev.uplink.core.domain.DependencyException;
+import dev.uplink.core.health.Readiness;
+import dev.uplink.core.health.ReadinessCheck;
 import dev.uplink.core.operations.OperatorService;
 import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /** Builds the {@link UploadService} on the AWS adapters: the one place that names them. */
 public final class UploadServices {
@@ -63,6 +68,70 @@ public final class UploadServices {
   public static Services servicesOnAws(UplinkConfig config) {
     AwsClients clients = AwsClients.create(config.aws());
     return new Services(onAws(config, clients), OperatorServices.onAws(config, clients));
+  }
+
+  /**
+   * What a long-running API process ({@code uplink api}) serves, on clients it owns: closing it
+   * closes them.
+   *
+   * @param uploads the upload use case
+   * @param operators the operators' service
+   * @param readiness what {@code /readyz} checks: the bucket, the work queue and the table
+   * @param clients the AWS clients the three use
+   */
+  public record Hosted(
+      UploadService uploads, OperatorService operators, Readiness readiness, AutoCloseable clients)
+      implements AutoCloseable {
+
+    public Hosted {
+      Objects.requireNonNull(uploads, "uploads");
+      Objects.requireNonNull(operators, "operators");
+      Objects.requireNonNull(readiness, "readiness");
+      Objects.requireNonNull(clients, "clients");
+    }
+
+    @Override
+    public void close() throws Exception {
+      clients.close();
+    }
+  }
+
+  /**
+   * Both services and the readiness checks of an API process, on clients built from {@code config}.
+   */
+  public static Hosted hostedOnAws(UplinkConfig config) {
+    AwsClients clients = AwsClients.create(config.aws());
+    try {
+      return new Hosted(
+          onAws(config, clients),
+          OperatorServices.onAws(config, clients),
+          new Readiness(readinessChecks(config, clients), Readiness.DEFAULT_TIMEOUT),
+          clients);
+    } catch (RuntimeException e) {
+      clients.close();
+      throw e;
+    }
+  }
+
+  /**
+   * What an API needs to answer, each one cheap read: the bucket ({@code s3}), the work queue
+   * ({@code sqs}) and the table ({@code dynamodb}).
+   */
+  static List<ReadinessCheck> readinessChecks(UplinkConfig config, AwsClients clients) {
+    var aws = config.aws();
+    return List.of(
+        new ReadinessCheck("s3", () -> clients.s3().headBucket(r -> r.bucket(aws.bucket()))),
+        new ReadinessCheck(
+            "sqs",
+            () ->
+                clients
+                    .sqs()
+                    .getQueueAttributes(
+                        r ->
+                            r.queueUrl(clients.queueUrl())
+                                .attributeNames(QueueAttributeName.QUEUE_ARN))),
+        new ReadinessCheck(
+            "dynamodb", () -> clients.dynamoDb().describeTable(r -> r.tableName(aws.table()))));
   }
 
   /**

@@ -51,7 +51,9 @@ import software.amazon.awssdk.services.sqs.model.SqsException;
  * messages came from"): ElasticMQ finds no source for a dead-letter queue whose redrive policy was
  * set after the work queue was created, and it is the same thing on SQS. FIFO queues move by the
  * loop ({@link #canMoveBack} is false): a FIFO message needs its group, which the loop's publish
- * sets.
+ * sets. Nor do queues whose SQS does not offer the move API, or not now: moto answers 500 (not
+ * implemented), other SQS-compatible queues 501, 400 or "unsupported"; {@link #canMoveBack} is then
+ * false and redrives go by the loop, which their report names.
  *
  * <p>Queue URLs and ARNs are looked up on first use, so a missing dead-letter queue fails only the
  * operators' calls, never the uploads of a process that also serves them.
@@ -71,7 +73,9 @@ public final class SqsDeadLetterQueue implements DeadLetterQueue {
   private final Memo<String> deadLetterQueueUrl;
   private final Memo<String> workQueueArn;
   private final Memo<String> deadLetterQueueArn;
-  private final Memo<Boolean> moveSupported;
+
+  /** Whether the queue can move messages back, once it said so for good; null until then. */
+  private volatile Boolean moveSupport;
 
   /**
    * The queues whose URLs {@code workQueueUrl} and {@code deadLetterQueueUrl} give on first use.
@@ -83,7 +87,6 @@ public final class SqsDeadLetterQueue implements DeadLetterQueue {
     this.deadLetterQueueUrl = new Memo<>(deadLetterQueueUrl);
     this.workQueueArn = new Memo<>(() -> arnOf(this.workQueueUrl.get()));
     this.deadLetterQueueArn = new Memo<>(() -> arnOf(this.deadLetterQueueUrl.get()));
-    this.moveSupported = new Memo<>(this::probeMoveSupport);
   }
 
   /**
@@ -257,29 +260,57 @@ public final class SqsDeadLetterQueue implements DeadLetterQueue {
 
   @Override
   public boolean canMoveBack() {
-    return moveSupported.get();
+    Boolean known = moveSupport;
+    if (known != null) {
+      return known;
+    }
+    Optional<Boolean> verdict = probeMoveSupport();
+    verdict.ifPresent(supported -> moveSupport = supported);
+    return verdict.orElse(false);
   }
 
-  /** Not for FIFO queues; otherwise whether the queue answers {@code ListMessageMoveTasks}. */
-  private boolean probeMoveSupport() {
+  /**
+   * Whether the queue can move messages back: never for FIFO queues; otherwise whether it answers
+   * {@code ListMessageMoveTasks}. Empty when the answer says nothing lasting: a server error (5xx,
+   * as moto's "not implemented" 500) means no move now, and the next redrive asks again, so one bad
+   * moment does not turn moves off for the life of an API process. Throttling or no answer at all
+   * is an outage of SQS, which the rest of the operation would meet too: thrown.
+   */
+  private Optional<Boolean> probeMoveSupport() {
     if (deadLetterQueueUrl.get().endsWith(".fifo")) {
-      return false;
+      return Optional.of(false);
     }
     try {
       listMoves();
-      return true;
+      return Optional.of(true);
     } catch (software.amazon.awssdk.services.sqs.model.UnsupportedOperationException e) {
-      log.info("The dead-letter queue cannot move messages back by itself: {}", e.getMessage());
-      return false;
+      noMoves("does not offer it", e);
+      return Optional.of(false);
     } catch (SqsException e) {
-      if (e.statusCode() == 400 || e.statusCode() == 404 || e.statusCode() == 501) {
-        log.info("The dead-letter queue cannot move messages back by itself: {}", e.getMessage());
-        return false;
+      if (e.isThrottlingException() || e.statusCode() == 429) {
+        throw AwsErrors.translate(queue(deadLetterQueueUrl.get()), e);
+      }
+      if (e.statusCode() >= 500) {
+        noMoves("answers " + e.statusCode(), e);
+        return e.statusCode() == 501 ? Optional.of(false) : Optional.empty();
+      }
+      if (e.statusCode() == 400 || e.statusCode() == 404 || e.statusCode() == 405) {
+        noMoves("does not offer it", e);
+        return Optional.of(false);
       }
       throw AwsErrors.translate(queue(deadLetterQueueUrl.get()), e);
     } catch (SdkException e) {
       throw AwsErrors.translate(queue(deadLetterQueueUrl.get()), e);
     }
+  }
+
+  private void noMoves(String why, SqsException e) {
+    log.info(
+        "{} cannot move messages back by itself (ListMessageMoveTasks {}: {}); they are sent back"
+            + " one by one (receive, send, delete)",
+        queue(deadLetterQueueUrl.get()),
+        why,
+        e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage());
   }
 
   @Override

@@ -190,8 +190,8 @@ final class Redrive {
   /** Why the move cannot be used for {@code all}; null when it can. */
   private String whyNotMove() {
     if (!deadLetters.canMoveBack()) {
-      return "this queue cannot move messages by itself (a FIFO queue, or no"
-          + " StartMessageMoveTask)";
+      return "this queue cannot move messages by itself (a FIFO queue, or its SQS offers no"
+          + " StartMessageMoveTask or answers it with errors)";
     }
     if (!staying.isEmpty()) {
       return "the dead-letter queue also holds messages that must stay there (not task"

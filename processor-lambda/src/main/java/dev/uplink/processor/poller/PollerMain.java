@@ -8,6 +8,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,13 +34,21 @@ public final class PollerMain {
   private PollerMain() {}
 
   public static void main(String[] args) throws InterruptedException {
+    System.exit(run(System.getenv()));
+  }
+
+  /**
+   * Runs the poller configured by {@code env} until SIGTERM or SIGINT ({@code uplink processor}
+   * calls this), and returns the exit code: 0 once stopped, 2 for a bad configuration or an
+   * unusable {@code UPLINK_METRICS_PORT} (said in one line on stderr).
+   */
+  public static int run(Map<String, String> env) throws InterruptedException {
     UplinkConfig config;
     try {
-      config = UplinkConfig.fromEnvironment();
+      config = UplinkConfig.fromEnvironment(env);
     } catch (ConfigException e) {
       System.err.println("uplink-processor: " + e.getMessage());
-      System.exit(2);
-      return;
+      return 2;
     }
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     var wiring = ProcessorWiring.create(config, new MeterPushMetrics(registry));
@@ -51,8 +60,7 @@ public final class PollerMain {
     } catch (UncheckedIOException e) {
       System.err.println("uplink-processor: " + e.getMessage() + ": " + e.getCause().getMessage());
       wiring.close();
-      System.exit(2);
-      return;
+      return 2;
     }
     Runnable stop =
         () -> {
@@ -67,11 +75,19 @@ public final class PollerMain {
     // Any other way out (System.exit elsewhere, SIGHUP) still gives the work back.
     Runtime.getRuntime().addShutdownHook(new Thread(poller::close, "uplink-processor-shutdown"));
     poller.start();
+    log.info(
+        "Processor polling {} ({} workers, pushing to {})",
+        config.aws().queue(),
+        Math.min(config.workers(), config.processing().perHostWorkers()),
+        config
+            .incus()
+            .map(incus -> incus.url().toString())
+            .orElse("the directory " + config.dataDir()));
     poller.awaitTermination();
     monitoring.ifPresent(MonitoringServer::close);
     wiring.close();
     log.info("Processor stopped");
-    System.exit(0);
+    return 0;
   }
 
   /** The probes and metrics on {@code UPLINK_METRICS_PORT}; empty when it is not set. */

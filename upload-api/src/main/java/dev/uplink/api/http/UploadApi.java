@@ -2,9 +2,11 @@ package dev.uplink.api.http;
 
 import dev.uplink.api.UploadService;
 import io.javalin.Javalin;
+import io.javalin.util.JavalinException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import org.eclipse.jetty.http.HttpStatus;
@@ -14,8 +16,11 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.LocalConnector;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.VirtualThreads;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The upload API's HTTP server: Javalin on Jetty, each request handled on a virtual thread.
@@ -57,6 +62,8 @@ public final class UploadApi implements AutoCloseable {
   /** The media type of every error this API answers with (RFC 9457). */
   public static final String PROBLEM_MEDIA_TYPE = ProblemException.MEDIA_TYPE;
 
+  private static final Logger LOG = LoggerFactory.getLogger(UploadApi.class);
+
   private final Javalin app;
 
   private UploadApi(Javalin app) {
@@ -82,19 +89,45 @@ public final class UploadApi implements AutoCloseable {
    */
   public static UploadApi start(
       String host, int port, ApiSettings settings, UploadService service) {
+    return start(host, port, settings, service, Duration.ZERO);
+  }
+
+  /**
+   * Starts the API on one interface; {@link #close} stops it gracefully: no new connection or
+   * request is taken (a request arriving on an open connection gets 503), and the requests in
+   * progress (uploads, long polls) have up to {@code stopGrace} to finish before they are cut off.
+   *
+   * @param host the address to bind, e.g. {@code 127.0.0.1} or {@code 0.0.0.0}
+   * @param port the port; 0 picks a free one
+   * @param settings API keys, their owners and policies, and limits
+   * @param service the upload use case
+   * @param stopGrace how long a stop waits for the requests in progress; zero stops at once
+   */
+  public static UploadApi start(
+      String host, int port, ApiSettings settings, UploadService service, Duration stopGrace) {
     Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(stopGrace, "stopGrace");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0-65535, got " + port);
+    }
+    if (stopGrace.isNegative()) {
+      throw new IllegalArgumentException("stopGrace must not be negative, got " + stopGrace);
     }
     Javalin app =
         create(
             settings,
             service,
+            stopGrace,
             (server, http) -> {
               var connector = new ServerConnector(server, new HttpConnectionFactory(http));
               connector.setHost(host);
               connector.setPort(port);
               connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+              // A stop would otherwise cut every connection idle for 1 s: an upload whose client
+              // pauses for a second within the grace would end 400 incomplete-body.
+              if (stopGrace.isPositive()) {
+                connector.setShutdownIdleTimeout(stopGrace.toMillis());
+              }
               return connector;
             });
     app.start();
@@ -114,6 +147,7 @@ public final class UploadApi implements AutoCloseable {
         create(
             settings,
             service,
+            Duration.ZERO,
             (server, http) -> {
               var connector = new LocalConnector(server, new HttpConnectionFactory(http));
               connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
@@ -139,10 +173,21 @@ public final class UploadApi implements AutoCloseable {
     return app.port();
   }
 
-  /** Stops accepting connections and stops the server. */
+  /**
+   * Stops accepting connections and stops the server: at once, or after the requests in progress
+   * finished (within the stop grace it was started with).
+   */
   @Override
   public void close() {
-    app.stop();
+    try {
+      app.stop();
+    } catch (JavalinException e) {
+      if (!(e.getCause() instanceof TimeoutException)) {
+        throw e;
+      }
+      // Jetty stopped everything regardless; the clients cut off were answered nothing.
+      LOG.warn("Requests still in progress when the stop grace ran out were cut off");
+    }
   }
 
   /** The API on an in-memory connector (see {@link #inMemory}). */
@@ -175,6 +220,7 @@ public final class UploadApi implements AutoCloseable {
   private static Javalin create(
       ApiSettings settings,
       UploadService service,
+      Duration stopGrace,
       BiFunction<Server, HttpConfiguration, Connector> connector) {
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(service, "service");
@@ -196,7 +242,16 @@ public final class UploadApi implements AutoCloseable {
                 configure(http);
                 return connector.apply(server, http);
               });
-          config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
+          config.jetty.modifyServer(
+              server -> {
+                server.setErrorHandler(new ProblemErrorHandler());
+                if (stopGrace.isPositive()) {
+                  // Javalin puts its handler inside this one: a stop then closes the connectors,
+                  // answers new requests 503 and waits for those in progress, up to the timeout.
+                  server.setHandler(new GracefulHandler());
+                  server.setStopTimeout(stopGrace.toMillis());
+                }
+              });
 
           ApiApplication.install(config, settings, service);
         });
