@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.uplink.core.logging.InvocationLogContext;
 import dev.uplink.processor.AbortSignal;
 import dev.uplink.processor.Delivery;
 import dev.uplink.processor.Outcome;
@@ -83,7 +84,7 @@ public final class ProcessorHandler implements RequestHandler<SQSEvent, SQSBatch
   /** Handles the batch, then flushes the invocation's metrics (one EMF line on stdout). */
   @Override
   public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-    try {
+    try (var invocation = InvocationLogContext.of(requestIdOf(context))) {
       return handleBatch(event, context);
     } finally {
       worker.metrics().flush();
@@ -173,5 +174,9 @@ public final class ProcessorHandler implements RequestHandler<SQSEvent, SQSBatch
   private static boolean isFifo(SQSEvent.SQSMessage record) {
     String arn = record.getEventSourceArn();
     return arn != null && arn.endsWith(".fifo");
+  }
+
+  private static String requestIdOf(Context context) {
+    return context == null ? null : context.getAwsRequestId();
   }
 }

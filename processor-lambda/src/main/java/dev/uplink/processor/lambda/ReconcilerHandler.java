@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import dev.uplink.core.aws.AwsClients;
 import dev.uplink.core.config.UplinkConfig;
+import dev.uplink.core.logging.InvocationLogContext;
 import dev.uplink.processor.ProcessorWiring;
 import java.util.Map;
 import java.util.Objects;
@@ -42,8 +43,14 @@ public final class ReconcilerHandler
   /** Returns {@code {"republished": N}}. */
   @Override
   public Map<String, Integer> handleRequest(Map<String, Object> event, Context context) {
-    int republished = runOnce.getAsInt();
-    log.info("Reconciler re-published {} task(s)", republished);
-    return Map.of("republished", republished);
+    try (var invocation = InvocationLogContext.of(requestIdOf(context))) {
+      int republished = runOnce.getAsInt();
+      log.info("Reconciler re-published {} task(s)", republished);
+      return Map.of("republished", republished);
+    }
+  }
+
+  private static String requestIdOf(Context context) {
+    return context == null ? null : context.getAwsRequestId();
   }
 }

@@ -10,6 +10,7 @@ import dev.uplink.api.DependencyFailedException;
 import dev.uplink.api.DirectUploadService;
 import dev.uplink.api.UploadServices;
 import dev.uplink.core.config.UplinkConfig;
+import dev.uplink.core.logging.InvocationLogContext;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -49,6 +50,13 @@ public final class ObjectCreatedHandler implements RequestHandler<SQSEvent, SQSB
 
   @Override
   public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+    try (var invocation =
+        InvocationLogContext.of(context == null ? null : context.getAwsRequestId())) {
+      return handle(event);
+    }
+  }
+
+  private SQSBatchResponse handle(SQSEvent event) {
     var failures = new ArrayList<SQSBatchResponse.BatchItemFailure>();
     if (event == null || event.getRecords() == null) {
       LOG.warn("An event without records; nothing to do");

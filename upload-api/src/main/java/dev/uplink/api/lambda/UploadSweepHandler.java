@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import dev.uplink.api.DirectUploadService;
 import dev.uplink.api.UploadServices;
 import dev.uplink.core.config.UplinkConfig;
+import dev.uplink.core.logging.InvocationLogContext;
 import java.util.Map;
 import java.util.Objects;
 
@@ -34,6 +35,12 @@ public final class UploadSweepHandler implements RequestHandler<Map<String, Obje
   /** Returns how many tasks changed. */
   @Override
   public Integer handleRequest(Map<String, Object> scheduledEvent, Context context) {
-    return uploads.sweep(COMPLETION_CHECKS);
+    try (var invocation = InvocationLogContext.of(requestIdOf(context))) {
+      return uploads.sweep(COMPLETION_CHECKS);
+    }
+  }
+
+  private static String requestIdOf(Context context) {
+    return context == null ? null : context.getAwsRequestId();
   }
 }
