@@ -95,9 +95,10 @@ class ArchitectureTest {
               CORE + "config..",
               CORE + "operations..",
               CORE + "json..",
+              CORE + "health..",
               AWS_SDK,
               LOGGING)
-          .as("the AWS adapters implement the ports with the SDK");
+          .as("the AWS adapters implement the ports (and the readiness checks) with the SDK");
 
   @ArchTest
   static final ArchRule only_the_aws_adapters_import_the_sdk =

@@ -20,13 +20,13 @@ import dev.uplink.processor.poller.PollerSettings;
 import dev.uplink.processor.poller.SqsPoller;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * Builds the processor from {@link UplinkConfig}: the AWS adapters, the file target and the {@link
@@ -233,23 +233,12 @@ public final class ProcessorWiring implements AutoCloseable {
    */
   public static List<ReadinessCheck> readinessChecks(
       UplinkConfig config, AwsClients clients, FileTarget target) {
-    var aws = config.aws();
-    return List.of(
-        new ReadinessCheck("s3", () -> clients.s3().headBucket(r -> r.bucket(aws.bucket()))),
-        new ReadinessCheck(
-            "sqs",
-            () ->
-                clients
-                    .sqs()
-                    .getQueueAttributes(
-                        r ->
-                            r.queueUrl(clients.queueUrl())
-                                .attributeNames(QueueAttributeName.QUEUE_ARN))),
-        new ReadinessCheck(
-            "dynamodb", () -> clients.dynamoDb().describeTable(r -> r.tableName(aws.table()))),
+    var checks = new ArrayList<>(clients.readinessChecks());
+    checks.add(
         new ReadinessCheck(
             config.incus().map(incus -> "incus:" + incus.url()).orElse("directory"),
             target::checkReady));
+    return List.copyOf(checks);
   }
 
   public AwsClients clients() {

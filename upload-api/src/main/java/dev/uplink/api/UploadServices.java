@@ -9,13 +9,10 @@ import dev.uplink.core.aws.SqsTaskQueue;
 import dev.uplink.core.config.UplinkConfig;
 import dev.uplink.core.domain.DependencyException;
 import dev.uplink.core.health.Readiness;
-import dev.uplink.core.health.ReadinessCheck;
 import dev.uplink.core.operations.OperatorService;
 import java.time.Clock;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /** Builds the {@link UploadService} on the AWS adapters: the one place that names them. */
 public final class UploadServices {
@@ -105,33 +102,12 @@ public final class UploadServices {
       return new Hosted(
           onAws(config, clients),
           OperatorServices.onAws(config, clients),
-          new Readiness(readinessChecks(config, clients), Readiness.DEFAULT_TIMEOUT),
+          new Readiness(clients.readinessChecks(), Readiness.DEFAULT_TIMEOUT),
           clients);
     } catch (RuntimeException e) {
       clients.close();
       throw e;
     }
-  }
-
-  /**
-   * What an API needs to answer, each one cheap read: the bucket ({@code s3}), the work queue
-   * ({@code sqs}) and the table ({@code dynamodb}).
-   */
-  static List<ReadinessCheck> readinessChecks(UplinkConfig config, AwsClients clients) {
-    var aws = config.aws();
-    return List.of(
-        new ReadinessCheck("s3", () -> clients.s3().headBucket(r -> r.bucket(aws.bucket()))),
-        new ReadinessCheck(
-            "sqs",
-            () ->
-                clients
-                    .sqs()
-                    .getQueueAttributes(
-                        r ->
-                            r.queueUrl(clients.queueUrl())
-                                .attributeNames(QueueAttributeName.QUEUE_ARN))),
-        new ReadinessCheck(
-            "dynamodb", () -> clients.dynamoDb().describeTable(r -> r.tableName(aws.table()))));
   }
 
   /**

@@ -1,8 +1,10 @@
 package dev.uplink.core.aws;
 
 import dev.uplink.core.config.AwsSettings;
+import dev.uplink.core.health.ReadinessCheck;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -19,6 +21,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The three AWS clients Uplink uses, and the S3 presigner, built once from {@link AwsSettings} and
@@ -181,5 +184,23 @@ public final class AwsClients implements AutoCloseable {
     sqs.close();
     dynamoDb.close();
     http.close();
+  }
+
+  /**
+   * What every process that uses these clients needs to answer, in this order, each one cheap read:
+   * the bucket ({@code s3}), the work queue ({@code sqs}) and the table ({@code dynamodb}). The API
+   * serves these; the processor adds its push target.
+   */
+  public List<ReadinessCheck> readinessChecks() {
+    return List.of(
+        new ReadinessCheck("s3", () -> s3().headBucket(r -> r.bucket(settings().bucket()))),
+        new ReadinessCheck(
+            "sqs",
+            () ->
+                sqs()
+                    .getQueueAttributes(
+                        r -> r.queueUrl(queueUrl()).attributeNames(QueueAttributeName.QUEUE_ARN))),
+        new ReadinessCheck(
+            "dynamodb", () -> dynamoDb().describeTable(r -> r.tableName(settings().table()))));
   }
 }
