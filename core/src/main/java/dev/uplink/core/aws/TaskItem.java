@@ -18,6 +18,8 @@ import static dev.uplink.core.aws.TaskTable.OPEN_STATUS;
 import static dev.uplink.core.aws.TaskTable.OWNER;
 import static dev.uplink.core.aws.TaskTable.PART_SIZE;
 import static dev.uplink.core.aws.TaskTable.PATH;
+import static dev.uplink.core.aws.TaskTable.PROJECT;
+import static dev.uplink.core.aws.TaskTable.REMOTE;
 import static dev.uplink.core.aws.TaskTable.SEAL;
 import static dev.uplink.core.aws.TaskTable.SHA256;
 import static dev.uplink.core.aws.TaskTable.SIZE;
@@ -69,6 +71,10 @@ final class TaskItem {
     Destination destination = task.destination();
     item.put(ID, s(task.id().value()));
     item.put(OWNER, s(task.owner()));
+    if (!destination.onDefaultRemote()) {
+      item.put(REMOTE, s(destination.remote()));
+    }
+    item.put(PROJECT, s(destination.project()));
     item.put(INSTANCE, s(destination.instance()));
     item.put(PATH, s(destination.path()));
     item.put(MODE, n(destination.mode()));
@@ -123,6 +129,9 @@ final class TaskItem {
         new TaskId(reader.text(ID)),
         reader.text(OWNER),
         new Destination(
+            // Items written before remotes and projects existed have neither: default ones.
+            reader.optionalText(REMOTE).orElse(Destination.DEFAULT_REMOTE),
+            reader.optionalText(PROJECT).orElse(Destination.DEFAULT_PROJECT),
             reader.text(INSTANCE),
             reader.text(PATH),
             (int) reader.number(MODE),

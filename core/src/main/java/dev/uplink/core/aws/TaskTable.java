@@ -53,6 +53,8 @@ public final class TaskTable {
 
   static final String ID = "id";
   static final String OWNER = "owner";
+  static final String REMOTE = "remote";
+  static final String PROJECT = "project";
   static final String INSTANCE = "instance";
   static final String PATH = "path";
   static final String MODE = "mode";

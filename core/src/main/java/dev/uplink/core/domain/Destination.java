@@ -3,7 +3,8 @@ package dev.uplink.core.domain;
 import java.util.regex.Pattern;
 
 /**
- * Where a file goes: an Incus instance, an absolute path inside it, and the file's mode and owner.
+ * Where a file goes: an Incus remote (server or cluster), a project on it, an instance in that
+ * project, an absolute path inside it, and the file's mode and owner.
  *
  * <p>Two sets of rules, on purpose. The <b>structure</b> holds for every instance, by construction:
  * the record never holds a path that could escape its root or a mode that is no mode. The
@@ -12,6 +13,9 @@ import java.util.regex.Pattern;
  * checks before a push; a task stored under other rules (an older API, a rewritten table item)
  * still loads, so its owner can list it and an operator can inspect it, and is refused when pushed.
  *
+ * @param remote the Incus remote's name, as configured ({@code UPLINK_INCUS_REMOTES}); empty for
+ *     the default remote (every task stored before remotes existed goes there)
+ * @param project the Incus project holding the instance ({@value #DEFAULT_PROJECT} unless named)
  * @param instance Incus instance name (1-63 letters, digits and hyphens; starts with a letter; does
  *     not end with a hyphen)
  * @param path absolute, normalised file path: no {@code .} or {@code ..} segment, no empty segment,
@@ -24,9 +28,16 @@ import java.util.regex.Pattern;
  * @param uid owner user id inside the instance
  * @param gid owner group id inside the instance
  */
-public record Destination(String instance, String path, int mode, long uid, long gid) {
+public record Destination(
+    String remote, String project, String instance, String path, int mode, long uid, long gid) {
 
   public static final int DEFAULT_MODE = 0644;
+
+  /** The project every Incus server has, and the one a destination names when it names none. */
+  public static final String DEFAULT_PROJECT = "default";
+
+  /** The name of the default remote in a destination: none. */
+  public static final String DEFAULT_REMOTE = "";
 
   /** The largest mode Incus sets exactly: rwx for all, no setuid, setgid or sticky bit. */
   public static final int MAX_MODE = 0777;
@@ -39,6 +50,14 @@ public record Destination(String instance, String path, int mode, long uid, long
   /** The longest file or directory name, in UTF-8 bytes: Linux's {@code NAME_MAX}. */
   public static final int MAX_SEGMENT_BYTES = 255;
 
+  /**
+   * Remote and project names: letters, digits, {@code .}, {@code _} and {@code -}, starting with a
+   * letter or digit. Stricter than Incus (which takes most printable characters in a project name)
+   * on purpose: they appear in URLs, grants and metric labels.
+   */
+  private static final Pattern REMOTE_OR_PROJECT_NAME =
+      Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+
   private static final Pattern INSTANCE_NAME =
       Pattern.compile("[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
 
@@ -49,6 +68,16 @@ public record Destination(String instance, String path, int mode, long uid, long
   private static final Pattern SPECIAL_MODE = Pattern.compile("0?[1-7][0-7]{3}");
 
   public Destination {
+    if (remote == null) {
+      remote = DEFAULT_REMOTE;
+    }
+    if (project == null || project.isEmpty()) {
+      project = DEFAULT_PROJECT;
+    }
+    if (!remote.isEmpty()) {
+      requireName("remote", remote);
+    }
+    requireName("project", project);
     requireInstance(instance);
     requirePath(path);
     if (mode < 0 || mode > 07777) {
@@ -60,6 +89,29 @@ public record Destination(String instance, String path, int mode, long uid, long
     }
     requireId("uid", uid);
     requireId("gid", gid);
+  }
+
+  /** A destination on the default remote, in the {@value #DEFAULT_PROJECT} project. */
+  public Destination(String instance, String path, int mode, long uid, long gid) {
+    this(DEFAULT_REMOTE, DEFAULT_PROJECT, instance, path, mode, uid, gid);
+  }
+
+  /** Whether this destination is on the default remote. */
+  public boolean onDefaultRemote() {
+    return remote.isEmpty();
+  }
+
+  /**
+   * The instance as the incus CLI names it: {@code remote:instance} on a named remote, the bare
+   * instance name on the default one.
+   */
+  public String qualifiedInstance() {
+    return onDefaultRemote() ? instance : remote + ":" + instance;
+  }
+
+  /** The same file, mode and owner on another remote and project (either may be null: default). */
+  public Destination on(String remote, String project) {
+    return new Destination(remote, project, instance, path, mode, uid, gid);
   }
 
   /**
@@ -90,14 +142,38 @@ public record Destination(String instance, String path, int mode, long uid, long
    */
   public static Destination parse(
       String instance, String path, String mode, String uid, String gid) {
+    return parse(instance, null, path, mode, uid, gid);
+  }
+
+  /**
+   * Parses the textual form callers send, the instance as the incus CLI writes it: {@code
+   * remote:instance} or a bare instance name (the default remote). A null or blank project is
+   * {@value #DEFAULT_PROJECT}; absent mode, uid or gid take the defaults 0644, 0 and 0.
+   *
+   * @throws InvalidDestinationException naming the first invalid field ({@code remote}, {@code
+   *     project}, {@code container}, {@code path}, {@code mode}, {@code uid} or {@code gid})
+   */
+  public static Destination parse(
+      String instance, String project, String path, String mode, String uid, String gid) {
     if (instance == null || instance.isBlank()) {
       throw new InvalidDestinationException("container", "is required");
     }
     if (path == null || path.isEmpty()) {
       throw new InvalidDestinationException("path", "is required");
     }
+    int colon = instance.indexOf(':');
+    String remote = colon < 0 ? DEFAULT_REMOTE : instance.substring(0, colon);
+    if (colon == 0) {
+      throw new InvalidDestinationException("remote", "must not be empty before ':'");
+    }
     return new Destination(
-            instance, path, parseMode(mode), parseId("uid", uid), parseId("gid", gid))
+            remote,
+            project == null || project.isBlank() ? DEFAULT_PROJECT : project,
+            instance.substring(colon + 1),
+            path,
+            parseMode(mode),
+            parseId("uid", uid),
+            parseId("gid", gid))
         .requireDeliverable();
   }
 
@@ -117,6 +193,13 @@ public record Destination(String instance, String path, int mode, long uid, long
       parents.add(path.substring(0, i));
     }
     return java.util.List.copyOf(parents);
+  }
+
+  private static void requireName(String field, String name) {
+    if (!REMOTE_OR_PROJECT_NAME.matcher(name).matches()) {
+      throw new InvalidDestinationException(
+          field, "must be 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit");
+    }
   }
 
   private static void requireInstance(String instance) {

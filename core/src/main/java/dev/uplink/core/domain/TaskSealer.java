@@ -19,20 +19,22 @@ import javax.crypto.spec.SecretKeySpec;
  * somebody rewrote in the task table.
  *
  * <p>The seal is an HMAC-SHA256, under a key only the API and the processor hold, over the fields
- * that decide which bytes go where: the task id, owner, instance, path, mode, uid, gid, object key,
- * size and SHA-256. Whoever can write the table but does not hold the key cannot change any of them
- * (redirect a file into another instance or path, give it another mode or owner, swap its bytes for
- * another object's), nor copy a seal from one task to another (the id is sealed), without the seal
- * failing. It does not cover the status, attempts, lease, timeline or progress, which the workers
- * change as they go: a rewrite of those can delay, repeat or fail a task, never send its file
- * anywhere else.
+ * that decide which bytes go where: the task id, owner, remote, project, instance, path, mode, uid,
+ * gid, object key, size and SHA-256. Whoever can write the table but does not hold the key cannot
+ * change any of them (redirect a file into another instance or path, give it another mode or owner,
+ * swap its bytes for another object's), nor copy a seal from one task to another (the id is
+ * sealed), without the seal failing. It does not cover the status, attempts, lease, timeline or
+ * progress, which the workers change as they go: a rewrite of those can delay, repeat or fail a
+ * task, never send its file anywhere else.
  *
  * <h2>Encoding</h2>
  *
  * The sealed bytes are unambiguous: a context string, then every field in a fixed order, each text
  * as its UTF-8 length (4 bytes, big-endian) followed by its bytes, each number as 8 bytes
- * big-endian. No choice of field values can make two different tasks encode alike. A seal reads
- * {@code v1.} followed by the 32-byte MAC in unpadded base64url.
+ * big-endian. The remote and project are written (after the text {@code @}, which no instance name
+ * can be) only when either is not the default, so seals made before they existed still verify. No
+ * choice of field values can make two different tasks encode alike. A seal reads {@code v1.}
+ * followed by the 32-byte MAC in unpadded base64url.
  *
  * <h2>Rotation</h2>
  *
@@ -163,6 +165,15 @@ public final class TaskSealer {
       text(out, task.id().value());
       text(out, task.owner());
       Destination destination = task.destination();
+      if (!destination.onDefaultRemote()
+          || !destination.project().equals(Destination.DEFAULT_PROJECT)) {
+        // Only when not the defaults, so that tasks sealed before remotes and projects existed
+        // (which went to the default ones) still verify. "@" is no instance name, so the two
+        // encodings never meet.
+        text(out, "@");
+        text(out, destination.remote());
+        text(out, destination.project());
+      }
       text(out, destination.instance());
       text(out, destination.path());
       out.writeLong(destination.mode());

@@ -294,4 +294,51 @@ class DestinationTest {
       assertThat(destination.octalMode()).isEqualTo(expected).matches("0[0-7]{3}");
     }
   }
+
+  @Nested
+  class RemotesAndProjects {
+
+    @Test
+    void givenNeither_thenTheDefaultRemoteAndTheDefaultProject() {
+      Destination d = Destination.parse("web", "/srv/a", null, null, null);
+
+      assertThat(d.remote()).isEmpty();
+      assertThat(d.onDefaultRemote()).isTrue();
+      assertThat(d.project()).isEqualTo("default");
+      assertThat(d.qualifiedInstance()).isEqualTo("web");
+    }
+
+    @Test
+    void givenRemoteColonInstanceAndAProject_whenParsed_thenEachIsKept() {
+      Destination d = Destination.parse("lab:web-1", "team-a", "/srv/a", "0600", "1000", "1000");
+
+      assertThat(d.remote()).isEqualTo("lab");
+      assertThat(d.project()).isEqualTo("team-a");
+      assertThat(d.instance()).isEqualTo("web-1");
+      assertThat(d.qualifiedInstance()).isEqualTo("lab:web-1");
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+      "':web', , remote",
+      "'la b:web', , remote",
+      "'lab:', , container",
+      "'lab:x:y', , container",
+      "web, 'team/a', project",
+      "web, '-a', project",
+      "web, 'é', project"
+    })
+    void givenABadRemoteOrProject_whenParsed_thenRefusedNamingTheField(
+        String instance, String project, String field) {
+      assertThatThrownBy(() -> Destination.parse(instance, project, "/srv/a", null, null, null))
+          .isInstanceOfSatisfying(
+              InvalidDestinationException.class, e -> assertThat(e.field()).isEqualTo(field));
+    }
+
+    @Test
+    void givenABlankProject_thenTheDefaultProject() {
+      assertThat(Destination.parse("web", " ", "/srv/a", null, null, null).project())
+          .isEqualTo("default");
+    }
+  }
 }

@@ -122,6 +122,30 @@ class TaskSealerTest {
                         x.size(),
                         x.sha256())),
         Arguments.of(
+            "project",
+            (UnaryOperator<UploadTask>)
+                x ->
+                    rewritten(
+                        x,
+                        x.id(),
+                        x.owner(),
+                        d.on(d.remote(), "other"),
+                        x.objectKey(),
+                        x.size(),
+                        x.sha256())),
+        Arguments.of(
+            "remote",
+            (UnaryOperator<UploadTask>)
+                x ->
+                    rewritten(
+                        x,
+                        x.id(),
+                        x.owner(),
+                        d.on("lab", d.project()),
+                        x.objectKey(),
+                        x.size(),
+                        x.sha256())),
+        Arguments.of(
             "uid",
             (UnaryOperator<UploadTask>)
                 x ->
@@ -284,6 +308,25 @@ class TaskSealerTest {
 
       assertThat(TaskSealer.canonical(one)).isNotEqualTo(TaskSealer.canonical(two));
       assertThat(SEALER.seal(one).seal()).isNotEqualTo(SEALER.seal(two).seal());
+    }
+
+    @Test
+    void givenTheDefaultRemoteAndProject_thenTheSealIsTheOneMadeBeforeTheyExisted() {
+      // Computed by the sealer before remotes and projects existed (commit d1cb4ed): tasks sealed
+      // then must still verify, so the encoding of a task on the defaults must not change.
+      assertThat(SEALER.seal(task()).seal())
+          .contains("v1.UrIXz72fj9aX_cZua0vAnPFRRrN5AtybzPOVudbmdog");
+    }
+
+    @Test
+    void givenANamedRemoteOrProject_thenTheSealDiffersFromTheDefaultsAndVerifies() {
+      Destination d = task().destination();
+      UploadTask elsewhere =
+          rewritten(task(), task().id(), task().owner(), d.on("", "team-a"), "key", 1, SHA);
+      UploadTask atDefault = rewritten(task(), task().id(), task().owner(), d, "key", 1, SHA);
+
+      assertThat(SEALER.seal(elsewhere).seal()).isNotEqualTo(SEALER.seal(atDefault).seal());
+      assertThat(SEALER.verify(SEALER.seal(elsewhere))).isEqualTo(TaskSealer.Verdict.VALID);
     }
 
     @Test

@@ -156,6 +156,20 @@ public abstract class TaskStoreContract {
   }
 
   @Test
+  void aTaskOnANamedRemoteAndProject_roundTrips() {
+    UploadTask task =
+        aTask()
+            .ownedBy(anOwner())
+            .to(new Destination("lab", "team-a", "web", "/srv/file.bin", 0600, 1000, 1000))
+            .createdAt(START)
+            .build();
+
+    store.create(task);
+
+    assertThat(store.find(task.id())).as("the stored task").contains(task);
+  }
+
+  @Test
   void aTaskWithASinglePutUploadAndNoKey_roundTrips() {
     UploadTask task =
         anAwaitingTask(
