@@ -304,23 +304,15 @@ class DeadLetterFormatTest {
   void retried() {
     UploadTask failed = failedTask();
     UploadTask pending =
-        new UploadTask(
-            failed.id(),
-            failed.owner(),
-            failed.destination(),
-            failed.objectKey(),
-            failed.size(),
-            failed.sha256(),
-            TaskStatus.PENDING,
-            failed.attempts(),
-            failed.lastError(),
-            Optional.empty(),
-            failed.createdAt(),
-            LAST,
-            Optional.empty(),
-            0,
-            Optional.empty(),
-            failed.timeline());
+        failed.toBuilder()
+            .status(TaskStatus.PENDING)
+            .leaseUntil(Optional.empty())
+            .updatedAt(LAST)
+            .directUpload(Optional.empty())
+            .bytesPushed(0)
+            .idempotencyKey(Optional.empty())
+            .seal(Optional.empty())
+            .build();
 
     assertThat(DeadLetterFormat.retried(new RetryResult(pending, true)))
         .isEqualTo(ID + "  PENDING  web-1:/srv/a.bin  queued again (attempts so far: 2)");

@@ -86,25 +86,7 @@ class PushWorkerGuardTest {
 
   /** What someone with write access to the table does: another destination, the seal kept. */
   private void rewriteDestination(UploadTask task, Destination to) {
-    tasks.put(
-        new UploadTask(
-            task.id(),
-            task.owner(),
-            to,
-            task.objectKey(),
-            task.size(),
-            task.sha256(),
-            task.status(),
-            task.attempts(),
-            task.lastError(),
-            task.leaseUntil(),
-            task.createdAt(),
-            task.updatedAt(),
-            task.directUpload(),
-            task.bytesPushed(),
-            task.idempotencyKey(),
-            task.timeline(),
-            task.seal()));
+    tasks.put(task.toBuilder().destination(to).build());
   }
 
   private static Delivery delivery(UploadTask task) {

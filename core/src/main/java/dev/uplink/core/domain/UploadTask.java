@@ -74,77 +74,6 @@ public record UploadTask(
     }
   }
 
-  /** A task without a seal. */
-  public UploadTask(
-      TaskId id,
-      String owner,
-      Destination destination,
-      String objectKey,
-      long size,
-      String sha256,
-      TaskStatus status,
-      int attempts,
-      Optional<TaskError> lastError,
-      Optional<Instant> leaseUntil,
-      Instant createdAt,
-      Instant updatedAt,
-      Optional<DirectUpload> directUpload,
-      long bytesPushed,
-      Optional<String> idempotencyKey,
-      List<Transition> timeline) {
-    this(
-        id,
-        owner,
-        destination,
-        objectKey,
-        size,
-        sha256,
-        status,
-        attempts,
-        lastError,
-        leaseUntil,
-        createdAt,
-        updatedAt,
-        directUpload,
-        bytesPushed,
-        idempotencyKey,
-        timeline,
-        Optional.empty());
-  }
-
-  /** A task without a direct upload, progress, idempotency key, timeline or seal. */
-  public UploadTask(
-      TaskId id,
-      String owner,
-      Destination destination,
-      String objectKey,
-      long size,
-      String sha256,
-      TaskStatus status,
-      int attempts,
-      Optional<TaskError> lastError,
-      Optional<Instant> leaseUntil,
-      Instant createdAt,
-      Instant updatedAt) {
-    this(
-        id,
-        owner,
-        destination,
-        objectKey,
-        size,
-        sha256,
-        status,
-        attempts,
-        lastError,
-        leaseUntil,
-        createdAt,
-        updatedAt,
-        Optional.empty(),
-        0,
-        Optional.empty(),
-        List.of());
-  }
-
   /** A freshly uploaded task, waiting for a worker. */
   public static UploadTask pending(
       TaskId id,
@@ -154,23 +83,8 @@ public record UploadTask(
       long size,
       String sha256,
       Instant now) {
-    return new UploadTask(
-        id,
-        owner,
-        destination,
-        objectKey,
-        size,
-        sha256,
-        TaskStatus.PENDING,
-        0,
-        Optional.empty(),
-        Optional.empty(),
-        now,
-        now,
-        Optional.empty(),
-        0,
-        Optional.empty(),
-        List.of(Transition.created(TaskStatus.PENDING, now)));
+    return builder(id, owner, destination, objectKey, size, sha256, TaskStatus.PENDING, now)
+        .build();
   }
 
   /**
@@ -186,67 +100,69 @@ public record UploadTask(
       String sha256,
       DirectUpload directUpload,
       Instant now) {
-    return new UploadTask(
-        id,
-        owner,
-        destination,
-        objectKey,
-        size,
-        sha256,
-        TaskStatus.AWAITING_UPLOAD,
-        0,
-        Optional.empty(),
-        Optional.empty(),
-        now,
-        now,
-        Optional.of(directUpload),
-        0,
-        Optional.empty(),
-        List.of(Transition.created(TaskStatus.AWAITING_UPLOAD, now)));
+    return builder(id, owner, destination, objectKey, size, sha256, TaskStatus.AWAITING_UPLOAD, now)
+        .directUpload(Optional.of(directUpload))
+        .build();
+  }
+
+  /**
+   * A new task in {@code status}, created at {@code now}: no attempts, error, lease, direct upload,
+   * progress, key or seal; its timeline says it was created in {@code status}.
+   */
+  public static Builder builder(
+      TaskId id,
+      String owner,
+      Destination destination,
+      String objectKey,
+      long size,
+      String sha256,
+      TaskStatus status,
+      Instant now) {
+    var builder = new Builder();
+    builder.id = id;
+    builder.owner = owner;
+    builder.destination = destination;
+    builder.objectKey = objectKey;
+    builder.size = size;
+    builder.sha256 = sha256;
+    builder.status = status;
+    builder.createdAt = now;
+    builder.updatedAt = now;
+    builder.timeline = List.of(Transition.created(status, now));
+    return builder;
+  }
+
+  /** A builder holding this task's fields, to make a copy with some of them changed. */
+  public Builder toBuilder() {
+    var b = new Builder();
+    b.id = id;
+    b.owner = owner;
+    b.destination = destination;
+    b.objectKey = objectKey;
+    b.size = size;
+    b.sha256 = sha256;
+    b.status = status;
+    b.attempts = attempts;
+    b.lastError = lastError;
+    b.leaseUntil = leaseUntil;
+    b.createdAt = createdAt;
+    b.updatedAt = updatedAt;
+    b.directUpload = directUpload;
+    b.bytesPushed = bytesPushed;
+    b.idempotencyKey = idempotencyKey;
+    b.timeline = timeline;
+    b.seal = seal;
+    return b;
   }
 
   /** This task, to be created under the owner's {@code Idempotency-Key}. */
   public UploadTask withIdempotencyKey(String key) {
-    return new UploadTask(
-        id,
-        owner,
-        destination,
-        objectKey,
-        size,
-        sha256,
-        status,
-        attempts,
-        lastError,
-        leaseUntil,
-        createdAt,
-        updatedAt,
-        directUpload,
-        bytesPushed,
-        Optional.of(key),
-        timeline,
-        seal);
+    return toBuilder().idempotencyKey(Optional.of(key)).build();
   }
 
   /** This task with {@code newSeal} ({@link TaskSealer#seal}). */
   public UploadTask withSeal(String newSeal) {
-    return new UploadTask(
-        id,
-        owner,
-        destination,
-        objectKey,
-        size,
-        sha256,
-        status,
-        attempts,
-        lastError,
-        leaseUntil,
-        createdAt,
-        updatedAt,
-        directUpload,
-        bytesPushed,
-        idempotencyKey,
-        timeline,
-        Optional.of(newSeal));
+    return toBuilder().seal(Optional.of(newSeal)).build();
   }
 
   /** What a worker holding a message for this task should do at {@code now}. */
@@ -263,5 +179,137 @@ public record UploadTask(
 
   public boolean isOwnedBy(String caller) {
     return owner.equals(caller);
+  }
+
+  /**
+   * Builds a task field by field: from {@link #toBuilder()} (a changed copy) or {@link #builder} (a
+   * new task). The record's checks run in {@link #build()}.
+   */
+  public static final class Builder {
+    private TaskId id;
+    private String owner;
+    private Destination destination;
+    private String objectKey;
+    private long size;
+    private String sha256;
+    private TaskStatus status;
+    private int attempts;
+    private Optional<TaskError> lastError = Optional.empty();
+    private Optional<Instant> leaseUntil = Optional.empty();
+    private Instant createdAt;
+    private Instant updatedAt;
+    private Optional<DirectUpload> directUpload = Optional.empty();
+    private long bytesPushed;
+    private Optional<String> idempotencyKey = Optional.empty();
+    private List<Transition> timeline = List.of();
+    private Optional<String> seal = Optional.empty();
+
+    private Builder() {}
+
+    public Builder id(TaskId id) {
+      this.id = id;
+      return this;
+    }
+
+    public Builder owner(String owner) {
+      this.owner = owner;
+      return this;
+    }
+
+    public Builder destination(Destination destination) {
+      this.destination = destination;
+      return this;
+    }
+
+    public Builder objectKey(String objectKey) {
+      this.objectKey = objectKey;
+      return this;
+    }
+
+    public Builder size(long size) {
+      this.size = size;
+      return this;
+    }
+
+    public Builder sha256(String sha256) {
+      this.sha256 = sha256;
+      return this;
+    }
+
+    public Builder status(TaskStatus status) {
+      this.status = status;
+      return this;
+    }
+
+    public Builder attempts(int attempts) {
+      this.attempts = attempts;
+      return this;
+    }
+
+    public Builder lastError(Optional<TaskError> lastError) {
+      this.lastError = lastError;
+      return this;
+    }
+
+    public Builder leaseUntil(Optional<Instant> leaseUntil) {
+      this.leaseUntil = leaseUntil;
+      return this;
+    }
+
+    public Builder createdAt(Instant createdAt) {
+      this.createdAt = createdAt;
+      return this;
+    }
+
+    public Builder updatedAt(Instant updatedAt) {
+      this.updatedAt = updatedAt;
+      return this;
+    }
+
+    public Builder directUpload(Optional<DirectUpload> directUpload) {
+      this.directUpload = directUpload;
+      return this;
+    }
+
+    public Builder bytesPushed(long bytesPushed) {
+      this.bytesPushed = bytesPushed;
+      return this;
+    }
+
+    public Builder idempotencyKey(Optional<String> idempotencyKey) {
+      this.idempotencyKey = idempotencyKey;
+      return this;
+    }
+
+    public Builder timeline(List<Transition> timeline) {
+      this.timeline = timeline;
+      return this;
+    }
+
+    public Builder seal(Optional<String> seal) {
+      this.seal = seal;
+      return this;
+    }
+
+    public UploadTask build() {
+      return new UploadTask(
+          id,
+          owner,
+          destination,
+          objectKey,
+          size,
+          sha256,
+          status,
+          attempts,
+          lastError,
+          leaseUntil,
+          createdAt,
+          updatedAt,
+          directUpload,
+          bytesPushed,
+          idempotencyKey,
+          timeline,
+          seal);
+    }
   }
 }

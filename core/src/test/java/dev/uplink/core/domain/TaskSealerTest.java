@@ -45,24 +45,14 @@ class TaskSealerTest {
       String objectKey,
       long size,
       String sha256) {
-    return new UploadTask(
-        id,
-        owner,
-        destination,
-        objectKey,
-        size,
-        sha256,
-        t.status(),
-        t.attempts(),
-        t.lastError(),
-        t.leaseUntil(),
-        t.createdAt(),
-        t.updatedAt(),
-        t.directUpload(),
-        t.bytesPushed(),
-        t.idempotencyKey(),
-        t.timeline(),
-        t.seal());
+    return t.toBuilder()
+        .id(id)
+        .owner(owner)
+        .destination(destination)
+        .objectKey(objectKey)
+        .size(size)
+        .sha256(sha256)
+        .build();
   }
 
   static Stream<Arguments> rewrites() {
@@ -207,24 +197,17 @@ class TaskSealerTest {
     void givenWorkersChangingStatusAttemptsLeaseAndTimeline_thenStillValid() {
       UploadTask sealed = SEALER.seal(task());
       UploadTask worked =
-          new UploadTask(
-              sealed.id(),
-              sealed.owner(),
-              sealed.destination(),
-              sealed.objectKey(),
-              sealed.size(),
-              sealed.sha256(),
-              TaskStatus.PROCESSING,
-              3,
-              Optional.of(new TaskError("INCUS_UNAVAILABLE", "down")),
-              Optional.of(NOW.plusSeconds(300)),
-              sealed.createdAt(),
-              NOW.plusSeconds(10),
-              Optional.empty(),
-              7,
-              Optional.of("idem-1"),
-              List.of(Transition.created(TaskStatus.PENDING, NOW)),
-              sealed.seal());
+          sealed.toBuilder()
+              .status(TaskStatus.PROCESSING)
+              .attempts(3)
+              .lastError(Optional.of(new TaskError("INCUS_UNAVAILABLE", "down")))
+              .leaseUntil(Optional.of(NOW.plusSeconds(300)))
+              .updatedAt(NOW.plusSeconds(10))
+              .directUpload(Optional.empty())
+              .bytesPushed(7)
+              .idempotencyKey(Optional.of("idem-1"))
+              .timeline(List.of(Transition.created(TaskStatus.PENDING, NOW)))
+              .build();
 
       assertThat(SEALER.verify(worked)).isEqualTo(TaskSealer.Verdict.VALID);
     }

@@ -83,19 +83,17 @@ class UploadTaskTest {
   void theLeaseMayBeEmptyButNotNull() {
     assertThatThrownBy(
             () ->
-                new UploadTask(
-                    TaskId.newId(),
-                    "alice",
-                    Destination.of("web", "/a"),
-                    "k",
-                    5,
-                    "00",
-                    TaskStatus.PENDING,
-                    0,
-                    Optional.empty(),
-                    null,
-                    NOW,
-                    NOW))
+                UploadTask.builder(
+                        TaskId.newId(),
+                        "alice",
+                        Destination.of("web", "/a"),
+                        "k",
+                        5,
+                        "00",
+                        TaskStatus.PENDING,
+                        NOW)
+                    .leaseUntil(null)
+                    .build())
         .isInstanceOf(NullPointerException.class)
         .hasMessage("leaseUntil");
   }

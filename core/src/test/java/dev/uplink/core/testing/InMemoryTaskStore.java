@@ -317,24 +317,7 @@ public final class InMemoryTaskStore implements TaskStore {
             t.status(),
             t.attempts(),
             Transition.reasonFor(Optional.of(from), t.status(), error)));
-    return new UploadTask(
-        t.id(),
-        t.owner(),
-        t.destination(),
-        t.objectKey(),
-        t.size(),
-        t.sha256(),
-        t.status(),
-        t.attempts(),
-        t.lastError(),
-        t.leaseUntil(),
-        t.createdAt(),
-        t.updatedAt(),
-        t.directUpload(),
-        t.bytesPushed(),
-        t.idempotencyKey(),
-        timeline,
-        t.seal());
+    return t.toBuilder().timeline(timeline).build();
   }
 
   /**
@@ -348,45 +331,17 @@ public final class InMemoryTaskStore implements TaskStore {
       Optional<TaskError> error,
       Optional<Instant> leaseUntil,
       Instant now) {
-    return new UploadTask(
-        t.id(),
-        t.owner(),
-        t.destination(),
-        t.objectKey(),
-        t.size(),
-        t.sha256(),
-        status,
-        attempts,
-        error,
-        leaseUntil,
-        t.createdAt(),
-        now,
-        t.directUpload(),
-        t.bytesPushed(),
-        t.idempotencyKey(),
-        t.timeline(),
-        t.seal());
+    return t.toBuilder()
+        .status(status)
+        .attempts(attempts)
+        .lastError(error)
+        .leaseUntil(leaseUntil)
+        .updatedAt(now)
+        .build();
   }
 
   private static UploadTask withBytesPushed(UploadTask t, long bytesPushed) {
-    return new UploadTask(
-        t.id(),
-        t.owner(),
-        t.destination(),
-        t.objectKey(),
-        t.size(),
-        t.sha256(),
-        t.status(),
-        t.attempts(),
-        t.lastError(),
-        t.leaseUntil(),
-        t.createdAt(),
-        t.updatedAt(),
-        t.directUpload(),
-        bytesPushed,
-        t.idempotencyKey(),
-        t.timeline(),
-        t.seal());
+    return t.toBuilder().bytesPushed(bytesPushed).build();
   }
 
   private UploadTask store(UploadTask task) {

@@ -146,23 +146,14 @@ public final class TaskBuilder {
     String key = objectKey.orElse("uploads/" + id.value());
     UploadTask task =
         status.isPresent()
-            ? new UploadTask(
-                id,
-                owner,
-                destination,
-                key,
-                size,
-                sha256,
-                status.get(),
-                attempts,
-                lastError,
-                leaseUntil,
-                createdAt,
-                updatedAt.orElse(createdAt),
-                directUpload,
-                0,
-                Optional.empty(),
-                timeline)
+            ? UploadTask.builder(id, owner, destination, key, size, sha256, status.get(), createdAt)
+                .attempts(attempts)
+                .lastError(lastError)
+                .leaseUntil(leaseUntil)
+                .updatedAt(updatedAt.orElse(createdAt))
+                .directUpload(directUpload)
+                .timeline(timeline)
+                .build()
             : directUpload
                 .map(
                     upload ->

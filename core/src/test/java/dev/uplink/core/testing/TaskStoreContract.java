@@ -116,39 +116,39 @@ public abstract class TaskStoreContract {
             START,
             DirectUpload.inParts("mpu-2~abc.def", 8 * 1024 * 1024, START.plusSeconds(3600)));
     UploadTask task =
-        new UploadTask(
-            awaiting.id(),
-            awaiting.owner(),
-            awaiting.destination(),
-            awaiting.objectKey(),
-            awaiting.size(),
-            awaiting.sha256(),
-            TaskStatus.PROCESSING,
-            2,
-            Optional.of(new TaskError("INCUS_UNAVAILABLE", "refused")),
-            Optional.of(START.plus(LEASE)),
-            START,
-            START.plusMillis(1),
-            awaiting.directUpload(),
-            12_345_678L,
-            Optional.of("key-" + UUID.randomUUID()),
-            List.of(
-                Transition.created(TaskStatus.AWAITING_UPLOAD, START),
-                new Transition(
-                    START,
-                    Optional.of(TaskStatus.AWAITING_UPLOAD),
-                    TaskStatus.PENDING,
-                    0,
-                    "upload completed"),
-                new Transition(START, Optional.of(TaskStatus.PENDING), PROCESSING, 1, "claimed"),
-                new Transition(
-                    START, Optional.of(PROCESSING), TaskStatus.PENDING, 1, "INCUS_UNAVAILABLE: x"),
-                new Transition(
-                    START.plusMillis(1),
-                    Optional.of(TaskStatus.PENDING),
-                    PROCESSING,
-                    2,
-                    "claimed")));
+        awaiting.toBuilder()
+            .status(TaskStatus.PROCESSING)
+            .attempts(2)
+            .lastError(Optional.of(new TaskError("INCUS_UNAVAILABLE", "refused")))
+            .leaseUntil(Optional.of(START.plus(LEASE)))
+            .createdAt(START)
+            .updatedAt(START.plusMillis(1))
+            .bytesPushed(12_345_678L)
+            .idempotencyKey(Optional.of("key-" + UUID.randomUUID()))
+            .timeline(
+                List.of(
+                    Transition.created(TaskStatus.AWAITING_UPLOAD, START),
+                    new Transition(
+                        START,
+                        Optional.of(TaskStatus.AWAITING_UPLOAD),
+                        TaskStatus.PENDING,
+                        0,
+                        "upload completed"),
+                    new Transition(
+                        START, Optional.of(TaskStatus.PENDING), PROCESSING, 1, "claimed"),
+                    new Transition(
+                        START,
+                        Optional.of(PROCESSING),
+                        TaskStatus.PENDING,
+                        1,
+                        "INCUS_UNAVAILABLE: x"),
+                    new Transition(
+                        START.plusMillis(1),
+                        Optional.of(TaskStatus.PENDING),
+                        PROCESSING,
+                        2,
+                        "claimed")))
+            .build();
 
     store.create(task);
 

@@ -116,19 +116,20 @@ class DynamoDbTaskStoreTest {
     void givenTaskWithLastError_whenCreatedAndFound_thenTheErrorRoundTrips() {
       UploadTask pending = aPendingTask();
       UploadTask task =
-          new UploadTask(
-              pending.id(),
-              pending.owner(),
-              Destination.of("db", "/var/lib/x"),
-              pending.objectKey(),
-              0,
-              pending.sha256(),
-              TaskStatus.FAILED,
-              3,
-              Optional.of(new TaskError(TaskError.INSTANCE_NOT_FOUND, "no instance db")),
-              Optional.empty(),
-              CREATED,
-              CREATED.plusMillis(1));
+          UploadTask.builder(
+                  pending.id(),
+                  pending.owner(),
+                  Destination.of("db", "/var/lib/x"),
+                  pending.objectKey(),
+                  0,
+                  pending.sha256(),
+                  TaskStatus.FAILED,
+                  CREATED)
+              .attempts(3)
+              .lastError(Optional.of(new TaskError(TaskError.INSTANCE_NOT_FOUND, "no instance db")))
+              .updatedAt(CREATED.plusMillis(1))
+              .timeline(List.of())
+              .build();
 
       store.create(task);
 
@@ -257,19 +258,17 @@ class DynamoDbTaskStoreTest {
     void givenProcessingTaskWithNoLease_whenClaimed_thenReclaimed() {
       UploadTask pending = aPendingTask();
       UploadTask legacy =
-          new UploadTask(
-              pending.id(),
-              pending.owner(),
-              pending.destination(),
-              pending.objectKey(),
-              pending.size(),
-              pending.sha256(),
-              TaskStatus.PROCESSING,
-              1,
-              Optional.empty(),
-              Optional.empty(),
-              CREATED,
-              CREATED);
+          pending.toBuilder()
+              .status(TaskStatus.PROCESSING)
+              .attempts(1)
+              .timeline(List.of())
+              .idempotencyKey(Optional.empty())
+              .seal(Optional.empty())
+              .directUpload(Optional.empty())
+              .bytesPushed(0)
+              .createdAt(CREATED)
+              .updatedAt(CREATED)
+              .build();
       store.create(legacy);
 
       assertThat(store.claim(legacy.id(), CREATED.plusSeconds(1), LEASE).attempts()).isEqualTo(2);
@@ -628,19 +627,19 @@ class DynamoDbTaskStoreTest {
     private UploadTask storedAt(TaskStatus status, Instant updatedAt, Instant leaseUntil) {
       UploadTask pending = aPendingTask();
       UploadTask task =
-          new UploadTask(
-              pending.id(),
-              pending.owner(),
-              pending.destination(),
-              pending.objectKey(),
-              pending.size(),
-              pending.sha256(),
-              status,
-              status == TaskStatus.PENDING ? 0 : 1,
-              Optional.empty(),
-              Optional.ofNullable(leaseUntil),
-              updatedAt,
-              updatedAt);
+          pending.toBuilder()
+              .status(status)
+              .attempts(status == TaskStatus.PENDING ? 0 : 1)
+              .lastError(Optional.empty())
+              .leaseUntil(Optional.ofNullable(leaseUntil))
+              .timeline(List.of())
+              .idempotencyKey(Optional.empty())
+              .seal(Optional.empty())
+              .directUpload(Optional.empty())
+              .bytesPushed(0)
+              .createdAt(updatedAt)
+              .updatedAt(updatedAt)
+              .build();
       store.create(task);
       return task;
     }
@@ -836,23 +835,16 @@ class DynamoDbTaskStoreTest {
               DirectUpload.inParts(
                   "mpu.2~x", 8 * 1024 * 1024, Instant.parse("2026-11-23T00:00:00Z")));
       UploadTask task =
-          new UploadTask(
-              awaiting.id(),
-              awaiting.owner(),
-              awaiting.destination(),
-              awaiting.objectKey(),
-              awaiting.size(),
-              awaiting.sha256(),
-              TaskStatus.PROCESSING,
-              1,
-              Optional.empty(),
-              Optional.of(CREATED.plus(LEASE)),
-              CREATED,
-              CREATED,
-              awaiting.directUpload(),
-              4_000_000L,
-              Optional.of("key-1"),
-              List.of());
+          awaiting.toBuilder()
+              .status(TaskStatus.PROCESSING)
+              .attempts(1)
+              .leaseUntil(Optional.of(CREATED.plus(LEASE)))
+              .createdAt(CREATED)
+              .updatedAt(CREATED)
+              .bytesPushed(4_000_000L)
+              .idempotencyKey(Optional.of("key-1"))
+              .timeline(List.of())
+              .build();
 
       store.create(task);
 
