@@ -24,6 +24,7 @@ import software.amazon.awssdk.services.dynamodb.model.IndexStatus;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.model.StreamSpecification;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 import software.amazon.awssdk.services.dynamodb.model.TimeToLiveDescription;
 import software.amazon.awssdk.services.dynamodb.model.TimeToLiveStatus;
@@ -205,6 +206,7 @@ public final class AwsProvisioner {
         addIndex(expected, index);
         awaitIndexes(); // DynamoDB creates one index at a time
       }
+      enableStream(expected, actual);
     } catch (ResourceNotFoundException e) {
       try {
         dynamoDb.createTable(expected);
@@ -259,6 +261,28 @@ public final class AwsProvisioner {
     } catch (ResourceInUseException raced) {
       // Another provisioner is changing the table right now: awaitIndexes waits for it.
     }
+  }
+
+  /**
+   * Turns on the change stream of a table made before task events existed. A table whose stream
+   * shows other images than the template's is refused: events need both.
+   */
+  private void enableStream(CreateTableRequest expected, TableDescription actual) {
+    StreamSpecification wanted = expected.streamSpecification();
+    if (wanted == null || !Boolean.TRUE.equals(wanted.streamEnabled())) {
+      return;
+    }
+    StreamSpecification current = actual.streamSpecification();
+    if (current != null && Boolean.TRUE.equals(current.streamEnabled())) {
+      if (current.streamViewType() != wanted.streamViewType()) {
+        throw new IllegalStateException(
+            "Table %s has a stream of %s, but task events need %s: change it or use another table"
+                .formatted(actual.tableName(), current.streamViewType(), wanted.streamViewType()));
+      }
+      return;
+    }
+    log.info("Turning on the change stream of table {}", settings.table());
+    clients.dynamoDb().updateTable(r -> r.tableName(settings.table()).streamSpecification(wanted));
   }
 
   /** Waits until every index of the table is ACTIVE (an index being added is CREATING). */

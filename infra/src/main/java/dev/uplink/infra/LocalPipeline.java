@@ -9,6 +9,7 @@ import dev.uplink.api.http.UploadApi;
 import dev.uplink.core.aws.AwsClients;
 import dev.uplink.core.aws.OperatorServices;
 import dev.uplink.core.config.UplinkConfig;
+import dev.uplink.core.logging.TaskEventLog;
 import dev.uplink.processor.FileTarget;
 import dev.uplink.processor.MeterPushMetrics;
 import dev.uplink.processor.ProcessorWiring;
@@ -48,23 +49,29 @@ public final class LocalPipeline implements AutoCloseable {
    */
   static final Duration POLL_WAIT = Duration.ofSeconds(5);
 
+  /** How often task events are read from the table's stream: what an event may lag its status. */
+  static final Duration EVENT_INTERVAL = Duration.ofMillis(500);
+
   private final String host;
   private final UploadApi api;
   private final ProcessorWiring processor;
   private final SqsPoller poller;
   private final UploadSweeper sweeper;
+  private final TaskEventPump events;
 
   private LocalPipeline(
       String host,
       UploadApi api,
       ProcessorWiring processor,
       SqsPoller poller,
-      UploadSweeper sweeper) {
+      UploadSweeper sweeper,
+      TaskEventPump events) {
     this.host = host;
     this.api = api;
     this.processor = processor;
     this.poller = poller;
     this.sweeper = sweeper;
+    this.events = events;
   }
 
   /**
@@ -76,6 +83,7 @@ public final class LocalPipeline implements AutoCloseable {
     var processor = ProcessorWiring.create(config, clients, new MeterPushMetrics(registry));
     SqsPoller poller = null;
     UploadSweeper sweeper = null;
+    TaskEventPump events = null;
     try {
       poller = processor.poller(POLL_WAIT);
       poller.start();
@@ -90,8 +98,17 @@ public final class LocalPipeline implements AutoCloseable {
                   .withProbes(probes)
                   .withOperators(OperatorServices.onAws(config, clients)),
               service);
-      return new LocalPipeline(host, api, processor, poller, sweeper);
+      events =
+          TaskEventPump.start(
+              clients,
+              config.dataDir().resolve("task-events.positions"),
+              EVENT_INTERVAL,
+              new TaskEventLog());
+      return new LocalPipeline(host, api, processor, poller, sweeper, events);
     } catch (RuntimeException e) {
+      if (events != null) {
+        events.close();
+      }
       if (sweeper != null) {
         sweeper.close();
       }
@@ -129,6 +146,7 @@ public final class LocalPipeline implements AutoCloseable {
         poller.close();
       } finally {
         processor.close();
+        events.close();
         log.info("Pipeline stopped");
       }
     }

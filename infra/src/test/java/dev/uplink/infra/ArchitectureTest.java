@@ -56,6 +56,7 @@ class ArchitectureTest {
               "dev.uplink.core.config..",
               "dev.uplink.core.aws..",
               "dev.uplink.core.health..",
+              "dev.uplink.core.logging..",
               "dev.uplink.api",
               "dev.uplink.api.http",
               "dev.uplink.processor",

@@ -17,6 +17,7 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
@@ -68,6 +69,7 @@ public final class AwsClients implements AutoCloseable {
   private final S3Presigner presigner;
   private final SqsClient sqs;
   private final DynamoDbClient dynamoDb;
+  private DynamoDbStreamsClient dynamoDbStreams; // made on first use: few processes read streams
 
   private AwsClients(AwsSettings settings, Optional<AwsCredentialsProvider> credentials) {
     this.settings = Objects.requireNonNull(settings, "settings");
@@ -156,6 +158,20 @@ public final class AwsClients implements AutoCloseable {
     return dynamoDb;
   }
 
+  /**
+   * The task table's change stream reader (same endpoint as DynamoDB under an override: the
+   * emulators serve both).
+   */
+  public synchronized DynamoDbStreamsClient dynamoDbStreams() {
+    if (dynamoDbStreams == null) {
+      dynamoDbStreams =
+          configure(DynamoDbStreamsClient.builder(), settings.dynamoDbEndpoint())
+              .overrideConfiguration(timeouts(DYNAMODB_ATTEMPT_TIMEOUT, DYNAMODB_CALL_TIMEOUT))
+              .build();
+    }
+    return dynamoDbStreams;
+  }
+
   /** The work queue's URL, looked up by name. */
   public String queueUrl() {
     return AwsErrors.translated(
@@ -183,6 +199,11 @@ public final class AwsClients implements AutoCloseable {
     presigner.close();
     sqs.close();
     dynamoDb.close();
+    synchronized (this) {
+      if (dynamoDbStreams != null) {
+        dynamoDbStreams.close();
+      }
+    }
     http.close();
   }
 

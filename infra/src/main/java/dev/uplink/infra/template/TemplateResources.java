@@ -12,6 +12,7 @@ import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.Projection;
+import software.amazon.awssdk.services.dynamodb.model.StreamSpecification;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
@@ -69,7 +70,21 @@ public final class TemplateResources {
         .keySchema(keySchema(table.require("KeySchema")))
         .globalSecondaryIndexes(indexes)
         .billingMode(BillingMode.fromValue((String) table.require("BillingMode")))
+        .streamSpecification(streamSpecification(table))
         .build();
+  }
+
+  /** The table's change stream as the template declares it; disabled when it declares none. */
+  private static StreamSpecification streamSpecification(Resource table) {
+    return table
+        .property("StreamSpecification.StreamViewType")
+        .map(
+            type ->
+                StreamSpecification.builder()
+                    .streamEnabled(true)
+                    .streamViewType(String.valueOf(type))
+                    .build())
+        .orElse(StreamSpecification.builder().streamEnabled(false).build());
   }
 
   /** An index's projection: its type and, for {@code INCLUDE}, the attributes it carries. */

@@ -1045,6 +1045,13 @@ class DynamoDbTaskStoreTest {
                 DynamoDbTaskStore.OPEN_TASKS_INDEX,
                 DynamoDbTaskStore.OWNER_INDEX,
                 DynamoDbTaskStore.UPLOAD_DEADLINES_INDEX);
+        assertThat(dynamoDb.describeTable(r -> r.tableName(oldTable)).table().streamSpecification())
+            .as("the change stream task events are read from, turned on")
+            .satisfies(
+                stream -> {
+                  assertThat(stream.streamEnabled()).isTrue();
+                  assertThat(stream.streamViewTypeAsString()).isEqualTo("NEW_AND_OLD_IMAGES");
+                });
         assertThat(oldStore.list(earlier.owner(), TaskQuery.newest(10)).tasks())
             .as("the task stored before the index existed")
             .containsExactly(earlier);
