@@ -5,9 +5,14 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code uplink local}: infra's {@link UplinkLocal}, the whole pipeline on this machine. */
+/**
+ * {@code uplink local}: infra's {@link UplinkLocal}, the whole pipeline on this machine, or with
+ * {@code --emulators-only} its emulated AWS alone, for {@code uplink api} and {@code uplink
+ * processor} run on their own.
+ */
 @Command(
     name = "local",
     mixinStandardHelpOptions = true,
@@ -20,6 +25,9 @@ import picocli.CommandLine.Spec;
           + " UPLINK_INCUS_KEY, UPLINK_INCUS_SERVER_CERT), else to"
           + " $UPLINK_DATA_DIR/instances/NAME/PATH (default ./uplink-data). Every UPLINK_*"
           + " variable of the README's configuration table applies.",
+      "With --emulators-only it runs the emulated S3, SQS and DynamoDB alone, provisioned as for"
+          + " the whole pipeline, and prints the export lines that point uplink api, uplink"
+          + " processor and the operators' commands at them.",
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -42,6 +50,13 @@ final class LocalCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
+  @Option(
+      names = "--emulators-only",
+      description =
+          "Only the emulated S3, SQS and DynamoDB (provisioned as template.yaml declares): no API,"
+              + " no processor.")
+  private boolean emulatorsOnly;
+
   @Override
   public Integer call() throws InterruptedException {
     if (!emulatorsPresent()) {
@@ -53,7 +68,7 @@ final class LocalCommand implements Callable<Integer> {
                   + " dev.uplink.cli.UplinkCommand local)");
       return 1;
     }
-    UplinkLocal.main(new String[0]); // runs until stopped, then exits the JVM itself
+    UplinkLocal.run(emulatorsOnly); // runs until stopped, then exits the JVM itself
     return 0;
   }
 

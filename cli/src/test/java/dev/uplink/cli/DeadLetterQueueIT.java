@@ -4,11 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.uplink.processor.PushException;
-import dev.uplink.processor.incus.IncusClient;
-import dev.uplink.processor.incus.IncusTestEnvironment;
-import dev.uplink.processor.incus.TcpForwarder;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -71,20 +66,13 @@ class DeadLetterQueueIT {
   /** Why incusd cannot be used (only ever set outside CI), or null. */
   private static String unavailable;
 
-  private static IncusTestEnvironment incus;
-  private static IncusClient incusApi;
+  /** Incus behind the port {@code UPLINK_INCUS_URL} names: cut, or forwarded to incusd. */
+  private static ForwardedIncus incus;
+
   private static UplinkLocalProcess local;
-
-  /** The port {@code UPLINK_INCUS_URL} names: closed, or forwarded to incusd. */
-  private static int incusPort;
-
-  private static TcpForwarder incusReachable;
 
   /** What an operator's shell holds after pasting the banner's export lines. */
   private static Map<String, String> shell;
-
-  /** This run's directory in the instance, removed afterwards. */
-  private static String root;
 
   /** An uploaded file: its task and where it goes. */
   private record Sent(String id, String path, Path file) {}
@@ -92,27 +80,19 @@ class DeadLetterQueueIT {
   @BeforeAll
   static void startStack() throws Exception {
     try {
-      incus = IncusTestEnvironment.require(); // under CI=true, no incusd fails the class here
+      incus = ForwardedIncus.require("dlq-it"); // under CI=true, no incusd fails the class here
     } catch (TestAbortedException e) {
       // Aborting here would hide the tests from the report; each one skips with the reason.
       unavailable = e.getMessage();
       return;
     }
-    incusApi = new IncusClient(incus.settings());
-    byte[] suffix = new byte[6];
-    new Random().nextBytes(suffix);
-    root = "/srv/dlq-it-" + HexFormat.of().formatHex(suffix);
-    incusPort = TcpForwarder.freePort();
     var environment = new HashMap<>(FAST_RETRIES);
+    environment.putAll(incus.environment());
     environment.putAll(
         Map.of(
             "UPLINK_PORT", "0",
             "UPLINK_DATA_DIR", dir.resolve("data").toString(),
-            "UPLINK_LOG_FORMAT", "text",
-            "UPLINK_INCUS_URL", "https://127.0.0.1:" + incusPort,
-            "UPLINK_INCUS_CERT", incus.clientCert().toString(),
-            "UPLINK_INCUS_KEY", incus.clientKey().toString(),
-            "UPLINK_INCUS_SERVER_CERT", incus.serverCert().toString()));
+            "UPLINK_LOG_FORMAT", "text"));
     local = UplinkLocalProcess.start(dir, environment);
     shell = local.exports();
   }
@@ -120,17 +100,15 @@ class DeadLetterQueueIT {
   @AfterAll
   static void stopStack() throws Exception {
     try {
-      breakIncus();
+      if (incus != null) {
+        incus.cut();
+      }
       if (local != null) {
         local.stop();
       }
     } finally {
-      if (incusApi != null) {
-        try {
-          incus.deleteTree(incusApi, root);
-        } finally {
-          incusApi.close();
-        }
+      if (incus != null) {
+        incus.close();
       }
     }
   }
@@ -205,7 +183,7 @@ class DeadLetterQueueIT {
             "timeline:",
             "PROCESSING -> FAILED");
 
-    mendIncus();
+    incus.mend();
     UplinkJar.Run redrive = uplink("dlq", "redrive", "--all", "--json");
     assertThat(redrive.exitCode()).as("dlq redrive --all; %s", redrive).isZero();
     JsonNode report = Json.parse(redrive.stdout()).orElseThrow(() -> new AssertionError(redrive));
@@ -230,11 +208,11 @@ class DeadLetterQueueIT {
   @DisplayName(
       "retry sends a FAILED task through again until DONE; retrying it then exits 1 with one line")
   void retry() throws Exception {
-    breakIncus();
+    incus.cut();
     Sent task = upload("retried.bin", 4096);
     assertThat(awaitFinished(task).path("status").asText()).as("status").isEqualTo("FAILED");
 
-    mendIncus();
+    incus.mend();
     UplinkJar.Run retry = uplink("retry", task.id());
     assertThat(retry.exitCode()).as("retry; %s", retry).isZero();
     assertThat(retry.stdout())
@@ -292,7 +270,7 @@ class DeadLetterQueueIT {
     byte[] bytes = new byte[size];
     new Random(size).nextBytes(bytes);
     Path file = Files.write(dir.resolve(name), bytes);
-    String path = root + "/" + name;
+    String path = incus.path(name);
     UplinkJar.Run run =
         uplink("upload", file.toString(), "--container", incus.instance(), "--path", path);
     assertThat(run.exitCode()).as("upload; %s", run).isZero();
@@ -375,23 +353,6 @@ class DeadLetterQueueIT {
 
   /** The file in the instance, read back through the Incus API, is the one uploaded. */
   private static void assertDelivered(Sent task) throws IOException, PushException {
-    assertThat(incusApi.readFile(incus.instance(), task.path()))
-        .as("%s in the instance", task.path())
-        .isEqualTo(Files.readAllBytes(task.file()));
-  }
-
-  /** Incus answers again: the port {@code UPLINK_INCUS_URL} names forwards to incusd. */
-  private static void mendIncus() throws IOException {
-    incusReachable =
-        TcpForwarder.start(
-            incusPort, new InetSocketAddress(incus.url().getHost(), incus.url().getPort()));
-  }
-
-  /** Incus is unreachable: connections to its port are refused, open ones cut. */
-  private static void breakIncus() throws IOException {
-    if (incusReachable != null) {
-      incusReachable.close();
-      incusReachable = null;
-    }
+    incus.assertHolds(task.path(), task.file());
   }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -30,7 +31,76 @@ final class ReadmeExamples {
   private static final Pattern PROBLEM_ANSWER =
       Pattern.compile("^#\\s*[45]\\d\\d \\{\"type\":\"(?<type>[^\"]+)\"");
 
+  /**
+   * What precedes a {@code ```bash} block that no test runs on its own, with the reason: {@code
+   * <!-- not run on its own: needs an AWS account -->} on the line before the block.
+   */
+  static final Pattern NOT_RUN =
+      Pattern.compile("^<!-- not run on its own: (?<reason>.*\\S.*) -->$");
+
   private ReadmeExamples() {}
+
+  /**
+   * A {@code ```bash} block anywhere in the README.
+   *
+   * @param headings the headings it is under, outermost first (without the {@code #}s)
+   * @param line its fence's line number, from 1
+   * @param code its lines
+   * @param notRunBecause the reason its marker gives, when the line before it is one ({@link
+   *     #NOT_RUN})
+   */
+  record Block(List<String> headings, int line, String code, Optional<String> notRunBecause) {
+
+    /** Whether it is in one of {@code sections} or a subsection of one. */
+    boolean isIn(List<String> sections) {
+      return headings.stream().anyMatch(sections::contains);
+    }
+
+    @Override
+    public String toString() {
+      return "README line %d, under \"%s\" (%s)"
+          .formatted(
+              line,
+              headings.isEmpty() ? "" : headings.get(headings.size() - 1),
+              code.lines().findFirst().orElse(""));
+    }
+  }
+
+  /** Every {@code ```bash} block of the README, in order. */
+  static List<Block> blocks(String readme) {
+    List<Block> blocks = new ArrayList<>();
+    List<String> headings = new ArrayList<>();
+    List<Integer> levels = new ArrayList<>();
+    String[] lines = readme.split("\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      Matcher heading = HEADING.matcher(lines[i]);
+      if (heading.matches()) {
+        int level = heading.group(1).length();
+        while (!levels.isEmpty() && levels.get(levels.size() - 1) >= level) {
+          levels.remove(levels.size() - 1);
+          headings.remove(headings.size() - 1);
+        }
+        levels.add(level);
+        headings.add(heading.group(2).strip());
+      } else if (lines[i].startsWith("```")) {
+        int start = i;
+        StringBuilder code = new StringBuilder();
+        for (i++; i < lines.length && !lines[i].startsWith("```"); i++) {
+          code.append(lines[i]).append('\n');
+        }
+        if (lines[start].strip().equals("```bash")) {
+          Optional<String> reason =
+              start == 0
+                  ? Optional.empty()
+                  : Optional.of(NOT_RUN.matcher(lines[start - 1].strip()))
+                      .filter(Matcher::matches)
+                      .map(marker -> marker.group("reason").strip());
+          blocks.add(new Block(List.copyOf(headings), start + 1, code.toString(), reason));
+        }
+      }
+    }
+    return blocks;
+  }
 
   /**
    * One {@code ```bash} block.

@@ -1,5 +1,7 @@
 package dev.uplink.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.uplink.infra.UplinkLocal;
 import dev.uplink.processor.incus.IncusClient;
 import dev.uplink.processor.incus.IncusTestEnvironment;
@@ -39,7 +41,14 @@ import org.junit.jupiter.api.io.TempDir;
 class ReadmeExamplesIT {
 
   /** The sections whose examples run against {@code uplink local} with the directory target. */
-  static final List<String> ON_UPLINK_LOCAL = List.of("Try it", "uplink CLI", "API");
+  static final List<String> ON_UPLINK_LOCAL = List.of("Try it", "uplink CLI", "API", "Health");
+
+  /**
+   * The section whose one example starts that {@code uplink local}: {@code ./uplink local} (as
+   * <em>The two commands</em> prints it) piped into jq, which fails on the first line of its
+   * standard output that is not JSON.
+   */
+  static final String STACK = "Logs";
 
   /**
    * The section whose examples need a real incusd: its first example starts the stack, the others
@@ -55,11 +64,22 @@ class ReadmeExamplesIT {
   private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(150);
 
   @Test
-  @DisplayName("Try it, uplink CLI and API work against uplink local")
+  @DisplayName(
+      "Try it, uplink CLI, API and Health work against the uplink local Logs starts, whose standard"
+          + " output jq reads as JSON throughout")
   void runAgainstUplinkLocal(@TempDir Path dir) throws Exception {
-    List<ReadmeExamples.Example> examples =
-        ReadmeExamples.in(Files.readString(README), ON_UPLINK_LOCAL);
-    try (var local = UplinkLocalProcess.start(dir, Map.of("UPLINK_PORT", "0"))) {
+    String readme = Files.readString(README);
+    List<ReadmeExamples.Example> examples = ReadmeExamples.in(readme, ON_UPLINK_LOCAL);
+    List<ReadmeExamples.Example> logs = ReadmeExamples.in(readme, List.of(STACK));
+    assertThat(logs).as("the examples of Logs").hasSize(1);
+    String stack = logs.get(0).code();
+    assertThat(stack).as("the Logs example").startsWith("./uplink local | jq ");
+    installUplinkCommand(dir);
+    try (var local =
+        UplinkLocalProcess.start(
+            dir,
+            Map.of("UPLINK_PORT", "0"),
+            List.of("bash", "-c", "set -euo pipefail\n" + stack))) {
       String base = local.exports().get(CliSettings.API_URL_VARIABLE);
       var environment = new HashMap<>(local.exports());
       environment.put("API", base + "/v1/uploads");
@@ -71,6 +91,12 @@ class ReadmeExamplesIT {
           Map.of("http://127.0.0.1:8080", base, "/tmp/", tmp + "/"),
           environment,
           local);
+      assertThat(local.runs("jq"))
+          .as("jq of the Logs example, after the session:%n%s", local.log())
+          .isTrue();
+      assertThat(local.log())
+          .as("what the Logs example printed on stderr: jq found only JSON")
+          .doesNotContain("jq: error", "parse error");
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +15,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 @DisplayName("README examples: which blocks run, and what they must do")
 class ReadmeExamplesTest {
+
+  /** The project's README (Surefire runs in the module's directory). */
+  private static final Path README_FILE =
+      Path.of(System.getProperty("uplink.readme", "../README.md")).toAbsolutePath();
 
   private static final String README =
       """
@@ -144,5 +149,64 @@ class ReadmeExamplesTest {
     assertThat(new String(shell.getInputStream().readAllBytes()))
         .contains("expected a failure answering x, got exit 0");
     assertThat(shell.exitValue()).isNotZero();
+  }
+
+  @Test
+  void blocksKnowTheirHeadingsAndTheReasonTheyAreNotRun() {
+    String readme =
+        """
+        ## Deploy
+
+        ### Step 1
+
+        <!-- not run on its own: needs an AWS account -->
+        ```bash
+        aws s3 ls
+        ```
+
+        ```
+        output
+        ```
+
+        ## Try it
+
+        ```bash
+        echo one
+        ```
+        """;
+
+    List<ReadmeExamples.Block> blocks = ReadmeExamples.blocks(readme);
+
+    assertThat(blocks).hasSize(2);
+    assertThat(blocks.get(0).headings()).containsExactly("Deploy", "Step 1");
+    assertThat(blocks.get(0).notRunBecause()).contains("needs an AWS account");
+    assertThat(blocks.get(0).isIn(List.of("Deploy"))).as("in a subsection of Deploy").isTrue();
+    assertThat(blocks.get(1).headings()).containsExactly("Try it");
+    assertThat(blocks.get(1).notRunBecause()).isEmpty();
+    assertThat(blocks.get(1).line()).isEqualTo(16);
+  }
+
+  @Test
+  @DisplayName(
+      "every bash block of the README is run by a test, or says in a comment before it why not")
+  void everyReadmeBlockRunsOrSaysWhyNot() throws Exception {
+    List<String> run = new ArrayList<>(ReadmeExamplesIT.ON_UPLINK_LOCAL);
+    run.addAll(
+        List.of(
+            ReadmeExamplesIT.STACK,
+            ReadmeExamplesIT.DEAD_LETTERS,
+            ServicesContract.README_METRICS));
+
+    List<ReadmeExamples.Block> blocks = ReadmeExamples.blocks(Files.readString(README_FILE));
+
+    assertThat(blocks).as("the README's bash blocks").hasSizeGreaterThan(20);
+    assertThat(blocks)
+        .as("blocks of the sections the tests run: none may be marked as not run")
+        .filteredOn(block -> block.isIn(run))
+        .allSatisfy(block -> assertThat(block.notRunBecause()).as("%s", block).isEmpty());
+    assertThat(blocks)
+        .as("blocks no test runs: each must say why, in <!-- not run on its own: REASON -->")
+        .filteredOn(block -> !block.isIn(run))
+        .allSatisfy(block -> assertThat(block.notRunBecause()).as("%s", block).isPresent());
   }
 }

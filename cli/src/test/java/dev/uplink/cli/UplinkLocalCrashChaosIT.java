@@ -5,11 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.uplink.infra.UplinkLocal;
-import dev.uplink.processor.incus.IncusClient;
-import dev.uplink.processor.incus.IncusTestEnvironment;
 import dev.uplink.processor.incus.TcpForwarder;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -21,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -62,27 +58,21 @@ class UplinkLocalCrashChaosIT {
   @Test
   void everyTaskEndsDoneByteIdenticalWithinMinutesOfTheLastFault(@TempDir Path dir)
       throws Exception {
-    IncusTestEnvironment incus = IncusTestEnvironment.require();
-    String root = "/srv/crash-chaos-" + HexFormat.of().formatHex(randomBytes(6));
     int apiPort = TcpForwarder.freePort();
-    int incusPort = TcpForwarder.freePort();
-    Map<String, String> environment =
-        Map.of(
-            "UPLINK_PORT", Integer.toString(apiPort),
-            "UPLINK_DATA_DIR", dir.resolve("data").toString(),
-            "UPLINK_LOG_FORMAT", "text",
-            "UPLINK_INCUS_URL", "https://127.0.0.1:" + incusPort,
-            "UPLINK_INCUS_CERT", incus.clientCert().toString(),
-            "UPLINK_INCUS_KEY", incus.clientKey().toString(),
-            "UPLINK_INCUS_SERVER_CERT", incus.serverCert().toString());
-    var incusAddress = new InetSocketAddress(incus.url().getHost(), incus.url().getPort());
+    var environment = new HashMap<String, String>();
     String api = "http://127.0.0.1:" + apiPort + "/v1/uploads";
-    List<Upload> uploads = files(dir.resolve("files"), root);
     var accepted = new AtomicInteger();
-    TcpForwarder incusPath = TcpForwarder.start(incusPort, incusAddress);
-    ExecutorService clients = Executors.newFixedThreadPool(4);
     UplinkLocalProcess stack = null;
-    try (var cleanup = new IncusClient(incus.settings())) {
+    try (var incus = ForwardedIncus.require("crash-chaos")) {
+      ExecutorService clients = Executors.newFixedThreadPool(4);
+      environment.putAll(incus.environment());
+      environment.putAll(
+          Map.of(
+              "UPLINK_PORT", Integer.toString(apiPort),
+              "UPLINK_DATA_DIR", dir.resolve("data").toString(),
+              "UPLINK_LOG_FORMAT", "text"));
+      List<Upload> uploads = files(dir.resolve("files"), incus.root());
+      incus.mend();
       try {
         stack = start(dir, 1, environment);
         List<Future<?>> sending = new ArrayList<>();
@@ -95,7 +85,7 @@ class UplinkLocalCrashChaosIT {
         stack = start(dir, 2, environment);
 
         awaitCount(accepted, 80);
-        incusPath.close(); // Incus unreachable: refused, open connections cut
+        incus.cut(); // Incus unreachable: refused, open connections cut
         long outageBegan = System.nanoTime();
 
         awaitCount(accepted, 130);
@@ -107,7 +97,7 @@ class UplinkLocalCrashChaosIT {
         }
         Thread.sleep(
             Math.max(0, OUTAGE.toMillis() - (System.nanoTime() - outageBegan) / 1_000_000));
-        incusPath = TcpForwarder.start(incusPort, incusAddress); // the last fault ends
+        incus.mend(); // the last fault ends
         long lastFault = System.nanoTime();
 
         awaitAllDone(api, uploads, lastFault);
@@ -115,15 +105,13 @@ class UplinkLocalCrashChaosIT {
 
         for (Upload upload : uploads) {
           assertThat(upload.ids()).as("tasks for key %d", upload.index()).hasSize(1);
-          assertThat(cleanup.readFile(incus.instance(), upload.path()))
-              .as("%s in the instance", upload.path())
-              .isEqualTo(Files.readAllBytes(upload.file()));
+          incus.assertHolds(upload.path(), upload.file());
         }
-        assertThat(tasksUnder(api, incus.instance(), root))
-            .as("tasks the owner sees under %s: one per upload, no duplicate", root)
+        assertThat(tasksUnder(api, incus.instance(), incus.root()))
+            .as("tasks the owner sees under %s: one per upload, no duplicate", incus.root())
             .isEqualTo(TASKS);
         incus
-            .hostPath(root)
+            .hostRoot()
             .ifPresent(tree -> assertThat(stagingFilesIn(tree)).as("staging files left").isEmpty());
         System.out.printf(
             "%d uploads through 2 kills and a %d s Incus outage: all DONE %d ms after the last"
@@ -135,8 +123,6 @@ class UplinkLocalCrashChaosIT {
         if (stack != null) {
           stack.close();
         }
-        incusPath.close();
-        incus.deleteTree(cleanup, root);
       }
     }
   }
@@ -269,11 +255,5 @@ class UplinkLocalCrashChaosIT {
     } catch (IOException e) {
       throw new AssertionError("cannot walk " + tree, e);
     }
-  }
-
-  private static byte[] randomBytes(int n) {
-    byte[] bytes = new byte[n];
-    new Random().nextBytes(bytes);
-    return bytes;
   }
 }

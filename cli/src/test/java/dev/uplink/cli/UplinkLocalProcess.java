@@ -1,5 +1,6 @@
 package dev.uplink.cli;
 
+import dev.uplink.infra.EmulatorsBanner;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,17 +15,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code uplink local} as a process (the class path in {@code target/local/}), with no inherited
- * {@code UPLINK_*} or {@code AWS_*} variable, started and read as a person would: its banner says
- * where the API is and which {@code export} lines another shell needs.
+ * {@code uplink local} (or {@code uplink local --emulators-only}) as a process (the class path in
+ * {@code target/local/}), with no inherited {@code UPLINK_*} or {@code AWS_*} variable, started and
+ * read as a person would: its banner says where the API is and which {@code export} lines another
+ * shell needs.
  */
 final class UplinkLocalProcess implements AutoCloseable {
 
   private static final Duration STARTUP = Duration.ofSeconds(90);
   private static final String READY = "Press Ctrl+C to stop.";
+  private static final String HEADING = "Uplink is running locally.";
   private static final Pattern API_LINE = Pattern.compile("API:\\s+(http://\\S+)");
   private static final Pattern EXPORT_LINE = Pattern.compile("(?m)^\\s*export (.+)$");
-  private static final Pattern ASSIGNMENT = Pattern.compile("([A-Z_]+)=('(?:[^']|'\\\\'')*'|\\S+)");
+  private static final Pattern ASSIGNMENT =
+      Pattern.compile("([A-Z_][A-Z0-9_]*)=('(?:[^']|'\\\\'')*'|\\S+)");
 
   private final Process process;
   private final Path log;
@@ -44,12 +48,27 @@ final class UplinkLocalProcess implements AutoCloseable {
    * returns once it has printed its banner.
    */
   static UplinkLocalProcess start(Path dir, Map<String, String> environment) throws Exception {
+    return start(dir, environment, localCommand());
+  }
+
+  /**
+   * Starts {@code uplink local --emulators-only} as {@link #start(Path, Map)} starts {@code uplink
+   * local}: its banner's {@code export} lines point the services at its emulators.
+   */
+  static UplinkLocalProcess startEmulators(Path dir, Map<String, String> environment)
+      throws Exception {
+    List<String> command = localCommand();
+    command.add("--emulators-only");
+    return start(dir, environment, command);
+  }
+
+  private static List<String> localCommand() {
     List<String> command = new ArrayList<>(UplinkJar.localCommand());
     if (Runtime.version().feature() >= 23) {
       command.add(1, "--sun-misc-unsafe-memory-access=allow"); // as ./uplink does, for Pekko
     }
     command.add("local");
-    return start(dir, environment, command);
+    return command;
   }
 
   /**
@@ -79,7 +98,9 @@ final class UplinkLocalProcess implements AutoCloseable {
       String text = read(log);
       int ready = text.indexOf(READY);
       if (ready >= 0) {
-        int start = text.lastIndexOf("Uplink is running locally.", ready);
+        int start =
+            Math.max(
+                text.lastIndexOf(HEADING, ready), text.lastIndexOf(EmulatorsBanner.HEADING, ready));
         return text.substring(Math.max(start, 0), ready + READY.length());
       }
       if (!process.isAlive()) {
@@ -90,12 +111,29 @@ final class UplinkLocalProcess implements AutoCloseable {
     throw new AssertionError("uplink local did not start within " + STARTUP + ":\n" + read(log));
   }
 
+  /** Whether {@code program} (e.g. {@code jq}) runs among its descendants: a shell's pipeline. */
+  boolean runs(String program) {
+    return process
+        .descendants()
+        .filter(ProcessHandle::isAlive)
+        .anyMatch(
+            child ->
+                child
+                    .info()
+                    .command()
+                    .map(command -> Path.of(command).getFileName().toString().equals(program))
+                    .orElse(false));
+  }
+
   /** The process id. */
   long pid() {
     return process.pid();
   }
 
-  /** The banner, from {@code Uplink is running locally.} to {@code Press Ctrl+C to stop.}. */
+  /**
+   * The banner, from {@code Uplink is running locally.} (or the emulators' {@link
+   * EmulatorsBanner#HEADING}) to {@code Press Ctrl+C to stop.}.
+   */
   String banner() {
     return banner;
   }

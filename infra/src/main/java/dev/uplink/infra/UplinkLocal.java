@@ -22,7 +22,10 @@ import sun.misc.Signal;
 /**
  * {@code ./uplink local}: the whole pipeline on one machine. S3, SQS and DynamoDB run in-process
  * (their data under {@code UPLINK_DATA_DIR/aws}), the API listens on 127.0.0.1 only, and files go
- * to {@code UPLINK_INCUS_URL} if set, else to {@code UPLINK_DATA_DIR/instances}.
+ * to {@code UPLINK_INCUS_URL} if set, else to {@code UPLINK_DATA_DIR/instances}. With {@code
+ * --emulators-only} ({@link #run(boolean) run(true)}) only the emulators run, provisioned as for
+ * the whole pipeline: for {@code uplink api} and {@code uplink processor} started on their own, or
+ * an API run from an IDE.
  */
 public final class UplinkLocal {
 
@@ -42,6 +45,15 @@ public final class UplinkLocal {
   private UplinkLocal() {}
 
   public static void main(String[] args) throws InterruptedException {
+    run(false);
+  }
+
+  /**
+   * Runs the local stack until Ctrl+C or SIGTERM, then exits the JVM: everything, or with {@code
+   * emulatorsOnly} S3, SQS and DynamoDB alone (provisioned, the lost messages of the last run
+   * published again, and a banner whose {@code export} lines point the services at them).
+   */
+  public static void run(boolean emulatorsOnly) throws InterruptedException {
     UplinkConfig config;
     try {
       config = UplinkConfig.fromEnvironment();
@@ -58,22 +70,26 @@ public final class UplinkLocal {
       System.exit(2);
       return;
     }
-    config = withDevelopmentKeys(config);
-    try {
-      config = withTaskSealKey(config);
-    } catch (IOException e) {
-      System.err.println(
-          "uplink: cannot keep the task seal key under " + config.dataDir() + ": " + e);
-      System.exit(2);
-      return;
+    if (!emulatorsOnly) {
+      config = withDevelopmentKeys(config);
+      try {
+        config = withTaskSealKey(config);
+      } catch (IOException e) {
+        System.err.println(
+            "uplink: cannot keep the task seal key under " + config.dataDir() + ": " + e);
+        System.exit(2);
+        return;
+      }
     }
     var aws = LocalAws.start(config.dataDir().resolve("aws"), true);
     AwsClients clients = aws.clients(config.aws());
     config = config.withAws(clients.settings());
     new AwsProvisioner(clients).provision(config);
-    // Before any work is taken: under the lock, every lease in the table is the dead run's.
+    // Before any work is taken: under the lock, every lease in the table is the dead run's (with
+    // only the emulators too: the emulators' ports are new, so no service of the last run reaches
+    // them).
     int released = ProcessorWiring.releaseLeasesOfDeadRun(config, clients);
-    var pipeline = LocalPipeline.start(config, clients, LOOPBACK);
+    LocalPipeline pipeline = emulatorsOnly ? null : LocalPipeline.start(config, clients, LOOPBACK);
     // The tasks survive a crash on disk, their messages do not (SQS is in memory): without this a
     // backlog left by a killed stack would wait UPLINK_RECONCILE_AFTER for the reconciler.
     int republished = ProcessorWiring.republishAfterRestart(config, clients);
@@ -88,7 +104,9 @@ public final class UplinkLocal {
         () -> {
           if (stopping.compareAndSet(false, true)) {
             try {
-              pipeline.close();
+              if (pipeline != null) {
+                pipeline.close();
+              }
               clients.close();
               aws.close();
               lock.close();
@@ -107,7 +125,10 @@ public final class UplinkLocal {
     }
     Runtime.getRuntime().addShutdownHook(new Thread(stop, "uplink-shutdown"));
     // Standard output is for log lines only (JSON by default, for jq); the banner is for people.
-    System.err.println(new LocalBanner(config, pipeline.baseUri()).text());
+    System.err.println(
+        pipeline == null
+            ? new EmulatorsBanner(config).text()
+            : new LocalBanner(config, pipeline.baseUri()).text());
     stopped.await();
     System.exit(0);
   }

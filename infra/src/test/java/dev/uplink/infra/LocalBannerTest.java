@@ -23,7 +23,7 @@ class LocalBannerTest {
   private static final URI API = URI.create("http://127.0.0.1:8080");
 
   /** What {@code uplink local} runs with for {@code env}, its emulators on fixed ports. */
-  private static UplinkConfig running(Map<String, String> env) {
+  static UplinkConfig running(Map<String, String> env) {
     UplinkConfig config = UplinkLocal.withDevelopmentKeys(UplinkConfig.fromEnvironment(env));
     return config.withAws(
         config
@@ -38,9 +38,9 @@ class LocalBannerTest {
    * The variables a shell holds after running {@code lines} (only {@code export A=b C='d e'}: the
    * forms the banner prints).
    */
-  private static Map<String, String> sourced(List<String> lines) {
+  static Map<String, String> sourced(List<String> lines) {
     var env = new HashMap<String, String>();
-    Pattern assignment = Pattern.compile("([A-Z_]+)=('(?:[^']|'\\\\'')*'|\\S+)");
+    Pattern assignment = Pattern.compile("([A-Z_][A-Z0-9_]*)=('(?:[^']|'\\\\'')*'|\\S+)");
     for (String line : lines) {
       assertThat(line).as("an export line").startsWith("export ");
       Matcher matcher = assignment.matcher(line.substring("export ".length()));
