@@ -3,6 +3,8 @@ package dev.uplink.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -361,14 +363,19 @@ class ApiCommandsTest {
                   .orElseThrow());
     }
 
-    @Test
-    @DisplayName("in parts above the threshold, skipping the parts the store already holds")
-    void resumesParts() throws Exception {
-      Path file = file();
-      String part =
-          """
-          {"partNumber":%d,"method":"PUT","url":"%s/s3/part%d","headers":{"Content-Length":"%d"}}
-          """;
+    private static final String PART =
+        """
+        {"partNumber":%d,"method":"PUT","url":"%s/s3/part%d","headers":{"Content-Length":"%d"}}
+        """;
+
+    private static String sha256(String text) throws Exception {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** The API's answers for "hello, world" in parts of 5 bytes: "hello", ", wor", "ld". */
+    private void multipartInThreeParts(String storedParts) {
       api.json("GET", "/v1/uploads?limit=1", 200, "{\"items\":[]}")
           .json(
               "POST",
@@ -376,31 +383,47 @@ class ApiCommandsTest {
               201,
               "{\"id\":\"%s\",\"status\":\"AWAITING_UPLOAD\",\"partSize\":5,\"partCount\":3}"
                   .formatted(ID))
-          .json(
-              "GET",
-              "/v1/uploads/" + ID + "/parts",
-              200,
-              "{\"parts\":[{\"partNumber\":1,\"size\":5,\"etag\":\"e1\"}]}")
-          .json("POST", "/v1/uploads/" + ID + "/parts/2", 200, part.formatted(2, api.url(), 2, 5))
-          .json("POST", "/v1/uploads/" + ID + "/parts/3", 200, part.formatted(3, api.url(), 3, 2))
-          .answer("PUT", "/s3/part2", 200, "text/plain", "", Map.of())
-          .answer("PUT", "/s3/part3", 200, "text/plain", "", Map.of())
+          .json("GET", "/v1/uploads/" + ID + "/parts", 200, "{\"parts\":[" + storedParts + "]}")
           .json("POST", "/v1/uploads/" + ID + "/complete", 202, task(ID, "PENDING"))
           .json("GET", "/v1/uploads/" + ID, 200, task(ID, "PENDING"));
+    }
 
-      CliRun run =
-          run(
-              "upload",
-              file.toString(),
-              "--container",
-              "demo",
-              "--path",
-              "/srv/a.bin",
-              "--presigned",
-              "--multipart-threshold",
-              "4",
-              "--idempotency-key",
-              "resume-me");
+    private void partUrl(int number, String content) throws Exception {
+      api.json(
+          "POST",
+          "/v1/uploads/" + ID + "/parts/" + number + "?sha256=" + sha256(content),
+          200,
+          PART.formatted(number, api.url(), number, content.length()));
+    }
+
+    private CliRun uploadInParts(Path file) {
+      return run(
+          "upload",
+          file.toString(),
+          "--container",
+          "demo",
+          "--path",
+          "/srv/a.bin",
+          "--presigned",
+          "--multipart-threshold",
+          "4",
+          "--idempotency-key",
+          "resume-me");
+    }
+
+    @Test
+    @DisplayName(
+        "in parts above the threshold, each with its SHA-256, skipping the parts the store already"
+            + " holds")
+    void resumesParts() throws Exception {
+      Path file = file();
+      multipartInThreeParts("{\"partNumber\":1,\"size\":5,\"etag\":\"e1\"}");
+      partUrl(2, ", wor");
+      partUrl(3, "ld");
+      api.answer("PUT", "/s3/part2", 200, "text/plain", "", Map.of())
+          .answer("PUT", "/s3/part3", 200, "text/plain", "", Map.of());
+
+      CliRun run = uploadInParts(file);
 
       assertThat(run.exitCode()).as("%s", run).isZero();
       assertThat(api.requests())
@@ -408,6 +431,67 @@ class ApiCommandsTest {
           .extracting(r -> r.pathAndQuery() + " " + r.size())
           .containsExactly("/s3/part2 5", "/s3/part3 2");
       assertThat(api.requests().get(1).header("Idempotency-Key")).isEqualTo("resume-me");
+      assertThat(Json.parse(api.requests().get(1).text()).orElseThrow().path("partChecksums"))
+          .as("the declaration says every part's URL will be asked for with its SHA-256")
+          .isEqualTo(BooleanNode.TRUE);
+    }
+
+    @Test
+    @DisplayName("a held part whose listed SHA-256 is not the file's is sent again")
+    void resendsAHeldPartWithAnotherSha256() throws Exception {
+      Path file = file();
+      multipartInThreeParts(
+          ("{\"partNumber\":1,\"size\":5,\"etag\":\"e1\",\"sha256\":\"%s\"},"
+                  + "{\"partNumber\":2,\"size\":5,\"etag\":\"e2\",\"sha256\":\"%s\"},"
+                  + "{\"partNumber\":3,\"size\":2,\"etag\":\"e3\",\"sha256\":\"%s\"}")
+              .formatted(sha256("hello"), sha256(", WOR"), sha256("ld")));
+      partUrl(2, ", wor");
+      api.answer("PUT", "/s3/part2", 200, "text/plain", "", Map.of());
+
+      CliRun run = uploadInParts(file);
+
+      assertThat(run.exitCode()).as("%s", run).isZero();
+      assertThat(api.requests())
+          .filteredOn(r -> r.method().equals("PUT"))
+          .extracting(FakeApi.Request::pathAndQuery)
+          .containsExactly("/s3/part2");
+    }
+
+    @Test
+    @DisplayName(
+        "a part the store finds damaged (BadDigest) is sent again, and refused three times it is"
+            + " one line saying so")
+    void damagedPartIsRetriedThenReported() throws Exception {
+      Path file = file();
+      multipartInThreeParts("");
+      partUrl(1, "hello");
+      api.answer(
+          "PUT",
+          "/s3/part1",
+          400,
+          "application/xml",
+          "<?xml version=\"1.0\"?>\n<Error><Code>BadDigest</Code>\n"
+              + "<Message>The SHA256 you specified did not match the calculated checksum."
+              + "</Message></Error>",
+          Map.of());
+
+      CliRun run = uploadInParts(file);
+
+      assertThat(run.exitCode()).isEqualTo(1);
+      assertThat(api.requests())
+          .filteredOn(r -> r.method().equals("PUT"))
+          .extracting(FakeApi.Request::pathAndQuery)
+          .containsExactly("/s3/part1", "/s3/part1", "/s3/part1");
+      assertThat(run.stderrLines())
+          .containsExactly(
+              "uplink: the object store refused part 1 of 3: BadDigest: The SHA256 you specified"
+                  + " did not match the calculated checksum. (HTTP 400): its bytes differed from"
+                  + " those hashed before sending it 3 times: is "
+                  + file
+                  + " being written to?");
+      assertThat(api.requests())
+          .extracting(FakeApi.Request::pathAndQuery)
+          .doesNotContain("/v1/uploads/" + ID + "/complete");
     }
 
     @Test

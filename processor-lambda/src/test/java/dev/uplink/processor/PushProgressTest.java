@@ -422,5 +422,10 @@ class PushProgressTest {
     public List<UploadTask> findStale(Instant pendingBefore, Instant now, int limit) {
       return delegate.findStale(pendingBefore, now, limit);
     }
+
+    @Override
+    public List<UploadTask> findProcessing(int limit) {
+      return delegate.findProcessing(limit);
+    }
   }
 }

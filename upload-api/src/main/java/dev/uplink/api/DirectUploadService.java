@@ -133,10 +133,24 @@ public final class DirectUploadService {
     return ticket(intake.record(task, idempotencyKey, sameRequest, () -> {}));
   }
 
+  /** A multipart upload whose parts carry no checksum: {@link #startMultipart} without them. */
+  public UploadTask startMultipart(
+      Caller caller,
+      Destination destination,
+      long size,
+      String sha256Hex,
+      Optional<String> idempotencyKey) {
+    return startMultipart(caller, destination, size, sha256Hex, false, idempotencyKey);
+  }
+
   /**
    * Records a task for a multipart upload of {@code size} bytes, starting the store's multipart
    * upload; the part size is {@link UploadLimits#partSizeFor}.
    *
+   * @param sha256Parts whether the client will give every part's SHA-256 when it asks for the
+   *     part's URL ({@link #presignPart}), so that the store refuses a corrupted part; the store
+   *     holds the client to that choice (S3 refuses a part that breaks it). An idempotent replay
+   *     answers the task as first declared, whatever this says.
    * @throws RequestRejectedException FORBIDDEN, TOO_LARGE, INVALID, IDEMPOTENCY_MISMATCH
    * @throws DependencyFailedException if the object store or task store failed
    */
@@ -145,6 +159,7 @@ public final class DirectUploadService {
       Destination destination,
       long size,
       String sha256Hex,
+      boolean sha256Parts,
       Optional<String> idempotencyKey) {
     requireDeclaration(caller, destination, size, sha256Hex);
     Predicate<UploadTask> sameRequest = t -> sameDeclaration(t, true, destination, size, sha256Hex);
@@ -156,7 +171,7 @@ public final class DirectUploadService {
     String key = ObjectKeys.of(id);
     String uploadId;
     try {
-      uploadId = uploads.startMultipart(key);
+      uploadId = uploads.startMultipart(key, sha256Parts);
     } catch (RuntimeException e) {
       throw new DependencyFailedException("object store", Optional.empty(), e);
     }
@@ -177,12 +192,23 @@ public final class DirectUploadService {
 
   /**
    * A presigned URL for part {@code partNumber} of the caller's multipart upload; its signature
-   * covers the part's exact length.
+   * covers the part's exact length and, when the client gives it, the part's SHA-256, so that the
+   * store refuses other bytes.
    *
-   * @throws RequestRejectedException NOT_FOUND, INVALID (not multipart, part out of range),
-   *     WRONG_STATUS (no longer awaiting its upload, or past its window)
+   * @param sha256Hex the part's SHA-256 as 64 lowercase hex digits, for an upload declared with
+   *     part checksums
+   * @throws RequestRejectedException NOT_FOUND, INVALID (not multipart, part out of range, a
+   *     malformed {@code sha256}), WRONG_STATUS (no longer awaiting its upload, or past its window)
    */
-  public PresignedRequest presignPart(String owner, String id, int partNumber) {
+  public PresignedRequest presignPart(
+      String owner, String id, int partNumber, Optional<String> sha256Hex) {
+    sha256Hex.ifPresent(
+        sha256 -> {
+          if (!SHA256_HEX.matcher(sha256).matches()) {
+            throw RequestRejectedException.invalid(
+                "sha256", "must be the part's SHA-256 as 64 lowercase hex digits");
+          }
+        });
     UploadTask task = requireAwaiting(owner, id, "given part URLs");
     DirectUpload upload = requireMultipart(task);
     int count = upload.partCount(task.size());
@@ -196,6 +222,7 @@ public final class DirectUploadService {
           upload.multipartUploadId().orElseThrow(),
           partNumber,
           upload.partLength(partNumber, task.size()),
+          sha256Hex,
           urlExpiry(upload));
     } catch (RuntimeException e) {
       throw new DependencyFailedException("object store", Optional.empty(), e);

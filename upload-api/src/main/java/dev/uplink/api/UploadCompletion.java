@@ -23,10 +23,12 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The end of a presigned upload: checks the stored object against what the client declared (size,
- * SHA-256, every part) and hands the task to the {@link TaskIntake}; a mismatching object fails the
- * task with UPLOAD_MISMATCH and is deleted. Also what the sweep does with one upload: complete it
- * if its object arrived, fail it with UPLOAD_EXPIRED once its window closed.
+ * The end of a presigned upload: checks the stored object against what the client declared (size
+ * and SHA-256 of a single PUT; every part's size, and the parts' checksums the store holds, of a
+ * multipart upload, whose object is never read back here) and hands the task to the {@link
+ * TaskIntake}; a mismatching object fails the task with UPLOAD_MISMATCH and is deleted. Also what
+ * the sweep does with one upload: complete it if its object arrived, fail it with UPLOAD_EXPIRED
+ * once its window closed.
  *
  * <p>Completion may be asked any number of times, concurrently, by the client, the object store's
  * event and the sweep: the move to PENDING is a conditional write, so only the first publishes.
@@ -214,15 +216,15 @@ final class UploadCompletion {
           "The uploaded object has %d bytes, but %d were declared"
               .formatted(facts.size(), task.size()));
     }
-    Optional<String> known = facts.sha256Hex();
-    if (known.isEmpty() && task.directUpload().map(DirectUpload::isMultipart).orElse(false)) {
+    if (task.directUpload().map(DirectUpload::isMultipart).orElse(false)) {
       // Reading a multipart object back to hash it takes minutes for big files (10 GiB at ~140
-      // MB/s outlasts API Gateway's 29 s): the parts' sizes were checked, and the processor hashes
-      // the bytes as it streams them and fails the task (INTEGRITY_MISMATCH) before anything in the
-      // instance is replaced.
+      // MB/s outlasts API Gateway's 29 s), and no store keeps its SHA-256: the parts' sizes were
+      // checked, the store checked each part's SHA-256 if the client declared them, and the
+      // processor hashes the bytes as it streams them and fails the task (INTEGRITY_MISMATCH)
+      // before anything in the instance is replaced.
       return Optional.empty();
     }
-    String sha256 = known.orElseGet(() -> uploads.sha256Of(task.objectKey()));
+    String sha256 = facts.sha256Hex().orElseGet(() -> uploads.sha256Of(task.objectKey()));
     if (!sha256.equalsIgnoreCase(task.sha256())) {
       return Optional.of(
           "The uploaded object has SHA-256 %s, but %s was declared"

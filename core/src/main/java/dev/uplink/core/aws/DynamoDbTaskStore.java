@@ -334,6 +334,18 @@ public final class DynamoDbTaskStore implements TaskStore {
   /**
    * {@inheritDoc}
    *
+   * <p>A query of the sparse index {@value TaskTable#OPEN_TASKS_INDEX} ({@link
+   * TaskIndexQueries#findProcessing}).
+   */
+  @Override
+  public List<UploadTask> findProcessing(int limit) {
+    requirePositive(limit);
+    return translated(() -> queries.findProcessing(limit));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
    * <p>A query of the sparse index {@value TaskTable#UPLOAD_DEADLINES_INDEX} ({@link
    * TaskIndexQueries#findAwaitingUploads}).
    */

@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.ChecksumType;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -45,8 +46,12 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  *       declared digest, base64): the client must send both exactly, and S3 refuses a body whose
  *       SHA-256 differs ({@code BadDigest}) and records the checksum, which {@link #inspect} then
  *       reports.
- *   <li>A part PUT signs {@code Content-Length} only; the parts' digest is checked after completion
- *       by reading the object ({@link #sha256Of}).
+ *   <li>A part PUT signs {@code Content-Length} and, in an upload started with SHA-256 part
+ *       checksums, the part's {@code x-amz-checksum-sha256}: S3 refuses a part whose bytes differ
+ *       ({@code BadDigest}), and the completion hands S3 the parts' checksums it listed, so the
+ *       object keeps a checksum of them ({@code "base64-N"}, COMPOSITE). That is no SHA-256 of the
+ *       object: nobody reads a multipart object back to hash it (the processor hashes it as it
+ *       streams it into the instance).
  *   <li>No {@code Content-Type} is signed, so clients need not send one; an unsigned one is allowed
  *       and stored as sent. The worker never looks at it.
  * </ul>
@@ -64,6 +69,7 @@ public final class S3DirectUploads implements DirectUploads {
   static final int MAX_PART_NUMBER = 10_000;
 
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+  private static final Pattern MULTIPART_ETAG = Pattern.compile("\"?[0-9a-fA-F]+-[0-9]+\"?");
   private static final int SHA256_BYTES = 32;
   private static final int READ_BUFFER_BYTES = 64 * 1024;
 
@@ -87,7 +93,7 @@ public final class S3DirectUploads implements DirectUploads {
   @Override
   public PresignedRequest presignPut(String key, long size, String sha256Hex, Duration expiry) {
     requireNonNegative(size, "size");
-    String checksum = Base64.getEncoder().encodeToString(sha256Bytes(sha256Hex));
+    String checksum = base64Sha256(sha256Hex);
     Duration validFor = requirePositive(expiry);
     return toDomain(
         AwsErrors.translated(
@@ -105,15 +111,30 @@ public final class S3DirectUploads implements DirectUploads {
   }
 
   @Override
-  public String startMultipart(String key) {
+  public String startMultipart(String key, boolean sha256Parts) {
     return AwsErrors.translated(
-        dependency, () -> s3.createMultipartUpload(r -> r.bucket(bucket).key(key)).uploadId());
+        dependency,
+        () ->
+            s3.createMultipartUpload(
+                    r -> {
+                      r.bucket(bucket).key(key);
+                      if (sha256Parts) {
+                        r.checksumAlgorithm(ChecksumAlgorithm.SHA256);
+                      }
+                    })
+                .uploadId());
   }
 
   @Override
   public PresignedRequest presignPart(
-      String key, String uploadId, int partNumber, long partLength, Duration expiry) {
+      String key,
+      String uploadId,
+      int partNumber,
+      long partLength,
+      Optional<String> sha256Hex,
+      Duration expiry) {
     Objects.requireNonNull(uploadId, "uploadId");
+    Optional<String> checksum = sha256Hex.map(S3DirectUploads::base64Sha256);
     if (partNumber < 1 || partNumber > MAX_PART_NUMBER) {
       throw new IllegalArgumentException(
           "partNumber must be 1 to %d, got %d".formatted(MAX_PART_NUMBER, partNumber));
@@ -133,7 +154,8 @@ public final class S3DirectUploads implements DirectUploads {
                                         .key(key)
                                         .uploadId(uploadId)
                                         .partNumber(partNumber)
-                                        .contentLength(partLength)))));
+                                        .contentLength(partLength)
+                                        .checksumSHA256(checksum.orElse(null))))));
   }
 
   @Override
@@ -143,7 +165,9 @@ public final class S3DirectUploads implements DirectUploads {
       // The paginator fetches further pages lazily: a missing upload surfaces while iterating.
       for (Part part :
           s3.listPartsPaginator(r -> r.bucket(bucket).key(key).uploadId(uploadId)).parts()) {
-        parts.add(new UploadedPart(part.partNumber(), part.eTag(), part.size()));
+        parts.add(
+            new UploadedPart(
+                part.partNumber(), part.eTag(), part.size(), sha256Hex(part.checksumSHA256())));
       }
     } catch (NoSuchUploadException e) {
       throw new ObjectMissingException(key, e);
@@ -175,7 +199,14 @@ public final class S3DirectUploads implements DirectUploads {
     List<CompletedPart> completed =
         parts.stream()
             .sorted(Comparator.comparingInt(UploadedPart::number))
-            .map(p -> CompletedPart.builder().partNumber(p.number()).eTag(p.etag()).build())
+            .map(
+                p ->
+                    CompletedPart.builder()
+                        .partNumber(p.number())
+                        .eTag(p.etag())
+                        .checksumSHA256(
+                            p.sha256Hex().map(S3DirectUploads::base64Sha256).orElse(null))
+                        .build())
             .toList();
     try {
       s3.completeMultipartUpload(
@@ -224,24 +255,44 @@ public final class S3DirectUploads implements DirectUploads {
   /**
    * The object's SHA-256 in hex if the store recorded one for the whole object. A multipart
    * upload's SHA-256 is a checksum of the parts' checksums ({@code "base64-N"}, type COMPOSITE): it
-   * says nothing checkable about the bytes, so it counts as absent.
+   * says nothing checkable about the bytes, so it counts as absent. moto labels it as a plain
+   * checksum (no suffix, no type), so an object whose ETag says it was assembled from parts ({@code
+   * "hex-N"}) has none either.
    */
   static Optional<String> fullObjectSha256(HeadObjectResponse head) {
     String checksum = head.checksumSHA256();
     if (checksum == null
         || checksum.contains("-")
-        || head.checksumType() == ChecksumType.COMPOSITE) {
+        || head.checksumType() == ChecksumType.COMPOSITE
+        || isMultipartETag(head.eTag())) {
+      return Optional.empty();
+    }
+    return sha256Hex(checksum);
+  }
+
+  /** S3 tags an object assembled from N parts {@code "<md5 of the parts' md5s>-N"}. */
+  private static boolean isMultipartETag(String eTag) {
+    return eTag != null && MULTIPART_ETAG.matcher(eTag).matches();
+  }
+
+  /** A base64 SHA-256 checksum as S3 reports it, in hex; empty if absent or not one. */
+  private static Optional<String> sha256Hex(String base64) {
+    if (base64 == null) {
       return Optional.empty();
     }
     byte[] digest;
     try {
-      digest = Base64.getDecoder().decode(checksum);
+      digest = Base64.getDecoder().decode(base64);
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
     return digest.length == SHA256_BYTES
         ? Optional.of(HexFormat.of().formatHex(digest))
         : Optional.empty();
+  }
+
+  private static String base64Sha256(String sha256Hex) {
+    return Base64.getEncoder().encodeToString(sha256Bytes(sha256Hex));
   }
 
   @Override

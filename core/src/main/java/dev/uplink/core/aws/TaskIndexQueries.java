@@ -36,8 +36,8 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
  * The reads of {@link DynamoDbTaskStore} that go through the {@link TaskTable}'s indexes: the stale
- * tasks, the presigned uploads by deadline, an owner's tasks page by page. Index reads are
- * eventually consistent: a task that changed a moment ago may still show its old state.
+ * and the PROCESSING tasks, the presigned uploads by deadline, an owner's tasks page by page. Index
+ * reads are eventually consistent: a task that changed a moment ago may still show its old state.
  */
 final class TaskIndexQueries {
 
@@ -91,6 +91,20 @@ final class TaskIndexQueries {
     stale.sort(
         Comparator.comparing(UploadTask::updatedAt).thenComparing(task -> task.id().value()));
     return List.copyOf(stale.subList(0, Math.min(limit, stale.size())));
+  }
+
+  /**
+   * The partition PROCESSING of the sparse index {@value TaskTable#OPEN_TASKS_INDEX}, ascending
+   * {@code updatedAt}: a key condition, so it reads only PROCESSING tasks, whatever their lease.
+   */
+  List<UploadTask> findProcessing(int limit) {
+    return List.copyOf(
+        openTasks(
+            QueryRequest.builder()
+                .keyConditionExpression("#openStatus = :processing")
+                .expressionAttributeNames(Map.of("#openStatus", OPEN_STATUS))
+                .expressionAttributeValues(Map.of(":processing", s(TaskStatus.PROCESSING.name()))),
+            limit));
   }
 
   /** Up to {@code limit} matches of one query of the open tasks, in index order. */

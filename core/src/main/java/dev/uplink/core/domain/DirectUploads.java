@@ -23,12 +23,41 @@ public interface DirectUploads {
    */
   PresignedRequest presignPut(String key, long size, String sha256Hex, Duration expiry);
 
-  /** Starts a multipart upload; returns its id. */
-  String startMultipart(String key);
+  /** Starts a multipart upload whose parts carry no checksum; returns its id. */
+  default String startMultipart(String key) {
+    return startMultipart(key, false);
+  }
 
-  /** A URL for one part; the signature covers its length. */
+  /**
+   * Starts a multipart upload; returns its id.
+   *
+   * @param sha256Parts whether every part will carry its SHA-256 ({@link #presignPart} with one):
+   *     the store then checks each part's bytes against it and keeps a checksum of the parts'
+   *     checksums. S3 insists on the choice: in such an upload a part without its SHA-256 is
+   *     refused, and in an upload without, a part with one.
+   */
+  String startMultipart(String key, boolean sha256Parts);
+
+  /** A URL for one part of an upload without part checksums; the signature covers its length. */
+  default PresignedRequest presignPart(
+      String key, String uploadId, int partNumber, long partLength, Duration expiry) {
+    return presignPart(key, uploadId, partNumber, partLength, Optional.empty(), expiry);
+  }
+
+  /**
+   * A URL for one part. The signature covers its length and, when given, its SHA-256 checksum
+   * header, so a store that checks it refuses other bytes.
+   *
+   * @param sha256Hex the part's SHA-256 in lowercase hex, for an upload started with {@code
+   *     sha256Parts}
+   */
   PresignedRequest presignPart(
-      String key, String uploadId, int partNumber, long partLength, Duration expiry);
+      String key,
+      String uploadId,
+      int partNumber,
+      long partLength,
+      Optional<String> sha256Hex,
+      Duration expiry);
 
   /**
    * The parts uploaded so far, by number.
@@ -38,7 +67,8 @@ public interface DirectUploads {
   List<UploadedPart> listParts(String key, String uploadId);
 
   /**
-   * Assembles the object from {@code parts}.
+   * Assembles the object from {@code parts}, giving the store each part's SHA-256 where known, so
+   * that it checks them against what it holds and records the checksum of their checksums.
    *
    * @throws ObjectMissingException if the multipart upload no longer exists (completed or aborted)
    */
@@ -81,10 +111,18 @@ public interface DirectUploads {
    * @param number 1-based part number
    * @param etag the store's tag for it, needed to complete
    * @param size its length in bytes
+   * @param sha256Hex its SHA-256 in lowercase hex, if the store checked and recorded one (AWS does
+   *     for an upload started with {@code sha256Parts}; S3Proxy and moto list none)
    */
-  record UploadedPart(int number, String etag, long size) {
+  record UploadedPart(int number, String etag, long size, Optional<String> sha256Hex) {
     public UploadedPart {
       Objects.requireNonNull(etag, "etag");
+      Objects.requireNonNull(sha256Hex, "sha256Hex");
+    }
+
+    /** A part listed without a checksum. */
+    public UploadedPart(int number, String etag, long size) {
+      this(number, etag, size, Optional.empty());
     }
   }
 

@@ -121,15 +121,15 @@ public final class Reconciler {
    */
   public int releaseLeasesOfDeadRun(Duration longestLease) {
     Instant now = clock.instant();
+    Instant latestLeaseOfDeadRun = now.plus(longestLease);
     int released = 0;
     int releasedInPass;
     List<UploadTask> leased;
     do {
-      // No PENDING task was updated before the epoch: the query finds only leased ones.
-      leased = tasks.findStale(Instant.EPOCH, now.plus(longestLease), batchLimit);
+      leased = tasks.findProcessing(batchLimit);
       releasedInPass = 0;
       for (UploadTask task : leased) {
-        if (task.status() == TaskStatus.PROCESSING && release(task, now)) {
+        if (heldByDeadRun(task, latestLeaseOfDeadRun) && release(task, now)) {
           releasedInPass++;
         }
       }
@@ -139,6 +139,15 @@ public final class Reconciler {
       log.info("Released {} task(s) leased by the previous run", released);
     }
     return released;
+  }
+
+  /**
+   * Whether {@code task} is PROCESSING (the index may lag) under no lease or one that ends by
+   * {@code latestLease}: a longer one was not taken by the dead run.
+   */
+  private static boolean heldByDeadRun(UploadTask task, Instant latestLease) {
+    return task.status() == TaskStatus.PROCESSING
+        && task.leaseUntil().map(until -> !until.isAfter(latestLease)).orElse(true);
   }
 
   private boolean release(UploadTask task, Instant now) {

@@ -111,4 +111,11 @@ public interface TaskStore {
    * mind.
    */
   List<UploadTask> findStale(Instant pendingBefore, Instant now, int limit);
+
+  /**
+   * Tasks PROCESSING, whatever their lease: at most {@code limit}, least recently updated first.
+   * For releasing the leases of a run known to be dead ({@link Reconciler#releaseLeasesOfDeadRun}).
+   * May lag a change made a moment ago (an eventually consistent index).
+   */
+  List<UploadTask> findProcessing(int limit);
 }

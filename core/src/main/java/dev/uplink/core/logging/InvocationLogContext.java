@@ -1,6 +1,5 @@
 package dev.uplink.core.logging;
 
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.MDC;
@@ -11,10 +10,10 @@ import org.slf4j.MDC;
  * REPORT} line and X-Ray show too) and {@value #COLD_START} ({@code true} on the first invocation
  * of an execution environment, when the function's start-up is part of its latency).
  *
- * <p>Open one around a handler's work; closing it restores what the thread had before. A task's own
- * fields ({@link TaskLogContext}) nest inside it.
+ * <p>Open one around a handler's work: a {@link LogScope}, whose closing restores what the thread
+ * had before. A task's own fields ({@link TaskLogContext}) nest inside it.
  */
-public final class InvocationLogContext implements AutoCloseable {
+public final class InvocationLogContext {
 
   public static final String REQUEST_ID = "requestId";
   public static final String COLD_START = "coldStart";
@@ -22,29 +21,17 @@ public final class InvocationLogContext implements AutoCloseable {
   /** One per execution environment: a class is loaded once per JVM, and Lambda runs one JVM. */
   private static final AtomicBoolean started = new AtomicBoolean();
 
-  private final Map<String, String> before;
-
-  private InvocationLogContext(Map<String, String> before) {
-    this.before = before;
-  }
+  private InvocationLogContext() {}
 
   /**
    * The context of the invocation {@code requestId} (the Lambda context's {@code
-   * getAwsRequestId()}; absent when a handler is called without one, as in tests).
+   * getAwsRequestId()}; absent when a handler is called without one, as in tests), until the scope
+   * is closed.
    */
-  public static InvocationLogContext of(String requestId) {
-    var context = new InvocationLogContext(MDC.getCopyOfContextMap());
+  public static LogScope of(String requestId) {
+    var scope = LogScope.open();
     MDC.put(REQUEST_ID, Objects.requireNonNullElse(requestId, "none"));
     MDC.put(COLD_START, Boolean.toString(started.compareAndSet(false, true)));
-    return context;
-  }
-
-  @Override
-  public void close() {
-    if (before == null) {
-      MDC.clear();
-    } else {
-      MDC.setContextMap(before);
-    }
+    return scope;
   }
 }

@@ -2,7 +2,6 @@ package dev.uplink.core.logging;
 
 import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.UploadTask;
-import java.util.Map;
 import org.slf4j.MDC;
 
 /**
@@ -10,8 +9,8 @@ import org.slf4j.MDC;
  * #OWNER}, {@value #INSTANCE}, {@value #ATTEMPT} and, once known, {@value #OUTCOME}. The JSON log
  * format writes them as fields of each line, so one query finds a task's whole story.
  *
- * <p>Open one around a unit of work; closing it restores what the thread had before (threads are
- * pooled). Never put file contents or secrets here.
+ * <p>Open one around a unit of work: a {@link LogScope}, whose closing restores what the thread had
+ * before (threads are pooled). Never put file contents or secrets here.
  *
  * <pre>{@code
  * try (var context = TaskLogContext.of(taskId)) {
@@ -23,7 +22,7 @@ import org.slf4j.MDC;
  * }
  * }</pre>
  */
-public final class TaskLogContext implements AutoCloseable {
+public final class TaskLogContext {
 
   public static final String TASK_ID = "taskId";
   public static final String OWNER = "owner";
@@ -31,24 +30,20 @@ public final class TaskLogContext implements AutoCloseable {
   public static final String ATTEMPT = "attempt";
   public static final String OUTCOME = "outcome";
 
-  private final Map<String, String> before;
-
-  private TaskLogContext() {
-    this.before = MDC.getCopyOfContextMap();
-  }
+  private TaskLogContext() {}
 
   /** A context for the task {@code id}, whose other fields are not known yet. */
-  public static TaskLogContext of(TaskId id) {
-    var context = new TaskLogContext();
+  public static LogScope of(TaskId id) {
+    var scope = LogScope.open();
     MDC.put(TASK_ID, id.value());
-    return context;
+    return scope;
   }
 
   /** A context for {@code task}. */
-  public static TaskLogContext of(UploadTask task) {
-    var context = new TaskLogContext();
+  public static LogScope of(UploadTask task) {
+    var scope = LogScope.open();
     describe(task);
-    return context;
+    return scope;
   }
 
   /** Puts {@code task}'s id, owner, instance and attempt in the current context. */
@@ -69,29 +64,6 @@ public final class TaskLogContext implements AutoCloseable {
    * heartbeat of a push logs as part of the push.
    */
   public static Runnable carrying(Runnable work) {
-    Map<String, String> context = MDC.getCopyOfContextMap();
-    return () -> {
-      Map<String, String> previous = MDC.getCopyOfContextMap();
-      restore(context);
-      try {
-        work.run();
-      } finally {
-        restore(previous);
-      }
-    };
-  }
-
-  /** Restores the thread's context to what it was when this one was opened. */
-  @Override
-  public void close() {
-    restore(before);
-  }
-
-  private static void restore(Map<String, String> context) {
-    if (context == null) {
-      MDC.clear();
-    } else {
-      MDC.setContextMap(context);
-    }
+    return LogScope.carrying(work);
   }
 }

@@ -119,6 +119,9 @@ class ReconcilerTest {
     int released = reconciler.releaseLeasesOfDeadRun(Duration.ofSeconds(300));
 
     assertThat(released).isEqualTo(2);
+    assertThat(tasks.staleQueries())
+        .as("the PROCESSING tasks are asked for by name, not as stale ones since the epoch")
+        .isEmpty();
     for (UploadTask task : List.of(live, expired)) {
       UploadTask now = tasks.find(task.id()).orElseThrow();
       assertThat(now.status()).isEqualTo(TaskStatus.PENDING);

@@ -307,6 +307,15 @@ public final class InMemoryTaskStore implements TaskStore {
         .toList();
   }
 
+  @Override
+  public List<UploadTask> findProcessing(int limit) {
+    return tasks.values().stream()
+        .filter(t -> t.status() == TaskStatus.PROCESSING)
+        .sorted(Comparator.comparing(UploadTask::updatedAt))
+        .limit(limit)
+        .toList();
+  }
+
   /** {@code t}, which just changed from {@code from}, with that change on its timeline. */
   private static UploadTask appended(UploadTask t, TaskStatus from, Optional<TaskError> error) {
     var timeline = new ArrayList<>(t.timeline());

@@ -57,6 +57,10 @@ public abstract class TaskStoreContract {
   private static final Instant START = Instant.now().truncatedTo(ChronoUnit.SECONDS);
 
   private static final Duration LEASE = Duration.ofMinutes(2);
+
+  /** A lease or deadline no scenario's now reaches. */
+  private static final Instant NEVER = Instant.parse("9000-01-01T00:00:00Z");
+
   private static final String SHA256 =
       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
@@ -754,6 +758,63 @@ public abstract class TaskStoreContract {
     assertThat(ids(store.findStale(START, START, 100)).contains(task.id()))
         .as("%s found stale", status)
         .isEqualTo(claimable);
+  }
+
+  /**
+   * Every status, however a store keeps it apart: found by findProcessing exactly when it is
+   * PROCESSING (here under a lease that ends in the year 9000, which no other scenario's findStale
+   * sees as claimable).
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(TaskStatus.class)
+  void findProcessing_findsATaskExactlyWhenItIsProcessing(TaskStatus status) {
+    // In the 1650s: after the 1500s that a shared store's own findStale scenario counts on being
+    // the oldest stale tasks, before every PROCESSING task of the other scenarios but the next.
+    Instant longAgo = Instant.parse("1650-01-01T00:00:00Z").plusSeconds(status.ordinal());
+    UploadTask base =
+        status == TaskStatus.AWAITING_UPLOAD
+            ? anAwaitingTask(anOwner(), longAgo, DirectUpload.singlePut(NEVER))
+            : aPendingTask(anOwner(), "web-1", longAgo);
+    int attempts = status == TaskStatus.AWAITING_UPLOAD || status == TaskStatus.PENDING ? 0 : 1;
+    Optional<Instant> lease = status == PROCESSING ? Optional.of(NEVER) : Optional.empty();
+    UploadTask task =
+        stored(InMemoryTaskStore.with(base, status, attempts, Optional.empty(), lease, longAgo));
+
+    assertThat(ids(store.findProcessing(100)).contains(task.id()))
+        .as("%s found processing", status)
+        .isEqualTo(status == PROCESSING);
+  }
+
+  @Test
+  void findProcessing_returnsTheLeastRecentlyUpdatedFirst_atMostLimit() {
+    // In the 1400s: on a shared store, before every other scenario's PROCESSING tasks. Leased
+    // until the year 9000, so no scenario's findStale finds them.
+    Instant base = Instant.parse("1400-01-01T00:00:00Z");
+    UploadTask first = processingSince(base.plusSeconds(10), Optional.of(NEVER));
+    UploadTask third = processingSince(base.plusSeconds(30), Optional.of(NEVER));
+    UploadTask second = processingSince(base.plusSeconds(20), Optional.of(NEVER));
+
+    assertThat(ids(store.findProcessing(2))).containsExactly(first.id(), second.id());
+    assertThat(ids(store.findProcessing(3))).containsExactly(first.id(), second.id(), third.id());
+  }
+
+  @Test
+  void findProcessing_findsTasksWithoutALeaseOrWithAnExpiredOne() {
+    UploadTask noLease = processingSince(START, Optional.empty());
+    UploadTask expired = processingSince(START, Optional.of(START.minusSeconds(1)));
+
+    assertThat(ids(store.findProcessing(1000))).contains(noLease.id(), expired.id());
+  }
+
+  private UploadTask processingSince(Instant updatedAt, Optional<Instant> lease) {
+    return stored(
+        InMemoryTaskStore.with(
+            aPendingTask(anOwner(), "web-1", updatedAt),
+            PROCESSING,
+            1,
+            Optional.empty(),
+            lease,
+            updatedAt));
   }
 
   @Test

@@ -60,16 +60,21 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  * <ul>
  *   <li>Like AWS: SigV4 presigned URLs are checked (tampered signature, other key, expiry, a body
  *       whose length differs from the signed {@code Content-Length}, a missing signed header: all
- *       refused); {@code x-amz-checksum-sha256} is verified ({@code 400 BadDigest}) and recorded,
- *       so HEAD with checksum mode returns it as a {@code FULL_OBJECT} checksum; an unsigned {@code
- *       Content-Type} is accepted and stored; a retried part replaces the earlier one; an
- *       interrupted part leaves nothing; parts under 5 MiB (but the last) fail completion ({@code
- *       EntityTooSmall}); a multipart object has no full-object SHA-256.
- *   <li>Unlike AWS: ListParts for an upload that does not exist (never started, aborted or
- *       completed) answers 200 with no parts instead of {@code 404 NoSuchUpload}. The adapter
- *       covers that by asking ListMultipartUploads whenever the part list is empty, so both stores
- *       read the same; {@link #givenUnknownUploadId_whenListed_thenUploadMissing} keeps that
- *       honest.
+ *       refused); {@code x-amz-checksum-sha256} is verified ({@code 400 BadDigest}), on a whole
+ *       object and on a part, and a whole object's is recorded, so HEAD with checksum mode returns
+ *       it as a {@code FULL_OBJECT} checksum; a completion given the parts' SHA-256 checksums
+ *       records their composite ({@code "base64-N"}, COMPOSITE); an unsigned {@code Content-Type}
+ *       is accepted and stored; a retried part replaces the earlier one; an interrupted part leaves
+ *       nothing; parts under 5 MiB (but the last) fail completion ({@code EntityTooSmall}); a
+ *       multipart object has no full-object SHA-256.
+ *   <li>Unlike AWS: ListParts lists no part checksums, and in an upload started with SHA-256 part
+ *       checksums a part without one is accepted (AWS refuses it, and a part with one in an upload
+ *       started without); completing without the parts' checksums is accepted (AWS refuses it for
+ *       such an upload) and records none. ListParts for an upload that does not exist (never
+ *       started, aborted or completed) answers 200 with no parts instead of {@code 404
+ *       NoSuchUpload}. The adapter covers that by asking ListMultipartUploads whenever the part
+ *       list is empty, so both stores read the same; {@link
+ *       #givenUnknownUploadId_whenListed_thenUploadMissing} keeps that honest.
  *   <li>Completing an upload a second time answers 200 and leaves the object intact (AWS may answer
  *       200 for a prompt retry, or {@code NoSuchUpload}): callers must treat both as done.
  * </ul>
@@ -355,6 +360,104 @@ class S3DirectUploadsTest {
     } finally {
       uploads.abortMultipart("part-signing", uploadId);
     }
+  }
+
+  @Test
+  void givenAPartsSha256_whenPresigned_thenItSignsTheLengthAndTheChecksum() {
+    byte[] body = TestFiles.randomBytes(1000);
+    String uploadId = uploads.startMultipart("part-checksum-signing", true);
+    try {
+      PresignedRequest part =
+          uploads.presignPart(
+              "part-checksum-signing",
+              uploadId,
+              1,
+              1000,
+              Optional.of(TestFiles.sha256(body)),
+              EXPIRY);
+
+      assertThat(part.url().getRawQuery())
+          .contains("X-Amz-SignedHeaders=content-length%3Bhost%3Bx-amz-checksum-sha256");
+      assertThat(part.headers())
+          .containsOnly(
+              Map.entry("content-length", "1000"),
+              Map.entry("x-amz-checksum-sha256", base64Sha256(body)));
+    } finally {
+      uploads.abortMultipart("part-checksum-signing", uploadId);
+    }
+  }
+
+  @Test
+  void givenSha256Parts_whenAPartsBytesDifferFromItsChecksum_thenBadDigestAndNotListed()
+      throws Exception {
+    byte[] declared = TestFiles.randomBytes(MIB);
+    byte[] sent = declared.clone();
+    sent[12345] ^= 1;
+    String uploadId = uploads.startMultipart("corrupted-part", true);
+    try {
+      PresignedRequest part =
+          uploads.presignPart(
+              "corrupted-part", uploadId, 1, MIB, Optional.of(TestFiles.sha256(declared)), EXPIRY);
+
+      Outcome outcome = send(part, sent, part.headers());
+
+      assertThat(outcome.status()).as(outcome.toString()).isEqualTo(400);
+      assertThat(outcome.body()).contains("<Code>BadDigest</Code>");
+      assertThat(uploads.listParts("corrupted-part", uploadId)).isEmpty();
+    } finally {
+      uploads.abortMultipart("corrupted-part", uploadId);
+    }
+  }
+
+  @Test
+  void givenSha256Parts_whenCompletedWithTheirChecksums_thenTheObjectKeepsTheirCompositeOnly()
+      throws Exception {
+    byte[][] parts = {TestFiles.randomBytes(5 * MIB), TestFiles.randomBytes(1000)};
+    String key = "checksummed-parts";
+    String uploadId = uploads.startMultipart(key, true);
+    for (int number = 1; number <= parts.length; number++) {
+      byte[] bytes = parts[number - 1];
+      PresignedRequest part =
+          uploads.presignPart(
+              key, uploadId, number, bytes.length, Optional.of(TestFiles.sha256(bytes)), EXPIRY);
+      assertThat(send(part, bytes, part.headers()).status()).isEqualTo(200);
+    }
+    List<UploadedPart> listed = uploads.listParts(key, uploadId);
+    assertThat(listed)
+        .extracting(UploadedPart::sha256Hex)
+        .as("S3Proxy lists no part checksums (AWS does)")
+        .containsOnly(Optional.empty());
+    // What AWS lists, and so what completing hands back to it.
+    List<UploadedPart> asAwsLists =
+        listed.stream()
+            .map(
+                p ->
+                    new UploadedPart(
+                        p.number(),
+                        p.etag(),
+                        p.size(),
+                        Optional.of(TestFiles.sha256(parts[p.number() - 1]))))
+            .toList();
+
+    uploads.completeMultipart(key, uploadId, asAwsLists);
+
+    assertThat(
+            s3.headObject(r -> r.bucket(bucket).key(key).checksumMode(ChecksumMode.ENABLED))
+                .checksumSHA256())
+        .as("the checksum of the parts' checksums")
+        .isEqualTo(
+            Base64.getEncoder()
+                    .encodeToString(
+                        MessageDigest.getInstance("SHA-256")
+                            .digest(
+                                HexFormat.of()
+                                    .parseHex(
+                                        TestFiles.sha256(parts[0]) + TestFiles.sha256(parts[1]))))
+                + "-2");
+    assertThat(uploads.inspect(key))
+        .as("which is no SHA-256 of the object")
+        .contains(new ObjectFacts(5 * MIB + 1000, Optional.empty()));
+    assertThat(uploads.sha256Of(key)).isEqualTo(sha256(parts));
   }
 
   @Test

@@ -69,16 +69,23 @@ class PresignedCompletionTest {
   }
 
   private static JsonNode create(String kind, String path, byte[] content) throws Exception {
+    return create(kind, path, content, Map.of());
+  }
+
+  private static JsonNode create(
+      String kind, String path, byte[] content, Map<String, Object> extraFields) throws Exception {
     var declaration =
-        Map.of(
-            "container",
-            "demo",
-            "path",
-            path,
-            "size",
-            content.length,
-            "sha256",
-            TestFiles.sha256(content));
+        new java.util.HashMap<String, Object>(
+            Map.of(
+                "container",
+                "demo",
+                "path",
+                path,
+                "size",
+                content.length,
+                "sha256",
+                TestFiles.sha256(content)));
+    declaration.putAll(extraFields);
     return send(
         HttpRequest.newBuilder(pipeline.baseUri().resolve("/v1/uploads/" + kind))
             .header("Content-Type", "application/json")
@@ -101,6 +108,11 @@ class PresignedCompletionTest {
 
   /** The client's PUT of {@code content} as the presigned {@code request} says. */
   private static void put(JsonNode request, byte[] content) throws Exception {
+    HttpResponse<String> answer = tryPut(request, content);
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+  }
+
+  private static HttpResponse<String> tryPut(JsonNode request, byte[] content) throws Exception {
     var put =
         HttpRequest.newBuilder(URI.create(request.path("url").asText()))
             .PUT(BodyPublishers.ofByteArray(content));
@@ -114,8 +126,7 @@ class PresignedCompletionTest {
                 put.header(h.getKey(), h.getValue().asText());
               }
             });
-    assertThat(http.send(put.build(), HttpResponse.BodyHandlers.ofString()).statusCode())
-        .isEqualTo(200);
+    return http.send(put.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static String expiredCode(JsonNode created) throws Exception {
@@ -168,6 +179,42 @@ class PresignedCompletionTest {
             .noneMatch(name -> name.startsWith(".uplink-"));
       }
     }
+  }
+
+  @Test
+  @DisplayName(
+      "a multipart upload with part checksums: S3 refuses a corrupted part, takes the good one,"
+          + " and the file is delivered")
+  void multipartWithPartChecksumsRefusesACorruptedPartAndDeliversTheGoodOne() throws Exception {
+    byte[] content = new byte[64 * 1024];
+    new java.util.Random(8).nextBytes(content);
+    byte[] corrupted = content.clone();
+    corrupted[1000] ^= 1;
+    JsonNode created =
+        create("multipart", "/srv/uploads/checked.bin", content, Map.of("partChecksums", true));
+    JsonNode part =
+        send(
+            HttpRequest.newBuilder(
+                    pipeline
+                        .baseUri()
+                        .resolve(
+                            created.path("partsUrl").asText()
+                                + "/1?sha256="
+                                + TestFiles.sha256(content)))
+                .POST(BodyPublishers.noBody()));
+
+    HttpResponse<String> refused = tryPut(part, corrupted);
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+    assertThat(refused.body()).contains("<Code>BadDigest</Code>");
+    put(part, content);
+    send(
+        HttpRequest.newBuilder(pipeline.baseUri().resolve(created.path("completeUrl").asText()))
+            .POST(BodyPublishers.noBody()));
+
+    JsonNode done = awaitStatus(created, "DONE");
+    assertThat(done.path("attempts").asInt()).isEqualTo(1);
+    Path landed = config.dataDir().resolve("instances/demo/srv/uploads/checked.bin");
+    assertThat(Files.readAllBytes(landed)).isEqualTo(content);
   }
 
   @Test

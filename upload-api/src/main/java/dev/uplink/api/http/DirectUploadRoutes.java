@@ -12,6 +12,7 @@ import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -37,6 +38,11 @@ final class DirectUploadRoutes {
   /** {@code POST /v1/uploads/presign}: a task AWAITING_UPLOAD and a presigned PUT URL. */
   void presign(Context ctx) {
     Declaration declared = Declaration.of(ctx);
+    if (declared.partChecksums()) {
+      throw UploadRoutes.invalidParam(
+          "partChecksums",
+          "is for multipart uploads: one PUT is signed with the file's SHA-256 already");
+    }
     DirectUploadService.Ticket ticket =
         service.presignPut(
             UploadRoutes.caller(ctx),
@@ -59,15 +65,24 @@ final class DirectUploadRoutes {
             declared.destination(),
             declared.size(),
             declared.sha256(),
+            declared.partChecksums(),
             UploadRoutes.idempotencyKey(ctx));
     ctx.result(Json.bytes(created(ctx, task)));
   }
 
-  /** {@code POST /v1/uploads/{id}/parts/{partNumber}}: a presigned URL for one part. */
+  /**
+   * {@code POST /v1/uploads/{id}/parts/{partNumber}[?sha256=HEX]}: a presigned URL for one part,
+   * signing the part's SHA-256 when given.
+   */
   void presignPart(Context ctx) {
     String id = UploadRoutes.rememberId(ctx);
     int partNumber = partNumber(ctx.pathParam("partNumber"));
-    PresignedRequest part = service.presignPart(UploadRoutes.taskOwner(ctx), id, partNumber);
+    PresignedRequest part =
+        service.presignPart(
+            UploadRoutes.taskOwner(ctx),
+            id,
+            partNumber,
+            Optional.ofNullable(ctx.queryParam("sha256")));
     var body = new LinkedHashMap<String, Object>();
     body.put("partNumber", partNumber);
     body.putAll(request(part));
@@ -88,6 +103,7 @@ final class DirectUploadRoutes {
                   part.put("partNumber", p.number());
                   part.put("size", p.size());
                   part.put("etag", p.etag());
+                  p.sha256Hex().ifPresent(sha256 -> part.put("sha256", sha256));
                   return part;
                 })
             .toList());
@@ -141,10 +157,11 @@ final class DirectUploadRoutes {
   }
 
   /** The JSON body of presign and multipart requests. */
-  private record Declaration(Destination destination, long size, String sha256) {
+  private record Declaration(
+      Destination destination, long size, String sha256, boolean partChecksums) {
 
     private static final List<String> FIELDS =
-        List.of("container", "path", "mode", "uid", "gid", "size", "sha256");
+        List.of("container", "path", "mode", "uid", "gid", "size", "sha256", "partChecksums");
 
     static Declaration of(Context ctx) {
       String contentType = ctx.req().getContentType();
@@ -178,7 +195,19 @@ final class DirectUploadRoutes {
             RequestRejectedException.invalid(
                 "sha256", "sha256 is required: the file's SHA-256 as 64 lowercase hex digits"));
       }
-      return new Declaration(destination, size.asLong(), sha256);
+      return new Declaration(destination, size.asLong(), sha256, partChecksums(body));
+    }
+
+    /** Whether every part's URL will be asked for with the part's SHA-256; false if absent. */
+    private static boolean partChecksums(JsonNode body) {
+      JsonNode value = body.get("partChecksums");
+      if (value == null || value.isNull()) {
+        return false;
+      }
+      if (!value.isBoolean()) {
+        throw UploadRoutes.invalidParam("partChecksums", "must be true or false");
+      }
+      return value.booleanValue();
     }
 
     /**

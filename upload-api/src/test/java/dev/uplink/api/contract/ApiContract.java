@@ -16,13 +16,17 @@ import dev.uplink.api.http.ProblemAssert;
 import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.DestinationPolicy;
+import dev.uplink.core.domain.DirectUpload;
+import dev.uplink.core.domain.DirectUploads.UploadedPart;
 import dev.uplink.core.domain.TaskId;
+import dev.uplink.core.domain.UploadTask;
 import dev.uplink.core.testing.InMemoryTaskStore;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -352,6 +356,107 @@ abstract class ApiContract {
     assertProblem(outOfRange, 400, PROBLEMS + "invalid-request", "partNumber");
     assertThat(listed.status()).isEqualTo(200);
     assertThat(listed.json().path("parts").isArray()).isTrue();
+  }
+
+  @Test
+  void aMultipartUploadWithPartChecksumsSignsEachPartsSha256AndCompletesWithoutReadingTheObject()
+      throws Exception {
+    byte[] file = "parts with checksums".getBytes(StandardCharsets.UTF_8);
+    var created = send(declareWithPartChecksums("key-alice", "/srv/c.bin", file, "true"));
+    assertThat(created.status()).as(created.text()).isEqualTo(201);
+    JsonNode body = created.json();
+    String uploadId = multipartUploadId(body.path("id").asText());
+    assertThat(direct.hasSha256Parts(uploadId)).as("the store's upload checks parts").isTrue();
+
+    var part =
+        send(
+            post(body.path("statusUrl").asText() + "/parts/1?sha256=" + sha256(file))
+                .key("key-alice"));
+    assertThat(part.status()).as(part.text()).isEqualTo(200);
+    assertThat(part.json().path("headers").path("x-amz-checksum-sha256").asText())
+        .as("the part's SHA-256 is signed, in S3's base64")
+        .isEqualTo(Base64.getEncoder().encodeToString(HexFormat.of().parseHex(sha256(file))));
+    direct.putPart(uploadId, 1, file);
+    var listed = send(get(body.path("partsUrl").asText()).key("key-alice"));
+    var completed = send(post(body.path("completeUrl").asText()).key("key-alice"));
+
+    assertThat(listed.json().path("parts").path(0).path("sha256").asText())
+        .as("the part's checksum as the store lists it")
+        .isEqualTo(sha256(file));
+    assertThat(completed.status()).as(completed.text()).isEqualTo(202);
+    assertThat(completed.json().path("status").asText()).isEqualTo("PENDING");
+    assertThat(direct.completions())
+        .singleElement()
+        .satisfies(
+            parts ->
+                assertThat(parts)
+                    .extracting(UploadedPart::number, UploadedPart::sha256Hex)
+                    .as("the store is handed the parts' checksums to check the whole against")
+                    .containsExactly(tuple(1, Optional.of(sha256(file)))));
+    assertThat(direct.objectReads()).as("the object is never read back to hash it").isZero();
+  }
+
+  @Test
+  void aMultipartUploadWithoutPartChecksumsSignsNoneAndStillCompletes() throws Exception {
+    byte[] file = "parts without checksums".getBytes(StandardCharsets.UTF_8);
+    var created = send(declare("multipart", "key-alice", "web", "/srv/n.bin", file));
+    JsonNode body = created.json();
+    String uploadId = multipartUploadId(body.path("id").asText());
+
+    var part = send(post(body.path("statusUrl").asText() + "/parts/1").key("key-alice"));
+    direct.putPart(uploadId, 1, file);
+    var completed = send(post(body.path("completeUrl").asText()).key("key-alice"));
+
+    assertThat(direct.hasSha256Parts(uploadId)).isFalse();
+    assertThat(part.json().path("headers").has("x-amz-checksum-sha256")).isFalse();
+    assertThat(completed.status()).as(completed.text()).isEqualTo(202);
+    assertThat(direct.objectReads()).as("the object is never read back to hash it").isZero();
+  }
+
+  @Test
+  void aMalformedPartSha256OrPartChecksumsDeclarationIs400() throws Exception {
+    byte[] file = new byte[10];
+    JsonNode body = send(declare("multipart", "key-alice", "web", "/srv/x.bin", file)).json();
+
+    var upperCase =
+        send(
+            post(body.path("statusUrl").asText() + "/parts/1?sha256=" + "A".repeat(64))
+                .key("key-alice"));
+    var notABoolean = send(declareWithPartChecksums("key-alice", "/srv/y.bin", file, "\"yes\""));
+    var onASinglePut =
+        send(
+            post("/v1/uploads/presign")
+                .key("key-alice")
+                .body(
+                    "application/json",
+                    json(
+                        ("{\"container\":\"web\",\"path\":\"/srv/z.bin\",\"size\":10,"
+                                + "\"sha256\":\"%s\",\"partChecksums\":true}")
+                            .formatted(sha256(file)))));
+
+    assertProblem(upperCase, 400, PROBLEMS + "invalid-request", "sha256");
+    assertProblem(notABoolean, 400, PROBLEMS + "invalid-request", "partChecksums");
+    assertProblem(onASinglePut, 400, PROBLEMS + "invalid-request", "partChecksums");
+    assertThat(tasks.all()).as("only the first declaration was recorded").hasSize(1);
+  }
+
+  private Request declareWithPartChecksums(String key, String path, byte[] file, String value)
+      throws Exception {
+    return post("/v1/uploads/multipart")
+        .key(key)
+        .body(
+            "application/json",
+            json(
+                "{\"container\":\"web\",\"path\":\"%s\",\"size\":%d,\"sha256\":\"%s\",\"partChecksums\":%s}"
+                    .formatted(path, file.length, sha256(file), value)));
+  }
+
+  private String multipartUploadId(String taskId) {
+    return tasks
+        .find(new TaskId(taskId))
+        .flatMap(UploadTask::directUpload)
+        .flatMap(DirectUpload::multipartUploadId)
+        .orElseThrow();
   }
 
   @Test

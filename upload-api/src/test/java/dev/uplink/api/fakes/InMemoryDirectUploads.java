@@ -9,13 +9,16 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@link DirectUploads} in memory, behaving like S3 for the service: a test plays the client by
@@ -28,7 +31,10 @@ public final class InMemoryDirectUploads implements DirectUploads {
 
   private final Map<String, Stored> objects = new ConcurrentHashMap<>();
   private final Map<String, TreeMap<Integer, byte[]>> uploads = new ConcurrentHashMap<>();
+  private final Set<String> sha256PartUploads = ConcurrentHashMap.newKeySet();
   private final List<String> aborted = new ArrayList<>();
+  private final List<List<UploadedPart>> completions = new ArrayList<>();
+  private final AtomicInteger objectReads = new AtomicInteger();
 
   /** The client's PUT of a whole object. */
   public void putObject(String key, byte[] bytes) {
@@ -52,26 +58,53 @@ public final class InMemoryDirectUploads implements DirectUploads {
     return List.copyOf(aborted);
   }
 
+  /** Whether {@code uploadId} was started with SHA-256 part checksums. */
+  public boolean hasSha256Parts(String uploadId) {
+    return sha256PartUploads.contains(uploadId);
+  }
+
+  /** The parts each completion was given, in order. */
+  public synchronized List<List<UploadedPart>> completions() {
+    return List.copyOf(completions);
+  }
+
+  /** How many times a whole object was read back ({@link #sha256Of}). */
+  public int objectReads() {
+    return objectReads.get();
+  }
+
   @Override
   public PresignedRequest presignPut(String key, long size, String sha256Hex, Duration expiry) {
     return request("PUT", key, Map.of("content-length", Long.toString(size)), expiry);
   }
 
   @Override
-  public String startMultipart(String key) {
+  public String startMultipart(String key, boolean sha256Parts) {
     String id = UUID.randomUUID().toString();
     uploads.put(id, new TreeMap<>());
+    if (sha256Parts) {
+      sha256PartUploads.add(id);
+    }
     return id;
   }
 
   @Override
   public PresignedRequest presignPart(
-      String key, String uploadId, int partNumber, long partLength, Duration expiry) {
+      String key,
+      String uploadId,
+      int partNumber,
+      long partLength,
+      Optional<String> sha256Hex,
+      Duration expiry) {
+    var headers = new TreeMap<String, String>();
+    headers.put("content-length", Long.toString(partLength));
+    sha256Hex.ifPresent(
+        sha256 ->
+            headers.put(
+                "x-amz-checksum-sha256",
+                Base64.getEncoder().encodeToString(HexFormat.of().parseHex(sha256))));
     return request(
-        "PUT",
-        key + "?partNumber=" + partNumber + "&uploadId=" + uploadId,
-        Map.of("content-length", Long.toString(partLength)),
-        expiry);
+        "PUT", key + "?partNumber=" + partNumber + "&uploadId=" + uploadId, headers, expiry);
   }
 
   @Override
@@ -81,7 +114,16 @@ public final class InMemoryDirectUploads implements DirectUploads {
       throw new ObjectMissingException(key, null);
     }
     var listed = new ArrayList<UploadedPart>();
-    parts.forEach((n, bytes) -> listed.add(new UploadedPart(n, "etag-" + n, bytes.length)));
+    // Like AWS, which lists the checksum of every part of an upload started with them.
+    boolean checksummed = sha256PartUploads.contains(uploadId);
+    parts.forEach(
+        (n, bytes) ->
+            listed.add(
+                new UploadedPart(
+                    n,
+                    "etag-" + n,
+                    bytes.length,
+                    checksummed ? Optional.of(sha256(bytes)) : Optional.empty())));
     return listed;
   }
 
@@ -92,6 +134,7 @@ public final class InMemoryDirectUploads implements DirectUploads {
     if (stored == null) {
       throw new ObjectMissingException(key, null);
     }
+    completions.add(List.copyOf(parts));
     var whole = new ByteArrayOutputStream();
     parts.forEach(p -> whole.writeBytes(stored.get(p.number())));
     objects.put(key, new Stored(whole.toByteArray(), false));
@@ -116,6 +159,7 @@ public final class InMemoryDirectUploads implements DirectUploads {
 
   @Override
   public String sha256Of(String key) {
+    objectReads.incrementAndGet();
     Stored stored = objects.get(key);
     if (stored == null) {
       throw new ObjectMissingException(key, null);
