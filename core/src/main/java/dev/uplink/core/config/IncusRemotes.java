@@ -178,6 +178,12 @@ public record IncusRemotes(
             "%s: remote name '%s' must be 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit"
                 .formatted(NAMES, name));
       }
+      if (name.equalsIgnoreCase("default")) {
+        throw new ConfigException(
+            NAMES
+                + ": 'default' is what logs and metrics call the default remote: give the remote"
+                + " another name");
+      }
       String other = byPrefix.putIfAbsent(variablePrefix(name), name);
       if (other != null) {
         throw new ConfigException(

@@ -145,6 +145,7 @@ class IncusRemotesTest {
             lab,,edge  | UPLINK_INCUS_REMOTES must be remote names separated by commas, got 'lab,,edge'
             lab,-x     | UPLINK_INCUS_REMOTES: remote name '-x' must be 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit
             lab,LAB    | UPLINK_INCUS_REMOTES names lab and LAB, which both take the variables UPLINK_INCUS_REMOTE_LAB_*: rename one
+            Default    | UPLINK_INCUS_REMOTES: 'default' is what logs and metrics call the default remote: give the remote another name
             a-b,a.b    | UPLINK_INCUS_REMOTES names a-b and a.b, which both take the variables UPLINK_INCUS_REMOTE_A_B_*: rename one
             """)
     @DisplayName("names that are malformed or map to the same variables are refused")
