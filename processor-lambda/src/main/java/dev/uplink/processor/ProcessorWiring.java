@@ -5,6 +5,7 @@ import dev.uplink.core.aws.DynamoDbTaskStore;
 import dev.uplink.core.aws.S3ObjectStore;
 import dev.uplink.core.aws.SqsTaskQueue;
 import dev.uplink.core.config.ConfigException;
+import dev.uplink.core.config.IncusRemotes;
 import dev.uplink.core.config.UplinkConfig;
 import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.Reconciler;
@@ -166,6 +167,18 @@ public final class ProcessorWiring implements AutoCloseable {
           "UPLINK_INCUS_URL is a unix socket, which a Lambda cannot reach: use the Incus server's"
               + " https:// URL (or run the container-mode processor on the Incus host)");
     }
+    config
+        .remotes()
+        .requireAll()
+        .forEach(
+            (name, settings) -> {
+              if (settings.isUnixSocket()) {
+                throw new ConfigException(
+                    ("%sURL (remote %s) is a unix socket, which a Lambda cannot reach: use its"
+                            + " https:// URL")
+                        .formatted(IncusRemotes.variablePrefix(name), name));
+              }
+            });
     return new ProcessorWiring(
         config, AwsClients.create(config.aws()), true, targetFor(config), new EmfPushMetrics());
   }

@@ -167,6 +167,62 @@ class RoutingTargetTest {
   }
 
   @Test
+  @DisplayName(
+      "the per-host cap is per remote: with a cap of one, two remotes on the same server push at"
+          + " once, two tasks on one remote one after the other")
+  void capsPerRemote() throws Exception {
+    var server = new RecordingFileTarget().delay(java.time.Duration.ofMillis(200));
+    var sameServer = new RoutingTarget(remotes(server, server));
+    PushWorker capped =
+        aPushWorker()
+            .tasks(tasks)
+            .objects(objects)
+            .target(sameServer)
+            .clock(clock)
+            .settings(productionSettings().withPerHostWorkers(1))
+            .build();
+    try {
+      runTogether(capped, pending("", "/srv/a.txt"), pending("lab", "/srv/b.txt"));
+      assertThat(server.maxConcurrentPushes()).as("one push per remote, together").isEqualTo(2);
+
+      var oneRemote = new RecordingFileTarget().delay(java.time.Duration.ofMillis(200));
+      PushWorker cappedOnOne =
+          aPushWorker()
+              .tasks(tasks)
+              .objects(objects)
+              .target(new RoutingTarget(remotes(home, oneRemote)))
+              .clock(clock)
+              .settings(productionSettings().withPerHostWorkers(1))
+              .build();
+      try {
+        runTogether(cappedOnOne, pending("lab", "/srv/c.txt"), pending("lab", "/srv/d.txt"));
+      } finally {
+        cappedOnOne.close();
+      }
+      assertThat(oneRemote.pushes()).hasSize(2);
+      assertThat(oneRemote.maxConcurrentPushes()).as("one remote, one at a time").isEqualTo(1);
+    } finally {
+      capped.close();
+    }
+  }
+
+  private void runTogether(PushWorker worker, UploadTask... tasks) throws InterruptedException {
+    var threads = new java.util.ArrayList<Thread>();
+    for (UploadTask task : tasks) {
+      threads.add(
+          Thread.ofVirtual()
+              .start(
+                  () ->
+                      worker.process(
+                          new Delivery(
+                              "m-" + task.id(), "{\"task_id\":\"" + task.id() + "\"}", 1))));
+    }
+    for (Thread thread : threads) {
+      thread.join();
+    }
+  }
+
+  @Test
   @DisplayName("the default remote's target is required")
   void defaultRequired() {
     assertThatThrownBy(() -> new RoutingTarget(Map.of("lab", lab)))

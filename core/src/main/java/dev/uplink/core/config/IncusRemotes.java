@@ -117,8 +117,11 @@ public record IncusRemotes(
     return all;
   }
 
-  /** {@code UPLINK_INCUS_REMOTE_<NAME>_}: upper case, {@code -} and {@code .} as {@code _}. */
-  static String variablePrefix(String name) {
+  /**
+   * {@code UPLINK_INCUS_REMOTE_<NAME>_}, the start of the remote {@code name}'s variables: upper
+   * case, {@code -} and {@code .} as {@code _}.
+   */
+  public static String variablePrefix(String name) {
     return PREFIX + name.toUpperCase(Locale.ROOT).replace('-', '_').replace('.', '_') + "_";
   }
 
