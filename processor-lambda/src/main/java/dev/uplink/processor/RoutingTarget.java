@@ -79,6 +79,20 @@ public final class RoutingTarget implements FileTarget, AutoCloseable {
     return remote.isEmpty() ? host : host + OF_REMOTE + remote;
   }
 
+  /**
+   * The host {@code remote}'s tasks are counted against (the per-host cap, the circuit breaker), as
+   * {@link #host} names it for any destination on that remote.
+   *
+   * @throws IllegalArgumentException if the remote is not one of this target's
+   */
+  public String hostOf(String remote) {
+    if (!byRemote.containsKey(remote)) {
+      throw new IllegalArgumentException("not a remote of this processor: " + remote);
+    }
+    // The targets name one host per server, whatever the instance and path.
+    return host(Destination.of("any", "/any").on(remote, null));
+  }
+
   /** Every remote answers: the first that does not is the failure. */
   @Override
   public void checkReady() throws PushException {

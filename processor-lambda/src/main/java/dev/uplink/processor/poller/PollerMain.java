@@ -52,6 +52,7 @@ public final class PollerMain {
     }
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     var wiring = ProcessorWiring.create(config, new MeterPushMetrics(registry));
+    RemoteReachability.register(registry, wiring.target(), wiring.worker().circuits());
     var poller = wiring.poller();
     Optional<MonitoringServer> monitoring;
     try {
