@@ -299,6 +299,22 @@ class ApiCommandsTest {
           .asString()
           .contains("mode=0755", "uid=1000", "gid=1000");
     }
+
+    @Test
+    @DisplayName("--container remote:instance is sent as it is, for the API to route or refuse")
+    void givenARemoteInstance_whenUploading_thenItIsSentUnchanged() throws Exception {
+      api.json("GET", "/v1/uploads?limit=1", 200, "{\"items\":[]}");
+      Path file = Files.writeString(dir.resolve("conf"), "x=1\n");
+
+      run("upload", file.toString(), "--container", "lab:web", "--path", "/srv/conf");
+
+      assertThat(api.requests())
+          .filteredOn(r -> r.method().equals("POST"))
+          .singleElement()
+          .extracting(FakeApi.Request::pathAndQuery)
+          .asString()
+          .contains("container=lab%3Aweb&");
+    }
   }
 
   @Nested

@@ -38,4 +38,14 @@ public interface FileTarget {
    * @throws PushException why it cannot
    */
   default void checkReady() throws PushException {}
+
+  /**
+   * Like {@link #checkReady()}, for the one host {@code host} (as {@link #host} named it): a target
+   * that pushes to several hosts asks that one only (the circuit breaker's probe).
+   *
+   * @throws PushException why it cannot
+   */
+  default void checkReady(String host) throws PushException {
+    checkReady();
+  }
 }

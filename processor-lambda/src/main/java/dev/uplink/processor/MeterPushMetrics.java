@@ -41,6 +41,7 @@ public final class MeterPushMetrics implements PushMetrics {
   @Override
   public void done(UploadTask task, Duration push, Instant finishedAt) {
     done.increment();
+    byRemote(task, "done");
     bytes.increment(task.size());
     pushDuration.record(push);
     Duration sinceCreated = Duration.between(task.createdAt(), finishedAt);
@@ -49,6 +50,7 @@ public final class MeterPushMetrics implements PushMetrics {
 
   @Override
   public void failed(UploadTask task, String code) {
+    byRemote(task, "failed");
     Counter.builder(TASKS_FAILED)
         .description("Tasks that ended FAILED, by error code")
         .tag("code", code)
@@ -58,9 +60,19 @@ public final class MeterPushMetrics implements PushMetrics {
 
   @Override
   public void retried(UploadTask task, String code) {
+    byRemote(task, "retried");
     Counter.builder(TASKS_RETRIED)
         .description("Attempts that failed and will be tried again, by error code")
         .tag("code", code)
+        .register(registry)
+        .increment();
+  }
+
+  private void byRemote(UploadTask task, String outcome) {
+    Counter.builder(REMOTE_TASKS)
+        .description("Tasks by Incus remote and outcome (done, failed, retried)")
+        .tag("remote", PushMetrics.remoteOf(task))
+        .tag("outcome", outcome)
         .register(registry)
         .increment();
   }

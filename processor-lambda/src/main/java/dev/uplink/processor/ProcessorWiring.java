@@ -5,7 +5,9 @@ import dev.uplink.core.aws.DynamoDbTaskStore;
 import dev.uplink.core.aws.S3ObjectStore;
 import dev.uplink.core.aws.SqsTaskQueue;
 import dev.uplink.core.config.ConfigException;
+import dev.uplink.core.config.IncusRemotes;
 import dev.uplink.core.config.UplinkConfig;
+import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.Reconciler;
 import dev.uplink.core.domain.TaskStore;
 import dev.uplink.core.health.Readiness;
@@ -21,6 +23,7 @@ import dev.uplink.processor.poller.SqsPoller;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
@@ -44,7 +47,7 @@ public final class ProcessorWiring implements AutoCloseable {
 
   private final UplinkConfig config;
   private final AwsClients clients;
-  private final FileTarget target;
+  private final RoutingTarget target;
   private final TaskStore tasks;
   private final PushWorker worker;
   private final boolean ownsClients;
@@ -54,7 +57,7 @@ public final class ProcessorWiring implements AutoCloseable {
       UplinkConfig config,
       AwsClients clients,
       boolean ownsClients,
-      FileTarget target,
+      RoutingTarget target,
       PushMetrics metrics) {
     this.config = config;
     this.clients = clients;
@@ -164,6 +167,18 @@ public final class ProcessorWiring implements AutoCloseable {
           "UPLINK_INCUS_URL is a unix socket, which a Lambda cannot reach: use the Incus server's"
               + " https:// URL (or run the container-mode processor on the Incus host)");
     }
+    config
+        .remotes()
+        .requireAll()
+        .forEach(
+            (name, settings) -> {
+              if (settings.isUnixSocket()) {
+                throw new ConfigException(
+                    ("%sURL (remote %s) is a unix socket, which a Lambda cannot reach: use its"
+                            + " https:// URL")
+                        .formatted(IncusRemotes.variablePrefix(name), name));
+              }
+            });
     return new ProcessorWiring(
         config, AwsClients.create(config.aws()), true, targetFor(config), new EmfPushMetrics());
   }
@@ -206,18 +221,46 @@ public final class ProcessorWiring implements AutoCloseable {
     return new ProcessorWiring(config, clients, false, targetFor(config), metrics);
   }
 
-  private static FileTarget targetFor(UplinkConfig config) {
+  /**
+   * One target per remote: the default remote's (Incus, or the directory target without Incus) and
+   * one {@link IncusClient} of its own for each named remote; a named remote that is the default
+   * one shares the default's client.
+   *
+   * @throws ConfigException if a named remote's URL is not set or its files are unusable
+   */
+  private static RoutingTarget targetFor(UplinkConfig config) {
     log.info("Processor configured: {}", config);
-    return config.incus().isPresent()
-        ? new IncusClient(config.incus().get())
-        : new DirectoryTarget(config.dataDir());
+    var byRemote = new LinkedHashMap<String, FileTarget>();
+    FileTarget defaultTarget =
+        config.incus().isPresent()
+            ? new IncusClient(config.incus().get())
+            : new DirectoryTarget(config.dataDir());
+    byRemote.put(Destination.DEFAULT_REMOTE, defaultTarget);
+    var routing = new RoutingTarget(byRemote);
+    try {
+      config
+          .remotes()
+          .requireAll()
+          .forEach(
+              (name, settings) ->
+                  byRemote.put(
+                      name,
+                      config.remotes().defaultRemote().filter(name::equals).isPresent()
+                          ? defaultTarget
+                          : new IncusClient(settings)));
+    } catch (RuntimeException e) {
+      new RoutingTarget(byRemote).close(); // the clients made so far
+      throw e;
+    }
+    return byRemote.size() == 1 ? routing : new RoutingTarget(byRemote);
   }
 
   public PushWorker worker() {
     return worker;
   }
 
-  public FileTarget target() {
+  /** Where pushes go: each remote's target, picked by the task's destination. */
+  public RoutingTarget target() {
     return target;
   }
 
@@ -228,8 +271,10 @@ public final class ProcessorWiring implements AutoCloseable {
 
   /**
    * What a processor needs to answer, in this order: the bucket ({@code s3}), the work queue
-   * ({@code sqs}), the table ({@code dynamodb}) and the push target ({@code incus:URL}, or {@code
-   * directory}). Each check is one cheap read.
+   * ({@code sqs}), the table ({@code dynamodb}) and each remote's target: the default remote's
+   * ({@code incus:URL}, or {@code directory}), then each named remote's ({@code incus remote
+   * NAME:URL}; reachable, our certificate trusted and the server's the pinned one). Each check is
+   * one cheap read.
    */
   public static List<ReadinessCheck> readinessChecks(
       UplinkConfig config, AwsClients clients, FileTarget target) {
@@ -237,8 +282,28 @@ public final class ProcessorWiring implements AutoCloseable {
     checks.add(
         new ReadinessCheck(
             config.incus().map(incus -> "incus:" + incus.url()).orElse("directory"),
-            target::checkReady));
+            () -> defaultTarget(target).checkReady()));
+    if (target instanceof RoutingTarget routing) {
+      config
+          .remotes()
+          .servers()
+          .forEach(
+              (name, settings) -> {
+                FileTarget remote = routing.byRemote().get(name);
+                if (remote != null) {
+                  checks.add(
+                      new ReadinessCheck(
+                          "incus remote " + name + ":" + settings.url(), remote::checkReady));
+                }
+              });
+    }
     return List.copyOf(checks);
+  }
+
+  private static FileTarget defaultTarget(FileTarget target) {
+    return target instanceof RoutingTarget routing
+        ? routing.byRemote().get(Destination.DEFAULT_REMOTE)
+        : target;
   }
 
   public AwsClients clients() {
@@ -252,8 +317,8 @@ public final class ProcessorWiring implements AutoCloseable {
   /**
    * A poller over the configured work queue (looked up by name), with the reconciler on its timer,
    * not yet started; its long polls wait {@link #longPoll at most the shutdown grace}. Its global
-   * cap is {@code UPLINK_WORKERS}, lowered to {@code UPLINK_WORKERS_PER_HOST} since the target is
-   * one host (the worker enforces the per-host cap either way).
+   * cap is {@code UPLINK_WORKERS}, lowered to {@code UPLINK_WORKERS_PER_HOST} times the number of
+   * remotes (the worker enforces the per-host cap either way).
    */
   public SqsPoller poller() {
     return poller(longPoll(config.processing().shutdownGrace()));
@@ -279,7 +344,8 @@ public final class ProcessorWiring implements AutoCloseable {
     String queueUrl = clients.queueUrl();
     var settings =
         new PollerSettings(
-            Math.min(config.workers(), config.processing().perHostWorkers()),
+            Math.min(
+                config.workers(), config.processing().perHostWorkers() * target.byRemote().size()),
             config.visibilityTimeout(),
             waitTime,
             config.processing().shutdownGrace(),
@@ -301,13 +367,7 @@ public final class ProcessorWiring implements AutoCloseable {
   @Override
   public void close() {
     worker.close();
-    if (target instanceof AutoCloseable closeable) {
-      try {
-        closeable.close();
-      } catch (Exception e) {
-        log.warn("Closing the file target failed", e);
-      }
-    }
+    target.close();
     if (ownsClients) {
       clients.close();
     }

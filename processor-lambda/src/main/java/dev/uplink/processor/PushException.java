@@ -17,7 +17,8 @@ public abstract sealed class PushException extends Exception
         TargetUnavailableException,
         TargetErrorException,
         SourceReadException,
-        IntegrityMismatchException {
+        IntegrityMismatchException,
+        UnknownRemoteException {
 
   /** Incus could not be reached or could not serve now ({@link TargetUnavailableException}). */
   public static final String INCUS_UNAVAILABLE = "INCUS_UNAVAILABLE";
@@ -36,6 +37,9 @@ public abstract sealed class PushException extends Exception
 
   /** Reading the bytes to push failed or they ended early. */
   public static final String OBJECT_READ_FAILED = "OBJECT_READ_FAILED";
+
+  /** The task names an Incus remote the processor is not configured for. */
+  public static final String UNKNOWN_REMOTE = "UNKNOWN_REMOTE";
 
   /** The local directory target could not write. */
   public static final String LOCAL_TARGET_ERROR = "LOCAL_TARGET_ERROR";

@@ -47,8 +47,9 @@ final class UnreachableHosts {
   }
 
   /**
-   * Probes every host whose circuit is open and due a probe ({@link FileTarget#checkReady}); an
-   * answer closes its circuit. For a timer: the poller calls it every second.
+   * Probes every host whose circuit is open and due a probe ({@link
+   * FileTarget#checkReady(String)}); an answer closes its circuit. For a timer: the poller calls it
+   * every second.
    */
   void probeOpenCircuits() {
     for (String host : circuits.dueProbes()) {
@@ -59,7 +60,7 @@ final class UnreachableHosts {
   /** Whether {@code host} answers now; the answer goes to its circuit. */
   boolean probe(String host) {
     try {
-      target.checkReady();
+      target.checkReady(host);
       circuits.succeeded(host);
       return true;
     } catch (TargetUnavailableException e) {

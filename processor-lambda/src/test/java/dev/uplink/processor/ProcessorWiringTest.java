@@ -25,6 +25,36 @@ class ProcessorWiringTest {
   }
 
   @Test
+  void givenARemoteOnAUnixSocketOrWithoutItsUrl_whenWiringTheLambda_thenRefusedNamingTheVariable() {
+    var https =
+        Map.of(
+            "UPLINK_INCUS_URL", "https://incus.example:8443",
+            "UPLINK_INCUS_CERT", "/nonexistent/c.crt",
+            "UPLINK_INCUS_KEY", "/nonexistent/c.key",
+            "UPLINK_INCUS_SERVER_CERT", "/nonexistent/s.crt");
+    var withSocketRemote = new java.util.HashMap<>(https);
+    withSocketRemote.put("UPLINK_INCUS_REMOTES", "edge-1");
+    withSocketRemote.put("UPLINK_INCUS_REMOTE_EDGE_1_URL", "unix:///run/edge.socket");
+    var withoutUrl = new java.util.HashMap<>(https);
+    withoutUrl.put("UPLINK_INCUS_REMOTES", "lab");
+
+    assertThatThrownBy(
+            () ->
+                ProcessorWiring.forLambda(
+                    UplinkConfig.fromEnvironment(withSocketRemote, SecretSource.none())))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(
+            "UPLINK_INCUS_REMOTE_EDGE_1_URL (remote edge-1) is a unix socket, which a Lambda cannot"
+                + " reach");
+    assertThatThrownBy(
+            () ->
+                ProcessorWiring.forLambda(
+                    UplinkConfig.fromEnvironment(withoutUrl, SecretSource.none())))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("UPLINK_INCUS_REMOTE_LAB_URL is required");
+  }
+
+  @Test
   void givenNoConfig_whenWiring_thenRefusedNamingIt() {
     assertThatThrownBy(() -> ProcessorWiring.forLambda((UplinkConfig) null))
         .isInstanceOf(NullPointerException.class)

@@ -56,6 +56,7 @@ public final class DirectUploadService {
   private final Clock clock;
   private final UploadLimits limits;
   private final UploadSweep sweep;
+  private final KnownRemotes remotes;
 
   /**
    * @param bytes discards a multipart upload whose task could not be recorded
@@ -67,7 +68,9 @@ public final class DirectUploadService {
       StoredBytes bytes,
       TaskIntake intake,
       Clock clock,
-      UploadLimits limits) {
+      UploadLimits limits,
+      KnownRemotes remotes) {
+    this.remotes = Objects.requireNonNull(remotes, "remotes");
     this.tasks = Objects.requireNonNull(tasks, "tasks");
     this.uploads = Objects.requireNonNull(uploads, "uploads");
     this.bytes = Objects.requireNonNull(bytes, "bytes");
@@ -319,6 +322,7 @@ public final class DirectUploadService {
     if (size < 1) {
       throw RequestRejectedException.invalid("size", "must be at least 1 byte");
     }
+    remotes.require(destination);
     DestinationPermission.require(caller, destination);
     if (size > limits.maxUploadBytes()) {
       throw new RequestRejectedException(

@@ -41,6 +41,7 @@ public final class UploadService {
   private final StoredBytes bytes;
   private final Optional<DirectUploadService> direct;
   private final Outages outages;
+  private final KnownRemotes remotes;
 
   /** A service with {@link UploadLimits#defaults()} and no presigned uploads. */
   public UploadService(TaskStore tasks, ObjectStore objects, TaskQueue queue, Clock clock) {
@@ -87,6 +88,35 @@ public final class UploadService {
       Optional<DirectUploads> directUploads,
       Outages outages,
       Optional<TaskSealer> sealer) {
+    this(
+        tasks,
+        objects,
+        queue,
+        clock,
+        limits,
+        directUploads,
+        outages,
+        sealer,
+        KnownRemotes.defaultOnly());
+  }
+
+  /**
+   * Like the one above, for a deployment with Incus remotes besides the default one.
+   *
+   * @param remotes the remotes a destination may name; any other is refused (400, field {@code
+   *     remote})
+   */
+  public UploadService(
+      TaskStore tasks,
+      ObjectStore objects,
+      TaskQueue queue,
+      Clock clock,
+      UploadLimits limits,
+      Optional<DirectUploads> directUploads,
+      Outages outages,
+      Optional<TaskSealer> sealer,
+      KnownRemotes remotes) {
+    this.remotes = Objects.requireNonNull(remotes, "remotes");
     this.outages = Objects.requireNonNull(outages, "outages");
     this.tasks = Objects.requireNonNull(tasks, "tasks");
     this.objects = Objects.requireNonNull(objects, "objects");
@@ -97,7 +127,8 @@ public final class UploadService {
     // The presigned uploads share the intake and the clean-up; neither service calls the other.
     this.direct =
         directUploads.map(
-            uploads -> new DirectUploadService(tasks, uploads, bytes, intake, clock, limits));
+            uploads ->
+                new DirectUploadService(tasks, uploads, bytes, intake, clock, limits, remotes));
   }
 
   public UploadLimits limits() {
@@ -142,6 +173,7 @@ public final class UploadService {
     Objects.requireNonNull(destination, "destination");
     Objects.requireNonNull(body, "body");
     String owner = caller.owner();
+    remotes.require(destination);
     DestinationPermission.require(caller, destination);
     Predicate<UploadTask> sameRequest = existing -> sameStreamed(existing, destination);
     Optional<UploadTask> replay = intake.replay(owner, idempotencyKey, sameRequest);

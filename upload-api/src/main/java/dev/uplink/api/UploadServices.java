@@ -38,7 +38,8 @@ public final class UploadServices {
         limits(config),
         Optional.of(S3DirectUploads.of(clients)),
         AWS_OUTAGES,
-        config.security().sealer());
+        config.security().sealer(),
+        new KnownRemotes(config.remotes().names()));
   }
 
   /** Presigned uploads on AWS, for the event and sweep handlers. */

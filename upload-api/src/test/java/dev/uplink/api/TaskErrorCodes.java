@@ -26,6 +26,7 @@ public final class TaskErrorCodes {
           "LOCAL_TARGET_ERROR",
           "DESTINATION_NOT_ALLOWED",
           "INVALID_DESTINATION",
+          "UNKNOWN_REMOTE",
           // The bytes and the task
           "OBJECT_MISSING",
           "OBJECT_READ_FAILED",

@@ -80,6 +80,52 @@ final class Environment {
                                 .formatted(name, name, SECRET_SUFFIX, requiredBecause)))));
   }
 
+  /**
+   * The text of the secret {@code name_SECRET} names (read now); empty when that is unset. For a
+   * setting whose plain variable means something else (a file's path) than its secret (the file's
+   * text).
+   */
+  Optional<String> secretText(String name) {
+    return text(name + SECRET_SUFFIX)
+        .map(text -> secrets.read(SecretReference.parse(name + SECRET_SUFFIX, text)));
+  }
+
+  /** The names of the set (non-blank) variables that start with {@code prefix}. */
+  java.util.Set<String> namesStartingWith(String prefix) {
+    var names = new java.util.TreeSet<String>();
+    variables.forEach(
+        (name, value) -> {
+          if (name.startsWith(prefix) && value != null && !value.isBlank()) {
+            names.add(name);
+          }
+        });
+    return names;
+  }
+
+  /**
+   * These variables and {@code more} ({@code origin}'s, e.g. a file's), with the same secrets. A
+   * variable set in both is an error: which one wins would be a guess.
+   */
+  Environment with(Map<String, String> more, String origin) {
+    var all = new java.util.HashMap<String, String>();
+    variables.forEach(
+        (name, value) -> {
+          if (value != null) {
+            all.put(name, value);
+          }
+        });
+    more.forEach(
+        (name, value) -> {
+          if (text(name).isPresent()) {
+            throw new ConfigException(
+                "%s is set both in the environment and in %s: set it in one"
+                    .formatted(name, origin));
+          }
+          all.put(name, value);
+        });
+    return new Environment(all, secrets);
+  }
+
   private Optional<String> text(String name) {
     String value = variables.get(name);
     return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());

@@ -20,8 +20,6 @@ import java.util.Optional;
 public record IncusSettings(
     URI url, PemSource clientCert, PemSource clientKey, PemSource serverCert) {
 
-  private static final String URL = "UPLINK_INCUS_URL";
-
   public IncusSettings {
     Objects.requireNonNull(url, "url");
     if (isUnixSocket(url)) {
@@ -52,12 +50,25 @@ public record IncusSettings(
    * when the URL is unset (the local directory target).
    */
   static Optional<IncusSettings> read(Environment env) {
-    String socket = env.read(Setting.text(URL).orElse(""));
+    return read(env, DEFAULT_PREFIX);
+  }
+
+  /** The variables of the default server: {@code UPLINK_INCUS_URL} and so on. */
+  static final String DEFAULT_PREFIX = "UPLINK_INCUS_";
+
+  /**
+   * Reads {@code PREFIX + "URL"} and, for HTTPS, {@code PREFIX + "CERT"}, {@code "KEY"} and {@code
+   * "SERVER_CERT"} (or their {@code *_SECRET}); empty when the URL is unset. Every error names the
+   * variable.
+   */
+  static Optional<IncusSettings> read(Environment env, String prefix) {
+    String urlVariable = prefix + "URL";
+    String socket = env.read(Setting.text(urlVariable).orElse(""));
     if (socket.startsWith("unix:")) {
       // On the Incus host itself: the socket's permissions are the authentication.
       if (!socket.startsWith("unix:///")) {
         throw new ConfigException(
-            URL
+            urlVariable
                 + " must name the socket by its absolute path, like"
                 + " unix:///var/lib/incus/unix.socket, got '"
                 + socket
@@ -65,21 +76,23 @@ public record IncusSettings(
       }
       return Optional.of(unixSocket(Path.of(socket.substring("unix://".length()))));
     }
-    Optional<URI> url = env.find(Setting.url(URL));
+    Optional<URI> url = env.find(Setting.url(urlVariable));
     if (url.isEmpty()) {
       return Optional.empty();
     }
     if (!"https".equals(url.get().getScheme())) {
       throw new ConfigException(
-          URL + " must be an https:// URL or unix:///path/to/unix.socket, got " + url.get());
+          urlVariable
+              + " must be an https:// URL or unix:///path/to/unix.socket, got "
+              + url.get());
     }
-    String because = "when " + URL + " is set";
+    String because = "when " + urlVariable + " is set";
     return Optional.of(
         new IncusSettings(
             url.get(),
-            env.pem("UPLINK_INCUS_CERT", because),
-            env.pem("UPLINK_INCUS_KEY", because),
-            env.pem("UPLINK_INCUS_SERVER_CERT", because)));
+            env.pem(prefix + "CERT", because),
+            env.pem(prefix + "KEY", because),
+            env.pem(prefix + "SERVER_CERT", because)));
   }
 
   /** The local Incus socket at {@code socket}: no certificates. */

@@ -32,6 +32,9 @@ import java.util.ServiceLoader;
  * @param processing retries, heartbeats, shutdown, reconciliation and cleanup
  * @param api the upload API's limits
  * @param security the task seal and the deployment-wide destination allow-list
+ * @param remotes the Incus remotes besides the default one ({@code UPLINK_INCUS_REMOTES}); when one
+ *     of them is the default remote ({@code UPLINK_INCUS_DEFAULT_REMOTE}), {@code incus} is its
+ *     settings
  */
 public record UplinkConfig(
     int port,
@@ -45,7 +48,8 @@ public record UplinkConfig(
     Path dataDir,
     ProcessingSettings processing,
     ApiLimits api,
-    TaskSecurity security) {
+    TaskSecurity security,
+    IncusRemotes remotes) {
 
   /**
    * A secret setting {@code X} may instead be read from the secret {@code X_SECRET} names (an ARN,
@@ -70,6 +74,37 @@ public record UplinkConfig(
     Objects.requireNonNull(aws, "aws");
     Objects.requireNonNull(visibilityTimeout, "visibilityTimeout");
     Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(remotes, "remotes");
+  }
+
+  /** Settings without Incus remotes besides the default server ({@link IncusRemotes#none()}). */
+  public UplinkConfig(
+      int port,
+      Map<String, Caller> apiKeys,
+      Optional<IncusSettings> incus,
+      AwsSettings aws,
+      int partSizeBytes,
+      int workers,
+      Duration visibilityTimeout,
+      int maxReceiveCount,
+      Path dataDir,
+      ProcessingSettings processing,
+      ApiLimits api,
+      TaskSecurity security) {
+    this(
+        port,
+        apiKeys,
+        incus,
+        aws,
+        partSizeBytes,
+        workers,
+        visibilityTimeout,
+        maxReceiveCount,
+        dataDir,
+        processing,
+        api,
+        security,
+        IncusRemotes.none());
   }
 
   /** Settings without a task seal or destination allow-list ({@link TaskSecurity#none()}). */
@@ -134,10 +169,11 @@ public record UplinkConfig(
   public static UplinkConfig fromEnvironment(Map<String, String> env, SecretSource secrets) {
     var environment = new Environment(env, secrets);
     requireLogFormat(environment.read(Setting.text("UPLINK_LOG_FORMAT").orElse("json")));
+    IncusRemotes remotes = IncusRemotes.read(environment);
     return new UplinkConfig(
         environment.read(wholeNumber("UPLINK_PORT", 0, 65535).orElse(8080)),
         ApiKeys.read(environment),
-        IncusSettings.read(environment),
+        defaultIncus(environment, remotes),
         AwsSettings.read(environment),
         environment.read(PART_SIZE_MB) * 1024 * 1024,
         environment.read(wholeNumber("UPLINK_WORKERS", 1, 1024).orElse(8)),
@@ -146,7 +182,26 @@ public record UplinkConfig(
         Path.of(environment.read(Setting.text("UPLINK_DATA_DIR").orElse("uplink-data"))),
         ProcessingSettings.read(environment),
         ApiLimits.read(environment),
-        TaskSecurity.read(environment));
+        TaskSecurity.read(environment),
+        remotes);
+  }
+
+  /**
+   * The default remote: the old single-server variables ({@code UPLINK_INCUS_URL}…), or the named
+   * remote {@code UPLINK_INCUS_DEFAULT_REMOTE} names; not both.
+   */
+  private static Optional<IncusSettings> defaultIncus(Environment env, IncusRemotes remotes) {
+    Optional<IncusSettings> server = IncusSettings.read(env);
+    if (remotes.defaultRemote().isEmpty()) {
+      return server;
+    }
+    String name = remotes.defaultRemote().get();
+    if (server.isPresent()) {
+      throw new ConfigException(
+          "%s (%s) and UPLINK_INCUS_URL are both set: the default remote is one or the other"
+              .formatted(IncusRemotes.DEFAULT, name));
+    }
+    return remotes.servers().containsKey(name) ? Optional.of(remotes.settingsOf(name)) : server;
   }
 
   /**
@@ -172,7 +227,8 @@ public record UplinkConfig(
         dataDir,
         processing,
         newApi,
-        security);
+        security,
+        remotes);
   }
 
   public UplinkConfig withPort(int newPort) {
@@ -188,7 +244,8 @@ public record UplinkConfig(
         dataDir,
         processing,
         api,
-        security);
+        security,
+        remotes);
   }
 
   public UplinkConfig withAws(AwsSettings newAws) {
@@ -204,7 +261,8 @@ public record UplinkConfig(
         dataDir,
         processing,
         api,
-        security);
+        security,
+        remotes);
   }
 
   /** These keys, each allowed to send anywhere ({@link DestinationPolicy#allowAll}). */
@@ -228,7 +286,8 @@ public record UplinkConfig(
         dataDir,
         processing,
         api,
-        security);
+        security,
+        remotes);
   }
 
   public UplinkConfig withProcessing(ProcessingSettings newProcessing) {
@@ -244,7 +303,8 @@ public record UplinkConfig(
         dataDir,
         newProcessing,
         api,
-        security);
+        security,
+        remotes);
   }
 
   public UplinkConfig withVisibility(Duration newVisibilityTimeout, int newMaxReceiveCount) {
@@ -260,7 +320,8 @@ public record UplinkConfig(
         dataDir,
         processing,
         api,
-        security);
+        security,
+        remotes);
   }
 
   public UplinkConfig withIncus(Optional<IncusSettings> newIncus) {
@@ -276,7 +337,25 @@ public record UplinkConfig(
         dataDir,
         processing,
         api,
-        security);
+        security,
+        remotes);
+  }
+
+  public UplinkConfig withRemotes(IncusRemotes newRemotes) {
+    return new UplinkConfig(
+        port,
+        apiKeys,
+        incus,
+        aws,
+        partSizeBytes,
+        workers,
+        visibilityTimeout,
+        maxReceiveCount,
+        dataDir,
+        processing,
+        api,
+        security,
+        newRemotes);
   }
 
   public UplinkConfig withSecurity(TaskSecurity newSecurity) {
@@ -292,13 +371,14 @@ public record UplinkConfig(
         dataDir,
         processing,
         api,
-        newSecurity);
+        newSecurity,
+        remotes);
   }
 
   /** Never prints API keys. */
   @Override
   public String toString() {
-    return "UplinkConfig[port=%d, apiKeys=%d configured, incus=%s, aws=%s, partSizeBytes=%d, workers=%d, visibilityTimeout=%s, maxReceiveCount=%d, dataDir=%s, processing=%s, api=%s, security=%s]"
+    return "UplinkConfig[port=%d, apiKeys=%d configured, incus=%s, aws=%s, partSizeBytes=%d, workers=%d, visibilityTimeout=%s, maxReceiveCount=%d, dataDir=%s, processing=%s, api=%s, security=%s, remotes=%s]"
         .formatted(
             port,
             apiKeys.size(),
@@ -311,7 +391,8 @@ public record UplinkConfig(
             dataDir,
             processing,
             api,
-            security);
+            security,
+            remotes);
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.uplink.core.aws.SqsTaskQueue;
+import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.UploadTask;
 import dev.uplink.core.json.TaskMessage;
@@ -123,6 +124,43 @@ class SqsTaskQueueTest {
         .as("message group of each message")
         .extracting(m -> m.attributesAsStrings().get("MessageGroupId"))
         .containsExactlyInAnyOrder("web-a", "web-a", "web-b");
+  }
+
+  @Test
+  void givenFifoQueue_whenTheSameInstanceNameIsOnTwoRemotes_thenTheirMessagesAreInTwoGroups() {
+    var sqs = aws.clients().sqs();
+    String fifoUrl =
+        sqs.createQueue(
+                r ->
+                    r.queueName("tasks-" + TaskId.newId().value().toLowerCase() + ".fifo")
+                        .attributes(Map.of(QueueAttributeName.FIFO_QUEUE, "true")))
+            .queueUrl();
+    var queue = new SqsTaskQueue(sqs, fifoUrl);
+    queue.publish(taskFor(TaskId.newId(), "web"));
+    queue.publish(
+        aTask()
+            .to(Destination.of("web", "/srv/file.bin").on("lab", null))
+            .sha256("00".repeat(32))
+            .build());
+    queue.publish(
+        aTask()
+            .to(Destination.of("web", "/srv/file.bin").on("lab", "team-a"))
+            .sha256("00".repeat(32))
+            .build());
+
+    List<Message> received =
+        sqs.receiveMessage(
+                r ->
+                    r.queueUrl(fifoUrl)
+                        .maxNumberOfMessages(10)
+                        .waitTimeSeconds(2)
+                        .messageSystemAttributeNamesWithStrings("MessageGroupId"))
+            .messages();
+
+    assertThat(received)
+        .as("message group of each message: the default remote's keeps the bare instance")
+        .extracting(m -> m.attributesAsStrings().get("MessageGroupId"))
+        .containsExactlyInAnyOrder("web", "lab:default/web", "lab:team-a/web");
   }
 
   private static UploadTask taskFor(TaskId id, String instance) {

@@ -357,6 +357,10 @@ class DeploymentTemplateTest {
   @Nested
   class Secrets {
 
+    /** The remotes' certificates and keys: the secrets the remotes file names. */
+    private static final Object REMOTE_SECRETS =
+        Map.of("Fn::Split", List.of(",", Map.of("Ref", "IncusRemoteSecretArns")));
+
     @Test
     void noFunctionIsGivenASecretValueOnlyTheArnOfWhereItIsKept() {
       Map<String, Object> parameters = template.section("Parameters");
@@ -415,6 +419,10 @@ class DeploymentTemplateTest {
                   if (name.endsWith("_SECRET")) {
                     named.addAll(branches(value));
                   }
+                  if (name.equals("UPLINK_INCUS_REMOTES_FILE_SECRET")) {
+                    // The remotes file names the remotes' certificates and keys in turn.
+                    named.add(REMOTE_SECRETS);
+                  }
                 });
         var readable = new HashSet<Object>();
         grants(function)
@@ -431,6 +439,46 @@ class DeploymentTemplateTest {
                 });
         assertThat(readable).as("the secrets %s may read", function.logicalId()).isEqualTo(named);
       }
+    }
+
+    @Test
+    void theRemotesNamesGoToTheApiAndTheProcessorTheirSecretsToTheProcessorOnly() {
+      Object names = Map.of("Fn::If", List.of("HasIncusRemotes", ref("IncusRemotes"), NO_VALUE));
+      assertThat(environment(template.resource("ApiFunction")))
+          .containsEntry("UPLINK_INCUS_REMOTES", names)
+          .doesNotContainKey("UPLINK_INCUS_REMOTES_FILE_SECRET");
+      assertThat(environment(template.resource("ProcessorFunction")))
+          .containsEntry("UPLINK_INCUS_REMOTES", names)
+          .containsEntry(
+              "UPLINK_INCUS_REMOTES_FILE_SECRET",
+              Map.of(
+                  "Fn::If",
+                  List.of("IncusRemotesFileGiven", ref("IncusRemotesFileSecretArn"), NO_VALUE)));
+      for (Resource function : template.resourcesOfType(FUNCTION)) {
+        var remoteSecrets = new HashSet<>(grants(function).keySet());
+        remoteSecrets.retainAll(List.of(ref("IncusRemotesFileSecretArn"), REMOTE_SECRETS));
+        if (function.logicalId().equals("ProcessorFunction")) {
+          assertThat(remoteSecrets).hasSize(2);
+        } else {
+          assertThat(remoteSecrets)
+              .as("%s may read no secret of a remote", function.logicalId())
+              .isEmpty();
+        }
+      }
+      assertThat(
+              PolicyGrants.of(
+                      PolicyGrants.statements(
+                          template
+                              .resource("ExternalProcessorPolicy")
+                              .property("PolicyDocument")
+                              .orElseThrow()))
+                  .keySet())
+          .as("the external processor's policy")
+          .contains(ref("IncusRemotesFileSecretArn"), REMOTE_SECRETS);
+      assertThat(
+              new StackConditions(template, Map.of("IncusRemotes", "lab")).brokenRules().toString())
+          .as("remotes without their file, for the processor function")
+          .contains("IncusRemotesFileSecretArn");
     }
 
     @Test

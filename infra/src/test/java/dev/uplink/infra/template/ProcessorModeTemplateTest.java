@@ -153,7 +153,12 @@ class ProcessorModeTemplateTest {
               arnOf("TaskQueue"),
               ref("TaskSealKey"),
               ref("TaskSealPreviousKeySecretArn"),
-              ref("SecretsKmsKeyArn"));
+              ref("SecretsKmsKeyArn"),
+              ref("IncusRemotesFileSecretArn"),
+              Map.of("Fn::Split", List.of(",", ref("IncusRemoteSecretArns"))));
+      assertThat(grants.get(ref("IncusRemotesFileSecretArn")))
+          .as("the remotes file, where it is kept in AWS (only when given)")
+          .containsExactlyInAnyOrder("secretsmanager:GetSecretValue", "ssm:GetParameter");
       assertThat(grants.get(sub("${UploadBucket.Arn}/uploads/*")))
           .as("read an upload, delete it once pushed; never write one")
           .containsExactlyInAnyOrder("s3:GetObject", "s3:DeleteObject");
@@ -187,7 +192,12 @@ class ProcessorModeTemplateTest {
           assertThat(action).as("an action on %s", grant.getKey()).doesNotContain("*");
         }
       }
-      assertThat(grants.keySet().toString())
+      var beyondRemotes = new HashMap<>(grants);
+      // The further remotes' file and secrets may be kept in AWS (IncusRemotes); the default
+      // server's credentials stay on the host.
+      beyondRemotes.remove(ref("IncusRemotesFileSecretArn"));
+      beyondRemotes.remove(Map.of("Fn::Split", List.of(",", ref("IncusRemoteSecretArns"))));
+      assertThat(beyondRemotes.keySet().toString())
           .doesNotContain("DeadLetterQueue", "UploadEventsQueue", "Incus", "ApiKeys", "Operator");
     }
 

@@ -4,7 +4,9 @@ import dev.uplink.core.domain.UploadTask;
 import dev.uplink.processor.PushMetrics;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 import software.amazon.cloudwatchlogs.emf.environment.LambdaEnvironment;
 import software.amazon.cloudwatchlogs.emf.logger.MetricsLogger;
@@ -24,9 +26,15 @@ public final class EmfPushMetrics implements PushMetrics {
   /** The dimension of the per-code failure and retry counts. */
   public static final String ERROR_CODE = "ErrorCode";
 
+  /** The dimension of the per-remote counts ({@link PushMetrics#remoteOf}). */
+  public static final String REMOTE = "Remote";
+
   private final Supplier<MetricsLogger> loggers;
   private MetricsLogger current;
   private boolean recorded;
+
+  /** Per remote, per metric name: what this invocation counted, written as one line each. */
+  private final Map<String, Map<String, Integer>> byRemote = new TreeMap<>();
 
   /** Lines on standard output, as in Lambda. */
   public EmfPushMetrics() {
@@ -54,17 +62,20 @@ public final class EmfPushMetrics implements PushMetrics {
         .putMetric(name(PUSH_DURATION), push.toMillis(), Unit.MILLISECONDS)
         .putMetric(name(TASK_LATENCY), Math.max(0, sinceCreated.toMillis()), Unit.MILLISECONDS);
     recorded = true;
+    countForRemote(task, TASKS_DONE);
   }
 
   /** Counted in the invocation's line, and at once in a line of its own by error code. */
   @Override
   public synchronized void failed(UploadTask task, String code) {
     countWithCode(name(TASKS_FAILED), code);
+    countForRemote(task, TASKS_FAILED);
   }
 
   @Override
   public synchronized void retried(UploadTask task, String code) {
     countWithCode(name(TASKS_RETRIED), code);
+    countForRemote(task, TASKS_RETRIED);
   }
 
   private void countWithCode(String metric, String code) {
@@ -77,12 +88,30 @@ public final class EmfPushMetrics implements PushMetrics {
     byCode.flush();
   }
 
-  /** Writes the invocation's line (nothing when nothing was counted) and starts a new one. */
+  private void countForRemote(UploadTask task, String metric) {
+    byRemote
+        .computeIfAbsent(PushMetrics.remoteOf(task), remote -> new TreeMap<>())
+        .merge(name(metric), 1, Integer::sum);
+  }
+
+  /**
+   * Writes the invocation's line (nothing when nothing was counted), then one line per remote it
+   * pushed to, and starts anew.
+   */
   @Override
   public synchronized void flush() {
     if (recorded) {
       current.flush();
     }
+    byRemote.forEach(
+        (remote, counts) -> {
+          MetricsLogger line = loggers.get();
+          line.setNamespace(NAMESPACE);
+          line.setDimensions(DimensionSet.of(REMOTE, remote));
+          counts.forEach((metric, count) -> line.putMetric(metric, count, Unit.COUNT));
+          line.flush();
+        });
+    byRemote.clear();
     current = fresh();
     recorded = false;
   }

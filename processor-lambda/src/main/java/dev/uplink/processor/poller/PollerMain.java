@@ -52,6 +52,7 @@ public final class PollerMain {
     }
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     var wiring = ProcessorWiring.create(config, new MeterPushMetrics(registry));
+    RemoteReachability.register(registry, wiring.target(), wiring.worker().circuits());
     var poller = wiring.poller();
     Optional<MonitoringServer> monitoring;
     try {
@@ -76,13 +77,15 @@ public final class PollerMain {
     Runtime.getRuntime().addShutdownHook(new Thread(poller::close, "uplink-processor-shutdown"));
     poller.start();
     log.info(
-        "Processor polling {} ({} workers, pushing to {})",
+        "Processor polling {} (up to {} workers, {} per host, pushing to {}{})",
         config.aws().queue(),
-        Math.min(config.workers(), config.processing().perHostWorkers()),
+        config.workers(),
+        config.processing().perHostWorkers(),
         config
             .incus()
             .map(incus -> incus.url().toString())
-            .orElse("the directory " + config.dataDir()));
+            .orElse("the directory " + config.dataDir()),
+        config.remotes().names().isEmpty() ? "" : " and the remotes " + config.remotes());
     poller.awaitTermination();
     monitoring.ifPresent(MonitoringServer::close);
     wiring.close();

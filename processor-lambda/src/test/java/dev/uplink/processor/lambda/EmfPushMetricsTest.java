@@ -1,9 +1,11 @@
 package dev.uplink.processor.lambda;
 
+import static dev.uplink.core.testing.TaskBuilder.aTask;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.UploadTask;
 import dev.uplink.processor.Tasks;
 import java.io.ByteArrayOutputStream;
@@ -68,8 +70,9 @@ class EmfPushMetricsTest {
               metrics.flush();
             });
 
-    // One line for the retry by its error code, at once; one for the invocation, at the flush.
-    assertThat(lines).hasSize(2);
+    // One line for the retry by its error code, at once; one for the invocation, at the flush,
+    // then one per Incus remote the invocation pushed to.
+    assertThat(lines).hasSize(3);
     JsonNode byCode = lines.get(0);
     assertThat(byCode.path("ErrorCode").asText()).isEqualTo("INCUS_UNAVAILABLE");
     assertThat(byCode.path("TasksRetried").asInt()).isEqualTo(1);
@@ -84,6 +87,37 @@ class EmfPushMetricsTest {
     assertThat(values(invocation, "BytesPushed")).containsExactly(1000.0, 24.0);
     assertThat(values(invocation, "TaskLatency")).containsExactly(3000.0, 5000.0);
     assertThat(values(invocation, "TasksRetried")).containsExactly(1.0);
+
+    JsonNode byRemote = lines.get(2);
+    assertThat(byRemote.path("Remote").asText()).as("the default remote").isEqualTo("default");
+    assertThat(declared(byRemote)).containsExactlyInAnyOrder("TasksDone", "TasksRetried");
+    assertThat(values(byRemote, "TasksDone")).containsExactly(2.0);
+    assertThat(values(byRemote, "TasksRetried")).containsExactly(1.0);
+  }
+
+  @Test
+  void eachRemoteCountsInALineOfItsOwnWithTheRemoteAsItsDimension() throws Exception {
+    var metrics = new EmfPushMetrics();
+    UploadTask toLab =
+        aTask().to(Destination.of("web-1", "/srv/f").on("lab", null)).createdAt(CREATED).build();
+
+    List<JsonNode> lines =
+        printed(
+            () -> {
+              metrics.done(toLab, Duration.ZERO, CREATED);
+              metrics.failed(toLab, "INCUS_FORBIDDEN");
+              metrics.done(Tasks.pending(5, CREATED), Duration.ZERO, CREATED);
+              metrics.flush();
+            });
+
+    var byRemote = new java.util.HashMap<String, JsonNode>();
+    lines.stream()
+        .filter(line -> line.has("Remote"))
+        .forEach(line -> byRemote.put(line.path("Remote").asText(), line));
+    assertThat(byRemote).containsOnlyKeys("lab", "default");
+    assertThat(values(byRemote.get("lab"), "TasksDone")).containsExactly(1.0);
+    assertThat(values(byRemote.get("lab"), "TasksFailed")).containsExactly(1.0);
+    assertThat(values(byRemote.get("default"), "TasksDone")).containsExactly(1.0);
   }
 
   @Test
@@ -109,8 +143,9 @@ class EmfPushMetricsTest {
               metrics.flush();
             });
 
-    assertThat(second).hasSize(2);
+    assertThat(second).as("by code, the invocation, by remote").hasSize(3);
     assertThat(declared(second.get(1))).containsExactly("TasksFailed");
+    assertThat(declared(second.get(2))).containsExactly("TasksFailed");
   }
 
   /** A metric's values: one number, or the list EMF writes when a name was put several times. */

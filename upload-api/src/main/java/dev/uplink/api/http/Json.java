@@ -61,7 +61,8 @@ final class Json {
     var body = new LinkedHashMap<String, Object>();
     body.put("id", task.id().value());
     body.put("status", task.status().name());
-    body.put("container", task.destination().instance());
+    // As it was given: remote:instance on a named remote, so the CLI and the web page show it.
+    body.put("container", task.destination().qualifiedInstance());
     body.put("path", task.destination().path());
     body.put("mode", task.destination().octalMode());
     body.put("uid", task.destination().uid());

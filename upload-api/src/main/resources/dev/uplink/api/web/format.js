@@ -71,6 +71,7 @@ const ERROR_WORDS = {
   PATH_NOT_FOUND: 'The path could not be reached inside the instance.',
   LOCAL_TARGET_ERROR: 'The local directory refused the file.',
   INVALID_DESTINATION: 'The destination cannot be written as asked (a special mode bit or a name too long).',
+  UNKNOWN_REMOTE: 'The processor is not configured for that Incus remote.',
   OBJECT_READ_FAILED: 'Reading the uploaded file from storage broke off; it will be tried again.',
   INTERRUPTED: 'The attempt was cut short because Uplink stopped; it is tried again.',
   OBJECT_MISSING: 'The uploaded file was no longer in storage.',
