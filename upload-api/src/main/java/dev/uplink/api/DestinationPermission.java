@@ -23,9 +23,11 @@ final class DestinationPermission {
               throw new RequestRejectedException(
                   RequestRejectedException.Reason.FORBIDDEN,
                   "Your API key may not send files to "
-                      + destination.instance()
+                      + destination.qualifiedInstance()
                       + ":"
-                      + destination.path(),
+                      + destination.path()
+                      + " in project "
+                      + destination.project(),
                   field,
                   Optional.empty());
             });

@@ -144,7 +144,7 @@ final class DirectUploadRoutes {
   private record Declaration(Destination destination, long size, String sha256) {
 
     private static final List<String> FIELDS =
-        List.of("container", "path", "mode", "uid", "gid", "size", "sha256");
+        List.of("project", "container", "path", "mode", "uid", "gid", "size", "sha256");
 
     static Declaration of(Context ctx) {
       String contentType = ctx.req().getContentType();
@@ -164,6 +164,7 @@ final class DirectUploadRoutes {
       Destination destination =
           Destination.parse(
               text(body, "container"),
+              text(body, "project"),
               text(body, "path"),
               mode(body),
               text(body, "uid"),

@@ -61,6 +61,10 @@ final class Json {
     var body = new LinkedHashMap<String, Object>();
     body.put("id", task.id().value());
     body.put("status", task.status().name());
+    if (!task.destination().onDefaultRemote()) {
+      body.put("remote", task.destination().remote());
+    }
+    body.put("project", task.destination().project());
     body.put("container", task.destination().instance());
     body.put("path", task.destination().path());
     body.put("mode", task.destination().octalMode());

@@ -64,6 +64,7 @@ export const STATUS_WORDS = {
 
 const ERROR_WORDS = {
   INSTANCE_NOT_FOUND: 'The instance does not exist.',
+  PROJECT_NOT_FOUND: 'The Incus project does not exist.',
   INCUS_FORBIDDEN: 'Incus refused the file (the certificate is not trusted there, or the path is not allowed).',
   INCUS_ERROR: 'Incus answered with an error.',
   INCUS_UNAVAILABLE: 'Incus could not be reached.',
