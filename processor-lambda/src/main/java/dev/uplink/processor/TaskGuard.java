@@ -97,13 +97,12 @@ public final class TaskGuard {
                     + " changed in the task table after the API accepted it";
         security.error(
             SECURITY,
-            "SECURITY: task {} refused, {}; nothing pushed. As stored: owner {}, destination {}:{}"
+            "SECURITY: task {} refused, {}; nothing pushed. As stored: owner {}, destination {}"
                 + " (mode {}, uid {}, gid {}), object {}",
             task.id(),
             why,
             task.owner(),
-            destination.instance(),
-            destination.path(),
+            where(destination),
             destination.octalMode(),
             destination.uid(),
             destination.gid(),
@@ -117,20 +116,32 @@ public final class TaskGuard {
     if (destinations.isPresent() && !destinations.get().allows(destination)) {
       security.error(
           SECURITY,
-          "SECURITY: task {} of {} refused: {}:{} is outside UPLINK_DESTINATIONS ({}); nothing"
+          "SECURITY: task {} of {} refused: {} is outside UPLINK_DESTINATIONS ({}); nothing"
               + " pushed",
           task.id(),
           task.owner(),
-          destination.instance(),
-          destination.path(),
+          where(destination),
           destinations.get());
       return Optional.of(
           new TaskError(
               TaskError.DESTINATION_NOT_ALLOWED,
-              "%s:%s is outside the destinations this deployment allows; nothing was pushed"
-                  .formatted(destination.instance(), destination.path())));
+              "%s is outside the destinations this deployment allows; nothing was pushed"
+                  .formatted(where(destination))));
     }
     return Optional.empty();
+  }
+
+  /**
+   * {@code [remote:][project/]instance:path}, as grants name destinations (the remote and project
+   * only when not the default ones).
+   */
+  private static String where(Destination destination) {
+    String project =
+        destination.project().equals(Destination.DEFAULT_PROJECT)
+            ? ""
+            : destination.project() + "/";
+    String remote = destination.onDefaultRemote() ? "" : destination.remote() + ":";
+    return remote + project + destination.instance() + ":" + destination.path();
   }
 
   @Override
