@@ -102,7 +102,7 @@ public final class TaskGuard {
             task.id(),
             why,
             task.owner(),
-            where(destination),
+            destination.qualifiedPath(),
             destination.octalMode(),
             destination.uid(),
             destination.gid(),
@@ -120,28 +120,15 @@ public final class TaskGuard {
               + " pushed",
           task.id(),
           task.owner(),
-          where(destination),
+          destination.qualifiedPath(),
           destinations.get());
       return Optional.of(
           new TaskError(
               TaskError.DESTINATION_NOT_ALLOWED,
               "%s is outside the destinations this deployment allows; nothing was pushed"
-                  .formatted(where(destination))));
+                  .formatted(destination.qualifiedPath())));
     }
     return Optional.empty();
-  }
-
-  /**
-   * {@code [remote:][project/]instance:path}, as grants name destinations (the remote and project
-   * only when not the default ones).
-   */
-  private static String where(Destination destination) {
-    String project =
-        destination.project().equals(Destination.DEFAULT_PROJECT)
-            ? ""
-            : destination.project() + "/";
-    String remote = destination.onDefaultRemote() ? "" : destination.remote() + ":";
-    return remote + project + destination.instance() + ":" + destination.path();
   }
 
   @Override

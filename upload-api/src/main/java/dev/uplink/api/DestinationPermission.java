@@ -22,12 +22,7 @@ final class DestinationPermission {
             field -> {
               throw new RequestRejectedException(
                   RequestRejectedException.Reason.FORBIDDEN,
-                  "Your API key may not send files to "
-                      + destination.qualifiedInstance()
-                      + ":"
-                      + destination.path()
-                      + " in project "
-                      + destination.project(),
+                  "Your API key may not send files to " + destination.qualifiedPath(),
                   field,
                   Optional.empty());
             });
