@@ -60,7 +60,19 @@ configure() {
   cp /var/lib/incus/server.crt "$CERT_DIR/server.crt"
 }
 
+# A second project holding an instance of the same name as the default project's, for the project
+# tests (issue 19). Its profiles are the default project's (features.profiles=false), so the empty
+# instance gets the same root disk; a project of its own profiles would have none.
+PROJECT=${UPLINK_TEST_PROJECT:-uplink-test-other}
+create_second_project() {
+  incus project show "$PROJECT" >/dev/null 2>&1 ||
+    incus project create "$PROJECT" -c features.profiles=false -c features.images=false >/dev/null
+  incus info "$INSTANCE" --project "$PROJECT" >/dev/null 2>&1 ||
+    incus create --empty "$INSTANCE" --project "$PROJECT" >/dev/null
+}
+
 install_incus
 start_incusd
 configure
-log "ready: https://$LISTEN instance=$INSTANCE certs in $CERT_DIR"
+create_second_project
+log "ready: https://$LISTEN instance=$INSTANCE (also in project $PROJECT) certs in $CERT_DIR"

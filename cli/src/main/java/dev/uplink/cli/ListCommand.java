@@ -21,9 +21,9 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code uplink list [--status S] [--container C] [--limit N]}: the caller's tasks, newest first,
- * following the API's pages ({@code nextCursor}, or the {@code Link: rel="next"} header) until
- * {@code --limit} tasks are shown or there are no more.
+ * {@code uplink list [--status S] [--project P] [--container C] [--limit N]}: the caller's tasks,
+ * newest first, following the API's pages ({@code nextCursor}, or the {@code Link: rel="next"}
+ * header) until {@code --limit} tasks are shown or there are no more.
  */
 @Command(
     name = "list",
@@ -49,6 +49,12 @@ final class ListCommand implements Callable<Integer> {
           "Only tasks in this status: AWAITING_UPLOAD, PENDING, PROCESSING, DONE, FAILED"
               + " or CANCELLED.")
   private String status;
+
+  @Option(
+      names = "--project",
+      paramLabel = "PROJECT",
+      description = "Only tasks for instances in this Incus project.")
+  private String project;
 
   @Option(names = "--container", paramLabel = "NAME", description = "Only tasks for this instance.")
   private String container;
@@ -128,6 +134,9 @@ final class ListCommand implements Callable<Integer> {
   private String pageQuery(Optional<String> statusFilter, int page, Optional<String> pageCursor) {
     var query = new StringBuilder(TaskPaths.UPLOADS).append("?limit=").append(page);
     statusFilter.ifPresent(s -> query.append("&status=").append(s));
+    Optional.ofNullable(project)
+        .filter(p -> !p.isBlank())
+        .ifPresent(p -> query.append("&project=").append(encode(p)));
     Optional.ofNullable(container)
         .filter(c -> !c.isBlank())
         .ifPresent(c -> query.append("&container=").append(encode(c)));

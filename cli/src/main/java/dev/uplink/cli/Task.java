@@ -1,6 +1,7 @@
 package dev.uplink.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.TaskStatus;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,6 +17,8 @@ import java.util.stream.Collectors;
  * @param id the task id
  * @param status {@code AWAITING_UPLOAD}, {@code PENDING}, {@code PROCESSING}, {@code DONE}, {@code
  *     FAILED} or {@code CANCELLED}
+ * @param remote the Incus remote, empty for the default one
+ * @param project the Incus project ({@code default} when the API names none)
  * @param container the target instance
  * @param path the absolute path in it
  * @param mode the file mode (octal), if the API gives one
@@ -33,6 +36,8 @@ import java.util.stream.Collectors;
 public record Task(
     String id,
     String status,
+    String remote,
+    String project,
     String container,
     String path,
     Optional<String> mode,
@@ -60,6 +65,8 @@ public record Task(
    */
   public static final List<String> STATUSES =
       Arrays.stream(TaskStatus.values()).map(Enum::name).toList();
+
+  private static final String DEFAULT_PROJECT = Destination.DEFAULT_PROJECT;
 
   public Task {
     timeline = List.copyOf(timeline);
@@ -95,6 +102,8 @@ public record Task(
     return new Task(
         Json.text(json, "id").orElse("?"),
         Json.text(json, "status").orElse("?"),
+        Json.text(json, "remote").orElse(""),
+        Json.text(json, "project").orElse(DEFAULT_PROJECT),
         Json.text(json, "container").orElse("?"),
         Json.text(json, "path").orElse("?"),
         Json.text(json, "mode"),
@@ -126,8 +135,15 @@ public record Task(
     return FINISHED.contains(status);
   }
 
-  /** {@code container:path}. */
+  /**
+   * {@code [remote:][project/]container:path}, as grants name destinations: the remote and the
+   * project only when they are not the default ones.
+   */
   public String destination() {
-    return container + ":" + path;
+    return (remote.isEmpty() ? "" : remote + ":")
+        + (project.equals(DEFAULT_PROJECT) ? "" : project + "/")
+        + container
+        + ":"
+        + path;
   }
 }

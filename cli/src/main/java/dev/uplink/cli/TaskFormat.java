@@ -23,6 +23,7 @@ final class TaskFormat {
     field(lines, "id", task.id());
     field(lines, "status", task.status());
     field(lines, "destination", task.destination() + owner(task));
+    field(lines, "project", task.project());
     field(lines, "size", Bytes.format(task.size()) + " (" + task.size() + " bytes)");
     field(lines, "pushed", pushed(task));
     field(lines, "attempts", Integer.toString(task.attempts()));

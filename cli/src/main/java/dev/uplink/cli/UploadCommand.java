@@ -49,6 +49,12 @@ final class UploadCommand implements Callable<Integer> {
   private String container;
 
   @Option(
+      names = "--project",
+      paramLabel = "PROJECT",
+      description = "The Incus project the instance is in (default: default), as incus --project.")
+  private String project;
+
+  @Option(
       names = "--path",
       required = true,
       paramLabel = "/ABS/PATH",
@@ -127,13 +133,16 @@ final class UploadCommand implements Callable<Integer> {
     }
     try {
       return UploadDestination.checked(
+          Optional.ofNullable(project),
           container,
           target,
           Optional.ofNullable(mode),
           Optional.ofNullable(uid),
           Optional.ofNullable(gid));
     } catch (InvalidDestinationException e) {
-      throw new ParameterException(spec.commandLine(), "--" + e.field() + " " + e.reason());
+      // The remote is part of --container (remote:instance), as the incus CLI writes it.
+      String option = e.field().equals("remote") ? "container" : e.field();
+      throw new ParameterException(spec.commandLine(), "--" + option + " " + e.reason());
     }
   }
 

@@ -124,9 +124,29 @@ class ApiCommandsTest {
     }
   }
 
+  private static String taskInProject(String id, String project) {
+    return task(id, "DONE")
+        .replace("\"container\"", "\"project\":\"" + project + "\",\"container\"");
+  }
+
   @Nested
   @DisplayName("list")
   class ListTasks {
+
+    @Test
+    @DisplayName("--project filters by project, and the table names a project that is not default")
+    void filtersByProject() {
+      api.json(
+          "GET",
+          "/v1/uploads?limit=20&project=team-a",
+          200,
+          "{\"items\":[" + taskInProject(ID, "team-a") + "],\"nextCursor\":null}");
+
+      CliRun run = run("list", "--project", "team-a");
+
+      assertThat(run.exitCode()).as("%s", run).isZero();
+      assertThat(run.stdout()).contains("team-a/demo:/srv/a.bin");
+    }
 
     private String page(String cursor, String... ids) {
       String items =
@@ -270,6 +290,59 @@ class ApiCommandsTest {
             .contains("--mode must be between 0000 and 0777: Incus cannot set setuid");
       }
       assertThat(api.requests()).as("requests to the API").isEmpty();
+    }
+
+    @Test
+    @DisplayName("--project is sent as the project parameter, and the task's project is shown")
+    void givenAProject_whenUploading_thenItIsSentAndShown() throws Exception {
+      api.json(
+          "POST",
+          "/v1/uploads?project=team-a&container=demo&path=%2Fsrv%2Fa.bin",
+          202,
+          "{\"id\":\"" + ID + "\",\"status\":\"PENDING\"}");
+      api.json("GET", "/v1/uploads/" + ID, 200, taskInProject(ID, "team-a"));
+      Path file = Files.writeString(dir.resolve("a.bin"), "hello");
+
+      CliRun run =
+          run(
+              "upload",
+              file.toString(),
+              "--project",
+              "team-a",
+              "--container",
+              "demo",
+              "--path",
+              "/srv/");
+
+      assertThat(run.exitCode()).as("%s", run).isZero();
+      assertThat(api.requests())
+          .filteredOn(r -> r.method().equals("POST"))
+          .singleElement()
+          .extracting(FakeApi.Request::pathAndQuery)
+          .asString()
+          .contains("project=team-a");
+      assertThat(run.stdout()).contains("team-a/demo:/srv/a.bin");
+    }
+
+    @Test
+    @DisplayName("a malformed --project is a usage error (exit 2) before anything is sent")
+    void givenAMalformedProject_whenUploading_thenExit2() throws Exception {
+      Path file = Files.writeString(dir.resolve("a.bin"), "hello");
+
+      CliRun run =
+          run(
+              "upload",
+              file.toString(),
+              "--project",
+              "a/b",
+              "--container",
+              "demo",
+              "--path",
+              "/srv/");
+
+      assertThat(run.exitCode()).as("%s", run).isEqualTo(2);
+      assertThat(run.stderrLines()).singleElement().asString().contains("--project must be");
+      assertThat(api.requests()).isEmpty();
     }
 
     @Test

@@ -60,6 +60,22 @@ class TaskFormatTest {
     }
 
     @Test
+    @DisplayName(
+        "names the project (default when the API names none) and a remote that is not default")
+    void projectAndRemote() {
+      String inTeamA =
+          FAILED_WITHOUT_TIMELINE.replace(
+              "\"container\"", "\"remote\":\"lab\",\"project\":\"team-a\",\"container\"");
+
+      assertThat(TaskFormat.status(task(inTeamA)).lines())
+          .containsSubsequence(
+              "destination: lab:team-a/web-1:/missing/dir/a.txt (mode 0644, uid 0, gid 0)",
+              "project:     team-a");
+      assertThat(TaskFormat.status(task(FAILED_WITHOUT_TIMELINE)).lines())
+          .contains("project:     default");
+    }
+
+    @Test
     @DisplayName("shows no timeline when the API sends none")
     void noTimeline() {
       assertThat(TaskFormat.status(task(FAILED_WITHOUT_TIMELINE))).doesNotContain("timeline");

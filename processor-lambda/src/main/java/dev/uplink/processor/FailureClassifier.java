@@ -24,6 +24,7 @@ import java.util.Objects;
  *   <tr><td>Incus: instance not found</td><td>permanent</td><td>INSTANCE_NOT_FOUND</td></tr>
  *   <tr><td>a remote the processor is not configured for</td><td>permanent</td>
  *       <td>UNKNOWN_REMOTE</td></tr>
+ *   <tr><td>Incus: project not found</td><td>permanent</td><td>PROJECT_NOT_FOUND</td></tr>
  *   <tr><td>Incus: path not found (missing parent, unreachable)</td><td>permanent</td>
  *       <td>PATH_NOT_FOUND</td></tr>
  *   <tr><td>Incus: 401/403 (our certificate not trusted)</td><td>permanent</td>

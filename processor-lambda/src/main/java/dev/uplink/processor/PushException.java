@@ -11,6 +11,7 @@ import java.util.Objects;
  */
 public abstract sealed class PushException extends Exception
     permits InstanceNotFoundException,
+        ProjectNotFoundException,
         PathNotFoundException,
         TargetForbiddenException,
         UntrustedServerException,

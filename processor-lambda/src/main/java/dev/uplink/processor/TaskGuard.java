@@ -97,13 +97,12 @@ public final class TaskGuard {
                     + " changed in the task table after the API accepted it";
         security.error(
             SECURITY,
-            "SECURITY: task {} refused, {}; nothing pushed. As stored: owner {}, destination {}:{}"
+            "SECURITY: task {} refused, {}; nothing pushed. As stored: owner {}, destination {}"
                 + " (mode {}, uid {}, gid {}), object {}",
             task.id(),
             why,
             task.owner(),
-            destination.instance(),
-            destination.path(),
+            destination.qualifiedPath(),
             destination.octalMode(),
             destination.uid(),
             destination.gid(),
@@ -117,18 +116,17 @@ public final class TaskGuard {
     if (destinations.isPresent() && !destinations.get().allows(destination)) {
       security.error(
           SECURITY,
-          "SECURITY: task {} of {} refused: {}:{} is outside UPLINK_DESTINATIONS ({}); nothing"
+          "SECURITY: task {} of {} refused: {} is outside UPLINK_DESTINATIONS ({}); nothing"
               + " pushed",
           task.id(),
           task.owner(),
-          destination.instance(),
-          destination.path(),
+          destination.qualifiedPath(),
           destinations.get());
       return Optional.of(
           new TaskError(
               TaskError.DESTINATION_NOT_ALLOWED,
-              "%s:%s is outside the destinations this deployment allows; nothing was pushed"
-                  .formatted(destination.instance(), destination.path())));
+              "%s is outside the destinations this deployment allows; nothing was pushed"
+                  .formatted(destination.qualifiedPath())));
     }
     return Optional.empty();
   }

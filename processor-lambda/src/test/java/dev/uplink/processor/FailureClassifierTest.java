@@ -79,6 +79,11 @@ class FailureClassifierTest {
             Kind.PERMANENT,
             TaskError.INSTANCE_NOT_FOUND),
         cell(
+            "project not found",
+            new ProjectNotFoundException("team-a", "Incus has no project \"team-a\""),
+            Kind.PERMANENT,
+            TaskError.PROJECT_NOT_FOUND),
+        cell(
             "path not found",
             new PathNotFoundException("/no/such", "Not Found"),
             Kind.PERMANENT,
@@ -202,7 +207,8 @@ class FailureClassifierTest {
                 PushException.UNTRUSTED_SERVER,
                 PushException.OBJECT_READ_FAILED,
                 PushException.LOCAL_TARGET_ERROR,
-                TaskError.INSTANCE_NOT_FOUND))
+                TaskError.INSTANCE_NOT_FOUND,
+                TaskError.PROJECT_NOT_FOUND))
         .containsExactly(
             "INCUS_UNAVAILABLE",
             "INCUS_FORBIDDEN",
@@ -211,6 +217,7 @@ class FailureClassifierTest {
             "INCUS_UNTRUSTED_SERVER",
             "OBJECT_READ_FAILED",
             "LOCAL_TARGET_ERROR",
-            "INSTANCE_NOT_FOUND");
+            "INSTANCE_NOT_FOUND",
+            "PROJECT_NOT_FOUND");
   }
 }

@@ -89,6 +89,28 @@ class PushWorkerGuardTest {
     tasks.put(task.toBuilder().destination(to).build());
   }
 
+  /** {@code task} with another destination (before it is sealed). */
+  private static UploadTask moved(UploadTask task, Destination to) {
+    return new UploadTask(
+        task.id(),
+        task.owner(),
+        to,
+        task.objectKey(),
+        task.size(),
+        task.sha256(),
+        task.status(),
+        task.attempts(),
+        task.lastError(),
+        task.leaseUntil(),
+        task.createdAt(),
+        task.updatedAt(),
+        task.directUpload(),
+        task.bytesPushed(),
+        task.idempotencyKey(),
+        task.timeline(),
+        task.seal());
+  }
+
   private static Delivery delivery(UploadTask task) {
     return new Delivery("m-" + task.id(), "{\"task_id\":\"" + task.id() + "\"}", 1);
   }
@@ -215,6 +237,31 @@ class PushWorkerGuardTest {
       Outcome outcome = allowing("app:/srv/app/").process(delivery(task));
 
       assertRefused(task, outcome, TaskError.DESTINATION_NOT_ALLOWED);
+    }
+
+    @Test
+    @DisplayName("a task to another project than the list names is refused, the project named")
+    void givenAProjectOutsideTheList_thenFailedDestinationNotAllowedNamingTheProject() {
+      UploadTask plain = Tasks.pending(tasks, objects, "/srv/app/ok.txt", NOW);
+      UploadTask task = SEALER.seal(moved(plain, plain.destination().on(null, "team-b")));
+      tasks.put(task);
+
+      assertRefused(
+          task,
+          allowing("team-a/app:/srv/app/").process(delivery(task)),
+          TaskError.DESTINATION_NOT_ALLOWED);
+      assertThat(stored(task).lastError().orElseThrow().message())
+          .contains("team-b/app:/srv/app/ok.txt");
+    }
+
+    @Test
+    @DisplayName("a task to the project the list names is pushed")
+    void givenAProjectInsideTheList_thenPushed() {
+      UploadTask plain = Tasks.pending(tasks, objects, "/srv/app/ok.txt", NOW);
+      UploadTask task = SEALER.seal(moved(plain, plain.destination().on(null, "team-a")));
+      tasks.put(task);
+
+      assertThat(allowing("team-a/app:/srv/app/").process(delivery(task))).isEqualTo(Outcome.DONE);
     }
 
     @Test

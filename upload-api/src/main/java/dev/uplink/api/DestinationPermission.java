@@ -22,10 +22,7 @@ final class DestinationPermission {
             field -> {
               throw new RequestRejectedException(
                   RequestRejectedException.Reason.FORBIDDEN,
-                  "Your API key may not send files to "
-                      + destination.instance()
-                      + ":"
-                      + destination.path(),
+                  "Your API key may not send files to " + destination.qualifiedPath(),
                   field,
                   Optional.empty());
             });

@@ -18,6 +18,7 @@ public final class TaskErrorCodes {
       List.of(
           // The destination
           "INSTANCE_NOT_FOUND",
+          "PROJECT_NOT_FOUND",
           "INCUS_FORBIDDEN",
           "INCUS_ERROR",
           "INCUS_UNAVAILABLE",

@@ -9,12 +9,14 @@ import static dev.uplink.core.aws.TaskTable.OPEN_STATUS;
 import static dev.uplink.core.aws.TaskTable.OPEN_TASKS_INDEX;
 import static dev.uplink.core.aws.TaskTable.OWNER;
 import static dev.uplink.core.aws.TaskTable.OWNER_INDEX;
+import static dev.uplink.core.aws.TaskTable.PROJECT;
 import static dev.uplink.core.aws.TaskTable.STATUS;
 import static dev.uplink.core.aws.TaskTable.UPDATED_AT;
 import static dev.uplink.core.aws.TaskTable.UPLOAD_DEADLINES_INDEX;
 import static dev.uplink.core.aws.TaskTable.UPLOAD_EXPIRES_AT;
 
 import dev.uplink.core.domain.AwaitingUpload;
+import dev.uplink.core.domain.Destination;
 import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.TaskPage;
 import dev.uplink.core.domain.TaskQuery;
@@ -224,6 +226,18 @@ final class TaskIndexQueries {
               names.put("#instance", INSTANCE);
               values.put(":instance", s(instance));
               filters.add("#instance = :instance");
+            });
+    query
+        .project()
+        .ifPresent(
+            project -> {
+              names.put("#project", PROJECT);
+              values.put(":project", s(project));
+              // Tasks stored before projects existed have none: they are in the default one.
+              filters.add(
+                  Destination.DEFAULT_PROJECT.equals(project)
+                      ? "(#project = :project OR attribute_not_exists(#project))"
+                      : "#project = :project");
             });
 
     int limit = query.limit();

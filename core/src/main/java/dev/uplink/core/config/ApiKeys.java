@@ -63,7 +63,7 @@ final class ApiKeys {
     if (at < 0) {
       throw new ConfigException(
           ("%s: the key of %s names no destinations; write key=%s@web-*:/srv/uploads/ (instance"
-                  + " pattern:path prefix, several joined by |), or @*:/ for all")
+                  + " pattern:path prefix, several joined by |), or @*:*/*:/ for all")
               .formatted(USER_KEYS, owner, owner));
     }
     try {

@@ -109,6 +109,15 @@ public record Destination(
     return onDefaultRemote() ? instance : remote + ":" + instance;
   }
 
+  /**
+   * The destination as grants name it, {@code [remote:][project/]instance:path}: the remote and the
+   * project only when they are not the default ones (so refusals read like the grants).
+   */
+  public String qualifiedPath() {
+    String inProject = project.equals(DEFAULT_PROJECT) ? instance : project + "/" + instance;
+    return (onDefaultRemote() ? "" : remote + ":") + inProject + ":" + path;
+  }
+
   /** The same file, mode and owner on another remote and project (either may be null: default). */
   public Destination on(String remote, String project) {
     return new Destination(remote, project, instance, path, mode, uid, gid);

@@ -13,6 +13,9 @@ public record TaskError(String code, String message) {
   /** The destination's instance does not exist on the target. */
   public static final String INSTANCE_NOT_FOUND = "INSTANCE_NOT_FOUND";
 
+  /** The destination's Incus project does not exist on the target. */
+  public static final String PROJECT_NOT_FOUND = "PROJECT_NOT_FOUND";
+
   public static final String OBJECT_MISSING = "OBJECT_MISSING";
   public static final String INTERNAL = "INTERNAL";
   public static final String RETRIES_EXHAUSTED = "RETRIES_EXHAUSTED";

@@ -6,8 +6,9 @@ import org.slf4j.MDC;
 
 /**
  * The fields every log line of a task's life carries, in SLF4J's MDC: {@value #TASK_ID}, {@value
- * #OWNER}, {@value #INSTANCE}, {@value #ATTEMPT} and, once known, {@value #OUTCOME}. The JSON log
- * format writes them as fields of each line, so one query finds a task's whole story.
+ * #OWNER}, {@value #PROJECT}, {@value #INSTANCE}, {@value #ATTEMPT} and, once known, {@value
+ * #OUTCOME}. The JSON log format writes them as fields of each line, so one query finds a task's
+ * whole story.
  *
  * <p>Open one around a unit of work: a {@link LogScope}, whose closing restores what the thread had
  * before (threads are pooled). Never put file contents or secrets here.
@@ -26,6 +27,7 @@ public final class TaskLogContext {
 
   public static final String TASK_ID = "taskId";
   public static final String OWNER = "owner";
+  public static final String PROJECT = "project";
   public static final String INSTANCE = "instance";
   public static final String ATTEMPT = "attempt";
   public static final String OUTCOME = "outcome";
@@ -46,10 +48,11 @@ public final class TaskLogContext {
     return scope;
   }
 
-  /** Puts {@code task}'s id, owner, instance and attempt in the current context. */
+  /** Puts {@code task}'s id, owner, project, instance and attempt in the current context. */
   public static void describe(UploadTask task) {
     MDC.put(TASK_ID, task.id().value());
     MDC.put(OWNER, task.owner());
+    MDC.put(PROJECT, task.destination().project());
     MDC.put(INSTANCE, task.destination().instance());
     MDC.put(ATTEMPT, Integer.toString(task.attempts()));
   }

@@ -40,7 +40,7 @@ class UplinkConfigTest {
   void apiKeysMapKeysToOwnersAndTheirDestinationGrants() {
     var config =
         UplinkConfig.fromEnvironment(
-            Map.of("UPLINK_API_KEYS", "k1=alice@*:/, k2=bob@web-*:/srv/uploads/|db-1:/import"));
+            Map.of("UPLINK_API_KEYS", "k1=alice@*:*/*:/, k2=bob@web-*:/srv/uploads/|db-1:/import"));
     assertThat(config.apiKeys()).containsOnlyKeys("k1", "k2");
     assertThat(config.apiKeys().get("k1"))
         .isEqualTo(new Caller("alice", DestinationPolicy.allowAll()));

@@ -341,4 +341,13 @@ class DestinationTest {
           .isEqualTo("default");
     }
   }
+
+  @Test
+  void theQualifiedPathNamesTheRemoteAndProjectOnlyWhenNotTheDefaultOnes() {
+    Destination plain = Destination.of("web", "/srv/a");
+    assertThat(plain.qualifiedPath()).isEqualTo("web:/srv/a");
+    assertThat(plain.on(null, "team-a").qualifiedPath()).isEqualTo("team-a/web:/srv/a");
+    assertThat(plain.on("lab", "team-a").qualifiedPath()).isEqualTo("lab:team-a/web:/srv/a");
+    assertThat(plain.on("lab", null).qualifiedPath()).isEqualTo("lab:web:/srv/a");
+  }
 }

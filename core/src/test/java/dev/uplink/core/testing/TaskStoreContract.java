@@ -359,8 +359,7 @@ public abstract class TaskStoreContract {
     Optional<TaskId> after = Optional.empty();
     int pages = 0;
     do {
-      TaskPage page =
-          store.list(owner, new TaskQuery(first.status(), first.instance(), first.limit(), after));
+      TaskPage page = store.list(owner, first.continuingAfter(after));
       assertThat(page.tasks()).as("page %d", pages).hasSizeLessThanOrEqualTo(first.limit());
       if (page.next().isPresent() && !page.tasks().isEmpty()) {
         // The last task shown, or, when the page stopped at TaskQuery.MAX_EXAMINED, the last
@@ -451,6 +450,38 @@ public abstract class TaskStoreContract {
           .containsExactlyElementsOf(newestFirst(mine, query::matches));
     }
     assertThat(newestFirst(mine, pendingOnDb::matches)).as("pending on db").hasSize(67);
+  }
+
+  @Test
+  void walkingWithAProjectFilter_returnsTheTasksOfThatProjectOnly() {
+    String owner = anOwner();
+    UploadTask inDefault = stored(aPendingTask(owner, "web", START));
+    UploadTask inTeamA =
+        stored(
+            aTask()
+                .ownedBy(owner)
+                .to(Destination.of("web", "/srv/a").on(null, "team-a"))
+                .createdAt(START.plusSeconds(1))
+                .build());
+    UploadTask inTeamAElsewhere =
+        stored(
+            aTask()
+                .ownedBy(owner)
+                .to(Destination.of("db", "/srv/a").on(null, "team-a"))
+                .createdAt(START.plusSeconds(2))
+                .build());
+
+    assertThat(ids(walk(owner, projectQuery("team-a", Optional.empty()))))
+        .containsExactly(inTeamAElsewhere.id(), inTeamA.id());
+    assertThat(ids(walk(owner, projectQuery("team-a", Optional.of("web")))))
+        .containsExactly(inTeamA.id());
+    assertThat(ids(walk(owner, projectQuery("default", Optional.empty()))))
+        .containsExactly(inDefault.id());
+    assertThat(walk(owner, projectQuery("team-b", Optional.empty()))).isEmpty();
+  }
+
+  private static TaskQuery projectQuery(String project, Optional<String> instance) {
+    return new TaskQuery(Optional.empty(), instance, 1, Optional.empty(), Optional.of(project));
   }
 
   @Test

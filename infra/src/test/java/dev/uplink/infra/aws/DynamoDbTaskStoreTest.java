@@ -828,6 +828,39 @@ class DynamoDbTaskStoreTest {
     }
 
     @Test
+    void anItemWrittenBeforeProjectsExisted_isListedUnderTheDefaultProjectOnly() {
+      UploadTask task =
+          UploadTask.pending(
+              TaskId.newId(),
+              "owner-before-projects",
+              Destination.of("web-1", "/srv/a"),
+              "uploads/p",
+              3,
+              "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+              CREATED);
+      store.create(task);
+      aws.clients()
+          .dynamoDb()
+          .updateItem(
+              r ->
+                  r.tableName(aws.settings().table())
+                      .key(Map.of("id", AttributeValue.fromS(task.id().value())))
+                      .updateExpression("REMOVE #project")
+                      .expressionAttributeNames(Map.of("#project", "project")));
+      assertThat(rawItem(task.id())).doesNotContainKey("project");
+
+      assertThat(store.list(task.owner(), inProject("default")).tasks())
+          .extracting(UploadTask::id)
+          .containsExactly(task.id());
+      assertThat(store.list(task.owner(), inProject("team-a")).tasks()).isEmpty();
+    }
+
+    private static TaskQuery inProject(String project) {
+      return new TaskQuery(
+          Optional.empty(), Optional.empty(), 10, Optional.empty(), Optional.of(project));
+    }
+
+    @Test
     void givenAMultipartUploadProgressAndAKey_thenTheyRoundTripAsFlatAttributes() {
       UploadTask awaiting =
           anAwaitingTask(

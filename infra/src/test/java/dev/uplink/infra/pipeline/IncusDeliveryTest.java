@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.uplink.core.config.UplinkConfig;
+import dev.uplink.core.domain.Caller;
+import dev.uplink.core.domain.DestinationPolicy;
 import dev.uplink.infra.LocalPipeline;
 import dev.uplink.infra.testing.LocalAwsExtension;
 import dev.uplink.infra.testing.QueueProbe;
@@ -14,6 +16,7 @@ import dev.uplink.infra.testing.UplinkHttp;
 import dev.uplink.processor.PushException;
 import dev.uplink.processor.incus.IncusClient;
 import dev.uplink.processor.incus.IncusFileInfo;
+import dev.uplink.processor.incus.IncusInstance;
 import dev.uplink.processor.incus.IncusTestEnvironment;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,6 +58,9 @@ class IncusDeliveryTest {
   private static final String ALICE = "key-alice";
   private static final Map<String, String> API_KEYS = Map.of(ALICE, "alice", "key-bob", "bob");
 
+  /** A key granted the second project only (issue 19). */
+  private static final String OTHER_PROJECT_ONLY = "key-other-project";
+
   @RegisterExtension
   static final LocalAwsExtension aws = LocalAwsExtension.create(VISIBILITY_TIMEOUT, 3);
 
@@ -68,6 +75,20 @@ class IncusDeliveryTest {
   /** Why incusd cannot be used (only ever set outside CI), or null. */
   private static String unavailable;
 
+  /** The instance of the same name in the second project, or null (then its tests skip). */
+  private static IncusInstance otherProject;
+
+  private static String otherProjectMissing;
+
+  private static IncusInstance requireOtherProject() {
+    try {
+      return incus.requireOtherProject(incusApi);
+    } catch (TestAbortedException e) {
+      otherProjectMissing = e.getMessage();
+      return null;
+    }
+  }
+
   @BeforeAll
   static void startPipeline() {
     try {
@@ -78,11 +99,20 @@ class IncusDeliveryTest {
       unavailable = e.getMessage();
       return;
     }
+    incusApi = new IncusClient(incus.settings());
+    var callers = new LinkedHashMap<>(aws.config().withApiKeys(API_KEYS).apiKeys());
+    otherProject = requireOtherProject();
+    if (otherProject != null) {
+      callers.put(
+          OTHER_PROJECT_ONLY,
+          new Caller(
+              "carol",
+              DestinationPolicy.parse(otherProject.project() + "/" + incus.instance() + ":/srv/")));
+    }
     UplinkConfig config =
-        aws.config().withIncus(Optional.of(incus.settings())).withApiKeys(API_KEYS);
+        aws.config().withIncus(Optional.of(incus.settings())).withCallers(callers);
     pipeline = LocalPipeline.start(config, aws.clients(), "127.0.0.1");
     http = new UplinkHttp(pipeline.baseUri());
-    incusApi = new IncusClient(incus.settings());
   }
 
   @BeforeEach
@@ -104,6 +134,9 @@ class IncusDeliveryTest {
         try {
           for (String root : createdRoots) {
             incus.deleteTree(incusApi, root);
+            if (otherProject != null) {
+              incus.deleteTree(incusApi, otherProject, root);
+            }
           }
         } finally {
           incusApi.close();
@@ -246,6 +279,108 @@ class IncusDeliveryTest {
             .hasValueSatisfying(
                 d -> assertThat(d.isDirectory()).as("%s is a directory", dir).isTrue());
       }
+    }
+  }
+
+  @Nested
+  @DisplayName("Incus projects: an instance of the same name in two projects")
+  class Projects {
+
+    @BeforeEach
+    void requireTheOtherProject() {
+      Assumptions.assumeTrue(otherProject != null, () -> otherProjectMissing);
+    }
+
+    @Test
+    @DisplayName("each upload lands in its own project's instance, read back through Incus")
+    void eachUploadLandsInItsOwnProject() throws Exception {
+      String root = freshRoot();
+      byte[] toDefault = TestFiles.randomBytes(3000);
+      byte[] toOther = TestFiles.randomBytes(5000);
+      String path = root + "/same-name.bin";
+
+      String inDefault =
+          acceptedId(
+              http.uploadBytes(
+                  ALICE, query("container", incus.instance(), "path", path), toDefault));
+      String inOther =
+          acceptedId(
+              http.uploadBytes(
+                  ALICE,
+                  query(
+                      "project",
+                      otherProject.project(),
+                      "container",
+                      incus.instance(),
+                      "path",
+                      path),
+                  toOther));
+      JsonNode defaultTask = http.awaitFinished(ALICE, inDefault, DEADLINE);
+      JsonNode otherTask = http.awaitFinished(ALICE, inOther, DEADLINE);
+
+      assertThat(defaultTask.path("status").asText()).as("task %s", defaultTask).isEqualTo("DONE");
+      assertThat(otherTask.path("status").asText()).as("task %s", otherTask).isEqualTo("DONE");
+      assertThat(defaultTask.path("project").asText()).isEqualTo("default");
+      assertThat(otherTask.path("project").asText()).isEqualTo(otherProject.project());
+      assertThat(incusApi.readFile(IncusInstance.of(incus.instance()), path))
+          .as("%s in the default project", path)
+          .isEqualTo(toDefault);
+      assertThat(incusApi.readFile(otherProject, path))
+          .as("%s in project %s", path, otherProject.project())
+          .isEqualTo(toOther);
+    }
+
+    @Test
+    @DisplayName("a key granted one project gets 403 for the other, naming the project")
+    void aKeyGrantedOneProjectIsForbiddenTheOther() throws Exception {
+      String root = freshRoot();
+
+      var refused =
+          http.uploadBytes(
+              OTHER_PROJECT_ONLY,
+              query("container", incus.instance(), "path", root + "/refused.bin"),
+              new byte[] {1});
+      String allowed =
+          acceptedId(
+              http.uploadBytes(
+                  OTHER_PROJECT_ONLY,
+                  query(
+                      "project",
+                      otherProject.project(),
+                      "container",
+                      incus.instance(),
+                      "path",
+                      root + "/allowed.bin"),
+                  new byte[] {2}));
+
+      assertThat(UplinkHttp.problem(refused, 403, "destination-forbidden").path("field").asText())
+          .isEqualTo("project");
+      assertThat(http.awaitFinished(OTHER_PROJECT_ONLY, allowed, DEADLINE).path("status").asText())
+          .isEqualTo("DONE");
+      assertThat(incusApi.stat(IncusInstance.of(incus.instance()), root + "/refused.bin"))
+          .as("nothing in the default project")
+          .isEmpty();
+    }
+
+    @Test
+    @DisplayName("a project Incus does not have fails the task once, PROJECT_NOT_FOUND")
+    void aMissingProjectFailsTheTaskWithItsOwnCode() throws Exception {
+      String missing = "e2e-missing-" + TestFiles.randomSuffix();
+
+      String id =
+          acceptedId(
+              http.uploadBytes(
+                  ALICE,
+                  query("project", missing, "container", incus.instance(), "path", "/srv/x.bin"),
+                  new byte[] {3}));
+      JsonNode task = http.awaitFinished(ALICE, id, DEADLINE);
+
+      assertThat(task.path("status").asText()).as("task %s", task).isEqualTo("FAILED");
+      assertThat(task.path("attempts").asInt()).as("attempts").isEqualTo(1);
+      assertThat(task.path("lastError").path("code").asText()).isEqualTo("PROJECT_NOT_FOUND");
+      assertThat(task.path("lastError").path("message").asText())
+          .contains("Project not found")
+          .contains(missing);
     }
   }
 

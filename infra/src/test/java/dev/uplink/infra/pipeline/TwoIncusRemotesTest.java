@@ -200,7 +200,8 @@ class TwoIncusRemotesTest {
     for (int i = 0; i < toLab.size(); i++) {
       JsonNode task = http.awaitFinished(KEY, toLab.get(i), DEADLINE);
       assertThat(task.path("status").asText()).as("lab task %s", task).isEqualTo("DONE");
-      assertThat(task.path("container").asText()).isEqualTo("lab:" + incus.instance());
+      assertThat(task.path("remote").asText()).isEqualTo("lab");
+      assertThat(task.path("container").asText()).isEqualTo(incus.instance());
       assertThat(landed("lab-" + i + ".txt")).isEqualTo("content of lab-" + i + ".txt");
     }
     assertThat(readiness()).as("readiness with both up").doesNotContainValue(false);

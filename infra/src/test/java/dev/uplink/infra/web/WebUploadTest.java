@@ -11,6 +11,7 @@ import dev.uplink.infra.LocalPipeline;
 import dev.uplink.infra.testing.LocalAwsExtension;
 import dev.uplink.infra.testing.TestFiles;
 import dev.uplink.processor.incus.IncusClient;
+import dev.uplink.processor.incus.IncusInstance;
 import dev.uplink.processor.incus.IncusTestEnvironment;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -73,6 +74,15 @@ class WebUploadTest {
   /** Why the test cannot run (only ever set outside CI), or null. */
   private static String unavailable;
 
+  /** The instance of the same name in the second Incus project, or null (its test skips). */
+  private static IncusInstance otherProject;
+
+  private static String otherProjectMissing;
+
+  private static String otherProjectGrant() {
+    return otherProject.project() + "/" + otherProject.name() + ":/srv/";
+  }
+
   @TempDir static Path files;
 
   @BeforeAll
@@ -84,13 +94,22 @@ class WebUploadTest {
       unavailable = e.getMessage();
       return;
     }
-    var policy = DestinationPolicy.parse(incus.instance() + ":/srv/|web-*:/srv/uploads/");
+    incusApi = new IncusClient(incus.settings());
+    try {
+      otherProject = incus.requireOtherProject(incusApi);
+    } catch (TestAbortedException e) {
+      otherProjectMissing = e.getMessage();
+    }
+    var policy =
+        DestinationPolicy.parse(
+            incus.instance()
+                + ":/srv/|web-*:/srv/uploads/"
+                + (otherProject == null ? "" : "|" + otherProjectGrant()));
     UplinkConfig config =
         aws.config()
             .withIncus(Optional.of(incus.settings()))
             .withCallers(Map.of(KEY, new Caller("alice", policy)));
     pipeline = LocalPipeline.start(config, aws.clients(), "127.0.0.1");
-    incusApi = new IncusClient(incus.settings());
   }
 
   @BeforeEach
@@ -120,6 +139,9 @@ class WebUploadTest {
         if (incusApi != null) {
           for (String root : createdRoots) {
             incus.deleteTree(incusApi, root);
+            if (otherProject != null) {
+              incus.deleteTree(incusApi, otherProject, root);
+            }
           }
           incusApi.close();
         }
@@ -217,8 +239,9 @@ class WebUploadTest {
     assertThat(error)
         .isEqualTo(
             ("Your API key may not send files to web-1:/etc/passwd. It may send to %s:/srv/,"
-                    + " web-*:/srv/uploads/.")
-                .formatted(incus.instance()));
+                    + " web-*:/srv/uploads/%s.")
+                .formatted(
+                    incus.instance(), otherProject == null ? "" : ", " + otherProjectGrant()));
     assertThat(chromium.byId("path").getAttribute("aria-invalid")).isEqualTo("true");
     assertThat(chromium.driver().switchTo().activeElement().getAttribute("id"))
         .as("focus moves to the field at fault")
@@ -369,6 +392,59 @@ class WebUploadTest {
     assertThat(lines).anyMatch(line -> line.matches("Resuming: storage holds [1-3] of 3 parts.*"));
     assertThat(incusApi.readFile(incus.instance(), root + "/reloaded-36mib.bin"))
         .isEqualTo(Files.readAllBytes(big));
+  }
+
+  @Test
+  @Order(7)
+  @DisplayName("a project: the page refuses one the key may not use, sends into the one it may")
+  void aProjectChosenOnThePageIsWhereTheFileGoes() throws Exception {
+    Assumptions.assumeTrue(otherProject != null, () -> otherProjectMissing);
+    String root = freshRoot();
+    signIn();
+    clear("project").sendKeys("team-nope");
+    clear("instance").sendKeys(incus.instance());
+    clear("path").sendKeys(root + "/");
+    drop("in-project.txt", "In the other project.\n");
+    chromium.byId("start").click();
+
+    String error =
+        chromium.await(
+            "the project error",
+            driver ->
+                chromium.byId("project-error").isDisplayed()
+                    ? chromium.text("#project-error")
+                    : null);
+    assertThat(error)
+        .startsWith(
+            "Your API key may not send files to team-nope/%s:%s/in-project.txt."
+                .formatted(incus.instance(), root));
+    assertThat(chromium.findAll("#queue li[data-task-id]")).as("nothing was sent").isEmpty();
+
+    clear("project").sendKeys(otherProject.project());
+    chromium.await(
+        "the error cleared", driver -> chromium.byId("project-error").isDisplayed() ? null : true);
+    chromium.byId("start").click();
+    Map<String, Object> done = awaitRow("in-project.txt", status("DONE"), new LinkedHashSet<>());
+    assertThat(done.get("state"))
+        .isEqualTo(
+            "Done: in %s/%s at %s/in-project.txt."
+                .formatted(otherProject.project(), incus.instance(), root));
+    assertThat(incusApi.readFile(otherProject, root + "/in-project.txt"))
+        .as("the file in the other project's instance")
+        .isEqualTo("In the other project.\n".getBytes(StandardCharsets.UTF_8));
+    assertThat(incusApi.stat(incus.instance(), root + "/in-project.txt"))
+        .as("nothing in the default project's instance of the same name")
+        .isEmpty();
+
+    chromium.find("#nav a[data-view=history]").click();
+    clear("history-project").sendKeys(otherProject.project());
+    chromium.find("#history-form button[type=submit]").click();
+    chromium.await(
+        "the project's upload in the history",
+        driver -> chromium.text("#history-rows").contains("in-project.txt") ? true : null);
+    assertThat(chromium.text("#history-rows"))
+        .contains(otherProject.project() + "/" + incus.instance());
+    chromium.screenshot("history-project");
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.uplink.processor.FailureClassifier;
 import dev.uplink.processor.FileTarget;
 import dev.uplink.processor.InstanceNotFoundException;
 import dev.uplink.processor.PathNotFoundException;
+import dev.uplink.processor.ProjectNotFoundException;
 import dev.uplink.processor.PushException;
 import dev.uplink.processor.PushRequest;
 import dev.uplink.processor.TargetErrorException;
@@ -40,9 +41,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Pushes are atomic ({@link AtomicPush}): a staging file next to the destination, mode and owner
  * set on it, its size and the caller's integrity check verified, then renamed over the destination.
- * Sessions are kept in a {@link SftpSessionPool} per instance and reused; each is used by one push
- * at a time. Compared with the REST file API this is one session for many files instead of several
- * requests per file, and Incus's REST API writes files in place, visibly half-written.
+ * Sessions are kept in a {@link SftpSessionPool} per instance (project and name) and reused; each
+ * is used by one push at a time. Compared with the REST file API this is one session for many files
+ * instead of several requests per file, and Incus's REST API writes files in place, visibly
+ * half-written.
+ *
+ * <p>Every call that names an instance names its project ({@code ?project=}), the default one
+ * included: an instance is always looked up where the destination says, never wherever the server's
+ * default happens to be.
  *
  * <p>The client is thread-safe.
  */
@@ -107,8 +113,9 @@ public final class IncusClient implements FileTarget, AutoCloseable {
   @Override
   public void push(PushRequest request) throws PushException {
     Destination destination = request.destination();
-    var op = new Op("push", destination.instance(), destination.path());
-    SftpSessionPool.Lease lease = sessions.borrow(destination.instance());
+    IncusInstance instance = IncusInstance.of(destination);
+    var op = new Op("push", instance, destination.path());
+    SftpSessionPool.Lease lease = sessions.borrow(instance);
     try {
       var push = new AtomicPush(lease.session(), request);
       Optional<SftpAttributes> existing;
@@ -139,7 +146,7 @@ public final class IncusClient implements FileTarget, AutoCloseable {
    *
    * @throws InstanceNotFoundException if the instance does not exist
    */
-  public Optional<IncusFileInfo> stat(String instance, String path) throws PushException {
+  public Optional<IncusFileInfo> stat(IncusInstance instance, String path) throws PushException {
     return withSession(
         new Op("stat", instance, path), sftp -> sftp.lstat(path).map(IncusClient::fileInfo));
   }
@@ -149,7 +156,7 @@ public final class IncusClient implements FileTarget, AutoCloseable {
    *
    * @throws PathNotFoundException if there is no such file
    */
-  public InputStream openFile(String instance, String path) throws PushException {
+  public InputStream openFile(IncusInstance instance, String path) throws PushException {
     var op = new Op("read", instance, path);
     SftpSessionPool.Lease lease = sessions.borrow(instance);
     try {
@@ -162,7 +169,7 @@ public final class IncusClient implements FileTarget, AutoCloseable {
   }
 
   /** Reads a whole file from the instance. Meant for small files and tests. */
-  public byte[] readFile(String instance, String path) throws PushException {
+  public byte[] readFile(IncusInstance instance, String path) throws PushException {
     try (InputStream in = openFile(instance, path)) {
       return in.readAllBytes();
     } catch (IOException e) {
@@ -175,12 +182,12 @@ public final class IncusClient implements FileTarget, AutoCloseable {
    *
    * @throws PathNotFoundException if there is no such directory
    */
-  public List<String> listDirectory(String instance, String path) throws PushException {
+  public List<String> listDirectory(IncusInstance instance, String path) throws PushException {
     return withSession(new Op("list", instance, path), sftp -> sftp.list(path));
   }
 
   /** Deletes a file, a symbolic link or an empty directory in the instance. */
-  public void delete(String instance, String path) throws PushException {
+  public void delete(IncusInstance instance, String path) throws PushException {
     withSession(
         new Op("delete", instance, path),
         sftp -> {
@@ -195,7 +202,7 @@ public final class IncusClient implements FileTarget, AutoCloseable {
   }
 
   /** Creates one directory (its parent must exist), with exactly this mode and owner. */
-  public void createDirectory(String instance, String path, int mode, long uid, long gid)
+  public void createDirectory(IncusInstance instance, String path, int mode, long uid, long gid)
       throws PushException {
     withSession(
         new Op("create directory", instance, path),
@@ -207,10 +214,43 @@ public final class IncusClient implements FileTarget, AutoCloseable {
         });
   }
 
+  // The same, for an instance of the default project (tests, benchmarks and tools name it so).
+
+  /** {@link #stat(IncusInstance, String)} in the default project. */
+  public Optional<IncusFileInfo> stat(String instance, String path) throws PushException {
+    return stat(IncusInstance.of(instance), path);
+  }
+
+  /** {@link #openFile(IncusInstance, String)} in the default project. */
+  public InputStream openFile(String instance, String path) throws PushException {
+    return openFile(IncusInstance.of(instance), path);
+  }
+
+  /** {@link #readFile(IncusInstance, String)} in the default project. */
+  public byte[] readFile(String instance, String path) throws PushException {
+    return readFile(IncusInstance.of(instance), path);
+  }
+
+  /** {@link #listDirectory(IncusInstance, String)} in the default project. */
+  public List<String> listDirectory(String instance, String path) throws PushException {
+    return listDirectory(IncusInstance.of(instance), path);
+  }
+
+  /** {@link #delete(IncusInstance, String)} in the default project. */
+  public void delete(String instance, String path) throws PushException {
+    delete(IncusInstance.of(instance), path);
+  }
+
+  /** {@link #createDirectory(IncusInstance, String, int, long, long)} in the default project. */
+  public void createDirectory(String instance, String path, int mode, long uid, long gid)
+      throws PushException {
+    createDirectory(IncusInstance.of(instance), path, mode, uid, gid);
+  }
+
   /** {@code GET /1.0} answers, and says our client certificate (or socket user) is trusted. */
   @Override
   public void checkReady() throws PushException {
-    var op = new Op("check", "server", "/1.0");
+    var op = new Op("check", IncusInstance.of("server"), "/1.0");
     IncusConnector.Answer answer;
     try {
       answer = connector.get("/1.0");
@@ -262,12 +302,18 @@ public final class IncusClient implements FileTarget, AutoCloseable {
     }
   }
 
-  /** Upgrades a new connection to SFTP for {@code instance}. */
-  private SftpSession openSession(String instance) throws PushException {
+  /** Upgrades a new connection to SFTP for {@code instance}, in its project. */
+  private SftpSession openSession(IncusInstance instance) throws PushException {
     var op = new Op("open a file session into", instance, "");
     IncusConnector.Upgrade upgrade;
     try {
-      upgrade = connector.upgrade("/1.0/instances/" + encode(instance) + "/sftp", "sftp");
+      upgrade =
+          connector.upgrade(
+              "/1.0/instances/"
+                  + encode(instance.name())
+                  + "/sftp?project="
+                  + encode(instance.project()),
+              "sftp");
     } catch (IOException e) {
       throw connectionFailure(e, op);
     }
@@ -323,8 +369,16 @@ public final class IncusClient implements FileTarget, AutoCloseable {
     String lower = reason.toLowerCase(Locale.ROOT);
     if (status == 404 && lower.contains("instance not found")) {
       return new InstanceNotFoundException(
-          op.instance(),
-          "Incus has no instance \"%s\": %s (HTTP 404)".formatted(op.instance(), reason));
+          op.instance().name(),
+          // Incus's reason names the project: "... in project \"default\": Instance not found".
+          "Incus has no instance \"%s\": %s (HTTP 404)".formatted(op.instance().name(), reason));
+    }
+    if (status == 404 && lower.contains("project not found")) {
+      // incusd 6.0 answers a missing project so, before it looks for the instance.
+      return new ProjectNotFoundException(
+          op.instance().project(),
+          "Incus has no project \"%s\" (looking for instance \"%s\"): %s (HTTP 404)"
+              .formatted(op.instance().project(), op.instance().name(), reason));
     }
     if (status == 401 || status == 403) {
       return new TargetForbiddenException(
@@ -394,9 +448,13 @@ public final class IncusClient implements FileTarget, AutoCloseable {
   }
 
   /** What was being done, for messages. */
-  private record Op(String action, String instance, String path) {
+  private record Op(String action, IncusInstance instance, String path) {
     String target() {
-      return path.isEmpty() ? "instance " + instance : instance + ":" + path;
+      String name =
+          instance.project().equals(Destination.DEFAULT_PROJECT)
+              ? instance.name()
+              : instance.name() + " (project " + instance.project() + ")";
+      return path.isEmpty() ? "instance " + name : name + ":" + path;
     }
   }
 }

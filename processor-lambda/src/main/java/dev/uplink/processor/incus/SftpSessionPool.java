@@ -14,22 +14,23 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
- * Idle SFTP sessions to one Incus server, per instance, shared by the workers: a push borrows one
- * (or opens one) and gives it back when done. A session idle longer than the idle timeout is closed
- * (incusd keeps a helper process per session), a broken one is never given back, and at most {@code
- * maxIdlePerInstance} wait per instance. How many are in use at once is the per-host cap's business
- * (the worker's {@code HostLimiter}), not the pool's.
+ * Idle SFTP sessions to one Incus server, per instance (a project and a name: the same name in two
+ * projects is two instances), shared by the workers: a push borrows one (or opens one) and gives it
+ * back when done. A session idle longer than the idle timeout is closed (incusd keeps a helper
+ * process per session), a broken one is never given back, and at most {@code maxIdlePerInstance}
+ * wait per instance. How many are in use at once is the per-host cap's business (the worker's
+ * {@code HostLimiter}), not the pool's.
  */
 final class SftpSessionPool implements AutoCloseable {
 
   /** Opens a new session into an instance. */
   @FunctionalInterface
   interface Opener {
-    SftpSession open(String instance) throws PushException;
+    SftpSession open(IncusInstance instance) throws PushException;
   }
 
   /** A session lent out; {@code reused} says whether it sat idle in the pool before. */
-  record Lease(String instance, SftpSession session, boolean reused) {}
+  record Lease(IncusInstance instance, SftpSession session, boolean reused) {}
 
   private record Idle(SftpSession session, long since) {}
 
@@ -37,7 +38,7 @@ final class SftpSessionPool implements AutoCloseable {
   private final long idleTimeoutNanos;
   private final int maxIdlePerInstance;
   private final LongSupplier nanoTime;
-  private final Map<String, Deque<Idle>> idle = new HashMap<>();
+  private final Map<IncusInstance, Deque<Idle>> idle = new HashMap<>();
   private boolean closed;
 
   SftpSessionPool(
@@ -49,7 +50,7 @@ final class SftpSessionPool implements AutoCloseable {
   }
 
   /** An idle session into {@code instance}, or a new one. */
-  Lease borrow(String instance) throws PushException {
+  Lease borrow(IncusInstance instance) throws PushException {
     Optional<SftpSession> reused = takeIdle(instance);
     if (reused.isPresent()) {
       return new Lease(instance, reused.get(), true);
@@ -102,7 +103,7 @@ final class SftpSessionPool implements AutoCloseable {
     all.forEach(SftpSession::close);
   }
 
-  private Optional<SftpSession> takeIdle(String instance) {
+  private Optional<SftpSession> takeIdle(IncusInstance instance) {
     List<SftpSession> stale;
     SftpSession found = null;
     synchronized (this) {

@@ -8,6 +8,7 @@ import dev.uplink.core.domain.Destination;
 import dev.uplink.processor.InstanceNotFoundException;
 import dev.uplink.processor.IntegrityMismatchException;
 import dev.uplink.processor.PathNotFoundException;
+import dev.uplink.processor.ProjectNotFoundException;
 import dev.uplink.processor.PushException;
 import dev.uplink.processor.PushRequest;
 import dev.uplink.processor.SourceReadException;
@@ -207,6 +208,58 @@ abstract class IncusClientContract {
             })
         .hasMessageContaining("Instance not found")
         .hasMessageContaining("uplink-no-such-instance");
+  }
+
+  @Nested
+  class Projects {
+
+    @Test
+    void givenTheSameInstanceNameInTwoProjects_whenPushingToEach_thenEachFileLandsInItsOwn()
+        throws Exception {
+      IncusInstance other = env.requireOtherProject(client);
+      Destination inDefault = Destination.of(env.instance(), dir + "/which.txt");
+      Destination inOther = inDefault.on(null, other.project());
+      try {
+        push(inDefault, "default project");
+        push(inOther, "the other project");
+
+        assertThat(new String(client.readFile(IncusInstance.of(inDefault), inDefault.path())))
+            .isEqualTo("default project");
+        assertThat(new String(client.readFile(other, inOther.path())))
+            .isEqualTo("the other project");
+      } finally {
+        env.deleteTree(client, other, dir);
+      }
+    }
+
+    @Test
+    void givenAProjectIncusDoesNotHave_whenPushing_thenProjectNotFoundNotInstanceNotFound() {
+      Destination destination =
+          Destination.of(env.instance(), dir + "/x.txt").on(null, "uplink-no-such-project");
+
+      assertThatThrownBy(() -> push(destination, "x"))
+          .isInstanceOfSatisfying(
+              ProjectNotFoundException.class,
+              e -> {
+                assertThat(e.permanent()).isTrue();
+                assertThat(e.code()).isEqualTo("PROJECT_NOT_FOUND");
+                assertThat(e.project()).isEqualTo("uplink-no-such-project");
+              })
+          .hasMessageContaining("Project not found")
+          .hasMessageContaining("uplink-no-such-project");
+    }
+
+    @Test
+    void givenAnInstanceTheProjectDoesNotHave_whenPushing_thenInstanceNotFoundNamingTheProject() {
+      IncusInstance other = env.requireOtherProject(client);
+      Destination destination =
+          Destination.of("uplink-no-such-instance", dir + "/x.txt").on(null, other.project());
+
+      assertThatThrownBy(() -> push(destination, "x"))
+          .isInstanceOf(InstanceNotFoundException.class)
+          .hasMessageContaining("Instance not found")
+          .hasMessageContaining(other.project());
+    }
   }
 
   @Test

@@ -29,6 +29,8 @@ import org.junit.jupiter.api.Assumptions;
  *       {@code client.key} (trusted by incusd) and {@code server.crt} (the certificate to pin)
  *   <li>{@code UPLINK_TEST_INSTANCE}, default {@code uplink-test}: an existing instance (it may be
  *       stopped: file push works into a stopped container)
+ *   <li>{@code UPLINK_TEST_PROJECT}, default {@code uplink-test-other}: a second Incus project
+ *       holding an instance of the same name ({@link #requireOtherProject})
  * </ul>
  *
  * <p>When incusd is unreachable or the certificates are missing, {@link #require()} skips the test
@@ -176,10 +178,39 @@ public final class IncusTestEnvironment {
   }
 
   /**
+   * The instance of the same name in the second project, once {@code client} found it there; a
+   * skipped (failed, under CI) test otherwise.
+   */
+  public IncusInstance requireOtherProject(IncusClient client) {
+    var other =
+        new IncusInstance(
+            environment.getOrDefault("UPLINK_TEST_PROJECT", "uplink-test-other"), instance);
+    try {
+      client.stat(other, "/");
+    } catch (PushException e) {
+      String message =
+          "No instance "
+              + other
+              + " on the test incusd (run .ci/install-incus.sh as root): "
+              + e.getMessage();
+      if ("true".equalsIgnoreCase(environment.get("CI"))) {
+        Assertions.fail("CI=true, so Incus tests must not skip. " + message);
+      }
+      Assumptions.abort(message);
+    }
+    return other;
+  }
+
+  /**
    * Removes {@code path} from the instance through {@code client}, a directory with everything in
    * it, deepest entries first; nothing when it does not exist.
    */
   public void deleteTree(IncusClient client, String path) {
+    deleteTree(client, IncusInstance.of(instance), path);
+  }
+
+  /** {@link #deleteTree(IncusClient, String)} in any instance. */
+  public void deleteTree(IncusClient client, IncusInstance instance, String path) {
     try {
       Optional<IncusFileInfo> info = client.stat(instance, path);
       if (info.isEmpty()) {
@@ -187,7 +218,7 @@ public final class IncusTestEnvironment {
       }
       if (info.get().isDirectory()) {
         for (String name : client.listDirectory(instance, path)) {
-          deleteTree(client, path + "/" + name);
+          deleteTree(client, instance, path + "/" + name);
         }
       }
       client.delete(instance, path);

@@ -31,10 +31,10 @@ class SftpSessionPoolTest {
 
   @Test
   void givenASessionGivenBack_whenBorrowingForTheSameInstance_thenItIsReused() throws Exception {
-    var first = pool.borrow("web");
+    var first = pool.borrow(IncusInstance.of("web"));
     pool.giveBack(first);
 
-    var second = pool.borrow("web");
+    var second = pool.borrow(IncusInstance.of("web"));
 
     assertThat(second.session()).isSameAs(first.session());
     assertThat(second.reused()).isTrue();
@@ -43,33 +43,48 @@ class SftpSessionPoolTest {
 
   @Test
   void givenASessionOfAnotherInstance_whenBorrowing_thenANewOneIsOpened() throws Exception {
-    pool.giveBack(pool.borrow("web"));
+    pool.giveBack(pool.borrow(IncusInstance.of("web")));
 
-    var other = pool.borrow("db");
+    var other = pool.borrow(IncusInstance.of("db"));
 
     assertThat(other.reused()).isFalse();
     assertThat(opened).hasSize(2);
   }
 
   @Test
+  void givenASessionOfTheSameNameInAnotherProject_whenBorrowing_thenANewOneIsOpened()
+      throws Exception {
+    var inDefault = pool.borrow(IncusInstance.of("web"));
+    pool.giveBack(inDefault);
+
+    var inTeamA = pool.borrow(new IncusInstance("team-a", "web"));
+
+    assertThat(inTeamA.reused())
+        .as("a session into default/web is no session into team-a/web")
+        .isFalse();
+    assertThat(inTeamA.session()).isNotSameAs(inDefault.session());
+    assertThat(opened).hasSize(2);
+  }
+
+  @Test
   void givenABrokenSession_whenGivenBack_thenItIsClosedAndNeverLentAgain() throws Exception {
-    var lease = pool.borrow("web");
+    var lease = pool.borrow(IncusInstance.of("web"));
     lease.session().close(); // what a broken stream does to it
 
     pool.giveBack(lease);
 
     assertThat(pool.idleCount()).isZero();
-    assertThat(pool.borrow("web").session()).isNotSameAs(lease.session());
+    assertThat(pool.borrow(IncusInstance.of("web")).session()).isNotSameAs(lease.session());
   }
 
   @Test
   void givenASessionIdlePastTheTimeout_whenBorrowing_thenItIsClosedAndAFreshOneOpened()
       throws Exception {
-    var lease = pool.borrow("web");
+    var lease = pool.borrow(IncusInstance.of("web"));
     pool.giveBack(lease);
     now.addAndGet(Duration.ofSeconds(31).toNanos());
 
-    var next = pool.borrow("web");
+    var next = pool.borrow(IncusInstance.of("web"));
 
     assertThat(next.session()).isNotSameAs(lease.session());
     assertThat(lease.session().isBroken()).as("the stale one is closed").isTrue();
@@ -78,9 +93,9 @@ class SftpSessionPoolTest {
   @Test
   void givenMoreSessionsGivenBackThanMayWait_whenGivenBack_thenTheSurplusIsClosed()
       throws Exception {
-    var a = pool.borrow("web");
-    var b = pool.borrow("web");
-    var c = pool.borrow("web");
+    var a = pool.borrow(IncusInstance.of("web"));
+    var b = pool.borrow(IncusInstance.of("web"));
+    var c = pool.borrow(IncusInstance.of("web"));
 
     pool.giveBack(a);
     pool.giveBack(b);
@@ -92,8 +107,8 @@ class SftpSessionPoolTest {
 
   @Test
   void givenIdleSessions_whenThePoolCloses_thenAllAreClosedAndLaterOnesToo() throws Exception {
-    var a = pool.borrow("web");
-    var b = pool.borrow("web");
+    var a = pool.borrow(IncusInstance.of("web"));
+    var b = pool.borrow(IncusInstance.of("web"));
     pool.giveBack(a);
 
     pool.close();

@@ -20,8 +20,9 @@ final class CallerRoutes {
   }
 
   /**
-   * The caller's owner name, whether it is an operator, its grants ({@code instance-pattern} and
-   * {@code pathPrefix}), the largest file the server takes and whether presigned uploads exist.
+   * The caller's owner name, whether it is an operator, its grants ({@code remote}, {@code
+   * project}, {@code instance} patterns and {@code pathPrefix}), the largest file the server takes
+   * and whether presigned uploads exist.
    */
   void me(Context ctx) {
     Caller caller = UploadRoutes.caller(ctx);
@@ -34,6 +35,8 @@ final class CallerRoutes {
             .map(
                 grant -> {
                   var destination = new LinkedHashMap<String, Object>();
+                  destination.put("remote", grant.remotePattern());
+                  destination.put("project", grant.projectPattern());
                   destination.put("instance", grant.instancePattern());
                   destination.put("pathPrefix", grant.pathPrefix());
                   return destination;

@@ -23,6 +23,7 @@ final class DestinationFields {
 
   static {
     var headers = new LinkedHashMap<String, String>();
+    headers.put("project", "X-Project-Name");
     headers.put("container", "X-Container-Name");
     headers.put("path", "X-File-Path");
     headers.put("mode", "X-File-Mode");
@@ -84,6 +85,7 @@ final class DestinationFields {
   Destination toDestination() {
     return Destination.parse(
         values.get("container"),
+        values.get("project"),
         values.get("path"),
         values.get("mode"),
         values.get("uid"),

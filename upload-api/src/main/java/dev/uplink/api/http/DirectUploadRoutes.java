@@ -161,7 +161,16 @@ final class DirectUploadRoutes {
       Destination destination, long size, String sha256, boolean partChecksums) {
 
     private static final List<String> FIELDS =
-        List.of("container", "path", "mode", "uid", "gid", "size", "sha256", "partChecksums");
+        List.of(
+            "project",
+            "container",
+            "path",
+            "mode",
+            "uid",
+            "gid",
+            "size",
+            "sha256",
+            "partChecksums");
 
     static Declaration of(Context ctx) {
       String contentType = ctx.req().getContentType();
@@ -181,6 +190,7 @@ final class DirectUploadRoutes {
       Destination destination =
           Destination.parse(
               text(body, "container"),
+              text(body, "project"),
               text(body, "path"),
               mode(body),
               text(body, "uid"),

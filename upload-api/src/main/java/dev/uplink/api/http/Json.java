@@ -61,8 +61,11 @@ final class Json {
     var body = new LinkedHashMap<String, Object>();
     body.put("id", task.id().value());
     body.put("status", task.status().name());
-    // As it was given: remote:instance on a named remote, so the CLI and the web page show it.
-    body.put("container", task.destination().qualifiedInstance());
+    if (!task.destination().onDefaultRemote()) {
+      body.put("remote", task.destination().remote());
+    }
+    body.put("project", task.destination().project());
+    body.put("container", task.destination().instance());
     body.put("path", task.destination().path());
     body.put("mode", task.destination().octalMode());
     body.put("uid", task.destination().uid());

@@ -6,6 +6,8 @@ import dev.uplink.api.UnreadableBodyException;
 import dev.uplink.api.UploadService;
 import dev.uplink.api.admission.FairShare;
 import dev.uplink.core.domain.Caller;
+import dev.uplink.core.domain.Destination;
+import dev.uplink.core.domain.InvalidDestinationException;
 import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.TaskPage;
 import dev.uplink.core.domain.TaskQuery;
@@ -174,7 +176,9 @@ final class UploadRoutes {
     ctx.status(200).contentType(JSON).result(Json.bytes(Json.task(task)));
   }
 
-  /** {@code GET /v1/uploads?status=&container=&limit=&cursor=}: newest first, paginated. */
+  /**
+   * {@code GET /v1/uploads?status=&project=&container=&limit=&cursor=}: newest first, paginated.
+   */
   void list(Context ctx) {
     Caller caller = caller(ctx);
     var query =
@@ -182,7 +186,8 @@ final class UploadRoutes {
             statusFilter(ctx.queryParam("status")),
             Optional.ofNullable(ctx.queryParam("container")).filter(c -> !c.isBlank()),
             intParam(ctx, "limit", DEFAULT_PAGE, 1, TaskQuery.MAX_LIMIT),
-            cursor(ctx.queryParam("cursor")));
+            cursor(ctx.queryParam("cursor")),
+            projectFilter(ctx.queryParam("project")));
     // An operator owns no task (see taskOwner): its page is empty.
     TaskPage page =
         caller.operator()
@@ -195,6 +200,19 @@ final class UploadRoutes {
     next.ifPresent(
         cursor -> ctx.header("Link", "<" + nextPageUrl(ctx, cursor) + ">; rel=\"next\""));
     ctx.status(200).contentType(JSON).result(Json.bytes(body));
+  }
+
+  /** A project name as destinations take it; a malformed one is a 400 naming {@code project}. */
+  private static Optional<String> projectFilter(String project) {
+    if (project == null || project.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      // Destination holds the one rule for project names: any destination in it checks it.
+      return Optional.of(Destination.of("x", "/x").on(null, project).project());
+    } catch (InvalidDestinationException e) {
+      throw invalidParam("project", e.reason());
+    }
   }
 
   static String rememberId(Context ctx) {
@@ -274,7 +292,7 @@ final class UploadRoutes {
 
   private static String nextPageUrl(Context ctx, String cursor) {
     var query = new StringBuilder(UPLOADS).append("?cursor=").append(cursor);
-    for (String name : new String[] {"status", "container", "limit"}) {
+    for (String name : new String[] {"status", "project", "container", "limit"}) {
       String value = ctx.queryParam(name);
       if (value != null && !value.isBlank()) {
         query

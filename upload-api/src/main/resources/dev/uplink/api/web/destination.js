@@ -3,6 +3,10 @@
 // API checks again; its answer is the one that counts.
 
 const INSTANCE = /^[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+// Incus project names as Uplink takes them (dev.uplink.core.domain.Destination).
+const PROJECT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+/** The project a destination is in when it names none. */
+export const DEFAULT_PROJECT = 'default';
 const OCTAL_MODE = /^0?[0-7]{3}$/;
 // A setuid, setgid or sticky bit: Incus drops these silently, so the API refuses them.
 const SPECIAL_MODE = /^0?[1-7][0-7]{3}$/;
@@ -17,6 +21,15 @@ export function instanceProblem(instance) {
   if (!instance) return 'Enter the instance to send the files to.';
   if (!INSTANCE.test(instance)) {
     return 'Instance names are 1-63 letters, digits or hyphens, start with a letter and do not end with a hyphen.';
+  }
+  return null;
+}
+
+/** Why a project name is invalid, or null; empty means the default project. */
+export function projectProblem(project) {
+  if (!project) return null;
+  if (!PROJECT.test(project)) {
+    return "Project names are 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit.";
   }
   return null;
 }
@@ -81,41 +94,60 @@ function glob(pattern) {
   return new RegExp(`^${escaped}$`);
 }
 
+/** The page sends to the default remote only: whether a grant ({remote, …}) covers it. */
+function grantOnDefaultRemote(grant) {
+  return !grant.remote || glob(grant.remote).test('');
+}
+
+/** Whether a grant ({project, …}) matches the project (empty: the default one). */
+export function grantMatchesProject(grant, project) {
+  return glob(grant.project ?? DEFAULT_PROJECT).test(project || DEFAULT_PROJECT);
+}
+
 /** Whether a grant ({instance, pathPrefix}) matches the instance name. */
 export function grantMatchesInstance(grant, instance) {
   return glob(grant.instance).test(instance);
 }
 
-/** Whether a grant covers the destination (instance and path). */
-export function grantCovers(grant, instance, path) {
-  return grantMatchesInstance(grant, instance) && path.startsWith(grant.pathPrefix);
+/** Whether a grant covers the destination (project, instance and path, on the default remote). */
+export function grantCovers(grant, instance, path, project = '') {
+  return grantOnDefaultRemote(grant) && grantMatchesProject(grant, project)
+    && grantMatchesInstance(grant, instance) && path.startsWith(grant.pathPrefix);
 }
 
-/** A grant as the API writes it: `web-*:/srv/uploads/`. */
+/** A grant as the API writes it: `[remote:][project/]web-*:/srv/uploads/`, without the defaults. */
 export function grantText(grant) {
-  return `${grant.instance}:${grant.pathPrefix}`;
+  const remote = grant.remote ? `${grant.remote}:` : '';
+  const project = grant.project && grant.project !== DEFAULT_PROJECT ? `${grant.project}/` : '';
+  return `${remote}${project}${grant.instance}:${grant.pathPrefix}`;
 }
 
 /**
- * Why the policy refuses the destination, as {field, message} (field `instance` when no grant's
- * pattern matches the instance, `path` when some do but none holds the path), or null.
+ * Why the policy refuses the destination, as {field, message}: the first of `project`, `instance`
+ * and `path` that no grant matching the ones before it matches (as the API decides), or null.
  */
-export function policyProblem(grants, instance, path) {
-  if (grants.some((grant) => grantCovers(grant, instance, path))) return null;
-  const field = grants.some((grant) => grantMatchesInstance(grant, instance)) ? 'path' : 'instance';
+export function policyProblem(grants, instance, path, project = '') {
+  if (grants.some((grant) => grantCovers(grant, instance, path, project))) return null;
+  const onThisRemote = grants.filter(grantOnDefaultRemote);
+  const inProject = onThisRemote.filter((grant) => grantMatchesProject(grant, project));
+  let field = 'path';
+  if (inProject.length === 0) field = 'project';
+  else if (!inProject.some((grant) => grantMatchesInstance(grant, instance))) field = 'instance';
   const allowed = grants.map(grantText).join(', ');
+  const where = project && project !== DEFAULT_PROJECT ? `${project}/${instance}` : instance;
   return {
     field,
-    message: `Your API key may not send files to ${instance}:${path}. It may send to ${allowed || 'nowhere'}.`,
+    message: `Your API key may not send files to ${where}:${path}. It may send to ${allowed || 'nowhere'}.`,
   };
 }
 
 /**
- * Checks the whole form: returns {errors: {instance?, path?, mode?, uid?, gid?}, targets: [paths]}
- * for the files' names; `errors` is empty when everything may go.
+ * Checks the whole form: returns {errors: {project?, instance?, path?, mode?, uid?, gid?},
+ * targets: [paths]} for the files' names; `errors` is empty when everything may go.
  */
-export function check({ instance, path, mode, uid, gid }, fileNames, grants) {
+export function check({ project = '', instance, path, mode, uid, gid }, fileNames, grants) {
   const errors = {};
+  if (projectProblem(project)) errors.project = projectProblem(project);
   const instanceError = instanceProblem(instance);
   if (instanceError) errors.instance = instanceError;
   const pathError = pathProblem(path, fileNames.length);
@@ -124,9 +156,9 @@ export function check({ instance, path, mode, uid, gid }, fileNames, grants) {
   if (idProblem(uid)) errors.uid = idProblem(uid);
   if (idProblem(gid)) errors.gid = idProblem(gid);
   const targets = fileNames.map((name) => targetPath(path, name));
-  if (!errors.instance && !errors.path) {
+  if (!errors.project && !errors.instance && !errors.path) {
     for (const target of targets) {
-      const problem = filePathProblem(target) ? { field: 'path', message: `${target}: ${filePathProblem(target)}` } : policyProblem(grants, instance, target);
+      const problem = filePathProblem(target) ? { field: 'path', message: `${target}: ${filePathProblem(target)}` } : policyProblem(grants, instance, target, project);
       if (problem) {
         errors[problem.field] = problem.message;
         break;

@@ -62,8 +62,18 @@ export const STATUS_WORDS = {
   CANCELLED: 'Cancelled',
 };
 
+/**
+ * An instance as grants name it: `[remote:][project/]name`, the remote and project only when not
+ * the default ones ({remote, project, container} as tasks and uploads hold them).
+ */
+export function instance({ remote, project, container }) {
+  const where = project && project !== 'default' ? `${project}/${container}` : container;
+  return remote ? `${remote}:${where}` : where;
+}
+
 const ERROR_WORDS = {
   INSTANCE_NOT_FOUND: 'The instance does not exist.',
+  PROJECT_NOT_FOUND: 'The Incus project does not exist.',
   INCUS_FORBIDDEN: 'Incus refused the file (the certificate is not trusted there, or the path is not allowed).',
   INCUS_ERROR: 'Incus answered with an error.',
   INCUS_UNAVAILABLE: 'Incus could not be reached.',

@@ -1,4 +1,4 @@
-// The history screen: the caller's tasks, newest first, filtered by status and instance, a page
+// The history screen: the caller's tasks, newest first, filtered by status, project and instance, a page
 // at a time (GET /v1/uploads follows cursors forward; the screen remembers them to go back).
 
 import { ApiError, call } from './api.js';
@@ -24,8 +24,10 @@ export class HistoryView {
     if (fresh) this.cursors = [null];
     const query = new URLSearchParams({ limit: byId('history-limit').value });
     const status = byId('history-status').value;
+    const project = byId('history-project').value.trim();
     const container = byId('history-container').value.trim();
     if (status) query.set('status', status);
+    if (project) query.set('project', project);
     if (container) query.set('container', container);
     const cursor = this.cursors[page];
     if (cursor) query.set('cursor', cursor);
@@ -45,7 +47,7 @@ export class HistoryView {
     this.cursors[page + 1] = result.nextCursor;
     this.cursors.length = page + 2;
     this.#render(result.items);
-    const filtered = status || container ? ' matching the filters' : '';
+    const filtered = status || project || container ? ' matching the filters' : '';
     // A filtered page looks at 1,000 uploads at most: it may be empty and still lead further.
     state.textContent = result.items.length === 0
       ? (result.nextCursor
@@ -85,7 +87,7 @@ function row(task) {
     el('td', { 'data-label': 'Uploaded' }, el('time', { datetime: task.createdAt, text: format.dateTime(task.createdAt) })),
     el('td', { 'data-label': 'File' },
       el('span', { class: 'mono', text: task.path }),
-      el('span', { class: 'hint', text: ` in ${task.container} · mode ${task.mode}` })),
+      el('span', { class: 'hint', text: ` in ${format.instance(task)} · mode ${task.mode}` })),
     el('td', { 'data-label': 'Size', text: format.bytes(task.size) }),
     el('td', { 'data-label': 'Status' },
       el('span', { class: 'badge', 'data-tone': tone(task.status), text: format.STATUS_WORDS[task.status] ?? task.status })),

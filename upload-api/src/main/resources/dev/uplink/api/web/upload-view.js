@@ -28,6 +28,7 @@ export class UploadView {
     this.form = byId('upload-form');
     this.input = byId('files');
     this.fields = {
+      project: byId('project'),
       instance: byId('instance'),
       path: byId('path'),
       mode: byId('mode'),
@@ -35,6 +36,7 @@ export class UploadView {
       gid: byId('gid'),
     };
     this.errors = {
+      project: byId('project-error'),
       instance: byId('instance-error'),
       path: byId('path-error'),
       mode: byId('mode-error'),
@@ -50,13 +52,20 @@ export class UploadView {
     const grants = caller.destinations;
     show(byId('no-destinations'), grants.length === 0);
     show(this.form, grants.length > 0);
+    const projects = byId('project-options');
     const instances = byId('instance-options');
     const paths = byId('path-options');
+    projects.replaceChildren();
     instances.replaceChildren();
     paths.replaceChildren();
     const list = byId('grants');
     list.replaceChildren();
+    const named = new Set();
     for (const grant of grants) {
+      if (grant.project && !/[*?]/.test(grant.project) && !named.has(grant.project)) {
+        named.add(grant.project);
+        projects.append(el('option', { value: grant.project }));
+      }
       if (!/[*?]/.test(grant.instance)) instances.append(el('option', { value: grant.instance }));
       paths.append(el('option', { value: grant.pathPrefix }));
       const use = el('button', { type: 'button', class: 'chip', text: destination.grantText(grant) });
@@ -65,10 +74,12 @@ export class UploadView {
       list.append(el('li', {}, use));
     }
     const last = JSON.parse(localStorage.getItem(LAST_DESTINATION) || 'null');
-    if (last && grants.some((grant) => destination.grantCovers(grant, last.instance, last.path + 'x'))) {
+    if (last && grants.some((grant) => destination.grantCovers(grant, last.instance, last.path + 'x', last.project))) {
+      this.fields.project.value ||= last.project ?? '';
       this.fields.instance.value ||= last.instance;
       this.fields.path.value ||= last.path;
     } else if (grants.length === 1) {
+      this.#fillProject(grants[0]);
       if (!/[*?]/.test(grants[0].instance)) this.fields.instance.value ||= grants[0].instance;
       this.fields.path.value ||= grants[0].pathPrefix;
     }
@@ -129,7 +140,16 @@ export class UploadView {
     });
   }
 
+  /** A grant's project in the field, unless it is a pattern or the default (left empty). */
+  #fillProject(grant) {
+    const project = grant.project ?? destination.DEFAULT_PROJECT;
+    if (!/[*?]/.test(project)) {
+      this.fields.project.value = project === destination.DEFAULT_PROJECT ? '' : project;
+    }
+  }
+
   #useGrant(grant) {
+    this.#fillProject(grant);
     if (!/[*?]/.test(grant.instance)) this.fields.instance.value = grant.instance;
     this.fields.path.value = grant.pathPrefix;
     this.touched.add('path');
@@ -210,11 +230,13 @@ export class UploadView {
       return;
     }
     localStorage.setItem(LAST_DESTINATION, JSON.stringify({
+      project: values.project,
       instance: values.instance,
       path: destination.isDirectory(values.path) ? values.path : values.path.slice(0, values.path.lastIndexOf('/') + 1),
     }));
     for (const file of this.chosen) {
       const upload = new Upload(file, {
+        project: values.project,
         container: values.instance,
         path: destination.targetPath(values.path, file.name),
         mode: values.mode,
@@ -249,7 +271,7 @@ export class UploadView {
     const row = fromTemplate('file-row');
     row.querySelector('.item-name').textContent = upload.file.name;
     row.querySelector('.item-dest').textContent =
-      `${format.bytes(upload.file.size)} → ${upload.destination.container}:${upload.destination.path}`
+      `${format.bytes(upload.file.size)} → ${format.instance(upload.destination)}:${upload.destination.path}`
       + (upload.multipart ? ' · straight to storage, in parts' : '');
     row.querySelector('progress').setAttribute('aria-label', `${upload.file.name}: upload`);
     row.querySelector('.cancel').addEventListener('click', () => upload.cancel());
@@ -293,7 +315,9 @@ function hasFiles(event) {
 
 function describeGrant(grant) {
   const instances = /[*?]/.test(grant.instance) ? `instances named ${grant.instance}` : `instance ${grant.instance}`;
-  return `${instances}, under ${grant.pathPrefix}`;
+  const project = grant.project ?? destination.DEFAULT_PROJECT;
+  const projects = project === '*' ? 'in any project' : /[*?]/.test(project) ? `in projects named ${project}` : `in project ${project}`;
+  return `${instances} ${projects}, under ${grant.pathPrefix}`;
 }
 
 function outcomeWords(upload) {
@@ -348,16 +372,16 @@ function render(row, upload) {
   if (upload.stage === 'watching') {
     if (status === 'PROCESSING') {
       const pushed = task.size ? task.bytesPushed / task.size : 0;
-      line = `Pushing into ${upload.destination.container}… ${format.percent(pushed)}`;
+      line = `Pushing into ${format.instance(upload.destination)}… ${format.percent(pushed)}`;
     } else if (status === 'PENDING') {
       line = task.lastError
         ? `Queued to try again. Last attempt: ${format.failure(task.lastError)}`
-        : `Queued: waiting for a worker to push it into ${upload.destination.container}.`;
+        : `Queued: waiting for a worker to push it into ${format.instance(upload.destination)}.`;
     }
     if (upload.note) line = `${line} ${upload.note}`;
   }
   if (upload.stage === 'finished') {
-    if (upload.outcome === 'DONE') line = `Done: in ${upload.destination.container} at ${upload.destination.path}.`;
+    if (upload.outcome === 'DONE') line = `Done: in ${format.instance(upload.destination)} at ${upload.destination.path}.`;
     else if (upload.outcome === 'FAILED') line = `Failed: ${upload.note && !task?.lastError ? upload.note : format.failure(task?.lastError)}`;
     else if (upload.outcome === 'CANCELLED') line = 'Cancelled.';
     else line = `Not sent: ${upload.note}`;

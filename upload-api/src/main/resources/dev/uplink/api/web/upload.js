@@ -44,7 +44,8 @@ class ConnectionLost extends Error {}
 export class Upload extends EventTarget {
   /**
    * @param file the File
-   * @param destination {container, path, mode, uid, gid} (path is the file's own)
+   * @param destination {project, container, path, mode, uid, gid} (path is the file's own; an
+   *     empty project is the default one)
    * @param presigned whether the server offers presigned uploads
    */
   constructor(file, destination, presigned) {
@@ -169,8 +170,9 @@ export class Upload extends EventTarget {
     this.stage = 'uploading';
     this.#parts.set(1, 0);
     this.meter.reset(0);
-    const { container, path, mode, uid, gid } = this.destination;
+    const { project, container, path, mode, uid, gid } = this.destination;
     const query = new URLSearchParams({ container, path });
+    if (project) query.set('project', project);
     if (mode) query.set('mode', mode);
     if (uid) query.set('uid', uid);
     if (gid) query.set('gid', gid);
@@ -227,8 +229,9 @@ export class Upload extends EventTarget {
   }
 
   async #create() {
-    const { container, path, mode, uid, gid } = this.destination;
+    const { project, container, path, mode, uid, gid } = this.destination;
     const declaration = { container, path, size: this.file.size, sha256: this.#sha256 };
+    if (project) declaration.project = project;
     if (mode) declaration.mode = mode;
     if (uid) declaration.uid = uid;
     if (gid) declaration.gid = gid;

@@ -29,6 +29,7 @@ import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -79,6 +80,7 @@ abstract class ApiContract {
             Optional.of(direct));
     var callers = new LinkedHashMap<>(ApiSettings.allowingAll(KEYS).callers());
     callers.put("key-carol", new Caller("carol", DestinationPolicy.parse("web-*:/srv/uploads/")));
+    callers.put("key-dana", new Caller("dana", DestinationPolicy.parse("team-a/web-*:/srv/")));
     client = connect(ApiSettings.of(callers), service);
   }
 
@@ -576,6 +578,140 @@ abstract class ApiContract {
     assertProblem(presigned, 403, PROBLEMS + "destination-forbidden", "path");
     assertThat(allowed.status()).isEqualTo(202);
     assertThat(tasks.all()).hasSize(1);
+  }
+
+  @Test
+  void aProjectTravelsInTheQueryTheHeaderOrTheDeclarationAndTheTaskShowsIt() throws Exception {
+    byte[] file = {1, 2, 3};
+    var byQuery =
+        send(post("/v1/uploads" + VALID_QUERY + "&project=team-a").key("key-alice").octets(file));
+    var byHeader =
+        send(
+            post("/v1/uploads" + VALID_QUERY)
+                .key("key-alice")
+                .header("X-Project-Name", "team-b")
+                .octets(file));
+    var presigned =
+        send(
+            post("/v1/uploads/presign")
+                .key("key-alice")
+                .body(
+                    "application/json",
+                    json(
+                        ("{\"project\":\"team-c\",\"container\":\"web\",\"path\":\"/srv/a\","
+                                + "\"size\":3,\"sha256\":\"%s\"}")
+                            .formatted(sha256(file)))));
+    var multipart =
+        send(
+            post("/v1/uploads/multipart")
+                .key("key-alice")
+                .body(
+                    "application/json",
+                    json(
+                        ("{\"project\":\"team-d\",\"container\":\"web\",\"path\":\"/srv/a\","
+                                + "\"size\":3,\"sha256\":\"%s\"}")
+                            .formatted(sha256(file)))));
+    var unnamed = send(post("/v1/uploads" + VALID_QUERY).key("key-alice").octets(file));
+
+    assertThat(List.of(byQuery, byHeader, presigned, multipart, unnamed))
+        .extracting(ContractResponse::status)
+        .containsExactly(202, 202, 201, 201, 202);
+    assertThat(
+            List.of(byQuery, byHeader, presigned, multipart, unnamed).stream()
+                .map(r -> taskJson(r.json().path("id").asText()).path("project").asText()))
+        .containsExactly("team-a", "team-b", "team-c", "team-d", "default");
+    assertThat(tasks.all())
+        .extracting(t -> t.destination().project())
+        .containsExactlyInAnyOrder("team-a", "team-b", "team-c", "team-d", "default");
+    assertThat(taskJson(unnamed.json().path("id").asText()).has("remote"))
+        .as("no remote member for the default remote")
+        .isFalse();
+  }
+
+  private JsonNode taskJson(String id) {
+    try {
+      return send(get("/v1/uploads/" + id).key("key-alice")).json();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void aKeyGrantedOneProjectIs403ForAnotherNamingTheProjectAndStoresNothing() throws Exception {
+    var otherProject =
+        send(
+            post("/v1/uploads?project=team-b&container=web-1&path=/srv/a")
+                .key("key-dana")
+                .octets(new byte[] {1}));
+    var defaultProject =
+        send(
+            post("/v1/uploads?container=web-1&path=/srv/a").key("key-dana").octets(new byte[] {1}));
+    var presigned =
+        send(
+            post("/v1/uploads/presign")
+                .key("key-dana")
+                .header("X-Project-Name", "team-b")
+                .body(
+                    "application/json",
+                    json(
+                        ("{\"project\":\"team-b\",\"container\":\"web-1\",\"path\":\"/srv/a\","
+                                + "\"size\":1,\"sha256\":\"%s\"}")
+                            .formatted(sha256(new byte[] {1})))));
+
+    assertProblem(otherProject, 403, PROBLEMS + "destination-forbidden", "project");
+    assertProblem(defaultProject, 403, PROBLEMS + "destination-forbidden", "project");
+    assertProblem(presigned, 403, PROBLEMS + "destination-forbidden", "project");
+    assertThat(otherProject.json().path("detail").asText()).contains("team-b");
+    assertNothingStored();
+
+    var allowed =
+        send(
+            post("/v1/uploads?project=team-a&container=web-1&path=/srv/a")
+                .key("key-dana")
+                .octets(new byte[] {1}));
+    assertThat(allowed.status()).as(allowed.text()).isEqualTo(202);
+  }
+
+  @Test
+  void aProjectGivenTwiceWithDifferentValuesOrMalformedIs400NamingTheProject() throws Exception {
+    var differing =
+        send(
+            post("/v1/uploads" + VALID_QUERY + "&project=team-a")
+                .key("key-alice")
+                .header("X-Project-Name", "team-b")
+                .octets(new byte[] {1}));
+    var malformed =
+        send(
+            post("/v1/uploads" + VALID_QUERY + "&project=team%2Fa")
+                .key("key-alice")
+                .octets(new byte[] {1}));
+    var badListFilter = send(get("/v1/uploads?project=-x").key("key-alice"));
+
+    assertProblem(differing, 400, PROBLEMS + "invalid-destination", "project");
+    assertProblem(malformed, 400, PROBLEMS + "invalid-destination", "project");
+    assertProblem(badListFilter, 400, PROBLEMS + "invalid-request", "project");
+    assertNothingStored();
+  }
+
+  @Test
+  void theListFiltersByProjectAndKeepsTheFilterInItsNextLink() throws Exception {
+    for (String project : List.of("team-a", "team-b", "team-a", "team-a")) {
+      send(
+          post("/v1/uploads" + VALID_QUERY + "&project=" + project)
+              .key("key-alice")
+              .octets(new byte[] {1}));
+    }
+    send(post("/v1/uploads" + VALID_QUERY).key("key-alice").octets(new byte[] {1}));
+
+    var teamA = send(get("/v1/uploads?project=team-a&container=web&limit=2").key("key-alice"));
+    var inDefault = send(get("/v1/uploads?project=default").key("key-alice"));
+
+    assertThat(teamA.json().path("items").findValuesAsText("project"))
+        .containsExactly("team-a", "team-a");
+    assertThat(teamA.header("Link"))
+        .hasValueSatisfying(link -> assertThat(link).contains("project=team-a"));
+    assertThat(inDefault.json().path("items").findValuesAsText("project"))
+        .containsExactly("default");
   }
 
   @Test

@@ -591,7 +591,9 @@ class OpenApiDocumentTest {
     assertThat(user.path("owner").asText()).isEqualTo("alice");
     assertThat(user.path("operator").asBoolean()).isFalse();
     assertThat(user.path("destinations").toString())
-        .isEqualTo("[{\"instance\":\"web-*\",\"pathPrefix\":\"/srv/uploads/\"}]");
+        .isEqualTo(
+            "[{\"remote\":\"\",\"project\":\"default\",\"instance\":\"web-*\","
+                + "\"pathPrefix\":\"/srv/uploads/\"}]");
     assertThat(user.path("maxUploadBytes").asLong()).isEqualTo(MAX_UPLOAD);
     assertThat(user.path("presignedUploads").asBoolean()).isTrue();
     JsonNode operator = json(conforming(call(operated, "GET", "/v1/me").key(OPS), 200));

@@ -86,9 +86,9 @@ class UnknownRemoteApiTest {
                 .header("Authorization", "Bearer key-alice")
                 .build(),
             HttpResponse.BodyHandlers.ofString());
-    assertThat(JSON.readTree(task.body()).path("container").asText())
-        .as("the task shows the instance as it was given, remote:instance")
-        .isEqualTo("lab:web");
+    JsonNode shown = JSON.readTree(task.body());
+    assertThat(shown.path("remote").asText()).as("the task names its remote").isEqualTo("lab");
+    assertThat(shown.path("container").asText()).as("and its instance").isEqualTo("web");
     assertThat(tasks.all())
         .singleElement()
         .satisfies(
