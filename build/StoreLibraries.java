@@ -11,9 +11,9 @@ import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
 /**
- * Rewrites a Lambda deployment package (a zip: classes at the root, libraries in {@code lib/}) so
- * that every library jar holds its entries stored, not compressed, and the zip deflates each jar
- * whole. A jar compresses each class on its own, where the names and signatures classes share
+ * Rewrites a Lambda deployment package (a zip: classes at the root, libraries in {@code lib/}; or
+ * a layer's, libraries in {@code java/lib/}) so that every library jar holds its entries stored,
+ * not compressed, and the zip deflates each jar whole. A jar compresses each class on its own, where the names and signatures classes share
  * repeat; deflated as one stream the same jar is about a third smaller, so the package is too, and
  * the JVM reads each class without inflating it. Unpacked (as Lambda unpacks it), the package is
  * about three times larger, far within Lambda's 250 MB.
@@ -53,9 +53,7 @@ public final class StoreLibraries {
   }
 
   private static boolean isLibrary(ZipEntry entry) {
-    return !entry.isDirectory()
-        && entry.getName().startsWith("lib/")
-        && entry.getName().endsWith(".jar");
+    return !entry.isDirectory() && entry.getName().endsWith(".jar");
   }
 
   /** The same jar, each entry stored. */

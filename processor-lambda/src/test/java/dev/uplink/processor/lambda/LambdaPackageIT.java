@@ -25,7 +25,7 @@ class LambdaPackageIT extends LambdaPackageContract {
 
   @Override
   protected List<String> leftOut() {
-    return List.of("micrometer-", "prometheus-", "apache", "httpclient", "netty-");
+    return List.of("micrometer-", "prometheus-", "apache", "httpclient", "netty-", "ssm-");
   }
 
   /**

@@ -21,7 +21,7 @@ class LambdaPackageIT extends LambdaPackageContract {
 
   @Override
   protected List<String> leftOut() {
-    return List.of("websocket", "asm-", "apache", "httpclient", "netty-");
+    return List.of("websocket", "asm-", "apache", "httpclient", "netty-", "ssm-");
   }
 
   /**
