@@ -23,9 +23,15 @@ public final class InvocationLogContext implements AutoCloseable {
   private static final AtomicBoolean started = new AtomicBoolean();
 
   private final Map<String, String> before;
+  private final String requestId;
+  private final boolean coldStart;
 
-  private InvocationLogContext(Map<String, String> before) {
+  private InvocationLogContext(Map<String, String> before, String requestId, boolean coldStart) {
     this.before = before;
+    this.requestId = requestId;
+    this.coldStart = coldStart;
+    MDC.put(REQUEST_ID, requestId);
+    MDC.put(COLD_START, Boolean.toString(coldStart));
   }
 
   /**
@@ -33,10 +39,30 @@ public final class InvocationLogContext implements AutoCloseable {
    * getAwsRequestId()}; absent when a handler is called without one, as in tests).
    */
   public static InvocationLogContext of(String requestId) {
-    var context = new InvocationLogContext(MDC.getCopyOfContextMap());
-    MDC.put(REQUEST_ID, Objects.requireNonNullElse(requestId, "none"));
-    MDC.put(COLD_START, Boolean.toString(started.compareAndSet(false, true)));
-    return context;
+    return new InvocationLogContext(
+        MDC.getCopyOfContextMap(),
+        Objects.requireNonNullElse(requestId, "none"),
+        started.compareAndSet(false, true));
+  }
+
+  /**
+   * The same invocation on another thread, one that serves work the invocation handed over (the API
+   * function's application serves each request on a thread of its own): its {@link #requestId()}
+   * and {@link #coldStart()} as they are, counting no start.
+   */
+  public static InvocationLogContext continuing(String requestId, boolean coldStart) {
+    return new InvocationLogContext(
+        MDC.getCopyOfContextMap(), Objects.requireNonNull(requestId, "requestId"), coldStart);
+  }
+
+  /** The invocation's request id ({@code none} without one). */
+  public String requestId() {
+    return requestId;
+  }
+
+  /** Whether this is the execution environment's first invocation. */
+  public boolean coldStart() {
+    return coldStart;
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.uplink.api.UploadService;
 import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.DependencyException;
 import dev.uplink.core.domain.InvalidDestinationException;
+import dev.uplink.core.logging.InvocationLogContext;
 import dev.uplink.core.logging.TaskLogContext;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -44,7 +45,16 @@ final class ApiApplication {
 
   private ApiApplication() {}
 
-  static void install(JavalinConfig config, ApiSettings settings, UploadService service) {
+  /**
+   * Installs the API on {@code config}; with {@code invocationHeaders} (the in-memory API behind
+   * the Lambda adapter, never a socket) each request's log lines carry the Lambda invocation its
+   * adapter names in {@link UploadApi#INVOCATION_ID_HEADER}.
+   */
+  static void install(
+      JavalinConfig config,
+      ApiSettings settings,
+      UploadService service,
+      boolean invocationHeaders) {
     var authenticator = new ApiKeyAuthenticator(settings.callers());
     var admission = new UploadAdmission(settings);
     config.events.serverStopped(admission::close);
@@ -66,6 +76,9 @@ final class ApiApplication {
     config.routes.before(
         ctx -> {
           MDC.clear();
+          if (invocationHeaders) {
+            logInvocation(ctx);
+          }
           if (!ctx.path().equals(OpenApiDocument.PATH)
               && !ProbeRoutes.PUBLIC.contains(ctx.path())
               && !WebPage.isPublic(ctx.path())) {
@@ -199,6 +212,19 @@ final class ApiApplication {
                         "Not implemented",
                         "Presigned uploads are not available on this server")),
             ctx);
+  }
+
+  /**
+   * The invocation's fields on this request's thread, until {@link #logOutcome} clears them with
+   * the rest when the request ends.
+   */
+  @SuppressWarnings("resource") // closed by clearing the thread's fields, see above
+  private static void logInvocation(Context ctx) {
+    String requestId = ctx.header(UploadApi.INVOCATION_ID_HEADER);
+    if (requestId != null) {
+      InvocationLogContext.continuing(
+          requestId, Boolean.parseBoolean(ctx.header(UploadApi.INVOCATION_COLD_START_HEADER)));
+    }
   }
 
   private static void authenticate(Context ctx, ApiKeyAuthenticator authenticator) {

@@ -56,6 +56,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class UploadApi implements AutoCloseable {
 
+  /**
+   * The Lambda invocation a request of the {@linkplain #inMemory in-memory} API belongs to, set by
+   * its adapter (the API function), which removes a client's own: the application puts it on the
+   * request's log lines. The embedded server ignores it, since a client could send anything.
+   */
+  public static final String INVOCATION_ID_HEADER = "Uplink-Invocation-Id";
+
+  /**
+   * Whether that invocation is its execution environment's first ({@code true} or {@code false}).
+   */
+  public static final String INVOCATION_COLD_START_HEADER = "Uplink-Invocation-Cold-Start";
+
   /** How long a connection may stay silent (no byte either way) before Jetty closes it. */
   public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
 
@@ -118,6 +130,7 @@ public final class UploadApi implements AutoCloseable {
             settings,
             service,
             stopGrace,
+            false,
             (server, http) -> {
               var connector = new ServerConnector(server, new HttpConnectionFactory(http));
               connector.setHost(host);
@@ -148,6 +161,7 @@ public final class UploadApi implements AutoCloseable {
             settings,
             service,
             Duration.ZERO,
+            true,
             (server, http) -> {
               var connector = new LocalConnector(server, new HttpConnectionFactory(http));
               connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
@@ -221,6 +235,7 @@ public final class UploadApi implements AutoCloseable {
       ApiSettings settings,
       UploadService service,
       Duration stopGrace,
+      boolean invocationHeaders,
       BiFunction<Server, HttpConfiguration, Connector> connector) {
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(service, "service");
@@ -253,7 +268,7 @@ public final class UploadApi implements AutoCloseable {
                 }
               });
 
-          ApiApplication.install(config, settings, service);
+          ApiApplication.install(config, settings, service, invocationHeaders);
         });
   }
 

@@ -10,10 +10,12 @@ import dev.uplink.api.UploadServices;
 import dev.uplink.api.http.ApiSettings;
 import dev.uplink.api.http.UploadApi;
 import dev.uplink.core.config.UplinkConfig;
+import dev.uplink.core.logging.InvocationLogContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +46,11 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Stage</b>: {@code rawPath} is used as is, so the API must be deployed on the {@code
  *       $default} stage (a named stage prefixes every path with its name).
  * </ul>
+ *
+ * <p>Every log line of an invocation, the application's included, carries its request id and
+ * cold-start flag ({@link InvocationLogContext}): the application serves the request on a thread of
+ * its own, so the request carries them there in {@link UploadApi#INVOCATION_ID_HEADER} and {@link
+ * UploadApi#INVOCATION_COLD_START_HEADER} (a client's own are dropped).
  *
  * <p>The application is built once per instance, not per request; the Lambda runtime's no-argument
  * constructor builds it once per container from the environment.
@@ -91,8 +98,10 @@ public final class ApiGatewayHandler implements RequestStreamHandler, AutoClosea
   @Override
   public void handleRequest(InputStream input, OutputStream output, Context context)
       throws IOException {
-    HttpApiResponse response = respond(input.readAllBytes(), timeLeft(context));
-    JSON.writeValue(output, response.toJson(JSON));
+    try (var invocation = InvocationLogContext.of(requestIdOf(context))) {
+      HttpApiResponse response = respond(input.readAllBytes(), timeLeft(context), invocation);
+      JSON.writeValue(output, response.toJson(JSON));
+    }
   }
 
   /** Stops the application, unless it is the container's shared one. */
@@ -103,10 +112,20 @@ public final class ApiGatewayHandler implements RequestStreamHandler, AutoClosea
     }
   }
 
-  private HttpApiResponse respond(byte[] event, Duration timeLeft) {
+  private HttpApiResponse respond(
+      byte[] event, Duration timeLeft, InvocationLogContext invocation) {
     RawRequest request;
     try {
-      request = RawRequest.of(HttpApiEvent.of(parse(event)));
+      // The application serves the request on a thread of its own: the headers carry the
+      // invocation there, for its log lines.
+      request =
+          RawRequest.of(
+              HttpApiEvent.of(parse(event)),
+              Map.of(
+                  UploadApi.INVOCATION_ID_HEADER,
+                  invocation.requestId(),
+                  UploadApi.INVOCATION_COLD_START_HEADER,
+                  Boolean.toString(invocation.coldStart())));
     } catch (EventRejectedException e) {
       if (e.status() >= 500) {
         LOG.error("Unusable event: {}", e.getMessage());
@@ -137,6 +156,10 @@ public final class ApiGatewayHandler implements RequestStreamHandler, AutoClosea
     } catch (IOException e) {
       throw EventRejectedException.misintegrated("the event cannot be read: " + e.getMessage());
     }
+  }
+
+  private static String requestIdOf(Context context) {
+    return context == null ? null : context.getAwsRequestId();
   }
 
   /** The exchange timeout, or less when the invocation ends sooner. */
