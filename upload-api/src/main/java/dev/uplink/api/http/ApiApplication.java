@@ -15,6 +15,7 @@ import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.router.Endpoint;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -48,13 +49,14 @@ final class ApiApplication {
   /**
    * Installs the API on {@code config}; with {@code invocationHeaders} (the in-memory API behind
    * the Lambda adapter, never a socket) each request's log lines carry the Lambda invocation its
-   * adapter names in {@link UploadApi#INVOCATION_ID_HEADER}.
+   * adapter names in {@link UploadApi#INVOCATION_ID_HEADER}. {@code metrics} counts every request.
    */
   static void install(
       JavalinConfig config,
       ApiSettings settings,
       UploadService service,
-      boolean invocationHeaders) {
+      boolean invocationHeaders,
+      RequestMetrics metrics) {
     var authenticator = new ApiKeyAuthenticator(settings.callers());
     var admission = new UploadAdmission(settings);
     config.events.serverStopped(admission::close);
@@ -137,7 +139,14 @@ final class ApiApplication {
         });
     config.routes.exception(Exception.class, (e, ctx) -> respond(ctx, incident(ctx, e)));
 
-    config.requestLogger.http(ApiApplication::logOutcome);
+    config.requestLogger.http(
+        (ctx, millis) -> {
+          try {
+            metrics.served(served(ctx, millis));
+          } finally {
+            logOutcome(ctx, millis);
+          }
+        });
   }
 
   /** One endpoint of the API: registered from here, and described by {@code /openapi.json}. */
@@ -280,6 +289,20 @@ final class ApiApplication {
     ctx.status(problem.status());
     problem.headers().forEach(ctx::header);
     ctx.contentType(ProblemException.MEDIA_TYPE).result(Json.bytes(problem.body()));
+  }
+
+  private static RequestMetrics.ServedRequest served(Context ctx, Float millis) {
+    Endpoint endpoint = ctx.endpoints().lastHttpEndpoint();
+    String route =
+        endpoint == null
+            ? RequestMetrics.ServedRequest.UNMATCHED
+            : endpoint.method.name() + " " + endpoint.path;
+    Object uploaded = ctx.attribute(UploadRoutes.UPLOADED_BYTES);
+    return new RequestMetrics.ServedRequest(
+        route,
+        ctx.statusCode(),
+        Duration.ofNanos(Math.round(millis * 1_000_000.0)),
+        uploaded instanceof Long bytes ? bytes : 0);
   }
 
   /**

@@ -131,6 +131,7 @@ public final class UploadApi implements AutoCloseable {
             service,
             stopGrace,
             false,
+            RequestMetrics.none(),
             (server, http) -> {
               var connector = new ServerConnector(server, new HttpConnectionFactory(http));
               connector.setHost(host);
@@ -155,6 +156,13 @@ public final class UploadApi implements AutoCloseable {
    * @param service the upload use case
    */
   public static InMemory inMemory(ApiSettings settings, UploadService service) {
+    return inMemory(settings, service, RequestMetrics.none());
+  }
+
+  /** {@link #inMemory(ApiSettings, UploadService)}, counting every request in {@code metrics}. */
+  public static InMemory inMemory(
+      ApiSettings settings, UploadService service, RequestMetrics metrics) {
+    Objects.requireNonNull(metrics, "metrics");
     var local = new AtomicReference<LocalConnector>();
     Javalin app =
         create(
@@ -162,6 +170,7 @@ public final class UploadApi implements AutoCloseable {
             service,
             Duration.ZERO,
             true,
+            metrics,
             (server, http) -> {
               var connector = new LocalConnector(server, new HttpConnectionFactory(http));
               connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
@@ -236,6 +245,7 @@ public final class UploadApi implements AutoCloseable {
       UploadService service,
       Duration stopGrace,
       boolean invocationHeaders,
+      RequestMetrics metrics,
       BiFunction<Server, HttpConfiguration, Connector> connector) {
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(service, "service");
@@ -268,7 +278,7 @@ public final class UploadApi implements AutoCloseable {
                 }
               });
 
-          ApiApplication.install(config, settings, service, invocationHeaders);
+          ApiApplication.install(config, settings, service, invocationHeaders, metrics);
         });
   }
 

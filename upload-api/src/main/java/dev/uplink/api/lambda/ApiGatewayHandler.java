@@ -8,12 +8,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.uplink.api.UploadService;
 import dev.uplink.api.UploadServices;
 import dev.uplink.api.http.ApiSettings;
+import dev.uplink.api.http.RequestMetrics;
 import dev.uplink.api.http.UploadApi;
 import dev.uplink.core.config.UplinkConfig;
 import dev.uplink.core.logging.InvocationLogContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -52,6 +54,8 @@ import org.slf4j.LoggerFactory;
  * its own, so the request carries them there in {@link UploadApi#INVOCATION_ID_HEADER} and {@link
  * UploadApi#INVOCATION_COLD_START_HEADER} (a client's own are dropped).
  *
+ * <p>Each request's metrics leave as a CloudWatch EMF line ({@link EmfRequestMetrics}).
+ *
  * <p>The application is built once per instance, not per request; the Lambda runtime's no-argument
  * constructor builds it once per container from the environment.
  */
@@ -86,7 +90,12 @@ public final class ApiGatewayHandler implements RequestStreamHandler, AutoClosea
   }
 
   ApiGatewayHandler(ApiSettings settings, UploadService service, Duration timeout) {
-    this(start(settings, timeout, service), timeout, true);
+    this(start(settings, timeout, service, RequestMetrics.none()), timeout, true);
+  }
+
+  /** An API of its own that counts its requests in {@code metrics} (for tests). */
+  ApiGatewayHandler(ApiSettings settings, UploadService service, RequestMetrics metrics) {
+    this(start(settings, EXCHANGE_TIMEOUT, service, metrics), EXCHANGE_TIMEOUT, true);
   }
 
   private ApiGatewayHandler(UploadApi.InMemory api, Duration timeout, boolean ownsApi) {
@@ -173,7 +182,7 @@ public final class ApiGatewayHandler implements RequestStreamHandler, AutoClosea
   }
 
   private static UploadApi.InMemory start(
-      ApiSettings settings, Duration timeout, UploadService service) {
+      ApiSettings settings, Duration timeout, UploadService service, RequestMetrics metrics) {
     if (settings.maxWait().compareTo(timeout) >= 0) {
       throw new IllegalArgumentException(
           "the long-poll wait ("
@@ -182,7 +191,7 @@ public final class ApiGatewayHandler implements RequestStreamHandler, AutoClosea
               + timeout
               + "): API Gateway answers 503 after 30 s; lower the maximum wait");
     }
-    return UploadApi.inMemory(settings, service);
+    return UploadApi.inMemory(settings, service, metrics);
   }
 
   /** The container's API, built on first use from the environment (initialization on demand). */
@@ -195,7 +204,12 @@ public final class ApiGatewayHandler implements RequestStreamHandler, AutoClosea
       UploadServices.Services services = UploadServices.servicesOnAws(config);
       UploadService service = services.uploads();
       ApiSettings settings = ApiSettings.from(config).withOperators(services.operators());
-      return start(settings, EXCHANGE_TIMEOUT, service);
+      // Each request's metrics leave as an EMF line on standard output, as Lambda expects.
+      return start(
+          settings,
+          EXCHANGE_TIMEOUT,
+          service,
+          new EmfRequestMetrics(System.out, Clock.systemUTC()));
     }
   }
 }

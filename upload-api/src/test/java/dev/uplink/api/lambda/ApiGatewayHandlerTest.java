@@ -12,6 +12,7 @@ import dev.uplink.api.UploadService;
 import dev.uplink.api.fakes.StreamingObjectStore;
 import dev.uplink.api.http.ApiSettings;
 import dev.uplink.api.http.Probes;
+import dev.uplink.api.http.RequestMetrics;
 import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.DestinationPolicy;
 import dev.uplink.core.domain.TaskQueue;
@@ -195,6 +196,47 @@ class ApiGatewayHandlerTest {
                   .isIn("true", "false");
             });
     assertThat(MDC.get(InvocationLogContext.REQUEST_ID)).as("not left on the thread").isNull();
+  }
+
+  @Test
+  @DisplayName(
+      "Each request is counted once by the route that answered, never by its path with an id, and"
+          + " a streamed upload by its bytes")
+  void eachRequestIsCountedByItsRoute() throws Exception {
+    var served = new java.util.concurrent.CopyOnWriteArrayList<RequestMetrics.ServedRequest>();
+    handler =
+        new ApiGatewayHandler(ApiSettings.allowingAll(KEYS), service(publishes()), served::add);
+    byte[] file = new byte[1000];
+
+    JsonNode accepted =
+        invoke(
+            ApiGatewayEvents.event(
+                "POST",
+                "/v1/uploads?container=web&path=/srv/a.bin",
+                Map.of("Authorization", "Bearer key-alice"),
+                file),
+            Duration.ofSeconds(30));
+    invoke(
+        ApiGatewayEvents.event(
+            "GET",
+            "/v1/uploads/01JAAAAAAAAAAAAAAAAAAAAAAA",
+            Map.of("Authorization", "Bearer key-alice"),
+            new byte[0]),
+        Duration.ofSeconds(30));
+    invoke(
+        ApiGatewayEvents.event("GET", "/no/such/thing", Map.of(), new byte[0]),
+        Duration.ofSeconds(30));
+
+    assertThat(accepted.path("statusCode").asInt()).isEqualTo(202);
+    assertThat(served)
+        .extracting(
+            RequestMetrics.ServedRequest::route,
+            RequestMetrics.ServedRequest::status,
+            RequestMetrics.ServedRequest::uploadedBytes)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("POST /v1/uploads", 202, 1000L),
+            org.assertj.core.groups.Tuple.tuple("GET /v1/uploads/{id}", 404, 0L),
+            org.assertj.core.groups.Tuple.tuple(RequestMetrics.ServedRequest.UNMATCHED, 401, 0L));
   }
 
   private JsonNode invoke(String event, Duration timeLeft) throws Exception {
