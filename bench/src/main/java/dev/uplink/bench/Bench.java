@@ -25,8 +25,9 @@ import java.util.Set;
  * </pre>
  *
  * Options (bench/run passes the first three): {@code --out FILE} (default bench/RESULTS.md), {@code
- * --work DIR} (scratch: files, logs, emulator data), {@code --lambda-classpath CP} (what the Lambda
- * function's package holds, for the cold start), {@code --quick} (a smoke run).
+ * --work DIR} (scratch: files, logs, emulator data), {@code --lambda-classpath CP} and {@code
+ * --api-lambda-classpath CP} (what the processor's and the API's Lambda packages hold, for the cold
+ * start), {@code --quick} (a smoke run).
  *
  * <p>A hand-written part of the results file below the line {@value #KEEP_MARKER} is kept as it is.
  */
@@ -42,6 +43,7 @@ public final class Bench {
     Path out = Path.of("bench/RESULTS.md");
     Path work = Path.of("bench/target/work");
     String lambdaClasspath = null;
+    String apiLambdaClasspath = null;
     boolean quick = false;
     Set<String> parts = new LinkedHashSet<>();
     for (int i = 0; i < args.length; i++) {
@@ -49,6 +51,7 @@ public final class Bench {
         case "--out" -> out = Path.of(args[++i]);
         case "--work" -> work = Path.of(args[++i]);
         case "--lambda-classpath" -> lambdaClasspath = args[++i];
+        case "--api-lambda-classpath" -> apiLambdaClasspath = args[++i];
         case "--quick" -> quick = true;
         default -> {
           if (!ALL.contains(args[i])) {
@@ -80,7 +83,8 @@ public final class Bench {
               case "upload" -> new UploadBench(stack, plan).run();
               case "push" -> new PushBench(stack, plan).run();
               case "small" -> new SmallTaskBench(stack, plan).run();
-              case "cold" -> new ColdStartBench(stack, plan, lambdaClasspath).run();
+              case "cold" ->
+                  new ColdStartBench(stack, plan, lambdaClasspath, apiLambdaClasspath).run();
               case "scale" -> new ScaleBench(stack, plan).run();
               default -> throw new IllegalArgumentException(part);
             });

@@ -21,18 +21,25 @@ public record SecretReference(String variable, Store store, String id, Optional<
 
   /** The two places a secret may be kept. */
   public enum Store {
-    SECRETS_MANAGER("Secrets Manager secret"),
-    SSM_PARAMETER("SSM parameter");
+    SECRETS_MANAGER("Secrets Manager secret", "uplink-core"),
+    SSM_PARAMETER("SSM parameter", "uplink-secrets-ssm");
 
     private final String description;
+    private final String module;
 
-    Store(String description) {
+    Store(String description, String module) {
       this.description = description;
+      this.module = module;
     }
 
     /** What the store calls one of its entries, e.g. "Secrets Manager secret". */
     public String description() {
       return description;
+    }
+
+    /** The Uplink module whose {@link SecretStore} reads these, for the message when none does. */
+    public String module() {
+      return module;
     }
   }
 

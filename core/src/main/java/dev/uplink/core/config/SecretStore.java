@@ -2,14 +2,20 @@ package dev.uplink.core.config;
 
 import java.net.URI;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * The store that {@code *_SECRET} variables name secrets in, opened to read the configuration and
- * closed after. {@link UplinkConfig#fromEnvironment(java.util.Map)} finds it with {@link
- * java.util.ServiceLoader}: core's AWS adapter registers Secrets Manager and SSM ({@code
- * dev.uplink.core.aws.AwsSecretStore}), so that reading settings depends on no adapter.
+ * A store that {@code *_SECRET} variables name secrets in, opened to read the configuration and
+ * closed after. {@link UplinkConfig#fromEnvironment(java.util.Map)} finds every store on the class
+ * path with {@link java.util.ServiceLoader} ({@link SecretStores}), so that reading settings
+ * depends on no adapter: core registers Secrets Manager ({@code
+ * dev.uplink.core.aws.SecretsManagerStore}), the {@code uplink-secrets-ssm} module SSM Parameter
+ * Store, carried only where it is needed (its SDK client would be a third of a Lambda package).
  */
 public interface SecretStore {
+
+  /** The kinds of secret references this store reads. */
+  Set<SecretReference.Store> reads();
 
   /**
    * The secrets of {@code region} (or of the region a reference names), through {@code endpoint}
@@ -21,19 +27,5 @@ public interface SecretStore {
   interface OpenSecrets extends SecretSource, AutoCloseable {
     @Override
     void close();
-  }
-
-  /** No store: naming a secret is an error ({@link SecretSource#none()}). */
-  static SecretStore none() {
-    return (region, endpoint) ->
-        new OpenSecrets() {
-          @Override
-          public String read(SecretReference reference) {
-            return SecretSource.none().read(reference);
-          }
-
-          @Override
-          public void close() {}
-        };
   }
 }

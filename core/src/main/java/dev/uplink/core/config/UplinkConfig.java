@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.ServiceLoader;
 
 /**
  * Every setting of Uplink. {@link #fromEnvironment} reads them: each record reads its own variables
@@ -154,7 +153,7 @@ public record UplinkConfig(
     var plain = new Environment(env, SecretSource.none());
     String region = AwsSettings.region(plain);
     Optional<URI> endpoint = plain.find(Setting.url(SECRETS_ENDPOINT));
-    try (var secrets = secretStore().open(region, endpoint)) {
+    try (var secrets = SecretStores.onClassPath().open(region, endpoint)) {
       return fromEnvironment(env, secrets);
     }
   }
@@ -202,16 +201,6 @@ public record UplinkConfig(
               .formatted(IncusRemotes.DEFAULT, name));
     }
     return remotes.servers().containsKey(name) ? Optional.of(remotes.settingsOf(name)) : server;
-  }
-
-  /**
-   * The secret store a deployment provides ({@code META-INF/services}); without one, naming a
-   * secret is an error.
-   */
-  private static SecretStore secretStore() {
-    return ServiceLoader.load(SecretStore.class, UplinkConfig.class.getClassLoader())
-        .findFirst()
-        .orElseGet(SecretStore::none);
   }
 
   public UplinkConfig withApiLimits(ApiLimits newApi) {

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -73,6 +74,66 @@ public final class LambdaPackage implements AutoCloseable {
   /** The libraries in {@code lib/}, by file name. */
   public List<String> libraryNames() throws IOException {
     return libraries(root).stream().map(jar -> jar.getFileName().toString()).toList();
+  }
+
+  /**
+   * Runs the stream handler {@code className} in a JVM of its own on the package alone (and {@link
+   * LambdaInvocation}), with {@code environment} as its whole environment: instantiated as Lambda
+   * does, handed {@code event}. Returns the handler's answer.
+   *
+   * @throws AssertionError with the process's output when it failed or gave no answer in 2 minutes
+   */
+  public String invoke(String className, Map<String, String> environment, String event)
+      throws IOException, InterruptedException {
+    Path eventFile = Files.createTempFile(root.getParent(), "event", ".json");
+    Files.writeString(eventFile, event);
+    String runner =
+        Path.of(
+                LambdaInvocation.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .getPath())
+            .toString();
+    var command =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                String.join(
+                    java.io.File.pathSeparator,
+                    root.toString(),
+                    root.resolve("lib") + "/*",
+                    runner),
+                LambdaInvocation.class.getName(),
+                className,
+                eventFile.toString())
+            .redirectErrorStream(true);
+    command.environment().clear();
+    command.environment().putAll(environment);
+    Process process = command.start();
+    var output = new java.io.ByteArrayOutputStream();
+    Thread reader =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try (InputStream in = process.getInputStream()) {
+                    in.transferTo(output);
+                  } catch (IOException e) {
+                    // the process ended: what was read is what there is
+                  }
+                });
+    boolean ended = process.waitFor(2, java.util.concurrent.TimeUnit.MINUTES);
+    if (!ended) {
+      process.destroyForcibly();
+    }
+    reader.join(10_000);
+    String text = output.toString(java.nio.charset.StandardCharsets.UTF_8);
+    return text.lines()
+        .filter(line -> line.startsWith(LambdaInvocation.ANSWER))
+        .map(line -> line.substring(LambdaInvocation.ANSWER.length()))
+        .findFirst()
+        .filter(answer -> ended && process.exitValue() == 0)
+        .orElseThrow(() -> new AssertionError(className + " did not answer:\n" + text));
   }
 
   /** Loads and initialises {@code className} from the package alone. */

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -85,6 +88,28 @@ public abstract class LambdaPackageContract {
 
   @Test
   void thePackageStaysWithinItsBudget() throws Exception {
-    assertThat(Files.size(packaged)).isLessThanOrEqualTo(budgetBytes());
+    assertThat(Files.size(packaged)).as("bytes of %s", packaged).isLessThanOrEqualTo(budgetBytes());
+  }
+
+  @Test
+  void everyLibraryIsStored_soTheZipDeflatesItWhole() throws Exception {
+    try (var zip = new ZipFile(packaged.toFile())) {
+      List<String> libraries =
+          zip.stream()
+              .map(ZipEntry::getName)
+              .filter(name -> name.startsWith("lib/") && name.endsWith(".jar"))
+              .toList();
+      assertThat(libraries).isNotEmpty();
+      for (String library : libraries) {
+        try (var jar = new ZipInputStream(zip.getInputStream(zip.getEntry(library)))) {
+          for (ZipEntry entry = jar.getNextEntry(); entry != null; entry = jar.getNextEntry()) {
+            assertThat(entry.getMethod())
+                .as("%s in %s", entry.getName(), library)
+                .isEqualTo(ZipEntry.STORED);
+          }
+        }
+        assertThat(zip.getEntry(library).getMethod()).as(library).isEqualTo(ZipEntry.DEFLATED);
+      }
+    }
   }
 }

@@ -34,7 +34,14 @@ class ProcessorModeTemplateTest {
           "IncusClientKeySecretArn", secret("client.key"),
           "IncusServerCertSecretArn", secret("server.crt"));
 
-  private static final Map<String, String> EXTERNAL = Map.of("ProcessorMode", "External");
+  /** The parameters every stack needs (no default), whatever the mode. */
+  private static final Map<String, String> REQUIRED =
+      Map.of(
+          "ApiKeysSecretArn", secret("api-keys"),
+          "OperatorKeysSecretArn", secret("operator-keys"));
+
+  private static final Map<String, String> EXTERNAL =
+      with(REQUIRED, Map.of("ProcessorMode", "External"));
 
   private final CloudFormationTemplate template = CloudFormationTemplate.packaged();
 
@@ -49,7 +56,7 @@ class ProcessorModeTemplateTest {
   @Nested
   class InLambdaMode {
 
-    private final StackConditions stack = new StackConditions(template, INCUS);
+    private final StackConditions stack = new StackConditions(template, with(REQUIRED, INCUS));
 
     @Test
     void theProcessorFunctionConsumesTheQueueAndNoExternalPolicyIsMade() {

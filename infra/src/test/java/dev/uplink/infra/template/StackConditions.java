@@ -1,18 +1,21 @@
 package dev.uplink.infra.template;
 
+import static java.util.stream.Collectors.joining;
+
 import dev.uplink.infra.template.CloudFormationTemplate.Resource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The conditions and rules of a template evaluated as CloudFormation would for one set of parameter
  * values (the others at their defaults): which resources and outputs a stack would have, and which
  * rules would refuse it. Knows the functions conditions and rules use here: {@code Fn::Equals},
- * {@code Fn::Not}, {@code Fn::And}, {@code Fn::Or}, {@code Condition} and {@code Ref} to a
- * parameter.
+ * {@code Fn::Not}, {@code Fn::And}, {@code Fn::Or}, {@code Condition}, and for values {@code Ref}
+ * to a parameter, {@code Fn::Join}, {@code Fn::Split} and {@code Fn::Select}.
  */
 final class StackConditions {
 
@@ -108,6 +111,20 @@ final class StackConditions {
           .orElseThrow(
               () -> new IllegalArgumentException("Parameter " + parameter + " has no value"));
     }
+    if (operand instanceof Map<?, ?> map && map.get("Fn::Join") instanceof List<?> join) {
+      return ((List<?>) join.get(1)).stream().map(this::value).collect(joining(value(join.get(0))));
+    }
+    if (operand instanceof Map<?, ?> map && map.get("Fn::Select") instanceof List<?> select) {
+      return pieces(select.get(1)).get(Integer.parseInt(value(select.get(0))));
+    }
     return String.valueOf(operand);
+  }
+
+  /** The list an {@code Fn::Split} makes (CloudFormation keeps empty pieces). */
+  private List<String> pieces(Object operand) {
+    if (operand instanceof Map<?, ?> map && map.get("Fn::Split") instanceof List<?> split) {
+      return List.of(value(split.get(1)).split(Pattern.quote(value(split.get(0))), -1));
+    }
+    throw new IllegalArgumentException("Not a list function: " + operand);
   }
 }

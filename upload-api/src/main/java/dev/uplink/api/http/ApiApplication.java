@@ -7,6 +7,7 @@ import dev.uplink.api.UploadService;
 import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.DependencyException;
 import dev.uplink.core.domain.InvalidDestinationException;
+import dev.uplink.core.logging.InvocationLogContext;
 import dev.uplink.core.logging.TaskLogContext;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -14,6 +15,7 @@ import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.router.Endpoint;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -44,7 +46,17 @@ final class ApiApplication {
 
   private ApiApplication() {}
 
-  static void install(JavalinConfig config, ApiSettings settings, UploadService service) {
+  /**
+   * Installs the API on {@code config}; with {@code invocationHeaders} (the in-memory API behind
+   * the Lambda adapter, never a socket) each request's log lines carry the Lambda invocation its
+   * adapter names in {@link UploadApi#INVOCATION_ID_HEADER}. {@code metrics} counts every request.
+   */
+  static void install(
+      JavalinConfig config,
+      ApiSettings settings,
+      UploadService service,
+      boolean invocationHeaders,
+      RequestMetrics metrics) {
     var authenticator = new ApiKeyAuthenticator(settings.callers());
     var admission = new UploadAdmission(settings);
     config.events.serverStopped(admission::close);
@@ -66,6 +78,9 @@ final class ApiApplication {
     config.routes.before(
         ctx -> {
           MDC.clear();
+          if (invocationHeaders) {
+            logInvocation(ctx);
+          }
           if (!ctx.path().equals(OpenApiDocument.PATH)
               && !ProbeRoutes.PUBLIC.contains(ctx.path())
               && !WebPage.isPublic(ctx.path())) {
@@ -124,7 +139,14 @@ final class ApiApplication {
         });
     config.routes.exception(Exception.class, (e, ctx) -> respond(ctx, incident(ctx, e)));
 
-    config.requestLogger.http(ApiApplication::logOutcome);
+    config.requestLogger.http(
+        (ctx, millis) -> {
+          try {
+            metrics.served(served(ctx, millis));
+          } finally {
+            logOutcome(ctx, millis);
+          }
+        });
   }
 
   /** One endpoint of the API: registered from here, and described by {@code /openapi.json}. */
@@ -201,6 +223,19 @@ final class ApiApplication {
             ctx);
   }
 
+  /**
+   * The invocation's fields on this request's thread, until {@link #logOutcome} clears them with
+   * the rest when the request ends.
+   */
+  @SuppressWarnings("resource") // closed by clearing the thread's fields, see above
+  private static void logInvocation(Context ctx) {
+    String requestId = ctx.header(UploadApi.INVOCATION_ID_HEADER);
+    if (requestId != null) {
+      InvocationLogContext.continuing(
+          requestId, Boolean.parseBoolean(ctx.header(UploadApi.INVOCATION_COLD_START_HEADER)));
+    }
+  }
+
   private static void authenticate(Context ctx, ApiKeyAuthenticator authenticator) {
     String authorization = ctx.header("Authorization");
     Caller caller =
@@ -254,6 +289,20 @@ final class ApiApplication {
     ctx.status(problem.status());
     problem.headers().forEach(ctx::header);
     ctx.contentType(ProblemException.MEDIA_TYPE).result(Json.bytes(problem.body()));
+  }
+
+  private static RequestMetrics.ServedRequest served(Context ctx, Float millis) {
+    Endpoint endpoint = ctx.endpoints().lastHttpEndpoint();
+    String route =
+        endpoint == null
+            ? RequestMetrics.ServedRequest.UNMATCHED
+            : endpoint.method.name() + " " + endpoint.path;
+    Object uploaded = ctx.attribute(UploadRoutes.UPLOADED_BYTES);
+    return new RequestMetrics.ServedRequest(
+        route,
+        ctx.statusCode(),
+        Duration.ofNanos(Math.round(millis * 1_000_000.0)),
+        uploaded instanceof Long bytes ? bytes : 0);
   }
 
   /**

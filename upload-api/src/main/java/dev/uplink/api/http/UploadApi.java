@@ -56,6 +56,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class UploadApi implements AutoCloseable {
 
+  /**
+   * The Lambda invocation a request of the {@linkplain #inMemory in-memory} API belongs to, set by
+   * its adapter (the API function), which removes a client's own: the application puts it on the
+   * request's log lines. The embedded server ignores it, since a client could send anything.
+   */
+  public static final String INVOCATION_ID_HEADER = "Uplink-Invocation-Id";
+
+  /**
+   * Whether that invocation is its execution environment's first ({@code true} or {@code false}).
+   */
+  public static final String INVOCATION_COLD_START_HEADER = "Uplink-Invocation-Cold-Start";
+
   /** How long a connection may stay silent (no byte either way) before Jetty closes it. */
   public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
 
@@ -118,6 +130,8 @@ public final class UploadApi implements AutoCloseable {
             settings,
             service,
             stopGrace,
+            false,
+            RequestMetrics.none(),
             (server, http) -> {
               var connector = new ServerConnector(server, new HttpConnectionFactory(http));
               connector.setHost(host);
@@ -142,12 +156,21 @@ public final class UploadApi implements AutoCloseable {
    * @param service the upload use case
    */
   public static InMemory inMemory(ApiSettings settings, UploadService service) {
+    return inMemory(settings, service, RequestMetrics.none());
+  }
+
+  /** {@link #inMemory(ApiSettings, UploadService)}, counting every request in {@code metrics}. */
+  public static InMemory inMemory(
+      ApiSettings settings, UploadService service, RequestMetrics metrics) {
+    Objects.requireNonNull(metrics, "metrics");
     var local = new AtomicReference<LocalConnector>();
     Javalin app =
         create(
             settings,
             service,
             Duration.ZERO,
+            true,
+            metrics,
             (server, http) -> {
               var connector = new LocalConnector(server, new HttpConnectionFactory(http));
               connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
@@ -221,6 +244,8 @@ public final class UploadApi implements AutoCloseable {
       ApiSettings settings,
       UploadService service,
       Duration stopGrace,
+      boolean invocationHeaders,
+      RequestMetrics metrics,
       BiFunction<Server, HttpConfiguration, Connector> connector) {
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(service, "service");
@@ -253,7 +278,7 @@ public final class UploadApi implements AutoCloseable {
                 }
               });
 
-          ApiApplication.install(config, settings, service);
+          ApiApplication.install(config, settings, service, invocationHeaders, metrics);
         });
   }
 

@@ -36,6 +36,7 @@ final class UploadRoutes {
   static final String OWNER = "uplink.owner";
   static final String CALLER = "uplink.caller";
   static final String TASK_ID = "uplink.taskId";
+  static final String UPLOADED_BYTES = "uplink.uploadedBytes";
   static final String JSON = "application/json";
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
   private static final int DEFAULT_PAGE = 20;
@@ -115,6 +116,7 @@ final class UploadRoutes {
       }
     }
     ctx.attribute(TASK_ID, task.id().value());
+    ctx.attribute(UPLOADED_BYTES, task.size());
     String statusUrl = statusUrl(task.id());
     ctx.status(202)
         .header("Location", statusUrl)

@@ -8,12 +8,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.uplink.api.UploadService;
 import dev.uplink.api.UploadServices;
 import dev.uplink.api.http.ApiSettings;
+import dev.uplink.api.http.RequestMetrics;
 import dev.uplink.api.http.UploadApi;
 import dev.uplink.core.config.UplinkConfig;
+import dev.uplink.core.logging.InvocationLogContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +48,13 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Stage</b>: {@code rawPath} is used as is, so the API must be deployed on the {@code
  *       $default} stage (a named stage prefixes every path with its name).
  * </ul>
+ *
+ * <p>Every log line of an invocation, the application's included, carries its request id and
+ * cold-start flag ({@link InvocationLogContext}): the application serves the request on a thread of
+ * its own, so the request carries them there in {@link UploadApi#INVOCATION_ID_HEADER} and {@link
+ * UploadApi#INVOCATION_COLD_START_HEADER} (a client's own are dropped).
+ *
+ * <p>Each request's metrics leave as a CloudWatch EMF line ({@link EmfRequestMetrics}).
  *
  * <p>The application is built once per instance, not per request; the Lambda runtime's no-argument
  * constructor builds it once per container from the environment.
@@ -79,7 +90,12 @@ public final class ApiGatewayHandler implements RequestStreamHandler, AutoClosea
   }
 
   ApiGatewayHandler(ApiSettings settings, UploadService service, Duration timeout) {
-    this(start(settings, timeout, service), timeout, true);
+    this(start(settings, timeout, service, RequestMetrics.none()), timeout, true);
+  }
+
+  /** An API of its own that counts its requests in {@code metrics} (for tests). */
+  ApiGatewayHandler(ApiSettings settings, UploadService service, RequestMetrics metrics) {
+    this(start(settings, EXCHANGE_TIMEOUT, service, metrics), EXCHANGE_TIMEOUT, true);
   }
 
   private ApiGatewayHandler(UploadApi.InMemory api, Duration timeout, boolean ownsApi) {
@@ -91,8 +107,10 @@ public final class ApiGatewayHandler implements RequestStreamHandler, AutoClosea
   @Override
   public void handleRequest(InputStream input, OutputStream output, Context context)
       throws IOException {
-    HttpApiResponse response = respond(input.readAllBytes(), timeLeft(context));
-    JSON.writeValue(output, response.toJson(JSON));
+    try (var invocation = InvocationLogContext.of(requestIdOf(context))) {
+      HttpApiResponse response = respond(input.readAllBytes(), timeLeft(context), invocation);
+      JSON.writeValue(output, response.toJson(JSON));
+    }
   }
 
   /** Stops the application, unless it is the container's shared one. */
@@ -103,10 +121,20 @@ public final class ApiGatewayHandler implements RequestStreamHandler, AutoClosea
     }
   }
 
-  private HttpApiResponse respond(byte[] event, Duration timeLeft) {
+  private HttpApiResponse respond(
+      byte[] event, Duration timeLeft, InvocationLogContext invocation) {
     RawRequest request;
     try {
-      request = RawRequest.of(HttpApiEvent.of(parse(event)));
+      // The application serves the request on a thread of its own: the headers carry the
+      // invocation there, for its log lines.
+      request =
+          RawRequest.of(
+              HttpApiEvent.of(parse(event)),
+              Map.of(
+                  UploadApi.INVOCATION_ID_HEADER,
+                  invocation.requestId(),
+                  UploadApi.INVOCATION_COLD_START_HEADER,
+                  Boolean.toString(invocation.coldStart())));
     } catch (EventRejectedException e) {
       if (e.status() >= 500) {
         LOG.error("Unusable event: {}", e.getMessage());
@@ -139,6 +167,10 @@ public final class ApiGatewayHandler implements RequestStreamHandler, AutoClosea
     }
   }
 
+  private static String requestIdOf(Context context) {
+    return context == null ? null : context.getAwsRequestId();
+  }
+
   /** The exchange timeout, or less when the invocation ends sooner. */
   private Duration timeLeft(Context context) {
     if (context == null) {
@@ -150,7 +182,7 @@ public final class ApiGatewayHandler implements RequestStreamHandler, AutoClosea
   }
 
   private static UploadApi.InMemory start(
-      ApiSettings settings, Duration timeout, UploadService service) {
+      ApiSettings settings, Duration timeout, UploadService service, RequestMetrics metrics) {
     if (settings.maxWait().compareTo(timeout) >= 0) {
       throw new IllegalArgumentException(
           "the long-poll wait ("
@@ -159,7 +191,7 @@ public final class ApiGatewayHandler implements RequestStreamHandler, AutoClosea
               + timeout
               + "): API Gateway answers 503 after 30 s; lower the maximum wait");
     }
-    return UploadApi.inMemory(settings, service);
+    return UploadApi.inMemory(settings, service, metrics);
   }
 
   /** The container's API, built on first use from the environment (initialization on demand). */
@@ -172,7 +204,12 @@ public final class ApiGatewayHandler implements RequestStreamHandler, AutoClosea
       UploadServices.Services services = UploadServices.servicesOnAws(config);
       UploadService service = services.uploads();
       ApiSettings settings = ApiSettings.from(config).withOperators(services.operators());
-      return start(settings, EXCHANGE_TIMEOUT, service);
+      // Each request's metrics leave as an EMF line on standard output, as Lambda expects.
+      return start(
+          settings,
+          EXCHANGE_TIMEOUT,
+          service,
+          new EmfRequestMetrics(System.out, Clock.systemUTC()));
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.uplink.api.lambda;
 
+import dev.uplink.api.http.UploadApi;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -35,7 +36,10 @@ record RawRequest(byte[] bytes, boolean head) {
           "trailer",
           "upgrade",
           "expect",
-          "http2-settings");
+          "http2-settings",
+          // Only this adapter may say which invocation a request belongs to.
+          UploadApi.INVOCATION_ID_HEADER.toLowerCase(Locale.ROOT),
+          UploadApi.INVOCATION_COLD_START_HEADER.toLowerCase(Locale.ROOT));
 
   private static final Set<String> METHODS_WITH_BODY = Set.of("POST", "PUT", "PATCH");
 
@@ -47,6 +51,14 @@ record RawRequest(byte[] bytes, boolean head) {
    *     not valid base64
    */
   static RawRequest of(HttpApiEvent event) {
+    return of(event, Map.of());
+  }
+
+  /**
+   * Writes {@code event} as one HTTP/1.1 request with the adapter's own {@code trusted} headers
+   * (the invocation's), which a client's headers of the same names never reach.
+   */
+  static RawRequest of(HttpApiEvent event, Map<String, String> trusted) {
     String method = event.method();
     if (!isToken(method)) {
       throw EventRejectedException.badRequest("The request method is not a valid HTTP token");
@@ -62,6 +74,7 @@ record RawRequest(byte[] bytes, boolean head) {
         header(out, name, field.getValue());
       }
     }
+    trusted.forEach((name, value) -> header(out, name, value));
     String cookie = cookie(event);
     if (!cookie.isEmpty()) {
       header(out, "Cookie", cookie);

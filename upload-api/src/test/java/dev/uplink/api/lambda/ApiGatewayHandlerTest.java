@@ -3,16 +3,21 @@ package dev.uplink.api.lambda;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.uplink.api.UploadService;
 import dev.uplink.api.fakes.StreamingObjectStore;
 import dev.uplink.api.http.ApiSettings;
 import dev.uplink.api.http.Probes;
+import dev.uplink.api.http.RequestMetrics;
 import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.DestinationPolicy;
 import dev.uplink.core.domain.TaskQueue;
 import dev.uplink.core.domain.UploadTask;
+import dev.uplink.core.logging.InvocationLogContext;
 import dev.uplink.core.testing.InMemoryTaskStore;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -24,8 +29,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The handler's own answers, for what never reaches the application: requests HTTP/1.1 cannot
@@ -141,6 +149,94 @@ class ApiGatewayHandlerTest {
         "/v1/uploads?container=web&path=/tmp/a",
         Map.of("Authorization", "Bearer key-alice", "Content-Type", "application/octet-stream"),
         new byte[] {1, 2, 3});
+  }
+
+  @Test
+  @DisplayName(
+      "Every log line of an invocation, the application's on its own thread included, carries the"
+          + " Lambda request id and the cold-start flag, and a client cannot forge them")
+  void everyLogLineOfAnInvocationCarriesItsRequestIdAndColdStart() throws Exception {
+    handler = new ApiGatewayHandler(ApiSettings.allowingAll(KEYS), service(publishes()));
+    var context = new LambdaTestContext(Duration.ofSeconds(30));
+    String event =
+        ApiGatewayEvents.event(
+            "GET",
+            "/v1/uploads/01JAAAAAAAAAAAAAAAAAAAAAAA",
+            Map.of(
+                "Authorization", "Bearer key-alice",
+                "Uplink-Invocation-Id", "forged",
+                "Uplink-Invocation-Cold-Start", "forged"),
+            new byte[0]);
+    var lines = new ListAppender<ILoggingEvent>();
+    lines.start();
+    var root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    root.addAppender(lines);
+    JsonNode response;
+    try {
+      var output = new ByteArrayOutputStream();
+      handler.handleRequest(
+          new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), output, context);
+      response = JSON.readTree(output.toByteArray());
+    } finally {
+      root.detachAppender(lines);
+    }
+
+    assertThat(response.path("statusCode").asInt()).isEqualTo(404);
+    assertThat(lines.list)
+        .as("the access log line at least")
+        .anySatisfy(
+            line -> assertThat(line.getLoggerName()).isEqualTo("dev.uplink.api.http.access"))
+        .allSatisfy(
+            line -> {
+              assertThat(line.getMDCPropertyMap())
+                  .as(line.getFormattedMessage())
+                  .containsEntry(InvocationLogContext.REQUEST_ID, context.getAwsRequestId());
+              assertThat(line.getMDCPropertyMap().get(InvocationLogContext.COLD_START))
+                  .as(line.getFormattedMessage())
+                  .isIn("true", "false");
+            });
+    assertThat(MDC.get(InvocationLogContext.REQUEST_ID)).as("not left on the thread").isNull();
+  }
+
+  @Test
+  @DisplayName(
+      "Each request is counted once by the route that answered, never by its path with an id, and"
+          + " a streamed upload by its bytes")
+  void eachRequestIsCountedByItsRoute() throws Exception {
+    var served = new java.util.concurrent.CopyOnWriteArrayList<RequestMetrics.ServedRequest>();
+    handler =
+        new ApiGatewayHandler(ApiSettings.allowingAll(KEYS), service(publishes()), served::add);
+    byte[] file = new byte[1000];
+
+    JsonNode accepted =
+        invoke(
+            ApiGatewayEvents.event(
+                "POST",
+                "/v1/uploads?container=web&path=/srv/a.bin",
+                Map.of("Authorization", "Bearer key-alice"),
+                file),
+            Duration.ofSeconds(30));
+    invoke(
+        ApiGatewayEvents.event(
+            "GET",
+            "/v1/uploads/01JAAAAAAAAAAAAAAAAAAAAAAA",
+            Map.of("Authorization", "Bearer key-alice"),
+            new byte[0]),
+        Duration.ofSeconds(30));
+    invoke(
+        ApiGatewayEvents.event("GET", "/no/such/thing", Map.of(), new byte[0]),
+        Duration.ofSeconds(30));
+
+    assertThat(accepted.path("statusCode").asInt()).isEqualTo(202);
+    assertThat(served)
+        .extracting(
+            RequestMetrics.ServedRequest::route,
+            RequestMetrics.ServedRequest::status,
+            RequestMetrics.ServedRequest::uploadedBytes)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("POST /v1/uploads", 202, 1000L),
+            org.assertj.core.groups.Tuple.tuple("GET /v1/uploads/{id}", 404, 0L),
+            org.assertj.core.groups.Tuple.tuple(RequestMetrics.ServedRequest.UNMATCHED, 401, 0L));
   }
 
   private JsonNode invoke(String event, Duration timeLeft) throws Exception {

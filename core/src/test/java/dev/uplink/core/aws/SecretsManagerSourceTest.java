@@ -23,21 +23,22 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
- * Secrets read from a real moto server (Secrets Manager and SSM over their wire protocols) through
- * the SDK clients the Lambda functions use, and every way a read can fail reported as one line that
- * names the variable and the secret but never a secret's value.
+ * Secrets read from a real moto server (Secrets Manager over its wire protocol) through the SDK
+ * client the Lambda functions use, and every way a read can fail reported as one line that names
+ * the variable and the secret but never a secret's value. SSM parameters are uplink-secrets-ssm's
+ * ({@code SsmParameterSourceTest} there).
  */
-class AwsSecretSourceTest {
+class SecretsManagerSourceTest {
 
   private static final String VALUE = "k-" + UUID.randomUUID() + "=alice@*:/";
 
   private static MotoServer moto;
-  private static AwsSecretSource secrets;
+  private static SecretsManagerSource secrets;
 
   @BeforeAll
   static void startMoto() {
     moto = MotoServer.require();
-    secrets = AwsSecretSource.create(MotoServer.REGION, Optional.of(moto.endpoint()));
+    secrets = SecretsManagerSource.create(MotoServer.REGION, Optional.of(moto.endpoint()));
   }
 
   @AfterAll
@@ -96,40 +97,6 @@ class AwsSecretSourceTest {
   }
 
   @Nested
-  class ParameterStore {
-
-    @Test
-    void aSecureStringIsReadDecryptedByItsArnAndByItsName() {
-      String name = "/" + unique("uplink/incus/client-key");
-      String arn = moto.putSecureString(name, VALUE);
-
-      assertThat(arn)
-          .isEqualTo("arn:aws:ssm:us-east-1:" + MotoServer.ACCOUNT + ":parameter" + name);
-      assertThat(secrets.read(reference(arn))).as("by ARN").isEqualTo(VALUE);
-      assertThat(secrets.read(reference("ssm:" + name))).as("by name").isEqualTo(VALUE);
-    }
-
-    @Test
-    void aPlainStringParameterIsRefusedWithoutShowingItsValue() {
-      String arn = moto.putString("/" + unique("uplink/plain"), VALUE);
-
-      assertThatThrownBy(() -> secrets.read(reference(arn)))
-          .isInstanceOf(ConfigException.class)
-          .hasMessageContaining("is a String parameter, not a SecureString")
-          .hasMessageNotContaining(VALUE);
-    }
-
-    @Test
-    void aMissingParameterIsOneLine() {
-      assertThatThrownBy(() -> secrets.read(reference("ssm:/uplink/" + UUID.randomUUID())))
-          .isInstanceOf(ConfigException.class)
-          .hasMessageStartingWith("UPLINK_API_KEYS_SECRET: the SSM parameter /uplink/")
-          .hasMessageEndingWith("does not exist in us-east-1")
-          .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
-    }
-  }
-
-  @Nested
   class Failures {
 
     @Test
@@ -152,7 +119,7 @@ class AwsSecretSourceTest {
           });
       server.start();
       URI endpoint = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-      try (var denied = AwsSecretSource.create("us-east-1", Optional.of(endpoint))) {
+      try (var denied = SecretsManagerSource.create("us-east-1", Optional.of(endpoint))) {
         assertThatThrownBy(() -> denied.read(reference("secretsmanager:uplink/api-keys")))
             .isInstanceOf(ConfigException.class)
             .hasMessageStartingWith(
@@ -172,11 +139,11 @@ class AwsSecretSourceTest {
       }
       URI nowhere = URI.create("http://127.0.0.1:" + closed);
       long started = System.nanoTime();
-      try (var unreachable = AwsSecretSource.create("us-east-1", Optional.of(nowhere))) {
-        assertThatThrownBy(() -> unreachable.read(reference("ssm:/uplink/incus/client-key")))
+      try (var unreachable = SecretsManagerSource.create("us-east-1", Optional.of(nowhere))) {
+        assertThatThrownBy(() -> unreachable.read(reference("secretsmanager:uplink/api-keys")))
             .isInstanceOf(ConfigException.class)
             .hasMessageStartingWith(
-                "UPLINK_API_KEYS_SECRET: the SSM parameter /uplink/incus/client-key cannot be read:"
+                "UPLINK_API_KEYS_SECRET: the Secrets Manager secret uplink/api-keys cannot be read:"
                     + " the store did not answer: ")
             .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
       }
@@ -193,7 +160,7 @@ class AwsSecretSourceTest {
       String operatorKeys = "ops-" + UUID.randomUUID() + "=oncall";
       String certPem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
       String keyPem = "-----BEGIN PRIVATE KEY-----\nsecret-" + UUID.randomUUID() + "\n-----END";
-      String keyArn = moto.putSecureString("/" + unique("uplink/incus/client.key"), keyPem);
+      String keyArn = moto.createSecret(unique("uplink/incus/client.key"), keyPem);
       String certArn = moto.createSecret(unique("crt"), certPem);
 
       UplinkConfig config =
@@ -223,9 +190,9 @@ class AwsSecretSourceTest {
       assertThat(incus.clientCert())
           .isEqualTo(PemSource.secret("Secrets Manager secret " + certArn, certPem));
       assertThat(incus.clientKey())
-          .isEqualTo(PemSource.secret("SSM parameter " + keyArn, keyPem))
+          .isEqualTo(PemSource.secret("Secrets Manager secret " + keyArn, keyPem))
           .as("a key's string form names where it came from, never the key")
-          .hasToString("SSM parameter " + keyArn);
+          .hasToString("Secrets Manager secret " + keyArn);
       assertThat(incus.serverCert())
           .as("a file path still works beside secrets")
           .isEqualTo(PemSource.file(java.nio.file.Path.of("/etc/uplink/server.crt")));
@@ -233,6 +200,23 @@ class AwsSecretSourceTest {
           .doesNotContain(keyPem.substring(28, 60))
           .doesNotContain(apiKeys.substring(0, 20))
           .doesNotContain(operatorKeys.substring(0, 20));
+    }
+
+    @Test
+    void anSsmParameterWithoutTheSsmModuleStopsTheStartSayingWhatIsMissing() {
+      assertThatThrownBy(
+              () ->
+                  UplinkConfig.fromEnvironment(
+                      Map.of(
+                          "UPLINK_SECRETS_ENDPOINT",
+                          moto.endpoint().toString(),
+                          "UPLINK_OPERATOR_KEYS_SECRET",
+                          "ssm:/uplink/operator-keys")))
+          .isInstanceOf(ConfigException.class)
+          .hasMessage(
+              "UPLINK_OPERATOR_KEYS_SECRET names the SSM parameter /uplink/operator-keys, but"
+                  + " nothing here reads SSM parameters: that needs uplink-secrets-ssm on the class"
+                  + " path");
     }
 
     @Test

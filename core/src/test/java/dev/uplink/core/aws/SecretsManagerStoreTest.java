@@ -7,17 +7,19 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 
-class AwsSecretStoreTest {
+class SecretsManagerStoreTest {
 
   @Test
-  void theConfigurationFindsTheAwsSecretStoreOnTheClassPath() {
+  void theConfigurationFindsTheSecretsManagerStoreOnTheClassPath() {
     assertThat(ServiceLoader.load(SecretStore.class).stream().map(ServiceLoader.Provider::type))
-        .containsExactly(AwsSecretStore.class);
+        .containsExactly(SecretsManagerStore.class);
+    assertThat(new SecretsManagerStore().reads())
+        .containsExactly(dev.uplink.core.config.SecretReference.Store.SECRETS_MANAGER);
   }
 
   @Test
   void openingTheStoreAsksNothingOfAwsUntilASecretIsRead() {
-    try (var secrets = new AwsSecretStore().open("eu-west-1", Optional.empty())) {
+    try (var secrets = new SecretsManagerStore().open("eu-west-1", Optional.empty())) {
       assertThat(secrets).isNotNull();
     }
   }
