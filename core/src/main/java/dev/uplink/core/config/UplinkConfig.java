@@ -76,64 +76,6 @@ public record UplinkConfig(
     Objects.requireNonNull(remotes, "remotes");
   }
 
-  /** Settings without Incus remotes besides the default server ({@link IncusRemotes#none()}). */
-  public UplinkConfig(
-      int port,
-      Map<String, Caller> apiKeys,
-      Optional<IncusSettings> incus,
-      AwsSettings aws,
-      int partSizeBytes,
-      int workers,
-      Duration visibilityTimeout,
-      int maxReceiveCount,
-      Path dataDir,
-      ProcessingSettings processing,
-      ApiLimits api,
-      TaskSecurity security) {
-    this(
-        port,
-        apiKeys,
-        incus,
-        aws,
-        partSizeBytes,
-        workers,
-        visibilityTimeout,
-        maxReceiveCount,
-        dataDir,
-        processing,
-        api,
-        security,
-        IncusRemotes.none());
-  }
-
-  /** Settings without a task seal or destination allow-list ({@link TaskSecurity#none()}). */
-  public UplinkConfig(
-      int port,
-      Map<String, Caller> apiKeys,
-      Optional<IncusSettings> incus,
-      AwsSettings aws,
-      int partSizeBytes,
-      int workers,
-      Duration visibilityTimeout,
-      int maxReceiveCount,
-      Path dataDir,
-      ProcessingSettings processing,
-      ApiLimits api) {
-    this(
-        port,
-        apiKeys,
-        incus,
-        aws,
-        partSizeBytes,
-        workers,
-        visibilityTimeout,
-        maxReceiveCount,
-        dataDir,
-        processing,
-        api,
-        TaskSecurity.none());
-  }
-
   /** Reads the process environment, and the secrets it names from the secret store. */
   public static UplinkConfig fromEnvironment() {
     return fromEnvironment(System.getenv());
@@ -204,54 +146,21 @@ public record UplinkConfig(
   }
 
   public UplinkConfig withApiLimits(ApiLimits newApi) {
-    return new UplinkConfig(
-        port,
-        apiKeys,
-        incus,
-        aws,
-        partSizeBytes,
-        workers,
-        visibilityTimeout,
-        maxReceiveCount,
-        dataDir,
-        processing,
-        newApi,
-        security,
-        remotes);
+    var c = new Copy(this);
+    c.api = newApi;
+    return c.build();
   }
 
   public UplinkConfig withPort(int newPort) {
-    return new UplinkConfig(
-        newPort,
-        apiKeys,
-        incus,
-        aws,
-        partSizeBytes,
-        workers,
-        visibilityTimeout,
-        maxReceiveCount,
-        dataDir,
-        processing,
-        api,
-        security,
-        remotes);
+    var c = new Copy(this);
+    c.port = newPort;
+    return c.build();
   }
 
   public UplinkConfig withAws(AwsSettings newAws) {
-    return new UplinkConfig(
-        port,
-        apiKeys,
-        incus,
-        newAws,
-        partSizeBytes,
-        workers,
-        visibilityTimeout,
-        maxReceiveCount,
-        dataDir,
-        processing,
-        api,
-        security,
-        remotes);
+    var c = new Copy(this);
+    c.aws = newAws;
+    return c.build();
   }
 
   /** These keys, each allowed to send anywhere ({@link DestinationPolicy#allowAll}). */
@@ -263,105 +172,113 @@ public record UplinkConfig(
   }
 
   public UplinkConfig withCallers(Map<String, Caller> newApiKeys) {
-    return new UplinkConfig(
-        port,
-        newApiKeys,
-        incus,
-        aws,
-        partSizeBytes,
-        workers,
-        visibilityTimeout,
-        maxReceiveCount,
-        dataDir,
-        processing,
-        api,
-        security,
-        remotes);
+    var c = new Copy(this);
+    c.apiKeys = newApiKeys;
+    return c.build();
   }
 
   public UplinkConfig withProcessing(ProcessingSettings newProcessing) {
-    return new UplinkConfig(
-        port,
-        apiKeys,
-        incus,
-        aws,
-        partSizeBytes,
-        workers,
-        visibilityTimeout,
-        maxReceiveCount,
-        dataDir,
-        newProcessing,
-        api,
-        security,
-        remotes);
+    var c = new Copy(this);
+    c.processing = newProcessing;
+    return c.build();
   }
 
   public UplinkConfig withVisibility(Duration newVisibilityTimeout, int newMaxReceiveCount) {
-    return new UplinkConfig(
-        port,
-        apiKeys,
-        incus,
-        aws,
-        partSizeBytes,
-        workers,
-        newVisibilityTimeout,
-        newMaxReceiveCount,
-        dataDir,
-        processing,
-        api,
-        security,
-        remotes);
+    var c = new Copy(this);
+    c.visibilityTimeout = newVisibilityTimeout;
+    c.maxReceiveCount = newMaxReceiveCount;
+    return c.build();
   }
 
   public UplinkConfig withIncus(Optional<IncusSettings> newIncus) {
-    return new UplinkConfig(
-        port,
-        apiKeys,
-        newIncus,
-        aws,
-        partSizeBytes,
-        workers,
-        visibilityTimeout,
-        maxReceiveCount,
-        dataDir,
-        processing,
-        api,
-        security,
-        remotes);
+    var c = new Copy(this);
+    c.incus = newIncus;
+    return c.build();
   }
 
   public UplinkConfig withRemotes(IncusRemotes newRemotes) {
-    return new UplinkConfig(
-        port,
-        apiKeys,
-        incus,
-        aws,
-        partSizeBytes,
-        workers,
-        visibilityTimeout,
-        maxReceiveCount,
-        dataDir,
-        processing,
-        api,
-        security,
-        newRemotes);
+    var c = new Copy(this);
+    c.remotes = newRemotes;
+    return c.build();
   }
 
   public UplinkConfig withSecurity(TaskSecurity newSecurity) {
+    var c = new Copy(this);
+    c.security = newSecurity;
+    return c.build();
+  }
+
+  /**
+   * Settings for tests and embedders: the given AWS resources, data directory and queue settings,
+   * port 0, no API keys, no Incus (the directory target), 5 MiB parts, 4 workers, default
+   * processing and API limits, no task seal.
+   */
+  public static UplinkConfig of(
+      AwsSettings aws, Path dataDir, Duration visibilityTimeout, int maxReceiveCount) {
     return new UplinkConfig(
-        port,
-        apiKeys,
-        incus,
+        0,
+        Map.of(),
+        Optional.empty(),
         aws,
-        partSizeBytes,
-        workers,
+        5 * 1024 * 1024,
+        4,
         visibilityTimeout,
         maxReceiveCount,
         dataDir,
-        processing,
-        api,
-        newSecurity,
-        remotes);
+        ProcessingSettings.defaults(),
+        ApiLimits.defaults(),
+        TaskSecurity.none(),
+        IncusRemotes.none());
+  }
+
+  /** A copy of some settings with a few changed: what the {@code with} methods build on. */
+  private static final class Copy {
+    private int port;
+    private Map<String, Caller> apiKeys;
+    private Optional<IncusSettings> incus;
+    private AwsSettings aws;
+    private int partSizeBytes;
+    private int workers;
+    private Duration visibilityTimeout;
+    private int maxReceiveCount;
+    private Path dataDir;
+    private ProcessingSettings processing;
+    private ApiLimits api;
+    private TaskSecurity security;
+    private IncusRemotes remotes;
+
+    private Copy(UplinkConfig from) {
+      port = from.port;
+      apiKeys = from.apiKeys;
+      incus = from.incus;
+      aws = from.aws;
+      partSizeBytes = from.partSizeBytes;
+      workers = from.workers;
+      visibilityTimeout = from.visibilityTimeout;
+      maxReceiveCount = from.maxReceiveCount;
+      dataDir = from.dataDir;
+      processing = from.processing;
+      api = from.api;
+      security = from.security;
+      remotes = from.remotes;
+    }
+
+    private UplinkConfig build() {
+      return new UplinkConfig(
+          port,
+          apiKeys,
+          incus,
+          aws,
+          partSizeBytes,
+          workers,
+          visibilityTimeout,
+          maxReceiveCount,
+          dataDir,
+          processing,
+          api,
+          security,
+          remotes);
+    }
   }
 
   /** Never prints API keys. */

@@ -1,9 +1,7 @@
 package dev.uplink.infra.testing;
 
 import dev.uplink.core.aws.AwsClients;
-import dev.uplink.core.config.ApiLimits;
 import dev.uplink.core.config.AwsSettings;
-import dev.uplink.core.config.ProcessingSettings;
 import dev.uplink.core.config.UplinkConfig;
 import dev.uplink.infra.AwsProvisioner;
 import dev.uplink.infra.LocalAws;
@@ -15,7 +13,6 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
@@ -199,18 +196,7 @@ public final class LocalAwsExtension
   private UplinkConfig defaultConfig(AwsSettings settings) {
     try {
       Path dataDir = Files.createTempDirectory("uplink-test-data-");
-      return new UplinkConfig(
-          0,
-          Map.of(),
-          Optional.empty(),
-          settings,
-          5 * 1024 * 1024,
-          4,
-          visibilityTimeout,
-          maxReceiveCount,
-          dataDir,
-          ProcessingSettings.defaults(),
-          ApiLimits.defaults());
+      return UplinkConfig.of(settings, dataDir, visibilityTimeout, maxReceiveCount);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
