@@ -2,6 +2,7 @@ package dev.uplink.core.aws;
 
 import dev.uplink.core.config.SecretReference;
 import dev.uplink.core.config.SecretSource;
+import dev.uplink.core.config.SecretStore;
 import java.net.URI;
 import java.util.Objects;
 import java.util.Optional;
@@ -19,7 +20,7 @@ import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundExce
  * <p>Secrets are read once, at start; every failure is one line naming the variable and the secret
  * ({@link SecretClients}); no secret value is ever part of a message or a log line.
  */
-public final class SecretsManagerSource implements SecretSource, AutoCloseable {
+public final class SecretsManagerSource implements SecretStore.OpenSecrets {
 
   private final String defaultRegion;
   private final SecretClients<SecretsManagerClient> clients;

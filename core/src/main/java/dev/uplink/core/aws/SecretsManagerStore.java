@@ -20,17 +20,6 @@ public final class SecretsManagerStore implements SecretStore {
 
   @Override
   public OpenSecrets open(String region, Optional<URI> endpoint) {
-    SecretsManagerSource source = SecretsManagerSource.create(region, endpoint);
-    return new OpenSecrets() {
-      @Override
-      public String read(SecretReference reference) {
-        return source.read(reference);
-      }
-
-      @Override
-      public void close() {
-        source.close();
-      }
-    };
+    return SecretsManagerSource.create(region, endpoint);
   }
 }

@@ -3,6 +3,7 @@ package dev.uplink.secrets.ssm;
 import dev.uplink.core.aws.SecretClients;
 import dev.uplink.core.config.SecretReference;
 import dev.uplink.core.config.SecretSource;
+import dev.uplink.core.config.SecretStore;
 import java.net.URI;
 import java.util.Objects;
 import java.util.Optional;
@@ -20,7 +21,7 @@ import software.amazon.awssdk.services.ssm.model.ParameterType;
  * <p>Parameters are read once, at start; every failure is one line naming the variable and the
  * parameter ({@link SecretClients}); no value is ever part of a message or a log line.
  */
-public final class SsmParameterSource implements SecretSource, AutoCloseable {
+public final class SsmParameterSource implements SecretStore.OpenSecrets {
 
   private final String defaultRegion;
   private final SecretClients<SsmClient> clients;

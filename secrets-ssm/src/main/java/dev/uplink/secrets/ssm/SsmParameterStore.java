@@ -22,17 +22,6 @@ public final class SsmParameterStore implements SecretStore {
 
   @Override
   public OpenSecrets open(String region, Optional<URI> endpoint) {
-    SsmParameterSource source = SsmParameterSource.create(region, endpoint);
-    return new OpenSecrets() {
-      @Override
-      public String read(SecretReference reference) {
-        return source.read(reference);
-      }
-
-      @Override
-      public void close() {
-        source.close();
-      }
-    };
+    return SsmParameterSource.create(region, endpoint);
   }
 }
