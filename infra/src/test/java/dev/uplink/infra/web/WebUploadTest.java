@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.uplink.core.config.IncusRemotes;
 import dev.uplink.core.config.UplinkConfig;
 import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.DestinationPolicy;
@@ -58,6 +59,7 @@ import org.opentest4j.TestAbortedException;
 class WebUploadTest {
 
   private static final String KEY = "key-web-alice";
+  private static final String REMOTE = "lab";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final Duration DONE_WITHIN = Duration.ofSeconds(60);
@@ -103,11 +105,17 @@ class WebUploadTest {
     var policy =
         DestinationPolicy.parse(
             incus.instance()
-                + ":/srv/|web-*:/srv/uploads/"
+                + ":/srv/|web-*:/srv/uploads/|"
+                + REMOTE
+                + ":"
+                + incus.instance()
+                + ":/srv/"
                 + (otherProject == null ? "" : "|" + otherProjectGrant()));
     UplinkConfig config =
         aws.config()
             .withIncus(Optional.of(incus.settings()))
+            // The same incusd under a second name: what the page sends to "lab:..." must reach it.
+            .withRemotes(IncusRemotes.of(Map.of(REMOTE, incus.settings())))
             .withCallers(Map.of(KEY, new Caller("alice", policy)));
     pipeline = LocalPipeline.start(config, aws.clients(), "127.0.0.1");
   }
@@ -239,9 +247,12 @@ class WebUploadTest {
     assertThat(error)
         .isEqualTo(
             ("Your API key may not send files to web-1:/etc/passwd. It may send to %s:/srv/,"
-                    + " web-*:/srv/uploads/%s.")
+                    + " web-*:/srv/uploads/, %s:%s:/srv/%s.")
                 .formatted(
-                    incus.instance(), otherProject == null ? "" : ", " + otherProjectGrant()));
+                    incus.instance(),
+                    REMOTE,
+                    incus.instance(),
+                    otherProject == null ? "" : ", " + otherProjectGrant()));
     assertThat(chromium.byId("path").getAttribute("aria-invalid")).isEqualTo("true");
     assertThat(chromium.driver().switchTo().activeElement().getAttribute("id"))
         .as("focus moves to the field at fault")
@@ -445,6 +456,46 @@ class WebUploadTest {
     assertThat(chromium.text("#history-rows"))
         .contains(otherProject.project() + "/" + incus.instance());
     chromium.screenshot("history-project");
+  }
+
+  @Test
+  @Order(8)
+  @DisplayName("a remote: remote:instance in the instance field, refused off the key's grants")
+  void aRemoteNamedOnThePageIsWhereTheFileGoes() throws Exception {
+    String root = freshRoot();
+    signIn();
+    clear("project");
+    clear("instance").sendKeys("edge:" + incus.instance());
+    clear("path").sendKeys(root + "/");
+    drop("on-remote.txt", "Through the lab remote.\n");
+    chromium.byId("start").click();
+
+    String error =
+        chromium.await(
+            "the instance error",
+            driver ->
+                chromium.byId("instance-error").isDisplayed()
+                    ? chromium.text("#instance-error")
+                    : null);
+    assertThat(error)
+        .startsWith(
+            "Your API key may not send files to edge:%s:%s/on-remote.txt."
+                .formatted(incus.instance(), root));
+    assertThat(chromium.findAll("#queue li[data-task-id]")).as("nothing was sent").isEmpty();
+
+    clear("instance").sendKeys(REMOTE + ":" + incus.instance());
+    chromium.await(
+        "the error cleared", driver -> chromium.byId("instance-error").isDisplayed() ? null : true);
+    chromium.byId("start").click();
+    Map<String, Object> done = awaitRow("on-remote.txt", status("DONE"), new LinkedHashSet<>());
+    assertThat(done.get("state"))
+        .isEqualTo("Done: in %s:%s at %s/on-remote.txt.".formatted(REMOTE, incus.instance(), root));
+    assertThat(incusApi.readFile(incus.instance(), root + "/on-remote.txt"))
+        .as("the file, through the lab remote (the same incusd)")
+        .isEqualTo("Through the lab remote.\n".getBytes(StandardCharsets.UTF_8));
+    JsonNode task = api("/v1/uploads/" + done.get("taskId"));
+    assertThat(task.path("remote").asText()).as("the task's remote").isEqualTo(REMOTE);
+    assertThat(task.path("container").asText()).isEqualTo(incus.instance());
   }
 
   @Test

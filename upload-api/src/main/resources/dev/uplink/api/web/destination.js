@@ -16,10 +16,23 @@ const MAX_NAME_BYTES = 255;
 const utf8 = new TextEncoder();
 const MAX_ID = 4294967294;
 
-/** Why an instance name is invalid, or null. */
+/**
+ * The instance field as the incus CLI writes it: `remote:instance` on a named remote, the bare name
+ * on the default one (remote '').
+ */
+export function splitInstance(text) {
+  const colon = text.indexOf(':');
+  return colon < 0 ? { remote: '', name: text } : { remote: text.slice(0, colon), name: text.slice(colon + 1) };
+}
+
+/** Why an instance (`[remote:]name`) is invalid, or null. */
 export function instanceProblem(instance) {
   if (!instance) return 'Enter the instance to send the files to.';
-  if (!INSTANCE.test(instance)) {
+  const { remote, name } = splitInstance(instance);
+  if (instance.includes(':') && !PROJECT.test(remote)) {
+    return "Remote names (before ':') are 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit.";
+  }
+  if (!INSTANCE.test(name)) {
     return 'Instance names are 1-63 letters, digits or hyphens, start with a letter and do not end with a hyphen.';
   }
   return null;
@@ -94,9 +107,9 @@ function glob(pattern) {
   return new RegExp(`^${escaped}$`);
 }
 
-/** The page sends to the default remote only: whether a grant ({remote, …}) covers it. */
-function grantOnDefaultRemote(grant) {
-  return !grant.remote || glob(grant.remote).test('');
+/** Whether a grant ({remote, …}) matches the remote ('' is the default one, a grant without one). */
+function grantMatchesRemote(grant, remote) {
+  return glob(grant.remote ?? '').test(remote);
 }
 
 /** Whether a grant ({project, …}) matches the project (empty: the default one). */
@@ -104,14 +117,14 @@ export function grantMatchesProject(grant, project) {
   return glob(grant.project ?? DEFAULT_PROJECT).test(project || DEFAULT_PROJECT);
 }
 
-/** Whether a grant ({instance, pathPrefix}) matches the instance name. */
+/** Whether a grant ({instance, pathPrefix}) matches the instance name (without its remote). */
 export function grantMatchesInstance(grant, instance) {
-  return glob(grant.instance).test(instance);
+  return glob(grant.instance).test(splitInstance(instance).name);
 }
 
-/** Whether a grant covers the destination (project, instance and path, on the default remote). */
+/** Whether a grant covers the destination: remote, project, instance and path. */
 export function grantCovers(grant, instance, path, project = '') {
-  return grantOnDefaultRemote(grant) && grantMatchesProject(grant, project)
+  return grantMatchesRemote(grant, splitInstance(instance).remote) && grantMatchesProject(grant, project)
     && grantMatchesInstance(grant, instance) && path.startsWith(grant.pathPrefix);
 }
 
@@ -128,13 +141,17 @@ export function grantText(grant) {
  */
 export function policyProblem(grants, instance, path, project = '') {
   if (grants.some((grant) => grantCovers(grant, instance, path, project))) return null;
-  const onThisRemote = grants.filter(grantOnDefaultRemote);
+  const { remote, name } = splitInstance(instance);
+  const onThisRemote = grants.filter((grant) => grantMatchesRemote(grant, remote));
   const inProject = onThisRemote.filter((grant) => grantMatchesProject(grant, project));
   let field = 'path';
-  if (inProject.length === 0) field = 'project';
+  // The remote is written in the instance field, so a remote no grant names is that field's.
+  if (onThisRemote.length === 0) field = 'instance';
+  else if (inProject.length === 0) field = 'project';
   else if (!inProject.some((grant) => grantMatchesInstance(grant, instance))) field = 'instance';
   const allowed = grants.map(grantText).join(', ');
-  const where = project && project !== DEFAULT_PROJECT ? `${project}/${instance}` : instance;
+  const inProjectText = project && project !== DEFAULT_PROJECT ? `${project}/${name}` : name;
+  const where = remote ? `${remote}:${inProjectText}` : inProjectText;
   return {
     field,
     message: `Your API key may not send files to ${where}:${path}. It may send to ${allowed || 'nowhere'}.`,
