@@ -82,10 +82,9 @@ final class DeadLetterFormat {
       field(
           lines,
           "destination",
-          "%s:%s (mode %s, uid %d, gid %d)"
+          "%s (mode %s, uid %d, gid %d)"
               .formatted(
-                  task.destination().instance(),
-                  task.destination().path(),
+                  task.destination().qualifiedPath(),
                   task.destination().octalMode(),
                   task.destination().uid(),
                   task.destination().gid()));
@@ -201,7 +200,7 @@ final class DeadLetterFormat {
         "  ",
         task.id().value(),
         task.status().name(),
-        task.destination().instance() + ":" + task.destination().path(),
+        task.destination().qualifiedPath(),
         result.queued()
             ? "queued again (attempts so far: " + task.attempts() + ")"
             : "not queued (the queue failed): the reconciler publishes it after"

@@ -321,4 +321,19 @@ class DeadLetterFormatTest {
             "not queued (the queue failed): the reconciler publishes it after"
                 + " UPLINK_RECONCILE_AFTER");
   }
+
+  @Test
+  @DisplayName("a task on another remote and project is named as grants name it")
+  void retriedOnARemoteAndProject() {
+    UploadTask failed = failedTask();
+    UploadTask elsewhere =
+        failed.toBuilder()
+            .destination(failed.destination().on("lab", "team-a"))
+            .status(TaskStatus.PENDING)
+            .build();
+
+    assertThat(DeadLetterFormat.retried(new RetryResult(elsewhere, true)))
+        .isEqualTo(
+            ID + "  PENDING  lab:team-a/web-1:/srv/a.bin  queued again (attempts so far: 2)");
+  }
 }

@@ -114,8 +114,16 @@ public record Destination(
    * project only when they are not the default ones (so refusals read like the grants).
    */
   public String qualifiedPath() {
+    return instanceAsGranted() + ":" + path;
+  }
+
+  /**
+   * The instance as grants name it: {@code [remote:][project/]instance}, the remote and project
+   * only when not the default ones.
+   */
+  public String instanceAsGranted() {
     String inProject = project.equals(DEFAULT_PROJECT) ? instance : project + "/" + instance;
-    return (onDefaultRemote() ? "" : remote + ":") + inProject + ":" + path;
+    return (onDefaultRemote() ? "" : remote + ":") + inProject;
   }
 
   /** The same file, mode and owner on another remote and project (either may be null: default). */

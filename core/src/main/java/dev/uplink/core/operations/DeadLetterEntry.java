@@ -93,7 +93,7 @@ public record DeadLetterEntry(
         kind,
         taskId,
         task.map(UploadTask::owner),
-        task.map(t -> t.destination().instance()),
+        task.map(t -> t.destination().instanceAsGranted()),
         task.map(t -> t.destination().path()),
         task.map(UploadTask::status),
         task.map(UploadTask::attempts).orElse(0),

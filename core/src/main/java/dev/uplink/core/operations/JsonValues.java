@@ -39,6 +39,10 @@ public final class JsonValues {
     json.put("id", task.id().value());
     json.put("owner", task.owner());
     json.put("status", task.status().name());
+    if (!task.destination().onDefaultRemote()) {
+      json.put("remote", task.destination().remote());
+    }
+    json.put("project", task.destination().project());
     json.put("container", task.destination().instance());
     json.put("path", task.destination().path());
     json.put("mode", task.destination().octalMode());

@@ -336,6 +336,15 @@ class DestinationTest {
     }
 
     @Test
+    void givenARemoteAndAProject_thenNamedAsGrantsNameThem() {
+      Destination d = Destination.parse("lab:web", "team-a", "/srv/a", null, null, null);
+
+      assertThat(d.instanceAsGranted()).isEqualTo("lab:team-a/web");
+      assertThat(d.qualifiedPath()).isEqualTo("lab:team-a/web:/srv/a");
+      assertThat(Destination.of("web", "/srv/a").qualifiedPath()).isEqualTo("web:/srv/a");
+    }
+
+    @Test
     void givenABlankProject_thenTheDefaultProject() {
       assertThat(Destination.parse("web", " ", "/srv/a", null, null, null).project())
           .isEqualTo("default");

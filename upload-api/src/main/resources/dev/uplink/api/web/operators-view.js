@@ -149,7 +149,7 @@ export class OperatorsView {
     result.textContent = 'Retrying…';
     try {
       const answer = await call('POST', `/v1/uploads/${encodeURIComponent(id)}/retry`);
-      result.textContent = `${answer.task.id} is queued again (${answer.task.container}:${answer.task.path}, owner ${answer.task.owner})`
+      result.textContent = `${answer.task.id} is queued again (${format.instance(answer.task)}:${answer.task.path}, owner ${answer.task.owner})`
         + (answer.queued ? '.' : '; its message will be sent by the reconciler.');
       input.value = '';
     } catch (error) {
