@@ -3,6 +3,7 @@ package dev.uplink.infra;
 import dev.uplink.core.aws.AwsClients;
 import dev.uplink.core.config.ConfigException;
 import dev.uplink.core.config.UplinkConfig;
+import dev.uplink.core.config.WebhookSettings;
 import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.DestinationPolicy;
 import dev.uplink.core.domain.TaskSealer;
@@ -43,8 +44,10 @@ public final class UplinkLocal {
 
   public static void main(String[] args) throws InterruptedException {
     UplinkConfig config;
+    WebhookSettings webhooks;
     try {
       config = UplinkConfig.fromEnvironment();
+      webhooks = WebhookSettings.forLocalStack(System.getenv());
     } catch (ConfigException e) {
       System.err.println("uplink: " + e.getMessage());
       System.exit(2);
@@ -73,7 +76,7 @@ public final class UplinkLocal {
     new AwsProvisioner(clients).provision(config);
     // Before any work is taken: under the lock, every lease in the table is the dead run's.
     int released = ProcessorWiring.releaseLeasesOfDeadRun(config, clients);
-    var pipeline = LocalPipeline.start(config, clients, LOOPBACK);
+    var pipeline = LocalPipeline.start(config, clients, LOOPBACK, webhooks);
     // The tasks survive a crash on disk, their messages do not (SQS is in memory): without this a
     // backlog left by a killed stack would wait UPLINK_RECONCILE_AFTER for the reconciler.
     int republished = ProcessorWiring.republishAfterRestart(config, clients);

@@ -124,7 +124,7 @@ public final class DynamoDbWebhookRegistry implements WebhookRegistry {
     item.put(
         SK,
         s(
-            "%013d#%s#%d"
+            "attempt#%013d#%s#%d"
                 .formatted(attempt.at().toEpochMilli(), attempt.eventId(), attempt.attempt())));
     item.put("eventId", s(attempt.eventId()));
     item.put("eventType", s(attempt.eventType()));
@@ -140,7 +140,7 @@ public final class DynamoDbWebhookRegistry implements WebhookRegistry {
 
   @Override
   public List<DeliveryAttempt> attempts(String owner, String endpointId, int limit) {
-    return query(attemptsKey(owner, endpointId), "", false, limit).stream()
+    return query(attemptsKey(owner, endpointId), "attempt#", false, limit).stream()
         .map(DynamoDbWebhookRegistry::attempt)
         .toList();
   }

@@ -31,6 +31,12 @@ import javax.net.ssl.SSLSocket;
  */
 public final class WebhookPost {
 
+  /** How long a receiver has to accept the connection (and TLS handshake). */
+  public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+  /** How long a receiver has to answer once it has the request. */
+  public static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
+
   private static final int MAX_STATUS_LINE = 8192;
 
   private final WebhookUrlPolicy policy;
