@@ -97,9 +97,10 @@ class WebhooksCommandTest {
           "error":"answered 503","durationMs":9}]}""");
     CliRun run = run("webhooks", "deliveries", ID);
     assertThat(run.exitCode()).as("%s", run).isZero();
-    assertThat(run.stdout())
-        .contains("evt_X_3  upload.done  #2  delivered 204  12 ms")
-        .contains("evt_X_3  upload.done  #1  failed: answered 503  9 ms");
+    assertThat(run.stdout().lines().toList())
+        .containsExactly(
+            "2026-11-22T06:31:00.000Z  evt_X_3  upload.done  #2  delivered 204         12 ms",
+            "2026-11-22T06:30:30.000Z  evt_X_3  upload.done  #1  failed: answered 503  9 ms");
   }
 
   @Test
