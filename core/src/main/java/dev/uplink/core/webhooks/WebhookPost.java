@@ -89,7 +89,8 @@ public final class WebhookPost {
               SSLContext.getDefault().getSocketFactory().createSocket(socket, host, port, true);
       SSLParameters parameters = tls.getSSLParameters();
       parameters.setEndpointIdentificationAlgorithm("HTTPS");
-      if (!host.startsWith("[") && !Character.isDigit(host.charAt(host.length() - 1))) {
+      boolean literal = host.startsWith("[") || host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+      if (!literal) { // SNI names a host, never an address
         parameters.setServerNames(List.of(new SNIHostName(host)));
       }
       tls.setSSLParameters(parameters);
