@@ -45,6 +45,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
       CancelCommand.class,
       RetryCommand.class,
       DlqCommand.class,
+      WebhooksCommand.class,
       LocalCommand.class,
       ApiCommand.class,
       ProcessorCommand.class,

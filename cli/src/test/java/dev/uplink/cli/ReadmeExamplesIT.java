@@ -41,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ReadmeExamplesIT {
 
   /** The sections whose examples run against {@code uplink local} with the directory target. */
-  static final List<String> ON_UPLINK_LOCAL = List.of("Try it", "uplink CLI", "API", "Health");
+  static final List<String> ON_UPLINK_LOCAL =
+      List.of("Try it", "uplink CLI", "API", "Webhooks", "Health");
 
   /**
    * The section whose one example starts that {@code uplink local}: {@code ./uplink local} (as
@@ -65,7 +66,7 @@ class ReadmeExamplesIT {
 
   @Test
   @DisplayName(
-      "Try it, uplink CLI, API and Health work against the uplink local Logs starts, whose standard"
+      "Try it, uplink CLI, API, Webhooks and Health work against the uplink local Logs starts, whose standard"
           + " output jq reads as JSON throughout")
   void runAgainstUplinkLocal(@TempDir Path dir) throws Exception {
     String readme = Files.readString(README);

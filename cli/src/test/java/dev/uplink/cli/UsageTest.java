@@ -45,7 +45,8 @@ class UsageTest {
     @DisplayName("when no command is given")
     void noCommand() {
       assertUsageError(
-          run(), "a command is required: upload, status, list, cancel, retry, dlq, local");
+          run(),
+          "a command is required: upload, status, list, cancel, retry, dlq, webhooks, local");
     }
 
     @Test

@@ -40,7 +40,15 @@ class ArchitectureTest {
       classes()
           .should()
           .resideInAnyPackage(
-              Stream.of("domain", "config", "operations", "health", "logging", "json", "aws")
+              Stream.of(
+                      "domain",
+                      "config",
+                      "operations",
+                      "health",
+                      "logging",
+                      "json",
+                      "aws",
+                      "webhooks")
                   .map(layer -> CORE + layer + "..")
                   .toArray(String[]::new))
           .as("every package of core is one of the layers below (a new one gets its own rule)");
@@ -99,6 +107,13 @@ class ArchitectureTest {
               AWS_SDK,
               LOGGING)
           .as("the AWS adapters implement the ports (and the readiness checks) with the SDK");
+
+  @ArchTest
+  static final ArchRule webhooks_use_the_ports_and_the_jdk =
+      layer("webhooks", CORE + "domain..", CORE + "config..", "javax.net.ssl..", LOGGING)
+          .as(
+              "the webhook fan-out and deliverer know the domain's ports and their settings; they"
+                  + " reach receivers with the JDK's sockets and TLS, never an adapter");
 
   @ArchTest
   static final ArchRule only_the_aws_adapters_import_the_sdk =

@@ -4,6 +4,7 @@ import dev.uplink.core.aws.AwsClients;
 import dev.uplink.core.aws.DynamoDbTaskStore;
 import dev.uplink.core.config.AwsSettings;
 import dev.uplink.core.config.UplinkConfig;
+import dev.uplink.core.config.WebhookSettings;
 import dev.uplink.infra.template.TemplateResources;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -163,6 +164,65 @@ public final class AwsProvisioner {
             r.queueUrl(queueUrl)
                 .attributes(template.workQueueAttributes(timeoutSeconds, maxReceiveCount, dlqArn)));
     return new Resources(queueUrl, dlqUrl, dlqArn);
+  }
+
+  /**
+   * Creates the webhook table, the delivery queue and its dead-letter queue unless they exist (as
+   * the template declares them), and sets the delivery queue's RedrivePolicy to {@code webhooks}'
+   * attempts.
+   */
+  public void webhooks(WebhookSettings webhooks) {
+    var sqs = clients.sqs();
+    String dlqUrl =
+        queueUrl(webhooks.deadLetterQueue(), template.webhookDeadLetterQueueAttributes());
+    String dlqArn =
+        sqs.getQueueAttributes(r -> r.queueUrl(dlqUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
+            .attributes()
+            .get(QueueAttributeName.QUEUE_ARN);
+    String url = queueUrl(webhooks.queue(), Map.of());
+    sqs.setQueueAttributes(
+        r ->
+            r.queueUrl(url)
+                .attributes(template.webhookQueueAttributes(webhooks.maxAttempts(), dlqArn)));
+    webhookTable(webhooks.table());
+  }
+
+  private void webhookTable(String name) {
+    var dynamoDb = clients.dynamoDb();
+    try {
+      dynamoDb.describeTable(r -> r.tableName(name));
+    } catch (ResourceNotFoundException e) {
+      try {
+        dynamoDb.createTable(template.webhookTable(name));
+      } catch (ResourceInUseException raced) {
+        // created concurrently: wait for it below
+      }
+    }
+    try (var waiter = dynamoDb.waiter()) {
+      waiter
+          .waitUntilTableExists(
+              r -> r.tableName(name),
+              w ->
+                  w.waitTimeout(Duration.ofMinutes(5))
+                      .backoffStrategyV2(BackoffStrategy.fixedDelay(Duration.ofMillis(200))))
+          .matched()
+          .exception()
+          .ifPresent(
+              e -> {
+                throw new IllegalStateException("Table " + name + " did not become ACTIVE", e);
+              });
+    }
+    TimeToLiveDescription ttl =
+        dynamoDb.describeTimeToLive(r -> r.tableName(name)).timeToLiveDescription();
+    if (ttl == null
+        || (ttl.timeToLiveStatus() != TimeToLiveStatus.ENABLED
+            && ttl.timeToLiveStatus() != TimeToLiveStatus.ENABLING)) {
+      String attribute = template.webhookTimeToLiveAttribute();
+      dynamoDb.updateTimeToLive(
+          r ->
+              r.tableName(name)
+                  .timeToLiveSpecification(t -> t.attributeName(attribute).enabled(true)));
+    }
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.uplink.infra;
 import dev.uplink.core.aws.AwsClients;
 import dev.uplink.core.config.ConfigException;
 import dev.uplink.core.config.UplinkConfig;
+import dev.uplink.core.config.WebhookSettings;
 import dev.uplink.core.domain.Caller;
 import dev.uplink.core.domain.DestinationPolicy;
 import dev.uplink.core.domain.TaskSealer;
@@ -55,8 +56,10 @@ public final class UplinkLocal {
    */
   public static void run(boolean emulatorsOnly) throws InterruptedException {
     UplinkConfig config;
+    WebhookSettings webhooks;
     try {
       config = UplinkConfig.fromEnvironment();
+      webhooks = WebhookSettings.forLocalStack(System.getenv());
     } catch (ConfigException e) {
       System.err.println("uplink: " + e.getMessage());
       System.exit(2);
@@ -89,7 +92,8 @@ public final class UplinkLocal {
     // only the emulators too: the emulators' ports are new, so no service of the last run reaches
     // them).
     int released = ProcessorWiring.releaseLeasesOfDeadRun(config, clients);
-    LocalPipeline pipeline = emulatorsOnly ? null : LocalPipeline.start(config, clients, LOOPBACK);
+    LocalPipeline pipeline =
+        emulatorsOnly ? null : LocalPipeline.start(config, clients, LOOPBACK, webhooks);
     // The tasks survive a crash on disk, their messages do not (SQS is in memory): without this a
     // backlog left by a killed stack would wait UPLINK_RECONCILE_AFTER for the reconciler.
     int republished = ProcessorWiring.republishAfterRestart(config, clients);

@@ -57,6 +57,7 @@ class ArchitectureTest {
               "dev.uplink.core.aws..",
               "dev.uplink.core.health..",
               "dev.uplink.core.logging..",
+              "dev.uplink.core.webhooks..",
               "dev.uplink.api",
               "dev.uplink.api.http",
               "dev.uplink.processor",

@@ -45,6 +45,7 @@ class ArchitectureTest {
               "java.time..",
               "java.io..",
               "java.security..",
+              "java.net", // URI only: java.net.http is a subpackage, not matched
               "org.slf4j..")
           .as(
               "UploadService, DirectUploadService, TaskIntake and their exceptions depend on the"

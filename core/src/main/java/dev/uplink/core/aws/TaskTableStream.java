@@ -97,11 +97,22 @@ public final class TaskTableStream {
     String id = shard.shardId();
     String iterator = iterators.computeIfAbsent(id, this::iteratorFromCheckpoint);
     int handed = 0;
+    boolean renewed = false;
     while (iterator != null) {
       GetRecordsResponse page;
       try {
         page = streams.getRecords(r -> r.shardIterator(iterators.get(id)).limit(RECORDS_PER_READ));
-      } catch (ExpiredIteratorException e) {
+      } catch (ExpiredIteratorException | TrimmedDataAccessException e) {
+        // Expired (unused 15 minutes), or refused as "past the oldest record": DynamoDB Local
+        // (on disk, `uplink local`'s first run) refuses an iterator taken from a shard's empty
+        // start once records arrive. A new one from the checkpoint reads the same records; a
+        // second refusal in a row is the caller's to see.
+        if (renewed) {
+          iterators.remove(id);
+          throw e;
+        }
+        renewed = true;
+        log.info("Renewing the iterator of shard {} of {}: {}", id, table, e.getMessage());
         iterators.put(id, iteratorFromCheckpoint(id));
         continue;
       }

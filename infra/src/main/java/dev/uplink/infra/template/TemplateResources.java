@@ -32,6 +32,9 @@ public final class TemplateResources {
 
   static final String WORK_QUEUE = "TaskQueue";
   static final String DEAD_LETTER_QUEUE = "DeadLetterQueue";
+  static final String WEBHOOK_TABLE = "WebhookTable";
+  static final String WEBHOOK_QUEUE = "WebhookDeliveryQueue";
+  static final String WEBHOOK_DEAD_LETTER_QUEUE = "WebhookDeadLetterQueue";
 
   private final CloudFormationTemplate template;
 
@@ -46,7 +49,44 @@ public final class TemplateResources {
 
   /** The task table as the template declares it, under the name {@code tableName}. */
   public CreateTableRequest table(String tableName) {
-    Resource table = template.resource(TABLE);
+    return tableOf(TABLE, tableName);
+  }
+
+  /** The webhook table as the template declares it, under the name {@code tableName}. */
+  public CreateTableRequest webhookTable(String tableName) {
+    return tableOf(WEBHOOK_TABLE, tableName);
+  }
+
+  /** The attribute the template enables time to live on in the webhook table. */
+  public String webhookTimeToLiveAttribute() {
+    return (String)
+        template.resource(WEBHOOK_TABLE).require("TimeToLiveSpecification.AttributeName");
+  }
+
+  /** The webhook dead-letter queue's attributes. */
+  public Map<QueueAttributeName, String> webhookDeadLetterQueueAttributes() {
+    return retention(template.resource(WEBHOOK_DEAD_LETTER_QUEUE));
+  }
+
+  /**
+   * The webhook delivery queue's attributes: the template's, with the redrive policy's {@code
+   * maxReceiveCount} given (the deployment's attempts) and the dead-letter queue's ARN.
+   */
+  public Map<QueueAttributeName, String> webhookQueueAttributes(
+      int maxReceiveCount, String deadLetterQueueArn) {
+    Resource queue = template.resource(WEBHOOK_QUEUE);
+    var attributes = new EnumMap<QueueAttributeName, String>(retention(queue));
+    attributes.put(
+        QueueAttributeName.VISIBILITY_TIMEOUT, queue.require("VisibilityTimeout").toString());
+    attributes.put(
+        QueueAttributeName.REDRIVE_POLICY,
+        "{\"deadLetterTargetArn\":\"%s\",\"maxReceiveCount\":%d}"
+            .formatted(deadLetterQueueArn, maxReceiveCount));
+    return attributes;
+  }
+
+  private CreateTableRequest tableOf(String resource, String tableName) {
+    Resource table = template.resource(resource);
     var indexes = new ArrayList<GlobalSecondaryIndex>();
     for (Map<?, ?> index : maps(table.property("GlobalSecondaryIndexes").orElse(List.of()))) {
       indexes.add(
@@ -64,14 +104,17 @@ public final class TemplateResources {
               .attributeType(text(definition, "AttributeType"))
               .build());
     }
-    return CreateTableRequest.builder()
-        .tableName(tableName)
-        .attributeDefinitions(definitions)
-        .keySchema(keySchema(table.require("KeySchema")))
-        .globalSecondaryIndexes(indexes)
-        .billingMode(BillingMode.fromValue((String) table.require("BillingMode")))
-        .streamSpecification(streamSpecification(table))
-        .build();
+    var request =
+        CreateTableRequest.builder()
+            .tableName(tableName)
+            .attributeDefinitions(definitions)
+            .keySchema(keySchema(table.require("KeySchema")))
+            .billingMode(BillingMode.fromValue((String) table.require("BillingMode")))
+            .streamSpecification(streamSpecification(table));
+    if (!indexes.isEmpty()) {
+      request.globalSecondaryIndexes(indexes); // DynamoDB refuses an empty list
+    }
+    return request.build();
   }
 
   /** The table's change stream as the template declares it; disabled when it declares none. */

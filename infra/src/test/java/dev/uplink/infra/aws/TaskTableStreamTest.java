@@ -65,6 +65,28 @@ class TaskTableStreamTest {
   }
 
   @Test
+  @DisplayName("a reader that started on a new table's empty stream reads the first events written")
+  void aReaderStartedOnAnEmptyStreamReadsTheFirstEvents() {
+    String table = aws.settings().table() + "-fresh-" + java.util.UUID.randomUUID();
+    var dynamoDb = aws.clients().dynamoDb();
+    dynamoDb.createTable(dev.uplink.infra.template.TemplateResources.packaged().table(table));
+    try {
+      var fresh = new DynamoDbTaskStore(dynamoDb, table, Duration.ofDays(1));
+      var reader =
+          new TaskTableStream(dynamoDb, aws.clients().dynamoDbStreams(), table, new Positions());
+      assertThat(drain(reader)).isEmpty();
+      UploadTask task = aTask().build();
+      fresh.create(task);
+
+      assertThat(eventsOf(task, drain(reader)))
+          .extracting(TaskEvent::type)
+          .containsExactly("upload.pending");
+    } finally {
+      dynamoDb.deleteTable(r -> r.tableName(table));
+    }
+  }
+
+  @Test
   @DisplayName("progress, lease extensions and idempotency-key guards make no event")
   void writesThatChangeNoStatusMakeNone() {
     UploadTask task = aTask().idempotencyKey("key-1").build();

@@ -174,6 +174,8 @@ final class ApiApplication {
     var probes = new ProbeRoutes(settings.probes(), authenticator);
     var operators = new OperatorRoutes(settings.operators(), service.outages());
     var callers = new CallerRoutes(service);
+    var webhooks = new WebhookRoutes(settings.webhooks());
+    String webhook = WebhookRoutes.WEBHOOKS + "/{id}";
     String uploads = UploadRoutes.UPLOADS;
     String task = uploads + "/{id}";
     String dlq = OperatorRoutes.DLQ;
@@ -205,7 +207,12 @@ final class ApiApplication {
         new Route(HandlerType.POST, task + "/retry", operators.guard(operators::retry)),
         new Route(HandlerType.GET, dlq, operators.guard(operators::list)),
         new Route(HandlerType.POST, dlq + "/redrive", operators.guard(operators::redrive)),
-        new Route(HandlerType.GET, dlq + "/{id}", operators.guard(operators::show)));
+        new Route(HandlerType.GET, dlq + "/{id}", operators.guard(operators::show)),
+        new Route(HandlerType.POST, WebhookRoutes.WEBHOOKS, webhooks.guard(webhooks::register)),
+        new Route(HandlerType.GET, WebhookRoutes.WEBHOOKS, webhooks.guard(webhooks::list)),
+        new Route(HandlerType.GET, webhook, webhooks.guard(webhooks::show)),
+        new Route(HandlerType.DELETE, webhook, webhooks.guard(webhooks::delete)),
+        new Route(HandlerType.GET, webhook + "/deliveries", webhooks.guard(webhooks::deliveries)));
   }
 
   /** A presigned-upload handler, or 501 when the object store offers no presigned uploads. */

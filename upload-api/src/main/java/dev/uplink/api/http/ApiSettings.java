@@ -1,5 +1,6 @@
 package dev.uplink.api.http;
 
+import dev.uplink.api.WebhookService;
 import dev.uplink.api.admission.PartBuffers;
 import dev.uplink.core.config.AdmissionLimits;
 import dev.uplink.core.config.AwsSettings;
@@ -32,6 +33,8 @@ import java.util.Optional;
  *     streamed uploads and their minimum rate
  * @param partSizeBytes the object store's part size ({@code UPLINK_PART_SIZE_MB}): a streamed
  *     upload holds two parts at most, and the memory budget is counted in what uploads hold
+ * @param webhooks the owners' webhook endpoints behind {@code /v1/webhooks}; without it those
+ *     endpoints answer 501
  */
 public record ApiSettings(
     Map<String, Caller> callers,
@@ -41,7 +44,8 @@ public record ApiSettings(
     Optional<OperatorService> operators,
     List<String> browserUploadOrigins,
     AdmissionLimits admission,
-    int partSizeBytes) {
+    int partSizeBytes,
+    Optional<WebhookService> webhooks) {
 
   public static final int DEFAULT_MAX_CONCURRENT_UPLOADS = 64;
   public static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(20);
@@ -53,6 +57,7 @@ public record ApiSettings(
     Objects.requireNonNull(admission, "admission");
     Objects.requireNonNull(probes, "probes");
     Objects.requireNonNull(operators, "operators");
+    Objects.requireNonNull(webhooks, "webhooks");
     browserUploadOrigins = List.copyOf(browserUploadOrigins);
     browserUploadOrigins.forEach(ApiSettings::requireOrigin);
     if (maxConcurrentUploads < 1) {
@@ -65,6 +70,28 @@ public record ApiSettings(
     if (partSizeBytes < PartBuffers.SMALLEST) {
       throw new IllegalArgumentException("partSizeBytes must be at least " + PartBuffers.SMALLEST);
     }
+  }
+
+  /** These settings without webhooks. */
+  public ApiSettings(
+      Map<String, Caller> callers,
+      int maxConcurrentUploads,
+      Duration maxWait,
+      Probes probes,
+      Optional<OperatorService> operators,
+      List<String> browserUploadOrigins,
+      AdmissionLimits admission,
+      int partSizeBytes) {
+    this(
+        callers,
+        maxConcurrentUploads,
+        maxWait,
+        probes,
+        operators,
+        browserUploadOrigins,
+        admission,
+        partSizeBytes,
+        Optional.empty());
   }
 
   /** These settings with the default admission limits and part size. */
@@ -130,7 +157,15 @@ public record ApiSettings(
             admission.minUploadRateWindow(),
             admission.maxLongPollsPerOwner());
     return new ApiSettings(
-        callers, uploads, maxWait, probes, operators, browserUploadOrigins, shares, partSizeBytes);
+        callers,
+        uploads,
+        maxWait,
+        probes,
+        operators,
+        browserUploadOrigins,
+        shares,
+        partSizeBytes,
+        webhooks);
   }
 
   public ApiSettings withProbes(Probes newProbes) {
@@ -142,7 +177,8 @@ public record ApiSettings(
         operators,
         browserUploadOrigins,
         admission,
-        partSizeBytes);
+        partSizeBytes,
+        webhooks);
   }
 
   public ApiSettings withOperators(OperatorService service) {
@@ -154,7 +190,8 @@ public record ApiSettings(
         Optional.of(service),
         browserUploadOrigins,
         admission,
-        partSizeBytes);
+        partSizeBytes,
+        webhooks);
   }
 
   public ApiSettings withBrowserUploadOrigins(List<String> origins) {
@@ -166,7 +203,8 @@ public record ApiSettings(
         operators,
         origins,
         admission,
-        partSizeBytes);
+        partSizeBytes,
+        webhooks);
   }
 
   public ApiSettings withAdmission(AdmissionLimits newAdmission) {
@@ -178,7 +216,21 @@ public record ApiSettings(
         operators,
         browserUploadOrigins,
         newAdmission,
-        partSizeBytes);
+        partSizeBytes,
+        webhooks);
+  }
+
+  public ApiSettings withWebhooks(WebhookService service) {
+    return new ApiSettings(
+        callers,
+        maxConcurrentUploads,
+        maxWait,
+        probes,
+        operators,
+        browserUploadOrigins,
+        admission,
+        partSizeBytes,
+        Optional.of(service));
   }
 
   public ApiSettings withPartSizeBytes(int newPartSizeBytes) {
@@ -190,7 +242,8 @@ public record ApiSettings(
         operators,
         browserUploadOrigins,
         admission,
-        newPartSizeBytes);
+        newPartSizeBytes,
+        webhooks);
   }
 
   /**

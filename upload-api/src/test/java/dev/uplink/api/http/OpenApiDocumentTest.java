@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.uplink.api.UploadLimits;
 import dev.uplink.api.UploadService;
+import dev.uplink.api.WebhookService;
 import dev.uplink.api.fakes.InMemoryDirectUploads;
+import dev.uplink.api.fakes.InMemoryWebhookRegistry;
 import dev.uplink.api.fakes.Outage;
 import dev.uplink.api.fakes.RecordingTaskQueue;
 import dev.uplink.api.fakes.StreamingObjectStore;
@@ -21,6 +23,7 @@ import dev.uplink.core.domain.TaskError;
 import dev.uplink.core.domain.TaskId;
 import dev.uplink.core.domain.TaskStatus;
 import dev.uplink.core.domain.UploadTask;
+import dev.uplink.core.domain.webhooks.WebhookUrlPolicy;
 import dev.uplink.core.health.Readiness;
 import dev.uplink.core.health.ReadinessCheck;
 import dev.uplink.core.operations.OperatorService;
@@ -110,6 +113,7 @@ class OpenApiDocumentTest {
   private static final StreamingObjectStore OBJECTS = new StreamingObjectStore();
   private static final RecordingTaskQueue QUEUE = new RecordingTaskQueue();
   private static final InMemoryDirectUploads DIRECT = new InMemoryDirectUploads();
+  private static final InMemoryWebhookRegistry WEBHOOKS = new InMemoryWebhookRegistry();
   private static final InMemoryDeadLetterQueue DLQ = new InMemoryDeadLetterQueue(Clock.systemUTC());
 
   private static JsonNode document;
@@ -149,7 +153,15 @@ class OpenApiDocumentTest {
             Clock.systemUTC(),
             UploadLimits.defaults().withMaxUploadBytes(MAX_UPLOAD),
             Optional.of(DIRECT));
-    api = UploadApi.start("127.0.0.1", 0, Map.of(KEY, "alice"), service);
+    api =
+        UploadApi.start(
+            "127.0.0.1",
+            0,
+            ApiSettings.allowingAll(Map.of(KEY, "alice"))
+                .withWebhooks(
+                    new WebhookService(
+                        WEBHOOKS, new WebhookUrlPolicy(true, false), Clock.systemUTC())),
+            service);
     var limited = new Caller("alice", DestinationPolicy.parse("web-*:/srv/uploads/"));
     restricted =
         UploadApi.start(
@@ -557,6 +569,7 @@ class OpenApiDocumentTest {
         dynamicTest("a stalled upload, and long polls past the owner's share", this::admission),
         dynamicTest("failing dependencies", this::failingDependencies),
         dynamicTest("the operators' dead-letter queue and retries", this::operators),
+        dynamicTest("webhook endpoints and their deliveries", this::webhooks),
         dynamicTest("every declared status was seen in a real answer", this::everyStatusSeen));
   }
 
@@ -841,6 +854,11 @@ class OpenApiDocumentTest {
       if (isOperators(operation)) {
         conforming(call(operated, method, target), 403);
         conforming(call(probed, method, target).key(OPS), 501);
+      } else if (operation.contains("/v1/webhooks")) {
+        conforming(call(streamOnly, method, target), 501);
+        if (target.contains(UNKNOWN_ID)) {
+          conforming(call(api, method, target), 404);
+        }
       } else if (target.contains(UNKNOWN_ID)) {
         conforming(call(api, method, target), 404);
         boolean presigned = operation.contains("/parts") || operation.endsWith("/complete");
@@ -1029,6 +1047,43 @@ class OpenApiDocumentTest {
     } finally {
       TASKS.failFindsWith(null);
     }
+  }
+
+  private void webhooks() throws Exception {
+    var created =
+        json(
+            conforming(
+                webhook("{\"url\": \"http://127.0.0.1:9/hook\", \"events\": [\"upload.done\"]}"),
+                201));
+    String id = created.path("id").asText();
+    assertThat(created.path("secret").asText()).startsWith("whsec_");
+    conforming(webhook("{\"url\": \"https://169.254.169.254/latest\"}"), 400);
+    conforming(webhook("{\"url\": \"http://127.0.0.1:9/\", \"events\": [\"upload.nope\"]}"), 400);
+    conforming(webhook("{\"events\": []}"), 400);
+    conforming(webhook("{\"url\": \"" + "x".repeat(100_000) + "\"}"), 413);
+    var listed = json(conforming(call(api, "GET", "/v1/webhooks"), 200));
+    assertThat(listed.path("items").findValuesAsText("id")).contains(id);
+    assertThat(listed.toString()).doesNotContain("whsec_");
+    conforming(call(api, "GET", "/v1/webhooks/" + id), 200);
+    conforming(call(api, "GET", "/v1/webhooks/" + id + "/deliveries"), 200);
+    conforming(call(api, "GET", "/v1/webhooks/" + id + "/deliveries?limit=0"), 400);
+    WEBHOOKS.failWith(Outage.of("table down"));
+    try {
+      conforming(webhook("{\"url\": \"http://127.0.0.1:9/hook\"}"), 503);
+      conforming(call(api, "GET", "/v1/webhooks"), 503);
+      conforming(call(api, "GET", "/v1/webhooks/" + id), 503);
+      conforming(call(api, "GET", "/v1/webhooks/" + id + "/deliveries"), 503);
+      conforming(call(api, "DELETE", "/v1/webhooks/" + id), 503);
+    } finally {
+      WEBHOOKS.failWith(null);
+    }
+    conforming(call(api, "DELETE", "/v1/webhooks/" + id), 200);
+    conforming(call(api, "DELETE", "/v1/webhooks/" + id), 404);
+  }
+
+  private Call webhook(String body) {
+    return call(api, "POST", "/v1/webhooks")
+        .body("application/json", body.getBytes(StandardCharsets.UTF_8));
   }
 
   private Call redrive(String body) {
